@@ -1,0 +1,62 @@
+"""One error shape for the whole API.
+
+* Bad input is a 400 whose body maps each field to its messages
+  (``{"rating": ["Ensure this value is less than or equal to 5."]}``); errors that belong to
+  no single field are under ``non_field_errors``.
+* Every other error is ``{"detail": "...", "code": "..."}`` with its status (401, 403, 404,
+  409, 429 ...).
+
+Django's own ``ValidationError`` raised by a service becomes the same 400, so a rule checked in
+a service gives the client the same answer as one checked in a serializer.
+"""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.settings import api_settings
+from rest_framework.views import exception_handler as drf_exception_handler
+
+
+class Conflict(exceptions.APIException):
+    """409: the request is well formed but the resource's state forbids it."""
+
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "The request conflicts with the current state of the resource."
+    default_code = "conflict"
+
+
+def django_validation_error_as_drf(exc: DjangoValidationError) -> exceptions.ValidationError:
+    if hasattr(exc, "error_dict"):
+        detail = {
+            (api_settings.NON_FIELD_ERRORS_KEY if field == "__all__" else field): messages
+            for field, messages in exc.message_dict.items()
+        }
+    else:
+        detail = {api_settings.NON_FIELD_ERRORS_KEY: exc.messages}
+    return exceptions.ValidationError(detail)
+
+
+def exception_handler(exc, context):
+    if isinstance(exc, DjangoValidationError):
+        exc = django_validation_error_as_drf(exc)
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, exceptions.ValidationError):
+        if isinstance(response.data, list):
+            response.data = {api_settings.NON_FIELD_ERRORS_KEY: response.data}
+        return response
+    if isinstance(response.data, dict) and "detail" in response.data:
+        detail = response.data["detail"]
+        extra = {k: v for k, v in response.data.items() if k != "detail"}
+        response.data = {
+            "detail": str(detail),
+            "code": getattr(detail, "code", None) or getattr(exc, "default_code", "error"),
+            **extra,
+        }
+    return response
+
+
+def error_response(detail, *, code, status_code, **extra):
+    """Build an error response in the API's shape outside an exception (e.g. 409 with a list)."""
+    return Response({"detail": detail, "code": code, **extra}, status=status_code)

@@ -1,0 +1,21 @@
+"""Everything under ``/api/v1/``: auth, schema and docs, then each app's own routes."""
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from .auth import AuthTokenView
+
+urlpatterns = [
+    path("auth/token/", AuthTokenView.as_view(), name="auth-token"),
+    path("schema/", SpectacularAPIView.as_view(permission_classes=[]), name="schema"),
+    path(
+        "docs/",
+        SpectacularSwaggerView.as_view(url_name="api:schema", permission_classes=[]),
+        name="docs",
+    ),
+    path("", include("curriculum.api.urls")),
+    path("", include("progress.api.urls")),
+    path("", include("scenarios.api.urls")),
+    path("", include("notifications.api.urls")),
+    path("", include("training.api.urls")),
+]

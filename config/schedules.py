@@ -1,0 +1,87 @@
+"""Every periodic job of the platform, declared once.
+
+``sync_periodic_tasks`` (run after ``migrate`` and by ``manage.py sync_periodic_tasks``) writes
+these to django-celery-beat's tables. A schedule that already exists is left as the operators
+set it in the admin's "Periodic tasks"; ``--reset`` puts the declared one back.
+
+Each entry: name -> {"task": dotted task name, "schedule": crontab(...) or seconds,
+"description": what it does, "kwargs": optional dict}.
+"""
+
+from celery.schedules import crontab
+
+PERIODIC_TASKS = {
+    "platform: heartbeat": {
+        "task": "config.tasks.heartbeat",
+        "schedule": crontab(minute="*/5"),
+        "description": "Records that beat and a worker are alive (shown by /healthz).",
+    },
+    # curriculum
+
+    # progress
+
+    # scenarios
+
+    # notifications
+
+    # training
+
+}
+
+
+def _schedule_fields(schedule):
+    """Return (field name, schedule row) for a crontab or an interval in seconds."""
+    from django_celery_beat.models import CrontabSchedule, IntervalSchedule
+
+    if isinstance(schedule, crontab):
+        row, _ = CrontabSchedule.objects.get_or_create(
+            minute=schedule._orig_minute,
+            hour=schedule._orig_hour,
+            day_of_week=schedule._orig_day_of_week,
+            day_of_month=schedule._orig_day_of_month,
+            month_of_year=schedule._orig_month_of_year,
+            timezone="UTC",
+        )
+        return "crontab", row
+    row, _ = IntervalSchedule.objects.get_or_create(
+        every=int(schedule), period=IntervalSchedule.SECONDS
+    )
+    return "interval", row
+
+
+def sync_periodic_tasks(*, reset=False, stdout=None):
+    """Create the declared periodic tasks that are missing; with ``reset``, restore them all.
+
+    Returns the names created or reset.
+    """
+    import json
+
+    from django.db import transaction
+    from django_celery_beat.models import PeriodicTask
+
+    changed = []
+    with transaction.atomic():
+        for name, spec in PERIODIC_TASKS.items():
+            field, row = _schedule_fields(spec["schedule"])
+            values = {
+                "task": spec["task"],
+                "crontab": None,
+                "interval": None,
+                field: row,
+                "kwargs": json.dumps(spec.get("kwargs", {})),
+                "description": spec.get("description", ""),
+                "enabled": True,
+            }
+            existing = PeriodicTask.objects.filter(name=name).first()
+            if existing is None:
+                PeriodicTask.objects.create(name=name, **values)
+                changed.append(name)
+            elif reset:
+                for key, value in values.items():
+                    setattr(existing, key, value)
+                existing.save()
+                changed.append(name)
+    if stdout is not None:
+        for name in changed:
+            stdout.write(f"periodic task {'reset' if reset else 'created'}: {name}")
+    return changed

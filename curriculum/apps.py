@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class CurriculumConfig(AppConfig):
+    """Curricula, steps and their Plan A/B/C/D alternatives, outcomes and smart plan selection."""
+
+    name = "curriculum"
+    verbose_name = "Curriculum"
+    # Models the "Content designers" group may edit (see config/permissions.py).
+    content_models = ()

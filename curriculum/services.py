@@ -1,0 +1,1 @@
+"""Writes for curriculum: keyword-only, atomic functions named <entity>_<verb>."""

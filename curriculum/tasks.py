@@ -1,0 +1,1 @@
+"""Celery tasks for curriculum: take ids, re-fetch, call one service."""

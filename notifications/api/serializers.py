@@ -1,0 +1,1 @@
+from rest_framework import serializers  # noqa: F401

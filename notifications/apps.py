@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class NotificationsConfig(AppConfig):
+    """Preferences, devices, the cadence analyzer and the notification outbox."""
+
+    name = "notifications"
+    verbose_name = "Notifications"
+    # Models the "Content designers" group may edit (see config/permissions.py).
+    content_models = ()

@@ -1,0 +1,1 @@
+"""Writes for notifications: keyword-only, atomic functions named <entity>_<verb>."""

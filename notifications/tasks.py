@@ -1,0 +1,1 @@
+"""Celery tasks for notifications: take ids, re-fetch, call one service."""

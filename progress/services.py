@@ -1,0 +1,1 @@
+"""Writes for progress: keyword-only, atomic functions named <entity>_<verb>."""

@@ -1,0 +1,1 @@
+"""Celery tasks for progress: take ids, re-fetch, call one service."""

@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class ScenariosConfig(AppConfig):
+    """Conversation scenarios, their app-wide metadata and each user's progress."""
+
+    name = "scenarios"
+    verbose_name = "Scenarios"
+    # Models the "Content designers" group may edit (see config/permissions.py).
+    content_models = ()

@@ -1,0 +1,1 @@
+"""Reads for scenarios: querysets and summaries the API, admin and commands share."""

@@ -1,0 +1,1 @@
+"""Writes for scenarios: keyword-only, atomic functions named <entity>_<verb>."""

@@ -1,0 +1,1 @@
+"""Celery tasks for scenarios: take ids, re-fetch, call one service."""

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# `make test`: the whole test suite against a real PostgreSQL 15 and Redis.
+# Creates the virtualenv and installs; starts throwaway servers on loopback unless
+# DATABASE_URL / REDIS_URL are set; installs Debian's chromium for the browser tests when
+# missing; runs pytest (arguments are passed on); stops the servers, also on failure.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/venv.sh
+source scripts/services.sh
+
+ensure_venv requirements-dev.txt
+if [ ! -x /usr/bin/chromium ]; then
+    echo "==> installing chromium for the browser tests"
+    apt_install chromium
+fi
+start_services
+
+export DJANGO_SETTINGS_MODULE=config.settings
+unset SECRET_KEY DEBUG
+.venv/bin/python -m pytest "$@"

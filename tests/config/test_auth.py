@@ -1,0 +1,77 @@
+import pytest
+from django.urls import reverse
+from rest_framework.authtoken.models import Token
+
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+URL = "/api/v1/auth/token/"
+
+
+def test_token_is_issued_for_right_password_and_reused(api_client):
+    user = UserFactory(username="ann")
+    first = api_client.post(URL, {"username": "ann", "password": "pass-word-123"}, format="json")
+    second = api_client.post(URL, {"username": "ann", "password": "pass-word-123"}, format="json")
+    assert first.status_code == 200
+    assert first.json()["token"] == Token.objects.get(user=user).key
+    assert second.json()["token"] == first.json()["token"]
+    assert reverse("api:auth-token") == URL
+
+
+def test_token_authenticates_and_revoking_it_signs_out(api_client):
+    UserFactory(username="ann")
+    token = api_client.post(URL, {"username": "ann", "password": "pass-word-123"}, format="json").json()["token"]
+    api_client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    assert api_client.delete(URL).status_code == 204
+    assert not Token.objects.filter(key=token).exists()
+    assert api_client.delete(URL).status_code == 401
+
+
+def test_wrong_password_is_a_400_with_a_clear_message(api_client):
+    UserFactory(username="ann")
+    response = api_client.post(URL, {"username": "ann", "password": "nope"}, format="json")
+    assert response.status_code == 400
+    assert response.json() == {
+        "non_field_errors": ["Unable to sign in with the username and password given."]
+    }
+
+
+def test_missing_fields_are_field_errors(api_client):
+    response = api_client.post(URL, {"username": "ann"}, format="json")
+    assert response.status_code == 400
+    assert response.json() == {"password": ["This field is required."]}
+
+
+def test_repeated_failures_are_throttled_even_with_the_right_password(api_client, settings):
+    UserFactory(username="ann")
+    for _ in range(settings.AUTH_FAILURE_LIMIT):
+        assert api_client.post(URL, {"username": "ann", "password": "bad"}, format="json").status_code == 400
+    locked = api_client.post(URL, {"username": "ann", "password": "pass-word-123"}, format="json")
+    assert locked.status_code == 429
+    assert locked.json()["code"] == "throttled"
+    assert "Retry-After" in locked.headers
+    # Another username from the same address is not locked out by ann's failures.
+    UserFactory(username="bob")
+    assert api_client.post(URL, {"username": "bob", "password": "pass-word-123"}, format="json").status_code == 200
+
+
+def test_a_success_resets_the_failure_count(api_client, settings):
+    UserFactory(username="ann")
+    for _ in range(settings.AUTH_FAILURE_LIMIT - 1):
+        api_client.post(URL, {"username": "ann", "password": "bad"}, format="json")
+    assert api_client.post(URL, {"username": "ann", "password": "pass-word-123"}, format="json").status_code == 200
+    for _ in range(settings.AUTH_FAILURE_LIMIT - 1):
+        assert api_client.post(URL, {"username": "ann", "password": "bad"}, format="json").status_code == 400
+
+
+def test_failure_counter_lives_in_redis(settings):
+    from django.core.cache import caches
+
+    assert settings.REDIS_URL, "the test command provides Redis"
+    assert caches["default"].__class__.__name__ == "RedisCache"
+
+
+def test_api_requires_authentication_by_default(api_client):
+    response = api_client.delete(URL)
+    assert response.status_code == 401
+    assert response.json()["code"] == "not_authenticated"

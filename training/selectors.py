@@ -1,0 +1,1 @@
+"""Reads for training: querysets and summaries the API, admin and commands share."""

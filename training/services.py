@@ -1,0 +1,1 @@
+"""Writes for training: keyword-only, atomic functions named <entity>_<verb>."""

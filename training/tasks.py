@@ -1,0 +1,1 @@
+"""Celery tasks for training: take ids, re-fetch, call one service."""
