@@ -8,13 +8,25 @@ class PlatformConfig(AppConfig):
     name = "config"
     label = "platform"
     verbose_name = "Platform"
+    # Content designers also keep the periodic schedules (see config/permissions.py).
+    content_models = (
+        "django_celery_beat.PeriodicTask",
+        "django_celery_beat.CrontabSchedule",
+        "django_celery_beat.IntervalSchedule",
+        "django_celery_beat.SolarSchedule",
+        "django_celery_beat.ClockedSchedule",
+    )
 
     def ready(self):
+        from django.apps import apps
+
         from . import permissions, schedules
 
         def after_migrate(sender, using="default", **kwargs):
-            # Runs once per app; act on the last one so every permission exists.
-            if sender.name != self.name:
+            # post_migrate is sent once per app with models, after that app's permissions are
+            # created; act on the last one, when every permission exists.
+            last = [config for config in apps.get_app_configs() if config.models_module][-1]
+            if sender.label != last.label:
                 return
             schedules.sync_periodic_tasks()
             permissions.sync_content_designer_permissions()

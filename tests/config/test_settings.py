@@ -1,0 +1,69 @@
+"""Settings read from the environment: production, and the embedded default."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def manage(*args, env, timeout=120):
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+def base_env(**extra):
+    keep = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG", "VIRTUAL_ENV")}
+    return {**keep, **extra}
+
+
+def test_deploy_check_has_no_warnings_with_production_settings():
+    env = base_env(
+        SECRET_KEY="k7#Qz!r2-" + "production-secret-for-the-deploy-check-" + "9xT4v",
+        DEBUG="0",
+        ALLOWED_HOSTS="coach.example.com",
+        DATABASE_URL=os.environ["DATABASE_URL"],
+        REDIS_URL=os.environ["REDIS_URL"],
+    )
+    result = manage("check", "--deploy", "--fail-level", "WARNING", env=env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    result = manage("check", env=base_env(DEBUG="0"))
+    assert result.returncode != 0
+    assert "SECRET_KEY is not set" in result.stderr
+
+
+def test_embedded_default_uses_sqlite_and_the_filesystem_broker(tmp_path):
+    code = (
+        "from django.conf import settings as s; "
+        "print(s.DATABASES['default']['ENGINE']); print(s.CELERY_BROKER_URL); print(s.DEBUG); "
+        "print(s.CACHES['default']['BACKEND'])"
+    )
+    result = manage("shell", "--no-imports", "-c", code, env=base_env(VAR_DIR=str(tmp_path)))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [
+        "django.db.backends.sqlite3",
+        "filesystem://",
+        "True",
+        "django.core.cache.backends.filebased.FileBasedCache",
+    ]
+
+
+def test_database_and_redis_urls_switch_to_the_real_services():
+    code = (
+        "from django.conf import settings as s; "
+        "print(s.DATABASES['default']['ENGINE']); print(s.CELERY_BROKER_URL.split(':')[0])"
+    )
+    env = base_env(DATABASE_URL=os.environ["DATABASE_URL"], REDIS_URL=os.environ["REDIS_URL"])
+    result = manage("shell", "--no-imports", "-c", code, env=env)
+    assert result.stdout.split() == ["django.db.backends.postgresql", "redis"], result.stderr
