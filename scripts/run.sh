@@ -20,8 +20,15 @@ pids=()
 stop() {
     trap - INT TERM EXIT
     echo "==> stopping"
-    kill "${pids[@]}" 2>/dev/null || true
-    wait 2>/dev/null || true
+    kill -TERM "${pids[@]}" 2>/dev/null || true
+    for _ in $(seq 40); do
+        alive=0
+        for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null && alive=1; done
+        [ "$alive" = 0 ] && break
+        sleep 0.25
+    done
+    kill -KILL "${pids[@]}" 2>/dev/null || true
+    pkill -KILL -P "$$" 2>/dev/null || true
 }
 trap stop INT TERM EXIT
 
