@@ -1,0 +1,70 @@
+"""Cross-cutting API contract, over every operation in the OpenAPI schema.
+
+* Every operation needs authentication except the few that are public by design.
+* Garbage input never makes a 500: unknown ids are 404, malformed bodies are 400 (or the
+  operation's own 4xx), whatever the endpoint.
+"""
+
+import re
+
+import pytest
+from drf_spectacular.generators import SchemaGenerator
+
+from tests.conftest import client_for
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+PUBLIC = {
+    ("POST", "/api/v1/auth/token/"),
+    ("GET", "/api/v1/schema/"),
+    ("GET", "/api/v1/docs/"),
+    ("GET", "/api/v1/certificates/{id}/"),
+}
+MISSING_ID = "987654321"
+
+
+def operations():
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    for path, item in schema["paths"].items():
+        for method in item:
+            if method in {"get", "post", "put", "patch", "delete"}:
+                yield method.upper(), path
+
+
+def concrete(path, value=MISSING_ID):
+    return re.sub(r"\{[^}]+\}", value, path)
+
+
+OPERATIONS = sorted(set(operations()))
+
+
+def test_the_schema_lists_operations():
+    assert ("POST", "/api/v1/auth/token/") in OPERATIONS
+
+
+@pytest.mark.parametrize(("method", "path"), OPERATIONS, ids=[f"{m} {p}" for m, p in OPERATIONS])
+def test_every_private_operation_needs_authentication(api_client, method, path):
+    if (method, path) in PUBLIC:
+        pytest.skip("public by design")
+    response = api_client.generic(method, concrete(path), data="{}", content_type="application/json")
+    assert response.status_code == 401, response.content[:300]
+    assert response.json()["code"] == "not_authenticated"
+
+
+@pytest.mark.parametrize(("method", "path"), OPERATIONS, ids=[f"{m} {p}" for m, p in OPERATIONS])
+@pytest.mark.parametrize(
+    "body",
+    ['{"unexpected": [1, {"a": null}]}', "[1, 2, 3]", "not json at all", '{"id": "x", "page": -1}'],
+    ids=["unknown-fields", "array", "not-json", "wrong-types"],
+)
+def test_garbage_never_makes_a_server_error(method, path, body):
+    client = client_for(UserFactory())
+    if "{" in path:
+        response = client.generic(method, concrete(path), data=body, content_type="application/json")
+        assert response.status_code < 500, response.content[:300]
+        if method == "GET" and not path.startswith("/api/v1/certificates/"):
+            assert response.status_code == 404, response.content[:300]
+    else:
+        response = client.generic(method, path, data=body, content_type="application/json")
+        assert response.status_code < 500, response.content[:300]
