@@ -112,11 +112,21 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Cache and broker -----------------------------------------------------------------
 
 REDIS_URL = env.str("REDIS_URL", default="")
+
+
+def _redis_db(url: str, db: int) -> str:
+    """``url`` pointed at database ``db`` (the cache lives apart from the broker's queues)."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path=f"/{db}"))
+
+
 if REDIS_URL:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
+            "LOCATION": env.str("CACHE_URL", default=_redis_db(REDIS_URL, 1)),
             "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="coach"),
         }
     }
