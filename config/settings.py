@@ -114,19 +114,20 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = env.str("REDIS_URL", default="")
 
 
-def _redis_db(url: str, db: int) -> str:
-    """``url`` pointed at database ``db`` (the cache lives apart from the broker's queues)."""
+def _next_redis_db(url: str) -> str:
+    """``url`` pointed at the database after its own (the cache lives apart from the queues)."""
     from urllib.parse import urlsplit, urlunsplit
 
     parts = urlsplit(url)
-    return urlunsplit(parts._replace(path=f"/{db}"))
+    current = parts.path.strip("/")
+    return urlunsplit(parts._replace(path=f"/{int(current) + 1 if current.isdigit() else 1}"))
 
 
 if REDIS_URL:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": env.str("CACHE_URL", default=_redis_db(REDIS_URL, 1)),
+            "LOCATION": env.str("CACHE_URL", default=_next_redis_db(REDIS_URL)),
             "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="coach"),
         }
     }
