@@ -7,6 +7,7 @@ a content designer can enter and what the API accepts never drift apart::
                         validators=[JSONSchemaValidator("curriculum", "alternative_content")])
 """
 
+import copy
 import json
 from functools import lru_cache
 from pathlib import Path
@@ -30,10 +31,15 @@ def load_schema(app_label: str, name: str) -> dict:
 
 
 def schema_for(app_label: str, name: str):
-    """A callable for django-jsonform's ``schema=``: loaded when the widget renders."""
+    """A callable for django-jsonform's ``schema=``: loaded when the widget renders.
+
+    Each call gets its own copy: the widget annotates the schema it is given (e.g. writes
+    ``"required": true`` into properties), which must never leak into the cached original that
+    server-side validation uses.
+    """
 
     def _schema():
-        return load_schema(app_label, name)
+        return copy.deepcopy(load_schema(app_label, name))
 
     _schema.__name__ = f"schema_{app_label}_{name}"
     return _schema
