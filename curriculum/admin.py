@@ -15,7 +15,32 @@ from .models import Alternative, AlternativeStat, Curriculum, Enrollment, Enroll
 from .selectors import alternatives_rank
 
 
-class ReorderableInlineForm(forms.ModelForm):
+def strip_empty(value):
+    """Drop the blanks the JSON form widget submits for untouched inputs (``None``, ``""``,
+    ``[]``, ``{}``), recursively, so the stored JSON holds only what the designer entered."""
+    if isinstance(value, dict):
+        cleaned = {key: strip_empty(item) for key, item in value.items()}
+        return {key: item for key, item in cleaned.items() if item not in (None, "", [], {})}
+    if isinstance(value, list):
+        cleaned = [strip_empty(item) for item in value]
+        return [item for item in cleaned if item not in (None, "", {})]
+    return value
+
+
+class TidyJSONForm(forms.ModelForm):
+    """Tidies the JSON fields before the model validates them against their schema files."""
+
+    tidy_json_fields = ("content", "match_rules", "trait_schema")
+
+    def clean(self):
+        cleaned = super().clean()
+        for name in self.tidy_json_fields:
+            if cleaned.get(name) is not None:
+                cleaned[name] = strip_empty(cleaned[name])
+        return cleaned
+
+
+class ReorderableInlineForm(TidyJSONForm):
     """Rows of an inline hold the parent's whole ordering, so uniqueness of ``order`` / ``code``
     is checked across the formset (by the formset itself), not row by row against the
     database: that lets a designer swap two positions in one save."""
@@ -69,6 +94,7 @@ class StepInline(ReorderingInlineMixin, admin.TabularInline):
 class CurriculumAdmin(admin.ModelAdmin):
     list_display = ["title", "slug", "status", "step_count", "published_at", "updated_at"]
     list_filter = ["status"]
+    form = TidyJSONForm
     search_fields = ["title", "slug"]
     prepopulated_fields = {"slug": ["title"]}
     readonly_fields = ["published_at"]
@@ -266,6 +292,7 @@ class AlternativeAdmin(admin.ModelAdmin):
     list_filter = ["step__curriculum", "is_active"]
     list_select_related = ["step", "step__curriculum"]
     search_fields = ["title", "code", "step__title"]
+    form = TidyJSONForm
     inlines = [AlternativeStatInline]
     fields = [
         "step", ("order", "code", "is_active"), "title", "summary", "content", "match_rules",

@@ -32,7 +32,7 @@ class CurriculumListView(generics.ListAPIView):
     serializer_class = CurriculumListSerializer
 
     def get_queryset(self):
-        return selectors.curricula_visible(user=self.request.user).annotate(step_count=Count("steps"))
+        return selectors.curricula_visible(user=self.request.user).annotate(step_count=Count("steps")).order_by("title", "id")
 
 
 class CurriculumDetailView(generics.RetrieveAPIView):
