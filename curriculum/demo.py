@@ -202,7 +202,7 @@ def _success_chance(code: str, energy: str, food: str) -> float:
     return 0.5
 
 
-DEMO_LEARNERS = [(energy, food) for energy in LEVELS for food in LEVELS for _ in range(3)]
+DEMO_LEARNERS = [(energy, food) for energy in LEVELS for food in LEVELS for _ in range(5)]
 
 
 def seed_content() -> Curriculum:

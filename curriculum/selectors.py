@@ -176,6 +176,10 @@ def expected_success(
     return (alpha0 + borrowed + successes) / (prior_strength + weight + attempts)
 
 
+def _times(n: int) -> str:
+    return f"{n} time" if n == 1 else f"{n} times"
+
+
 def _reason(*, curriculum, alternative, segment, seg, overall, excluded_rule, failed, traits_segment_words):
     plan = f"Plan {alternative.code}"
     noun = curriculum.learner_noun
@@ -187,14 +191,14 @@ def _reason(*, curriculum, alternative, segment, seg, overall, excluded_rule, fa
         return f"Already tried at this step without success ({times})."
     s, n = seg
     if n and segment:
-        return f"{noun.capitalize()} with {traits_segment_words} succeeded with {plan} {s} of {n} times."
+        return f"{noun.capitalize()} with {traits_segment_words} succeeded with {plan} {s} of {_times(n)}."
     if n:
-        return f"{noun.capitalize()} succeeded with {plan} {s} of {n} times."
+        return f"{noun.capitalize()} succeeded with {plan} {s} of {_times(n)}."
     total_s, total_n = overall
     if total_n:
         return (
             f"No {noun} with {traits_segment_words} have tried {plan} yet; across all {noun} it "
-            f"succeeded {total_s} of {total_n} times."
+            f"succeeded {total_s} of {_times(total_n)}."
         )
     return f"No results yet: the designers expect {plan} to work for about {round(alternative.prior_success_rate * 100)}% of {noun}."
 
