@@ -139,7 +139,9 @@ class CurriculumAdmin(admin.ModelAdmin):
     def publish(self, request, queryset):
         done = sum(self._publish(request, curriculum) for curriculum in queryset)
         if done:
-            self.message_user(request, f"Published {done} curricul{'um' if done == 1 else 'a'}.", messages.SUCCESS)
+            self.message_user(
+                request, f"Published {done} curricul{'um' if done == 1 else 'a'}.", messages.SUCCESS
+            )
 
     @admin.action(description="Unpublish selected curricula", permissions=["change"])
     def unpublish(self, request, queryset):
@@ -202,7 +204,9 @@ class StepAdmin(admin.ModelAdmin):
 
     @admin.display(description="preview")
     def preview_link(self, step):
-        return format_html('<a href="{}">preview</a>', reverse("admin:curriculum_step_preview", args=[step.pk]))
+        return format_html(
+            '<a href="{}">preview</a>', reverse("admin:curriculum_step_preview", args=[step.pk])
+        )
 
     @admin.display(description="links")
     def links(self, step):
@@ -221,7 +225,11 @@ class StepAdmin(admin.ModelAdmin):
 
     def get_urls(self):
         return [
-            path("<int:pk>/preview/", self.admin_site.admin_view(self.preview_view), name="curriculum_step_preview"),
+            path(
+                "<int:pk>/preview/",
+                self.admin_site.admin_view(self.preview_view),
+                name="curriculum_step_preview",
+            ),
             *super().get_urls(),
         ]
 
@@ -238,7 +246,9 @@ class StepAdmin(admin.ModelAdmin):
             if value is not None:
                 traits[name] = value
             choices = spec.get("enum") or (["true", "false"] if spec.get("type") == "boolean" else None)
-            trait_fields.append({"name": name, "title": spec.get("title") or name, "choices": choices, "value": raw})
+            trait_fields.append(
+                {"name": name, "title": spec.get("title") or name, "choices": choices, "value": raw}
+            )
         ranked = alternatives_rank(step=step, traits=traits)
         context = {
             **self.admin_site.each_context(request),
@@ -295,7 +305,12 @@ class AlternativeAdmin(admin.ModelAdmin):
     form = TidyJSONForm
     inlines = [AlternativeStatInline]
     fields = [
-        "step", ("order", "code", "is_active"), "title", "summary", "content", "match_rules",
+        "step",
+        ("order", "code", "is_active"),
+        "title",
+        "summary",
+        "content",
+        "match_rules",
         ("prior_success_rate", "prior_strength"),
     ]
 
@@ -371,8 +386,16 @@ class EnrollmentAdmin(ReadOnlyAdmin):
 
 @admin.register(OutcomeEvent)
 class OutcomeEventAdmin(ReadOnlyAdmin):
-    list_display = ["created_at", "enrollment", "step", "alternative", "outcome", "next_alternative", "reason", "counted"]
+    list_display = [
+        "created_at",
+        "enrollment",
+        "step",
+        "alternative",
+        "outcome",
+        "next_alternative",
+        "reason",
+        "counted",
+    ]
     list_filter = ["outcome", "counted", "step__curriculum"]
     list_select_related = ["enrollment", "step", "alternative", "next_alternative"]
     search_fields = ["enrollment__user__username", "segment"]
-

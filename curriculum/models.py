@@ -47,12 +47,17 @@ class Curriculum(models.Model):
     title = models.CharField("title", max_length=200)
     description = models.TextField("description", blank=True)
     status = models.CharField(
-        "status", max_length=16, choices=Status.choices, default=Status.DRAFT,
+        "status",
+        max_length=16,
+        choices=Status.choices,
+        default=Status.DRAFT,
         help_text="Only published curricula are offered to learners.",
     )
     published_at = models.DateTimeField("published at", null=True, blank=True, editable=False)
     learner_noun = models.CharField(
-        "learners are called", max_length=40, default="learners",
+        "learners are called",
+        max_length=40,
+        default="learners",
         help_text='Plural noun used in explanations, e.g. "dogs" ("Dogs with high energy succeeded ...").',
     )
     trait_schema = JSONField(
@@ -120,15 +125,18 @@ class Curriculum(models.Model):
         for name, spec in schema.get("properties", {}).items():
             if spec.get("x-segment") and not (spec.get("enum") or spec.get("type") == "boolean"):
                 raise ValidationError(
-                    {"trait_schema": f"Trait {name!r} can only segment statistics if it has allowed "
-                     "values (enum) or is a boolean."}
+                    {
+                        "trait_schema": f"Trait {name!r} can only segment statistics if it has allowed "
+                        "values (enum) or is a boolean."
+                    }
                 )
 
 
 class Step(models.Model):
     curriculum = models.ForeignKey(Curriculum, on_delete=models.CASCADE, related_name="steps")
     order = models.IntegerField(
-        "order", validators=[MinValueValidator(1)],
+        "order",
+        validators=[MinValueValidator(1)],
         help_text="Position in the curriculum, from 1. Learners address steps by it.",
     )
     title = models.CharField("title", max_length=200)
@@ -155,11 +163,13 @@ class AlternativeQuerySet(models.QuerySet):
 class Alternative(models.Model):
     step = models.ForeignKey(Step, on_delete=models.CASCADE, related_name="alternatives")
     order = models.IntegerField(
-        "order", validators=[MinValueValidator(1)],
+        "order",
+        validators=[MinValueValidator(1)],
         help_text="Designer order: Plan A is the first. Breaks ranking ties.",
     )
     code = models.CharField(
-        "plan code", max_length=16,
+        "plan code",
+        max_length=16,
         validators=[RegexValidator(r"^[A-Z][A-Z0-9]{0,7}$", "Use capital letters, e.g. A, B, C.")],
         help_text='The plan id learners see and the API uses: "A", "B", "C" ...',
     )
@@ -176,16 +186,19 @@ class Alternative(models.Model):
         "match rules",
         schema=schema_for("curriculum", "match_rules"),
         validators=[JSONSchemaValidator("curriculum", "match_rules")],
-        default=list, blank=True,
+        default=list,
+        blank=True,
         help_text="Learners whose traits break a rule get this alternative ranked last.",
     )
     prior_success_rate = models.FloatField(
-        "expected success rate", default=0.5,
+        "expected success rate",
+        default=0.5,
         validators=[MinValueValidator(0.0), MaxValueValidator(1.0)],
         help_text="Designer's prior: the share of learners expected to succeed with it (0-1).",
     )
     prior_strength = models.FloatField(
-        "prior strength", default=2.0,
+        "prior strength",
+        default=2.0,
         validators=[MinValueValidator(0.5), MaxValueValidator(1000.0)],
         help_text="How many learners' worth of evidence the prior is worth.",
     )
@@ -211,7 +224,9 @@ class Alternative(models.Model):
             if rule.get("operator") in ("in", "not_in") and not rule.get("values"):
                 raise ValidationError({"match_rules": f"Rule {index + 1}: 'in' / 'not in' need values."})
             if rule.get("operator") in ("at_least", "at_most") and rule.get("number") is None:
-                raise ValidationError({"match_rules": f"Rule {index + 1}: 'at least' / 'at most' need a number."})
+                raise ValidationError(
+                    {"match_rules": f"Rule {index + 1}: 'at least' / 'at most' need a number."}
+                )
 
 
 class Enrollment(models.Model):
@@ -219,13 +234,16 @@ class Enrollment(models.Model):
         ACTIVE = "active", "Active"
         COMPLETED = "completed", "Completed"
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="curriculum_enrollments")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="curriculum_enrollments"
+    )
     curriculum = models.ForeignKey(Curriculum, on_delete=models.PROTECT, related_name="enrollments")
     traits = JSONField(
         "traits",
         schema=schema_for("curriculum", "enrollment_traits"),
         validators=[JSONSchemaValidator("curriculum", "enrollment_traits")],
-        default=dict, blank=True,
+        default=dict,
+        blank=True,
     )
     state = models.CharField(max_length=16, choices=State.choices, default=State.ACTIVE)
     current_step = models.ForeignKey(Step, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
@@ -237,7 +255,8 @@ class Enrollment(models.Model):
         ordering = ["-created_at", "-id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["user", "curriculum"], condition=Q(state="active"),
+                fields=["user", "curriculum"],
+                condition=Q(state="active"),
                 name="curriculum_one_active_enrollment",
             ),
         ]
@@ -264,7 +283,8 @@ class EnrollmentStep(models.Model):
         "metadata",
         schema=schema_for("curriculum", "step_state_metadata"),
         validators=[JSONSchemaValidator("curriculum", "step_state_metadata")],
-        default=dict, blank=True,
+        default=dict,
+        blank=True,
     )
     started_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -315,7 +335,8 @@ class OutcomeEvent(models.Model):
         ]
         constraints = [
             models.UniqueConstraint(
-                fields=["enrollment", "client_key"], condition=~Q(client_key=""),
+                fields=["enrollment", "client_key"],
+                condition=~Q(client_key=""),
                 name="curriculum_event_unique_client_key",
             ),
             models.CheckConstraint(
@@ -347,7 +368,10 @@ class AlternativeStat(models.Model):
         verbose_name = "outcome statistic"
         constraints = [
             models.UniqueConstraint(fields=["alternative", "segment"], name="curriculum_stat_unique_segment"),
-            models.CheckConstraint(condition=Q(successes__lte=models.F("attempts")), name="curriculum_stat_successes_lte_attempts"),
+            models.CheckConstraint(
+                condition=Q(successes__lte=models.F("attempts")),
+                name="curriculum_stat_successes_lte_attempts",
+            ),
         ]
 
     def __str__(self):

@@ -148,8 +148,14 @@ def _describe_rule(curriculum: Curriculum, rule: dict) -> str:
 
 
 def expected_success(
-    *, prior_rate: float, prior_strength: float, successes: int, attempts: int,
-    rest_successes: int, rest_attempts: int, borrow_strength: float,
+    *,
+    prior_rate: float,
+    prior_strength: float,
+    successes: int,
+    attempts: int,
+    rest_successes: int,
+    rest_attempts: int,
+    borrow_strength: float,
 ) -> float:
     """Posterior mean success rate of one alternative for one trait segment.
 
@@ -200,7 +206,8 @@ def _reason(*, curriculum, alternative, segment, seg, overall, excluded_rule, fa
             f"No {noun} with {traits_segment_words} have tried {plan} yet; across all {noun} it "
             f"succeeded {total_s} of {_times(total_n)}."
         )
-    return f"No results yet: the designers expect {plan} to work for about {round(alternative.prior_success_rate * 100)}% of {noun}."
+    expected = round(alternative.prior_success_rate * 100)
+    return f"No results yet: the designers expect {plan} to work for about {expected}% of {noun}."
 
 
 def alternatives_rank(
@@ -241,8 +248,12 @@ def alternatives_rank(
         seg = counts.get((alternative.pk, segment), (0, 0)) if segment else overall
         rest = (overall[0] - seg[0], overall[1] - seg[1]) if segment else (0, 0)
         value = expected_success(
-            prior_rate=alternative.prior_success_rate, prior_strength=alternative.prior_strength,
-            successes=seg[0], attempts=seg[1], rest_successes=rest[0], rest_attempts=rest[1],
+            prior_rate=alternative.prior_success_rate,
+            prior_strength=alternative.prior_strength,
+            successes=seg[0],
+            attempts=seg[1],
+            rest_successes=rest[0],
+            rest_attempts=rest[1],
             borrow_strength=borrow,
         )
         excluded_rule = next((r for r in alternative.match_rules or [] if not rule_holds(r, traits)), None)
@@ -257,16 +268,27 @@ def alternatives_rank(
         recommended_given = recommended_given or recommended
         ranked.append(
             RankedAlternative(
-                alternative=alternative, rank=index, recommended=recommended,
-                expected_success=round(value, 4), segment=segment or ALL_LEARNERS,
-                successes=seg[0], attempts=seg[1],
-                overall_successes=overall[0], overall_attempts=overall[1],
-                tried_without_success=failed > 0, failed_attempts=failed,
+                alternative=alternative,
+                rank=index,
+                recommended=recommended,
+                expected_success=round(value, 4),
+                segment=segment or ALL_LEARNERS,
+                successes=seg[0],
+                attempts=seg[1],
+                overall_successes=overall[0],
+                overall_attempts=overall[1],
+                tried_without_success=failed > 0,
+                failed_attempts=failed,
                 excluded=excluded_rule is not None,
                 is_current=alternative.pk == current_alternative_id,
                 reason=_reason(
-                    curriculum=curriculum, alternative=alternative, segment=segment, seg=seg,
-                    overall=overall, excluded_rule=excluded_rule, failed=failed,
+                    curriculum=curriculum,
+                    alternative=alternative,
+                    segment=segment,
+                    seg=seg,
+                    overall=overall,
+                    excluded_rule=excluded_rule,
+                    failed=failed,
                     traits_segment_words=segment_words,
                 ),
             )
@@ -308,12 +330,16 @@ def enrollment_step_alternatives(*, enrollment: Enrollment, step: Step) -> StepA
         current_alternative_id=state.current_alternative_id if state else None,
     )
     segment = enrollment.curriculum.segment_for(enrollment.traits) or ALL_LEARNERS
-    return StepAlternatives(enrollment=enrollment, step=step, state=state, segment=segment, alternatives=ranked)
+    return StepAlternatives(
+        enrollment=enrollment, step=step, state=state, segment=segment, alternatives=ranked
+    )
 
 
 def alternative_stats_summary(*, alternative_ids) -> dict[int, list[AlternativeStat]]:
     """Statistics rows per alternative (for the admin), ``*`` first."""
     summary: dict[int, list[AlternativeStat]] = {}
-    for row in AlternativeStat.objects.filter(alternative_id__in=list(alternative_ids)).order_by("alternative_id", "segment"):
+    for row in AlternativeStat.objects.filter(alternative_id__in=list(alternative_ids)).order_by(
+        "alternative_id", "segment"
+    ):
         summary.setdefault(row.alternative_id, []).append(row)
     return summary

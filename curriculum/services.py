@@ -106,7 +106,9 @@ def enrollment_get_or_create(*, user, curriculum: Curriculum, traits) -> tuple[E
     """
     if not isinstance(traits, dict):
         raise ValidationError({"traits": ["Traits must be an object."]})
-    existing = Enrollment.objects.filter(user=user, curriculum=curriculum, state=Enrollment.State.ACTIVE).first()
+    existing = Enrollment.objects.filter(
+        user=user, curriculum=curriculum, state=Enrollment.State.ACTIVE
+    ).first()
     if existing is not None:
         return existing, False
     validate_with_schema(curriculum.trait_schema or {}, traits, field="traits")
@@ -159,7 +161,10 @@ def _replay(*, enrollment, event, step_order, plan_id, outcome, next_plan_id, le
         event.step.order == step_order
         and event.alternative.code == plan_id
         and (event.legacy_status == LEGACY_SKIPPED_INEFFECTIVE if legacy else event.outcome == outcome)
-        and (legacy or (event.next_alternative.code if event.next_alternative else None) == (next_plan_id or None))
+        and (
+            legacy
+            or (event.next_alternative.code if event.next_alternative else None) == (next_plan_id or None)
+        )
     )
     if not same:
         raise Conflict(
@@ -193,7 +198,9 @@ def coach_status_record(
         outcome = Outcome.SWAPPED
         reason = reason or "ineffective"
     if outcome not in OUTCOME_CHOICES:
-        raise ValidationError({"outcome": [f"Unknown outcome {outcome!r}: use one of {', '.join(OUTCOME_CHOICES)}."]})
+        raise ValidationError(
+            {"outcome": [f"Unknown outcome {outcome!r}: use one of {', '.join(OUTCOME_CHOICES)}."]}
+        )
     if outcome == Outcome.SWAPPED and not legacy and not next_plan_id:
         raise ValidationError({"next_plan_id": ["SWAPPED needs next_plan_id: the plan to switch to."]})
     if outcome != Outcome.SWAPPED and next_plan_id:
@@ -209,8 +216,13 @@ def coach_status_record(
             )
             if earlier is not None:
                 return _replay(
-                    enrollment=enrollment, event=earlier, step_order=step_order, plan_id=plan_id,
-                    outcome=outcome, next_plan_id=next_plan_id, legacy=legacy,
+                    enrollment=enrollment,
+                    event=earlier,
+                    step_order=step_order,
+                    plan_id=plan_id,
+                    outcome=outcome,
+                    next_plan_id=next_plan_id,
+                    legacy=legacy,
                 )
 
         step = Step.objects.filter(curriculum_id=enrollment.curriculum_id, order=step_order).first()
@@ -224,7 +236,9 @@ def coach_status_record(
         if next_plan_id:
             following = by_code.get(next_plan_id)
             if following is None:
-                raise ValidationError({"next_plan_id": [f"Plan {next_plan_id} is not an alternative of step {step_order}."]})
+                raise ValidationError(
+                    {"next_plan_id": [f"Plan {next_plan_id} is not an alternative of step {step_order}."]}
+                )
             if following.pk == plan.pk:
                 raise ValidationError({"next_plan_id": ["next_plan_id must be another plan than plan_id."]})
             if not following.is_active:
@@ -247,9 +261,7 @@ def coach_status_record(
                 code="not_current_plan",
             )
         if legacy and following is None:
-            following = next(
-                (a for a in by_code.values() if a.is_active and a.order > plan.order), None
-            )
+            following = next((a for a in by_code.values() if a.is_active and a.order > plan.order), None)
             if following is None:
                 raise Conflict(
                     f"Plan {plan_id} is the last alternative of step {step_order}: nothing to skip to.",
@@ -261,10 +273,16 @@ def coach_status_record(
         try:
             with transaction.atomic():
                 event = OutcomeEvent.objects.create(
-                    enrollment=enrollment, step=step, alternative=plan, outcome=outcome,
+                    enrollment=enrollment,
+                    step=step,
+                    alternative=plan,
+                    outcome=outcome,
                     next_alternative=following if outcome == Outcome.SWAPPED else None,
-                    reason=reason, legacy_status=LEGACY_SKIPPED_INEFFECTIVE if legacy else "",
-                    segment=segment, counted=counted, client_key=client_key,
+                    reason=reason,
+                    legacy_status=LEGACY_SKIPPED_INEFFECTIVE if legacy else "",
+                    segment=segment,
+                    counted=counted,
+                    client_key=client_key,
                 )
         except IntegrityError as exc:
             raise Conflict("This client_key is already in use.", code="client_key_reused") from exc
@@ -298,7 +316,9 @@ def coach_status_record(
 
 def _advance(*, enrollment: Enrollment, step: Step, now):
     following = (
-        Step.objects.filter(curriculum_id=enrollment.curriculum_id, order__gt=step.order).order_by("order").first()
+        Step.objects.filter(curriculum_id=enrollment.curriculum_id, order__gt=step.order)
+        .order_by("order")
+        .first()
     )
     enrollment.current_step = following
     fields = ["current_step", "updated_at"]
@@ -346,8 +366,7 @@ def curriculum_stats_rebuild(*, dry_run: bool = False, progress=None) -> list[St
                 expected[(row["alternative_id"], segment)][0] += row["attempts"]
                 expected[(row["alternative_id"], segment)][1] += row["successes"]
         current = {
-            (s.alternative_id, s.segment): s
-            for s in AlternativeStat.objects.select_for_update().all()
+            (s.alternative_id, s.segment): s for s in AlternativeStat.objects.select_for_update().all()
         }
         keys = sorted(set(expected) | set(current))
         drift = []
@@ -361,7 +380,9 @@ def curriculum_stats_rebuild(*, dry_run: bool = False, progress=None) -> list[St
             if dry_run:
                 continue
             if row is None:
-                AlternativeStat.objects.create(alternative_id=key[0], segment=key[1], attempts=after[0], successes=after[1])
+                AlternativeStat.objects.create(
+                    alternative_id=key[0], segment=key[1], attempts=after[0], successes=after[1]
+                )
             elif after == (0, 0):
                 row.delete()
             else:

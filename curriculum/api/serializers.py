@@ -14,7 +14,15 @@ class AlternativeSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Alternative
-        fields = ["plan_id", "order", "title", "summary", "content", "match_rules", "designer_expected_success"]
+        fields = [
+            "plan_id",
+            "order",
+            "title",
+            "summary",
+            "content",
+            "match_rules",
+            "designer_expected_success",
+        ]
         read_only_fields = fields
 
 
@@ -50,7 +58,9 @@ class CurriculumDetailSerializer(serializers.ModelSerializer):
 
 
 class EnrollRequestSerializer(serializers.Serializer):
-    traits = serializers.JSONField(help_text="The learner's traits, valid against the curriculum's trait_schema.")
+    traits = serializers.JSONField(
+        help_text="The learner's traits, valid against the curriculum's trait_schema."
+    )
 
 
 class EnrollmentStepStateSerializer(serializers.Serializer):
@@ -67,15 +77,26 @@ class EnrollmentSerializer(serializers.ModelSerializer):
     curriculum = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     curriculum_title = serializers.CharField(source="curriculum.title", read_only=True)
     segment = serializers.SerializerMethodField()
-    current_step = serializers.IntegerField(source="current_step.order", read_only=True, allow_null=True, default=None)
+    current_step = serializers.IntegerField(
+        source="current_step.order", read_only=True, allow_null=True, default=None
+    )
     current_plan_id = serializers.SerializerMethodField()
     steps = serializers.SerializerMethodField()
 
     class Meta:
         model = Enrollment
         fields = [
-            "id", "curriculum", "curriculum_title", "traits", "segment", "state", "current_step",
-            "current_plan_id", "steps", "created_at", "completed_at",
+            "id",
+            "curriculum",
+            "curriculum_title",
+            "traits",
+            "segment",
+            "state",
+            "current_step",
+            "current_plan_id",
+            "steps",
+            "created_at",
+            "completed_at",
         ]
         read_only_fields = fields
 
@@ -177,12 +198,18 @@ class CoachStatusRequestSerializer(serializers.Serializer):
     )
     status = LegacyStatusField(choices=[LEGACY_SKIPPED_INEFFECTIVE], required=False)
     next_plan_id = serializers.CharField(
-        max_length=16, required=False, allow_null=True, allow_blank=True,
+        max_length=16,
+        required=False,
+        allow_null=True,
+        allow_blank=True,
         help_text="Required with SWAPPED: another plan of the same step.",
     )
     reason = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     client_key = serializers.CharField(
-        max_length=64, required=False, allow_blank=True, default="",
+        max_length=64,
+        required=False,
+        allow_blank=True,
+        default="",
         help_text="Optional idempotency key: a retry with the same key returns the recorded result.",
     )
 
@@ -191,7 +218,9 @@ class CoachStatusRequestSerializer(serializers.Serializer):
         if not outcome and not status:
             raise serializers.ValidationError({"outcome": ["This field is required."]})
         if outcome and status and outcome != status:
-            raise serializers.ValidationError({"status": ["Send either outcome or the legacy status, not both."]})
+            raise serializers.ValidationError(
+                {"status": ["Send either outcome or the legacy status, not both."]}
+            )
         attrs["outcome"] = outcome or status
         return attrs
 
@@ -199,13 +228,23 @@ class CoachStatusRequestSerializer(serializers.Serializer):
 class HistoryEventSerializer(serializers.ModelSerializer):
     step = serializers.IntegerField(source="step.order", read_only=True)
     plan_id = serializers.CharField(source="alternative.code", read_only=True)
-    next_plan_id = serializers.CharField(source="next_alternative.code", read_only=True, allow_null=True, default=None)
+    next_plan_id = serializers.CharField(
+        source="next_alternative.code", read_only=True, allow_null=True, default=None
+    )
 
     class Meta:
         model = OutcomeEvent
         fields = [
-            "id", "step", "plan_id", "outcome", "next_plan_id", "reason", "legacy_status", "counted",
-            "client_key", "created_at",
+            "id",
+            "step",
+            "plan_id",
+            "outcome",
+            "next_plan_id",
+            "reason",
+            "legacy_status",
+            "counted",
+            "client_key",
+            "created_at",
         ]
         read_only_fields = fields
 
@@ -217,6 +256,8 @@ class CoachStatusResultSerializer(serializers.Serializer):
     plan_id = serializers.CharField(source="state.current_alternative.code", allow_null=True, default=None)
     metadata = serializers.JSONField(source="state.metadata")
     enrollment_state = serializers.CharField(source="enrollment.state")
-    current_step = serializers.IntegerField(source="enrollment.current_step.order", allow_null=True, default=None)
+    current_step = serializers.IntegerField(
+        source="enrollment.current_step.order", allow_null=True, default=None
+    )
     replayed = serializers.BooleanField(help_text="True when this answers a retry with a known client_key.")
     event = HistoryEventSerializer()

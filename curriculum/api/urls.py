@@ -16,7 +16,11 @@ urlpatterns = [
         views.StepAlternativesView.as_view(),
         name="curriculum-step-alternatives",
     ),
-    path("enrollments/<int:pk>/history/", views.EnrollmentHistoryView.as_view(), name="curriculum-enrollment-history"),
+    path(
+        "enrollments/<int:pk>/history/",
+        views.EnrollmentHistoryView.as_view(),
+        name="curriculum-enrollment-history",
+    ),
     path("coach/status", views.CoachStatusView.as_view(), name="coach-status"),
     path("coach/status/", views.CoachStatusSlashView.as_view(), name="coach-status-slash"),
 ]

@@ -22,8 +22,10 @@ from .serializers import (
 
 BAD_INPUT = OpenApiResponse(description="Bad input: field errors.")
 NOT_FOUND = OpenApiResponse(description="No such object among yours.")
-CONFLICT = OpenApiResponse(description="The step's state forbids it (step not open, not the current plan, "
-                           "enrollment completed, client_key reused); `code` says which.")
+CONFLICT = OpenApiResponse(
+    description="The step's state forbids it (step not open, not the current plan, "
+    "enrollment completed, client_key reused); `code` says which."
+)
 
 
 class CurriculumListView(generics.ListAPIView):
@@ -32,7 +34,11 @@ class CurriculumListView(generics.ListAPIView):
     serializer_class = CurriculumListSerializer
 
     def get_queryset(self):
-        return selectors.curricula_visible(user=self.request.user).annotate(step_count=Count("steps")).order_by("title", "id")
+        return (
+            selectors.curricula_visible(user=self.request.user)
+            .annotate(step_count=Count("steps"))
+            .order_by("title", "id")
+        )
 
 
 class CurriculumDetailView(generics.RetrieveAPIView):
@@ -63,7 +69,9 @@ class CurriculumEnrollView(APIView):
         enrollment, created = services.enrollment_get_or_create(
             user=request.user, curriculum=curriculum, traits=serializer.validated_data["traits"]
         )
-        return _enrollment_response(request, enrollment, status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+        return _enrollment_response(
+            request, enrollment, status.HTTP_201_CREATED if created else status.HTTP_200_OK
+        )
 
 
 class MyEnrollmentListView(generics.ListAPIView):
@@ -105,7 +113,9 @@ class CoachStatusView(APIView):
         responses={
             201: CoachStatusResultSerializer,
             200: OpenApiResponse(CoachStatusResultSerializer, description="A retry with a known client_key."),
-            400: BAD_INPUT, 404: NOT_FOUND, 409: CONFLICT,
+            400: BAD_INPUT,
+            404: NOT_FOUND,
+            409: CONFLICT,
         },
         summary="Report the outcome of a plan: SUCCESS, STOPPED or SWAPPED (with next_plan_id)",
     )
@@ -146,5 +156,7 @@ class EnrollmentHistoryView(generics.ListAPIView):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return OutcomeEvent.objects.none()
-        enrollment = get_object_or_404(selectors.enrollments_for(user=self.request.user), pk=self.kwargs["pk"])
+        enrollment = get_object_or_404(
+            selectors.enrollments_for(user=self.request.user), pk=self.kwargs["pk"]
+        )
         return selectors.enrollment_history(enrollment=enrollment)

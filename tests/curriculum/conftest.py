@@ -24,7 +24,12 @@ def record(user):
 
     def _record(enrollment, step, plan, outcome, **kwargs):
         return services.coach_status_record(
-            user=enrollment.user, enrollment=enrollment, step_order=step, plan_id=plan, outcome=outcome, **kwargs
+            user=enrollment.user,
+            enrollment=enrollment,
+            step_order=step,
+            plan_id=plan,
+            outcome=outcome,
+            **kwargs,
         )
 
     return _record

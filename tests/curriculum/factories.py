@@ -6,7 +6,10 @@ DOG_TRAITS = {
     "type": "object",
     "properties": {
         "energy_level": {
-            "type": "string", "title": "Energy level", "enum": ["low", "medium", "high"], "x-segment": True,
+            "type": "string",
+            "title": "Energy level",
+            "enum": ["low", "medium", "high"],
+            "x-segment": True,
             "x-segment-labels": {"low": "low energy", "medium": "medium energy", "high": "high energy"},
         },
         "food_motivation": {"type": "string", "title": "Food motivation", "enum": ["low", "medium", "high"]},
@@ -48,7 +51,9 @@ class AlternativeFactory(factory.django.DjangoModelFactory):
     code = factory.Sequence(lambda n: chr(ord("A") + n % 26))
     title = factory.LazyAttribute(lambda a: f"Plan {a.code}")
     summary = "Try this."
-    content = factory.LazyFunction(lambda: {"instructions": ["Do it."], "duration_minutes": 10, "reward_type": "food"})
+    content = factory.LazyFunction(
+        lambda: {"instructions": ["Do it."], "duration_minutes": 10, "reward_type": "food"}
+    )
     prior_success_rate = 0.5
     prior_strength = 2.0
 
@@ -60,7 +65,9 @@ def make_curriculum(*, steps=2, plans="ABCD", priors=None, **kwargs):
         step = StepFactory(curriculum=curriculum, order=order, title=f"Step {order}")
         for index, code in enumerate(plans, start=1):
             AlternativeFactory(
-                step=step, order=index, code=code,
+                step=step,
+                order=index,
+                code=code,
                 prior_success_rate=(priors or {}).get(code, 0.5),
             )
     return curriculum
@@ -79,9 +86,13 @@ def add_history(*, step, user_factory, segment_traits, plan_outcomes, counts):
             )
             events.append(
                 OutcomeEvent(
-                    enrollment=enrollment, step=step, alternative=plans[code], outcome=outcome,
+                    enrollment=enrollment,
+                    step=step,
+                    alternative=plans[code],
+                    outcome=outcome,
                     next_alternative=plans["B" if code != "B" else "A"] if outcome == "SWAPPED" else None,
-                    segment=curriculum.segment_for(segment_traits), counted=True,
+                    segment=curriculum.segment_for(segment_traits),
+                    counted=True,
                 )
             )
     OutcomeEvent.objects.bulk_create(events)

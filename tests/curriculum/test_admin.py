@@ -48,7 +48,7 @@ def form_data(response):
     forms = [response.context["adminform"].form]
     for formset in response.context["inline_admin_formsets"]:
         management = formset.formset.management_form
-        for name, field in management.fields.items():
+        for name in management.fields:
             data[management.add_prefix(name)] = management[name].value()
         forms.extend(formset.formset.forms)
     for form in forms:
@@ -77,7 +77,9 @@ def test_the_designer_sees_the_curriculum_change_form_with_its_steps_inline(desi
     assert designer_client.get("/admin/curriculum/curriculum/add/").status_code == 200
 
 
-def test_the_designer_sees_a_step_with_its_alternatives_and_their_statistics(designer_client, curriculum, enrollment, record):
+def test_the_designer_sees_a_step_with_its_alternatives_and_their_statistics(
+    designer_client, curriculum, enrollment, record
+):
     record(enrollment, 1, "A", "STOPPED")
     step = curriculum.steps.get(order=1)
     response = designer_client.get(f"/admin/curriculum/step/{step.pk}/change/")
@@ -105,22 +107,37 @@ def test_the_designer_adds_plan_e_and_the_api_shows_it_at_once(designer_client, 
     data = form_data(designer_client.get(url))
     total = int(data["alternatives-TOTAL_FORMS"])
     new = f"alternatives-{total}-"
-    data.update({
-        "alternatives-TOTAL_FORMS": str(total + 1),
-        new + "step": str(step.pk), new + "order": "5", new + "code": "E", new + "title": "Camera check",
-        new + "summary": "Watch live.", new + "is_active": "on",
-        new + "content": json.dumps({
-            "instructions": ["Set up the camera.", ""], "reward_type": "praise", "duration_minutes": None,
-            "sessions_per_day": None, "equipment": [], "warning_signs": [],
-        }),
-        new + "match_rules": "[]", new + "prior_success_rate": "0.4", new + "prior_strength": "2",
-    })
+    data.update(
+        {
+            "alternatives-TOTAL_FORMS": str(total + 1),
+            new + "step": str(step.pk),
+            new + "order": "5",
+            new + "code": "E",
+            new + "title": "Camera check",
+            new + "summary": "Watch live.",
+            new + "is_active": "on",
+            new + "content": json.dumps(
+                {
+                    "instructions": ["Set up the camera.", ""],
+                    "reward_type": "praise",
+                    "duration_minutes": None,
+                    "sessions_per_day": None,
+                    "equipment": [],
+                    "warning_signs": [],
+                }
+            ),
+            new + "match_rules": "[]",
+            new + "prior_success_rate": "0.4",
+            new + "prior_strength": "2",
+        }
+    )
     response = designer_client.post(url, data)
     assert response.status_code == 302, response.context and response.context["errors"]
     body = auth_client.get(f"/api/v1/curricula/{curriculum.slug}/").json()
     assert [p["plan_id"] for p in body["steps"][0]["alternatives"]] == ["A", "B", "C", "D", "E"]
     assert body["steps"][0]["alternatives"][-1]["content"] == {
-        "instructions": ["Set up the camera."], "reward_type": "praise"
+        "instructions": ["Set up the camera."],
+        "reward_type": "praise",
     }
 
 
@@ -128,10 +145,16 @@ def test_content_json_that_breaks_its_schema_is_refused(designer_client, curricu
     step = curriculum.steps.get(order=1)
     url = f"/admin/curriculum/step/{step.pk}/change/"
     data = form_data(designer_client.get(url))
-    data["alternatives-0-content"] = json.dumps({
-        "instructions": [], "reward_type": "cash", "duration_minutes": None, "sessions_per_day": None,
-        "equipment": [], "warning_signs": [],
-    })
+    data["alternatives-0-content"] = json.dumps(
+        {
+            "instructions": [],
+            "reward_type": "cash",
+            "duration_minutes": None,
+            "sessions_per_day": None,
+            "equipment": [],
+            "warning_signs": [],
+        }
+    )
     response = designer_client.post(url, data)
     assert response.status_code == 200
     assert Alternative.objects.get(step=step, code="A").content["instructions"] == ["Do it."]
@@ -144,7 +167,11 @@ def test_the_designer_swaps_two_steps_in_one_save(designer_client, curriculum):
     data["steps-0-order"], data["steps-1-order"] = 2, 1
     response = designer_client.post(url, data)
     assert response.status_code == 302, response.context and response.context["errors"]
-    assert list(curriculum.steps.order_by("order").values_list("title", flat=True)) == ["Step 2", "Step 1", "Step 3"]
+    assert list(curriculum.steps.order_by("order").values_list("title", flat=True)) == [
+        "Step 2",
+        "Step 1",
+        "Step 3",
+    ]
 
 
 def test_the_designer_swaps_two_plan_codes_in_one_save(designer_client, curriculum):
@@ -162,14 +189,18 @@ def test_publish_and_unpublish_actions(designer_client):
     draft = make_curriculum(steps=1, plans="A", status=Curriculum.Status.DRAFT)
     empty = make_curriculum(steps=0, plans="", status=Curriculum.Status.DRAFT)
     response = designer_client.post(
-        "/admin/curriculum/curriculum/", {"action": "publish", "_selected_action": [draft.pk, empty.pk]}, follow=True
+        "/admin/curriculum/curriculum/",
+        {"action": "publish", "_selected_action": [draft.pk, empty.pk]},
+        follow=True,
     )
     assert response.status_code == 200
     draft.refresh_from_db()
     empty.refresh_from_db()
     assert draft.is_published and not empty.is_published
     assert b"Not published" in response.content
-    designer_client.post("/admin/curriculum/curriculum/", {"action": "unpublish", "_selected_action": [draft.pk]})
+    designer_client.post(
+        "/admin/curriculum/curriculum/", {"action": "unpublish", "_selected_action": [draft.pk]}
+    )
     draft.refresh_from_db()
     assert not draft.is_published
 

@@ -26,8 +26,12 @@ def test_curricula_lists_only_published_ones(auth_client, curriculum):
     body = response.json()
     assert body["count"] == 1
     assert body["results"][0] == {
-        "slug": curriculum.slug, "title": curriculum.title, "description": "", "learner_noun": "dogs",
-        "published_at": None, "step_count": 3,
+        "slug": curriculum.slug,
+        "title": curriculum.title,
+        "description": "",
+        "learner_noun": "dogs",
+        "published_at": None,
+        "step_count": 3,
     }
 
 
@@ -40,14 +44,23 @@ def test_curriculum_detail_has_steps_alternatives_and_trait_schema(auth_client, 
     plans = body["steps"][0]["alternatives"]
     assert [p["plan_id"] for p in plans] == ["A", "B", "C", "D"]
     assert set(plans[0]) == {
-        "plan_id", "order", "title", "summary", "content", "match_rules", "designer_expected_success"
+        "plan_id",
+        "order",
+        "title",
+        "summary",
+        "content",
+        "match_rules",
+        "designer_expected_success",
     }
 
 
 def test_a_draft_curriculum_is_a_404_for_learners(auth_client):
     draft = make_curriculum(steps=1, plans="A", status=Curriculum.Status.DRAFT)
     assert auth_client.get(f"/api/v1/curricula/{draft.slug}/").status_code == 404
-    assert auth_client.post(f"/api/v1/curricula/{draft.slug}/enroll/", {"traits": {}}, format="json").status_code == 404
+    assert (
+        auth_client.post(f"/api/v1/curricula/{draft.slug}/enroll/", {"traits": {}}, format="json").status_code
+        == 404
+    )
 
 
 def test_adding_plan_e_to_a_published_curriculum_shows_at_once(auth_client, curriculum):
@@ -64,19 +77,31 @@ def test_enroll_creates_then_returns_the_active_enrollment(auth_client, curricul
     assert second.status_code == 200
     assert second.json()["id"] == first.json()["id"]
     body = first.json()
-    assert body["current_step"] == 1 and body["current_plan_id"] == "A" and body["segment"] == "energy_level=high"
+    assert (
+        body["current_step"] == 1
+        and body["current_plan_id"] == "A"
+        and body["segment"] == "energy_level=high"
+    )
     assert body["steps"][0]["state"] == "in_progress"
     assert body["steps"][1] == {
-        "order": 2, "title": "Step 2", "state": "not_started", "plan_id": None, "metadata": {},
-        "started_at": None, "completed_at": None,
+        "order": 2,
+        "title": "Step 2",
+        "state": "not_started",
+        "plan_id": None,
+        "metadata": {},
+        "started_at": None,
+        "completed_at": None,
     }
 
 
 @pytest.mark.parametrize(
-    "traits", [{"energy_level": "hyper"}, {"food_motivation": "low"}, {"energy_level": "low", "colour": "red"}, "high"]
+    "traits",
+    [{"energy_level": "hyper"}, {"food_motivation": "low"}, {"energy_level": "low", "colour": "red"}, "high"],
 )
 def test_traits_that_break_the_schema_are_a_400(auth_client, curriculum, traits):
-    response = auth_client.post(f"/api/v1/curricula/{curriculum.slug}/enroll/", {"traits": traits}, format="json")
+    response = auth_client.post(
+        f"/api/v1/curricula/{curriculum.slug}/enroll/", {"traits": traits}, format="json"
+    )
     assert response.status_code == 400
     assert "traits" in response.json()
 
@@ -100,7 +125,9 @@ def test_another_users_enrollment_is_a_404_everywhere(other_client, enrollment):
 
 
 def test_my_enrollments_lists_only_mine(auth_client, other_client, enrollment):
-    assert [e["id"] for e in auth_client.get("/api/v1/curricula/enrollments/").json()["results"]] == [enrollment.pk]
+    assert [e["id"] for e in auth_client.get("/api/v1/curricula/enrollments/").json()["results"]] == [
+        enrollment.pk
+    ]
     assert other_client.get("/api/v1/curricula/enrollments/").json()["count"] == 0
 
 
@@ -111,17 +138,30 @@ def test_alternatives_are_ranked_with_evidence_and_reasons(auth_client, enrollme
     assert body["step"] == 1 and body["segment"] == "energy_level=high" and body["current_plan_id"] == "A"
     first = body["alternatives"][0]
     assert first["plan_id"] == "A" and first["recommended"] and first["is_current"]
-    assert set(first) >= {"expected_success", "successes", "attempts", "reason", "excluded", "tried_without_success"}
+    assert set(first) >= {
+        "expected_success",
+        "successes",
+        "attempts",
+        "reason",
+        "excluded",
+        "tried_without_success",
+    }
     assert auth_client.get(alternatives_url(enrollment.pk, 9)).status_code == 404
 
 
-def test_alternatives_endpoint_uses_a_constant_number_of_queries(auth_client, django_assert_num_queries, user):
+def test_alternatives_endpoint_uses_a_constant_number_of_queries(
+    auth_client, django_assert_num_queries, user
+):
     small = make_curriculum(steps=1, plans="AB")
     large = make_curriculum(steps=1, plans="ABCDEFGHIJKL")
     counts = []
     for curriculum in (small, large):
-        enrollment, _ = services.enrollment_get_or_create(user=user, curriculum=curriculum, traits={"energy_level": "low"})
-        services.coach_status_record(user=user, enrollment=enrollment, step_order=1, plan_id="A", outcome="STOPPED")
+        enrollment, _ = services.enrollment_get_or_create(
+            user=user, curriculum=curriculum, traits={"energy_level": "low"}
+        )
+        services.coach_status_record(
+            user=user, enrollment=enrollment, step_order=1, plan_id="A", outcome="STOPPED"
+        )
         with django_assert_num_queries(7) as captured:
             response = auth_client.get(alternatives_url(enrollment.pk, 1))
         assert response.status_code == 200
@@ -133,7 +173,9 @@ def test_alternatives_endpoint_uses_a_constant_number_of_queries(auth_client, dj
 def test_enrollment_detail_uses_a_constant_number_of_queries(auth_client, django_assert_num_queries, user):
     for steps in (1, 6):
         curriculum = make_curriculum(steps=steps, plans="AB")
-        enrollment, _ = services.enrollment_get_or_create(user=user, curriculum=curriculum, traits={"energy_level": "low"})
+        enrollment, _ = services.enrollment_get_or_create(
+            user=user, curriculum=curriculum, traits={"energy_level": "low"}
+        )
         with django_assert_num_queries(4):
             assert auth_client.get(f"/api/v1/enrollments/{enrollment.pk}/").status_code == 200
 
@@ -143,7 +185,9 @@ def test_coach_status_works_without_and_with_a_trailing_slash(auth_client, enrol
     response = auth_client.post(STATUS, status_body(enrollment, outcome="STOPPED"), format="json")
     assert response.status_code == 201
     body = response.json()
-    assert body["state"] == "stopped" and body["plan_id"] == "A" and body["step"] == 1 and not body["replayed"]
+    assert (
+        body["state"] == "stopped" and body["plan_id"] == "A" and body["step"] == 1 and not body["replayed"]
+    )
     assert body["event"]["outcome"] == "STOPPED" and body["event"]["counted"] is True
     response = auth_client.post(STATUS + "/", status_body(enrollment, outcome="SUCCESS"), format="json")
     assert response.status_code == 201
@@ -152,14 +196,18 @@ def test_coach_status_works_without_and_with_a_trailing_slash(auth_client, enrol
 
 def test_swapped_returns_the_new_plan_and_metadata(auth_client, enrollment):
     response = auth_client.post(
-        STATUS, status_body(enrollment, outcome="SWAPPED", next_plan_id="C", reason="ineffective"), format="json"
+        STATUS,
+        status_body(enrollment, outcome="SWAPPED", next_plan_id="C", reason="ineffective"),
+        format="json",
     )
     assert response.status_code == 201
     assert response.json()["plan_id"] == "C"
     assert response.json()["metadata"] == {"selected_alternative_id": "C", "reason": "ineffective"}
 
 
-@pytest.mark.parametrize("body", [{"outcome": "SKIPPED_INEFFECTIVE"}, {"status": "SKIPPED_INEFFECTIVE", "outcome": None}])
+@pytest.mark.parametrize(
+    "body", [{"outcome": "SKIPPED_INEFFECTIVE"}, {"status": "SKIPPED_INEFFECTIVE", "outcome": None}]
+)
 def test_the_legacy_status_is_still_accepted(auth_client, enrollment, body):
     payload = {k: v for k, v in status_body(enrollment, **body).items() if v is not None}
     response = auth_client.post(STATUS, payload, format="json")
@@ -193,7 +241,9 @@ def test_bad_status_input_is_a_400_on_its_field(auth_client, enrollment, curricu
 
 def test_a_stale_plan_is_a_409_with_a_code(auth_client, enrollment):
     auth_client.post(STATUS, status_body(enrollment, outcome="SWAPPED", next_plan_id="C"), format="json")
-    response = auth_client.post(STATUS, status_body(enrollment, outcome="SWAPPED", next_plan_id="C"), format="json")
+    response = auth_client.post(
+        STATUS, status_body(enrollment, outcome="SWAPPED", next_plan_id="C"), format="json"
+    )
     assert response.status_code == 409
     assert response.json()["code"] == "not_current_plan"
 
@@ -215,7 +265,9 @@ def test_history_lists_every_attempt_and_swap(auth_client, enrollment, record):
     body = auth_client.get(f"/api/v1/enrollments/{enrollment.pk}/history/").json()
     assert body["count"] == 3
     assert [(e["step"], e["plan_id"], e["outcome"], e["next_plan_id"]) for e in body["results"]] == [
-        (1, "A", "STOPPED", None), (1, "A", "SWAPPED", "C"), (1, "C", "SUCCESS", None)
+        (1, "A", "STOPPED", None),
+        (1, "A", "SWAPPED", "C"),
+        (1, "C", "SUCCESS", None),
     ]
 
 

@@ -5,7 +5,15 @@ from django.core.management import call_command
 from django.test import override_settings
 
 from curriculum import demo
-from curriculum.models import Alternative, AlternativeStat, Curriculum, Enrollment, EnrollmentStep, OutcomeEvent, Step
+from curriculum.models import (
+    Alternative,
+    AlternativeStat,
+    Curriculum,
+    Enrollment,
+    EnrollmentStep,
+    OutcomeEvent,
+    Step,
+)
 from curriculum.selectors import enrollment_step_alternatives
 
 pytestmark = pytest.mark.django_db
@@ -35,7 +43,9 @@ def test_rebuild_reports_and_corrects_drift_and_dry_run_changes_nothing(enrollme
     plan_a = Alternative.objects.get(step__curriculum=curriculum, step__order=1, code="A")
     AlternativeStat.objects.filter(alternative=plan_a, segment="*").update(attempts=7, successes=5)
     AlternativeStat.objects.filter(alternative=plan_a, segment="energy_level=high").delete()
-    AlternativeStat.objects.create(alternative=Alternative.objects.get(step=plan_a.step, code="B"), segment="*", attempts=3)
+    AlternativeStat.objects.create(
+        alternative=Alternative.objects.get(step=plan_a.step, code="B"), segment="*", attempts=3
+    )
     tampered = snapshot()
 
     dry = run("--dry-run")
@@ -63,7 +73,15 @@ def test_the_weekly_task_rebuilds_statistics(enrollment, record):
 def counts():
     return {
         model.__name__: model.objects.count()
-        for model in (Curriculum, Step, Alternative, Enrollment, EnrollmentStep, OutcomeEvent, AlternativeStat)
+        for model in (
+            Curriculum,
+            Step,
+            Alternative,
+            Enrollment,
+            EnrollmentStep,
+            OutcomeEvent,
+            AlternativeStat,
+        )
     }
 
 
@@ -77,7 +95,10 @@ def test_demo_content_is_idempotent_and_gives_the_ranking_evidence(db):
     history = list(OutcomeEvent.objects.order_by("id").values_list("alternative__code", "outcome", "segment"))
     demo.seed(stdout=io.StringIO())
     assert counts() == first
-    assert list(OutcomeEvent.objects.order_by("id").values_list("alternative__code", "outcome", "segment")) == history
+    assert (
+        list(OutcomeEvent.objects.order_by("id").values_list("alternative__code", "outcome", "segment"))
+        == history
+    )
 
     curriculum = Curriculum.objects.get(slug=demo.SLUG)
     assert curriculum.is_published and curriculum.steps.count() >= 6

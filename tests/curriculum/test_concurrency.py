@@ -48,7 +48,9 @@ def learner(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     curriculum = make_curriculum(steps=2, plans="ABC", priors={"A": 0.7})
     user = UserFactory()
-    enrollment, _ = services.enrollment_get_or_create(user=user, curriculum=curriculum, traits={"energy_level": "high"})
+    enrollment, _ = services.enrollment_get_or_create(
+        user=user, curriculum=curriculum, traits={"energy_level": "high"}
+    )
     return user, enrollment
 
 
@@ -82,7 +84,9 @@ def test_two_successes_for_the_same_step_at_once_complete_it_once(learner):
 
 def test_a_success_and_a_swap_at_once_leave_one_consistent_story(learner):
     user, enrollment = learner
-    results = run_at_once([status(user, enrollment, "SUCCESS"), status(user, enrollment, "SWAPPED", next_plan_id="B")])
+    results = run_at_once(
+        [status(user, enrollment, "SUCCESS"), status(user, enrollment, "SWAPPED", next_plan_id="B")]
+    )
     assert sum(isinstance(r, Exception) for r in results) == 1
     events = list(OutcomeEvent.objects.filter(enrollment=enrollment))
     assert len(events) == 1
@@ -101,7 +105,9 @@ def test_retries_with_the_same_client_key_at_once_record_one_outcome(learner):
 def test_many_learners_reporting_on_the_same_plan_at_once_keep_statistics_exact(learner):
     user, first = learner
     others = [
-        services.enrollment_get_or_create(user=UserFactory(), curriculum=first.curriculum, traits={"energy_level": "high"})[0]
+        services.enrollment_get_or_create(
+            user=UserFactory(), curriculum=first.curriculum, traits={"energy_level": "high"}
+        )[0]
         for _ in range(7)
     ]
     enrollments = [first, *others]
@@ -118,8 +124,12 @@ def test_enrolling_twice_at_once_gives_one_active_enrollment(learner):
     user, enrollment = learner
     newcomer = UserFactory()
     results = run_at_once(
-        [lambda: services.enrollment_get_or_create(user=newcomer, curriculum=enrollment.curriculum, traits={"energy_level": "low"})
-         for _ in range(3)]
+        [
+            lambda: services.enrollment_get_or_create(
+                user=newcomer, curriculum=enrollment.curriculum, traits={"energy_level": "low"}
+            )
+            for _ in range(3)
+        ]
     )
     assert not [r for r in results if isinstance(r, Exception)]
     assert len({r[0].pk for r in results}) == 1

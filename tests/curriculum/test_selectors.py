@@ -21,11 +21,20 @@ def trained(db):
     """High-energy dogs fail with A and succeed with C; calm dogs succeed with A."""
     curriculum = make_curriculum(steps=1, plans="ABCD", priors={"A": 0.7, "B": 0.5, "C": 0.4, "D": 0.3})
     step = curriculum.steps.get()
-    add_history(step=step, user_factory=UserFactory, segment_traits=HIGH,
-                plan_outcomes=[("A", "STOPPED"), ("A", "SUCCESS"), ("C", "SUCCESS"), ("C", "STOPPED")],
-                counts=[18, 2, 18, 2])
-    add_history(step=step, user_factory=UserFactory, segment_traits=CALM,
-                plan_outcomes=[("A", "SUCCESS"), ("A", "STOPPED")], counts=[18, 2])
+    add_history(
+        step=step,
+        user_factory=UserFactory,
+        segment_traits=HIGH,
+        plan_outcomes=[("A", "STOPPED"), ("A", "SUCCESS"), ("C", "SUCCESS"), ("C", "STOPPED")],
+        counts=[18, 2, 18, 2],
+    )
+    add_history(
+        step=step,
+        user_factory=UserFactory,
+        segment_traits=CALM,
+        plan_outcomes=[("A", "SUCCESS"), ("A", "STOPPED")],
+        counts=[18, 2],
+    )
     curriculum_stats_rebuild()
     return curriculum
 
@@ -70,13 +79,17 @@ def test_without_any_data_the_designer_prior_and_order_decide(db):
     ranked = alternatives_rank(step=curriculum.steps.get(), traits=HIGH)
     assert codes(ranked) == ["B", "A", "C"]
     assert ranked[0].expected_success == 0.6
-    assert ranked[1].reason.startswith("No results yet: the designers expect Plan A to work for about 50% of dogs")
+    assert ranked[1].reason.startswith(
+        "No results yet: the designers expect Plan A to work for about 50% of dogs"
+    )
 
 
 def test_plans_tried_without_success_are_marked_and_ranked_last(db, user):
     curriculum = make_curriculum(steps=1, plans="ABC", priors={"A": 0.7, "B": 0.5, "C": 0.4})
     enrollment, _ = services.enrollment_get_or_create(user=user, curriculum=curriculum, traits=HIGH)
-    services.coach_status_record(user=user, enrollment=enrollment, step_order=1, plan_id="A", outcome="STOPPED")
+    services.coach_status_record(
+        user=user, enrollment=enrollment, step_order=1, plan_id="A", outcome="STOPPED"
+    )
     services.coach_status_record(
         user=user, enrollment=enrollment, step_order=1, plan_id="A", outcome="SWAPPED", next_plan_id="B"
     )
@@ -124,24 +137,55 @@ counts = st.integers(min_value=0, max_value=500)
 
 @settings(max_examples=50, deadline=None)
 @given(
-    rate=st.floats(min_value=0, max_value=1), strength=st.floats(min_value=0.5, max_value=50),
-    n=counts, n_rest=counts, data=st.data(),
+    rate=st.floats(min_value=0, max_value=1),
+    strength=st.floats(min_value=0.5, max_value=50),
+    n=counts,
+    n_rest=counts,
+    data=st.data(),
 )
 def test_expected_success_is_a_probability_and_rises_with_successes(rate, strength, n, n_rest, data):
     s = data.draw(st.integers(min_value=0, max_value=n))
     s_rest = data.draw(st.integers(min_value=0, max_value=n_rest))
-    value = expected_success(prior_rate=rate, prior_strength=strength, successes=s, attempts=n,
-                             rest_successes=s_rest, rest_attempts=n_rest, borrow_strength=5)
+    value = expected_success(
+        prior_rate=rate,
+        prior_strength=strength,
+        successes=s,
+        attempts=n,
+        rest_successes=s_rest,
+        rest_attempts=n_rest,
+        borrow_strength=5,
+    )
     assert 0 <= value <= 1
     if s < n:
-        better = expected_success(prior_rate=rate, prior_strength=strength, successes=s + 1, attempts=n,
-                                  rest_successes=s_rest, rest_attempts=n_rest, borrow_strength=5)
+        better = expected_success(
+            prior_rate=rate,
+            prior_strength=strength,
+            successes=s + 1,
+            attempts=n,
+            rest_successes=s_rest,
+            rest_attempts=n_rest,
+            borrow_strength=5,
+        )
         assert better > value
 
 
 def test_expected_success_tends_to_the_segment_rate_with_evidence():
-    assert expected_success(prior_rate=0.3, prior_strength=2, successes=0, attempts=0,
-                            rest_successes=0, rest_attempts=0, borrow_strength=5) == pytest.approx(0.3)
-    rich = expected_success(prior_rate=0.3, prior_strength=2, successes=900, attempts=1000,
-                            rest_successes=0, rest_attempts=1000, borrow_strength=5)
+    assert expected_success(
+        prior_rate=0.3,
+        prior_strength=2,
+        successes=0,
+        attempts=0,
+        rest_successes=0,
+        rest_attempts=0,
+        borrow_strength=5,
+    ) == pytest.approx(0.3)
+    rich = expected_success(
+        prior_rate=0.3,
+        prior_strength=2,
+        successes=900,
+        attempts=1000,
+        rest_successes=0,
+        rest_attempts=1000,
+        borrow_strength=5,
+    )
     assert rich == pytest.approx(0.9, abs=0.01)

@@ -13,13 +13,18 @@ pytestmark = pytest.mark.django_db
 
 def stat(curriculum, step, code, segment="*"):
     row = AlternativeStat.objects.filter(
-        alternative__step__curriculum=curriculum, alternative__step__order=step, alternative__code=code, segment=segment
+        alternative__step__curriculum=curriculum,
+        alternative__step__order=step,
+        alternative__code=code,
+        segment=segment,
     ).first()
     return (row.successes, row.attempts) if row else (0, 0)
 
 
 def state_of(enrollment, order):
-    return EnrollmentStep.objects.select_related("current_alternative").get(enrollment=enrollment, step__order=order)
+    return EnrollmentStep.objects.select_related("current_alternative").get(
+        enrollment=enrollment, step__order=order
+    )
 
 
 def test_enrolling_starts_step_one_on_the_recommended_plan(enrollment):
@@ -31,7 +36,9 @@ def test_enrolling_starts_step_one_on_the_recommended_plan(enrollment):
 
 
 def test_enrolling_twice_returns_the_active_enrollment(enrollment, curriculum, user):
-    again, created = services.enrollment_get_or_create(user=user, curriculum=curriculum, traits={"energy_level": "low"})
+    again, created = services.enrollment_get_or_create(
+        user=user, curriculum=curriculum, traits={"energy_level": "low"}
+    )
     assert not created
     assert again.pk == enrollment.pk
     assert again.traits["energy_level"] == "high"
@@ -72,7 +79,9 @@ def test_success_on_the_last_step_completes_the_enrollment(enrollment, record):
 def test_a_completed_enrollment_lets_the_learner_enroll_again(enrollment, record, curriculum, user):
     for order in (1, 2, 3):
         record(enrollment, order, "A", "SUCCESS")
-    fresh, created = services.enrollment_get_or_create(user=user, curriculum=curriculum, traits={"energy_level": "low"})
+    fresh, created = services.enrollment_get_or_create(
+        user=user, curriculum=curriculum, traits={"energy_level": "low"}
+    )
     assert created and fresh.pk != enrollment.pk
 
 
@@ -205,7 +214,10 @@ def test_publishing_needs_an_offered_alternative_on_every_step(user):
 
 def test_a_curriculum_cannot_segment_by_a_free_text_trait():
     curriculum = make_curriculum(steps=1, plans="A")
-    curriculum.trait_schema = {"type": "object", "properties": {"name": {"type": "string", "x-segment": True}}}
+    curriculum.trait_schema = {
+        "type": "object",
+        "properties": {"name": {"type": "string", "x-segment": True}},
+    }
     with pytest.raises(ValidationError):
         curriculum.full_clean()
 
@@ -226,7 +238,9 @@ def test_segment_keys_are_canonical():
 
 def test_other_learners_outcomes_do_not_touch_my_state(enrollment, record, curriculum):
     other = UserFactory()
-    theirs, _ = services.enrollment_get_or_create(user=other, curriculum=curriculum, traits={"energy_level": "low"})
+    theirs, _ = services.enrollment_get_or_create(
+        user=other, curriculum=curriculum, traits={"energy_level": "low"}
+    )
     record(theirs, 1, "A", "SUCCESS")
     assert state_of(enrollment, 1).state == "in_progress"
     assert stat(curriculum, 1, "A", "energy_level=low") == (1, 1)

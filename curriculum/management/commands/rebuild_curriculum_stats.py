@@ -44,5 +44,11 @@ class Command(BaseCommand):
                 f"successes {item.before[1]} -> {item.after[1]}"
             )
         verb = "would be corrected (dry run, nothing changed)" if dry_run else "corrected"
-        message = f"{len(drift)} statistics row(s) drifted; {verb}." if drift else "No drift: statistics match the history."
-        self.stdout.write(self.style.SUCCESS(message) if not drift or not dry_run else self.style.WARNING(message))
+        message = (
+            f"{len(drift)} statistics row(s) drifted; {verb}."
+            if drift
+            else "No drift: statistics match the history."
+        )
+        self.stdout.write(
+            self.style.SUCCESS(message) if not drift or not dry_run else self.style.WARNING(message)
+        )
