@@ -304,3 +304,24 @@ def test_the_api_schema_builds_without_warnings(tmp_path):
     call_command("spectacular", "--fail-on-warn", "--validate", "--file", str(tmp_path / "schema.yml"))
     text = (tmp_path / "schema.yml").read_text()
     assert "/api/v1/coach/status:" in text and "deprecated: true" in text
+
+
+@pytest.mark.parametrize("size", [1, 5])
+def test_curriculum_list_and_detail_use_a_constant_number_of_queries(
+    auth_client, django_assert_num_queries, size
+):
+    curricula = [make_curriculum(steps=size, plans="ABCD"[: max(1, size - 1)]) for _ in range(size)]
+    with django_assert_num_queries(3):
+        assert auth_client.get("/api/v1/curricula/").json()["count"] == size
+    with django_assert_num_queries(4):
+        assert len(auth_client.get(f"/api/v1/curricula/{curricula[0].slug}/").json()["steps"]) == size
+
+
+@pytest.mark.parametrize("outcomes", [1, 6])
+def test_history_uses_a_constant_number_of_queries(
+    auth_client, django_assert_num_queries, enrollment, record, outcomes
+):
+    for _ in range(outcomes):
+        record(enrollment, 1, "A", "STOPPED")
+    with django_assert_num_queries(4):
+        assert auth_client.get(f"/api/v1/enrollments/{enrollment.pk}/history/").json()["count"] == outcomes
