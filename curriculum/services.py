@@ -270,22 +270,19 @@ def coach_status_record(
 
         counted = not (outcome == Outcome.SWAPPED and state.state == EnrollmentStep.State.STOPPED)
         segment = enrollment.curriculum.segment_for(enrollment.traits)
-        try:
-            with transaction.atomic():
-                event = OutcomeEvent.objects.create(
-                    enrollment=enrollment,
-                    step=step,
-                    alternative=plan,
-                    outcome=outcome,
-                    next_alternative=following if outcome == Outcome.SWAPPED else None,
-                    reason=reason,
-                    legacy_status=LEGACY_SKIPPED_INEFFECTIVE if legacy else "",
-                    segment=segment,
-                    counted=counted,
-                    client_key=client_key,
-                )
-        except IntegrityError as exc:
-            raise Conflict("This client_key is already in use.", code="client_key_reused") from exc
+        # The client_key was looked up under the enrollment's lock, so it is free here.
+        event = OutcomeEvent.objects.create(
+            enrollment=enrollment,
+            step=step,
+            alternative=plan,
+            outcome=outcome,
+            next_alternative=following if outcome == Outcome.SWAPPED else None,
+            reason=reason,
+            legacy_status=LEGACY_SKIPPED_INEFFECTIVE if legacy else "",
+            segment=segment,
+            counted=counted,
+            client_key=client_key,
+        )
         if counted:
             _stats_add(alternative_id=plan.pk, segment=segment, success=outcome == Outcome.SUCCESS)
 

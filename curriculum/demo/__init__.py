@@ -67,47 +67,53 @@ def seed_content() -> Curriculum:
     return curriculum
 
 
-def _walk(*, user, enrollment, rng):
+def _walk(*, user, enrollment, plan_codes, rng):
+    """One demo learner works through the curriculum: on each step they try the plan they are
+    on, swap to an untried one when it does not work, and stop when every plan failed."""
     energy, food = enrollment.traits["energy_level"], enrollment.traits["food_motivation"]
-    for _ in range(40):  # a bounded walk through the curriculum
-        enrollment.refresh_from_db()
-        if enrollment.state != Enrollment.State.ACTIVE:
-            return
-        step = enrollment.current_step
-        state = EnrollmentStep.objects.select_related("current_alternative").get(
-            enrollment=enrollment, step=step
-        )
-        plan = state.current_alternative
-        if rng.random() < _success_chance(plan.code, energy, food):
-            services.coach_status_record(
-                user=user,
-                enrollment=enrollment,
-                step_order=step.order,
-                plan_id=plan.code,
-                outcome=Outcome.SUCCESS,
+    state = enrollment.step_states.select_related("current_alternative").get(step=enrollment.current_step)
+    order, plan, tried = enrollment.current_step.order, state.current_alternative.code, set()
+    while True:
+        tried.add(plan)
+        if rng.random() < _success_chance(plan, energy, food):
+            result = services.coach_status_record(
+                user=user, enrollment=enrollment, step_order=order, plan_id=plan, outcome=Outcome.SUCCESS
             )
+            enrollment = result.enrollment
+            if enrollment.state != Enrollment.State.ACTIVE:
+                return
+            state = EnrollmentStep.objects.select_related("current_alternative").get(
+                enrollment=enrollment, step=enrollment.current_step
+            )
+            order, plan, tried = enrollment.current_step.order, state.current_alternative.code, set()
             continue
-        tried = set(enrollment.history.filter(step=step).values_list("alternative__code", flat=True)) | {
-            plan.code
-        }
-        untried = [a.code for a in step.alternatives.order_by("order") if a.code not in tried]
+        untried = [code for code in plan_codes[order] if code not in tried]
         if not untried:
-            return  # stays stopped on this step, like a real learner who paused
+            services.coach_status_record(
+                user=user, enrollment=enrollment, step_order=order, plan_id=plan, outcome=Outcome.STOPPED
+            )
+            return  # paused on this step, like a real learner
+        following = rng.choice(untried)
         services.coach_status_record(
             user=user,
             enrollment=enrollment,
-            step_order=step.order,
-            plan_id=plan.code,
+            step_order=order,
+            plan_id=plan,
             outcome=Outcome.SWAPPED,
-            next_plan_id=rng.choice(untried),
+            next_plan_id=following,
             reason="ineffective",
         )
+        plan = following
 
 
 def seed(*, stdout) -> list[DemoLogin] | None:
     curriculum = seed_content()
     User = get_user_model()
     rng = random.Random(0)
+    plan_codes = {
+        step.order: [plan.code for plan in step.alternatives.offered().order_by("order")]
+        for step in curriculum.steps.all()
+    }
     written = 0
     for index, (energy, food) in enumerate(DEMO_LEARNERS, start=1):
         user, created = User.objects.get_or_create(username=f"demo-dog-owner-{index:02d}")
@@ -120,7 +126,7 @@ def seed(*, stdout) -> list[DemoLogin] | None:
         enrollment, _ = services.enrollment_get_or_create(
             user=user, curriculum=curriculum, traits={"energy_level": energy, "food_motivation": food}
         )
-        _walk(user=user, enrollment=enrollment, rng=learner_rng)
+        _walk(user=user, enrollment=enrollment, plan_codes=plan_codes, rng=learner_rng)
         written += 1
     athlete = User.objects.filter(username="athlete").first()
     if athlete is not None:

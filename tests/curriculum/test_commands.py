@@ -86,8 +86,11 @@ def counts():
 
 
 @override_settings(DEBUG=True)
-def test_demo_content_is_idempotent_and_gives_the_ranking_evidence(db):
+def test_demo_content_is_idempotent_and_gives_the_ranking_evidence(db, monkeypatch):
     from tests.factories import UserFactory
+
+    # The same walk for fewer demo learners (2 per segment instead of 5) keeps the suite quick.
+    monkeypatch.setattr(demo, "DEMO_LEARNERS", demo.DEMO_LEARNERS[::5] + demo.DEMO_LEARNERS[1::5])
 
     UserFactory(username="athlete")
     demo.seed(stdout=io.StringIO())
@@ -103,7 +106,7 @@ def test_demo_content_is_idempotent_and_gives_the_ranking_evidence(db):
     curriculum = Curriculum.objects.get(slug=demo.SLUG)
     assert curriculum.is_published and curriculum.steps.count() >= 6
     assert all(step.alternatives.count() >= 4 for step in curriculum.steps.all())
-    assert first["OutcomeEvent"] > 50
+    assert first["OutcomeEvent"] > 40
     athlete = Enrollment.objects.get(user__username="athlete")
     ranked = enrollment_step_alternatives(enrollment=athlete, step=curriculum.steps.get(order=1)).alternatives
     assert any(option.attempts > 0 for option in ranked)
