@@ -249,7 +249,11 @@ def coach_status_record(
         if enrollment.current_step_id != step.pk:
             where = enrollment.current_step.order if enrollment.current_step else "-"
             raise Conflict(
-                f"Step {step_order} is not open: the enrollment is on step {where}.", code="step_not_open"
+                {
+                    "detail": f"Step {step_order} is not open: the enrollment is on step {where}.",
+                    "current_step": str(where),
+                },
+                code="step_not_open",
             )
         state = EnrollmentStep.objects.select_for_update().filter(enrollment=enrollment, step=step).first()
         if state is None:
@@ -257,7 +261,11 @@ def coach_status_record(
         if state.current_alternative_id is not None and state.current_alternative_id != plan.pk:
             current = Alternative.objects.get(pk=state.current_alternative_id)
             raise Conflict(
-                f"Plan {plan_id} is not the current plan of step {step_order} (Plan {current.code} is).",
+                {
+                    "detail": f"Plan {plan_id} is not the current plan of step {step_order} "
+                    f"(Plan {current.code} is).",
+                    "current_plan_id": current.code,
+                },
                 code="not_current_plan",
             )
         if legacy and following is None:

@@ -245,7 +245,14 @@ def test_a_stale_plan_is_a_409_with_a_code(auth_client, enrollment):
         STATUS, status_body(enrollment, outcome="SWAPPED", next_plan_id="C"), format="json"
     )
     assert response.status_code == 409
-    assert response.json()["code"] == "not_current_plan"
+    assert response.json() == {
+        "detail": "Plan A is not the current plan of step 1 (Plan C is).",
+        "code": "not_current_plan",
+        "current_plan_id": "C",
+    }
+    response = auth_client.post(STATUS, status_body(enrollment, step=2), format="json")
+    assert response.status_code == 409
+    assert response.json()["code"] == "step_not_open" and response.json()["current_step"] == "1"
 
 
 def test_a_retried_request_with_its_client_key_is_answered_once(auth_client, enrollment):

@@ -159,14 +159,14 @@ def test_next_plan_of_another_step_is_rejected(enrollment, record, curriculum):
 def test_a_plan_that_is_not_the_current_one_is_a_conflict(enrollment, record):
     with pytest.raises(Conflict) as excinfo:
         record(enrollment, 1, "B", "STOPPED")
-    assert excinfo.value.get_codes() == "not_current_plan"
-    assert "Plan A is" in str(excinfo.value.detail)
+    assert excinfo.value.get_codes()["detail"] == "not_current_plan"
+    assert excinfo.value.detail["current_plan_id"] == "A"
 
 
 def test_a_step_that_is_not_open_is_a_conflict(enrollment, record):
     with pytest.raises(Conflict) as excinfo:
         record(enrollment, 2, "A", "SUCCESS")
-    assert excinfo.value.get_codes() == "step_not_open"
+    assert excinfo.value.get_codes()["detail"] == "step_not_open"
 
 
 def test_a_retry_with_the_same_client_key_changes_nothing(enrollment, record, curriculum):
