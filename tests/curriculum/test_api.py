@@ -332,3 +332,17 @@ def test_history_uses_a_constant_number_of_queries(
         record(enrollment, 1, "A", "STOPPED")
     with django_assert_num_queries(4):
         assert auth_client.get(f"/api/v1/enrollments/{enrollment.pk}/history/").json()["count"] == outcomes
+
+
+def test_out_of_range_numbers_are_a_404_or_400_never_a_500(auth_client, enrollment):
+    huge = 10**20
+    assert auth_client.get(alternatives_url(enrollment.pk, huge)).status_code == 404
+    assert auth_client.get(alternatives_url(huge, 1)).status_code == 404
+    assert auth_client.get(f"/api/v1/enrollments/{huge}/").status_code == 404
+    assert auth_client.post(STATUS, status_body(enrollment, step=huge), format="json").status_code == 400
+    assert auth_client.post(
+        STATUS, {**status_body(enrollment), "enrollment": huge}, format="json"
+    ).status_code in (
+        400,
+        404,
+    )
