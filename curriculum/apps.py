@@ -1,13 +1,4 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
-
-
-def _grant_content_designers(sender, **kwargs):
-    """After this app's permissions exist (post_migrate for this app), grant the designers'
-    group what ``content_models`` lists. Idempotent, like the platform-wide sync."""
-    from config.permissions import sync_content_designer_permissions
-
-    sync_content_designer_permissions()
 
 
 class CurriculumConfig(AppConfig):
@@ -23,8 +14,3 @@ class CurriculumConfig(AppConfig):
         "curriculum.Alternative",
         ("curriculum.AlternativeStat", "view"),
     )
-
-    def ready(self):
-        post_migrate.connect(
-            _grant_content_designers, sender=self, dispatch_uid="curriculum.grant_content_designers"
-        )

@@ -4,7 +4,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django.test import Client
 
-from config.permissions import CONTENT_DESIGNERS
+from config.permissions import CONTENT_DESIGNERS, sync_content_designer_permissions
 from curriculum.models import Alternative, Curriculum, Step
 from tests.factories import UserFactory
 
@@ -16,6 +16,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def designer_client(db):
     designer = UserFactory(is_staff=True)
+    sync_content_designer_permissions()
     designer.groups.add(Group.objects.get(name=CONTENT_DESIGNERS))
     client = Client()
     client.force_login(designer)
@@ -66,6 +67,18 @@ def form_data(response):
                 continue
             data[key] = value
     return data
+
+
+def test_content_designers_may_edit_content_and_only_view_statistics(designer_client):
+    group = Group.objects.get(name=CONTENT_DESIGNERS)
+    granted = set(
+        group.permissions.filter(content_type__app_label="curriculum").values_list("codename", flat=True)
+    )
+    for model in ("curriculum", "step", "alternative"):
+        assert {f"{action}_{model}" for action in ("view", "add", "change", "delete")} <= granted
+    assert "view_alternativestat" in granted
+    assert not {code for code in granted if code.endswith(("enrollment", "enrollmentstep", "outcomeevent"))}
+    assert not {"add_alternativestat", "change_alternativestat", "delete_alternativestat"} & granted
 
 
 def test_the_designer_sees_the_curriculum_change_form_with_its_steps_inline(designer_client, curriculum):
