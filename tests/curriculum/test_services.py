@@ -245,3 +245,32 @@ def test_other_learners_outcomes_do_not_touch_my_state(enrollment, record, curri
     assert state_of(enrollment, 1).state == "in_progress"
     assert stat(curriculum, 1, "A", "energy_level=low") == (1, 1)
     assert stat(curriculum, 1, "A", "energy_level=high") == (0, 0)
+
+
+def test_a_step_without_plans_yet_accepts_the_first_plan_a_designer_adds(user, record):
+    curriculum = make_curriculum(steps=2, plans="A")
+    curriculum.steps.get(order=2).alternatives.all().delete()
+    enrollment, _ = services.enrollment_get_or_create(
+        user=user, curriculum=curriculum, traits={"energy_level": "low"}
+    )
+    record(enrollment, 1, "A", "SUCCESS")
+    assert state_of(enrollment, 2).current_alternative is None
+    AlternativeFactory(step=curriculum.steps.get(order=2), order=1, code="A")
+    result = record(enrollment, 2, "A", "SUCCESS")
+    assert result.enrollment.state == "completed"
+
+
+def test_a_trait_schema_that_is_not_a_json_schema_is_refused():
+    curriculum = make_curriculum(steps=1, plans="A")
+    curriculum.trait_schema = {"type": "object", "properties": {"energy_level": {"type": "colour"}}}
+    with pytest.raises(ValidationError) as excinfo:
+        curriculum.full_clean()
+    assert "trait_schema" in excinfo.value.message_dict
+
+
+def test_the_enrollments_slug_is_reserved_for_api_paths():
+    curriculum = make_curriculum(steps=1, plans="A")
+    curriculum.slug = "enrollments"
+    with pytest.raises(ValidationError) as excinfo:
+        curriculum.full_clean()
+    assert "slug" in excinfo.value.message_dict
