@@ -17,6 +17,12 @@ PERIODIC_TASKS = {
         "description": "Records that beat and a worker are alive (shown by /healthz).",
     },
     # curriculum
+    "curriculum: rebuild outcome statistics": {
+        "task": "curriculum.tasks.rebuild_stats",
+        "schedule": crontab(minute="40", hour="3", day_of_week="sun"),
+        "description": "Recomputes every alternative's outcome statistics from the history and "
+        "corrects drift (normally none: outcomes update them in the same transaction).",
+    },
 
     # progress
 

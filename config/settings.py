@@ -265,6 +265,9 @@ CELERY_ENABLE_UTC = True
 ADMIN_SITE_HEADER = "Coaching platform"
 
 # curriculum
+# Smart plan selection: at most this many pseudo-attempts are borrowed from other learners
+# while a trait segment is sparse (see curriculum.selectors.expected_success).
+CURRICULUM_BORROW_STRENGTH = env.float("CURRICULUM_BORROW_STRENGTH", default=5.0)
 
 # progress
 

@@ -1,1 +1,401 @@
-from django.contrib import admin  # noqa: F401
+"""The curriculum CMS: curricula with their steps inline, steps with their alternatives inline,
+a learner's-eye preview of a step, read-only outcome statistics, publish / unpublish."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+
+from . import services
+from .models import Alternative, AlternativeStat, Curriculum, Enrollment, EnrollmentStep, OutcomeEvent, Step
+from .selectors import alternatives_rank
+
+
+def strip_empty(value):
+    """Drop the blanks the JSON form widget submits for untouched inputs (``None``, ``""``,
+    ``[]``, ``{}``), recursively, so the stored JSON holds only what the designer entered."""
+    if isinstance(value, dict):
+        cleaned = {key: strip_empty(item) for key, item in value.items()}
+        return {key: item for key, item in cleaned.items() if item not in (None, "", [], {})}
+    if isinstance(value, list):
+        cleaned = [strip_empty(item) for item in value]
+        return [item for item in cleaned if item not in (None, "", {})]
+    return value
+
+
+class TidyJSONForm(forms.ModelForm):
+    """Tidies the JSON fields before the model validates them against their schema files."""
+
+    tidy_json_fields = ("content", "match_rules", "trait_schema")
+
+    def clean(self):
+        cleaned = super().clean()
+        for name in self.tidy_json_fields:
+            if cleaned.get(name) is not None:
+                cleaned[name] = strip_empty(cleaned[name])
+        return cleaned
+
+
+class ReorderableInlineForm(TidyJSONForm):
+    """Rows of an inline hold the parent's whole ordering, so uniqueness of ``order`` / ``code``
+    is checked across the formset (by the formset itself), not row by row against the
+    database: that lets a designer swap two positions in one save."""
+
+    def validate_unique(self):
+        pass
+
+
+class ReorderingInlineMixin:
+    """Moves changed or deleted rows to temporary values before the inline saves, so swapping
+    two orders or codes never trips the unique constraints mid-save."""
+
+    reorder_fields: tuple[str, ...] = ("order",)
+
+    @classmethod
+    def free_unique_slots(cls, formset):
+        model = formset.model
+        for form in formset.initial_forms:
+            instance = form.instance
+            moved = any(name in form.changed_data for name in cls.reorder_fields)
+            if instance.pk and (moved or form in formset.deleted_forms):
+                temporary = {"order": -instance.pk}
+                if "code" in cls.reorder_fields:
+                    temporary["code"] = f"~{instance.pk}"
+                model.objects.filter(pk=instance.pk).update(**temporary)
+
+
+class StepInline(ReorderingInlineMixin, admin.TabularInline):
+    model = Step
+    form = ReorderableInlineForm
+    fields = ["order", "title", "goal", "success_criteria", "alternatives_link"]
+    readonly_fields = ["alternatives_link"]
+    extra = 0
+    show_change_link = True
+    ordering = ["order"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(alternative_count=Count("alternatives"))
+
+    @admin.display(description="alternatives")
+    def alternatives_link(self, step):
+        if not step.pk:
+            return "save first"
+        url = reverse("admin:curriculum_step_change", args=[step.pk])
+        preview = reverse("admin:curriculum_step_preview", args=[step.pk])
+        count = getattr(step, "alternative_count", None)
+        return format_html('<a href="{}">{} plans: edit</a> · <a href="{}">preview</a>', url, count, preview)
+
+
+@admin.register(Curriculum)
+class CurriculumAdmin(admin.ModelAdmin):
+    list_display = ["title", "slug", "status", "step_count", "published_at", "updated_at"]
+    list_filter = ["status"]
+    form = TidyJSONForm
+    search_fields = ["title", "slug"]
+    prepopulated_fields = {"slug": ["title"]}
+    readonly_fields = ["published_at"]
+    fields = ["title", "slug", "description", "learner_noun", "status", "published_at", "trait_schema"]
+    inlines = [StepInline]
+    actions = ["publish", "unpublish"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(step_total=Count("steps"))
+
+    @admin.display(description="steps", ordering="step_total")
+    def step_count(self, curriculum):
+        return curriculum.step_total
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is Step:
+            StepInline.free_unique_slots(formset)
+        super().save_formset(request, form, formset, change)
+
+    def save_model(self, request, obj, form, change):
+        if "status" in form.changed_data and obj.status == Curriculum.Status.PUBLISHED:
+            # Publishing through the form follows the same rules as the action (checked after
+            # the steps are saved, in save_related).
+            obj.status = Curriculum.Status.DRAFT
+            request._curriculum_publish = True
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        if getattr(request, "_curriculum_publish", False):
+            self._publish(request, form.instance)
+
+    def _publish(self, request, curriculum):
+        try:
+            services.curriculum_publish(user=request.user, curriculum=curriculum)
+        except ValidationError as exc:
+            self.message_user(request, f"Not published: {' '.join(exc.messages)}", messages.ERROR)
+            return False
+        return True
+
+    @admin.action(description="Publish selected curricula", permissions=["change"])
+    def publish(self, request, queryset):
+        done = sum(self._publish(request, curriculum) for curriculum in queryset)
+        if done:
+            self.message_user(
+                request, f"Published {done} curricul{'um' if done == 1 else 'a'}.", messages.SUCCESS
+            )
+
+    @admin.action(description="Unpublish selected curricula", permissions=["change"])
+    def unpublish(self, request, queryset):
+        for curriculum in queryset:
+            services.curriculum_unpublish(user=request.user, curriculum=curriculum)
+        self.message_user(request, f"Unpublished {queryset.count()}.", messages.SUCCESS)
+
+
+def _stats_text(rows):
+    if not rows:
+        return "no outcomes yet"
+    return " · ".join(f"{row.segment}: {row.successes}/{row.attempts}" for row in rows)
+
+
+class AlternativeInline(ReorderingInlineMixin, admin.StackedInline):
+    model = Alternative
+    form = ReorderableInlineForm
+    reorder_fields = ("order", "code")
+    extra = 0
+    show_change_link = True
+    ordering = ["order"]
+    fields = [
+        ("order", "code", "is_active"),
+        "title",
+        "summary",
+        "content",
+        "match_rules",
+        ("prior_success_rate", "prior_strength"),
+        "outcome_statistics",
+    ]
+    readonly_fields = ["outcome_statistics"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("stats")
+
+    @admin.display(description="outcome statistics (successes / attempts per segment)")
+    def outcome_statistics(self, alternative):
+        if not alternative.pk:
+            return "-"
+        return _stats_text(sorted(alternative.stats.all(), key=lambda r: r.segment))
+
+
+@admin.register(Step)
+class StepAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "curriculum", "order", "alternative_count", "preview_link"]
+    list_filter = ["curriculum"]
+    search_fields = ["title", "curriculum__title"]
+    list_select_related = ["curriculum"]
+    fields = ["curriculum", "order", "title", "goal", "success_criteria", "links"]
+    readonly_fields = ["links"]
+    inlines = [AlternativeInline]
+    ordering = ["curriculum", "order"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(alternative_total=Count("alternatives"))
+
+    @admin.display(description="alternatives", ordering="alternative_total")
+    def alternative_count(self, step):
+        return step.alternative_total
+
+    @admin.display(description="preview")
+    def preview_link(self, step):
+        return format_html(
+            '<a href="{}">preview</a>', reverse("admin:curriculum_step_preview", args=[step.pk])
+        )
+
+    @admin.display(description="links")
+    def links(self, step):
+        if not step.pk:
+            return "-"
+        return format_html(
+            '<a href="{}">back to the curriculum</a> · <a href="{}">preview as a learner</a>',
+            reverse("admin:curriculum_curriculum_change", args=[step.curriculum_id]),
+            reverse("admin:curriculum_step_preview", args=[step.pk]),
+        )
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is Alternative:
+            AlternativeInline.free_unique_slots(formset)
+        super().save_formset(request, form, formset, change)
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:pk>/preview/",
+                self.admin_site.admin_view(self.preview_view),
+                name="curriculum_step_preview",
+            ),
+            *super().get_urls(),
+        ]
+
+    def preview_view(self, request, pk):
+        """The step as a learner sees it, ranked for the traits chosen in the form."""
+        step = get_object_or_404(Step.objects.select_related("curriculum"), pk=pk)
+        if not self.has_view_permission(request, step):
+            raise PermissionDenied
+        properties = (step.curriculum.trait_schema or {}).get("properties", {})
+        traits, trait_fields = {}, []
+        for name, spec in properties.items():
+            raw = request.GET.get(name, "")
+            value = _coerce(raw, spec.get("type")) if raw != "" else None
+            if value is not None:
+                traits[name] = value
+            choices = spec.get("enum") or (["true", "false"] if spec.get("type") == "boolean" else None)
+            trait_fields.append(
+                {"name": name, "title": spec.get("title") or name, "choices": choices, "value": raw}
+            )
+        ranked = alternatives_rank(step=step, traits=traits)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": f"Preview: {step.order}. {step.title}",
+            "step": step,
+            "curriculum": step.curriculum,
+            "trait_fields": trait_fields,
+            "segment": step.curriculum.segment_for(traits) or "*",
+            "ranked": ranked,
+            "change_url": reverse("admin:curriculum_step_change", args=[step.pk]),
+        }
+        return TemplateResponse(request, "admin/curriculum/step/preview.html", context)
+
+
+def _coerce(raw, kind):
+    try:
+        if kind == "integer":
+            return int(raw)
+        if kind == "number":
+            return float(raw)
+    except ValueError:
+        return None
+    if kind == "boolean":
+        return raw.lower() == "true"
+    return raw
+
+
+class AlternativeStatInline(admin.TabularInline):
+    model = AlternativeStat
+    fields = ["segment", "successes", "attempts", "rate", "updated_at"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    ordering = ["segment"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="success rate")
+    def rate(self, row):
+        return "-" if row.success_rate is None else f"{row.success_rate:.0%}"
+
+
+@admin.register(Alternative)
+class AlternativeAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "step", "order", "is_active", "prior_success_rate", "overall"]
+    list_filter = ["step__curriculum", "is_active"]
+    list_select_related = ["step", "step__curriculum"]
+    search_fields = ["title", "code", "step__title"]
+    form = TidyJSONForm
+    inlines = [AlternativeStatInline]
+    fields = [
+        "step",
+        ("order", "code", "is_active"),
+        "title",
+        "summary",
+        "content",
+        "match_rules",
+        ("prior_success_rate", "prior_strength"),
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("stats")
+
+    @admin.display(description="all learners")
+    def overall(self, alternative):
+        rows = [row for row in alternative.stats.all() if row.segment == "*"]
+        return f"{rows[0].successes}/{rows[0].attempts}" if rows else "-"
+
+
+@admin.register(AlternativeStat)
+class AlternativeStatAdmin(admin.ModelAdmin):
+    list_display = ["alternative", "step", "segment", "successes", "attempts", "rate", "updated_at"]
+    list_filter = ["alternative__step__curriculum"]
+    list_select_related = ["alternative", "alternative__step", "alternative__step__curriculum"]
+    search_fields = ["segment", "alternative__title"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="step")
+    def step(self, row):
+        return row.alternative.step
+
+    @admin.display(description="success rate")
+    def rate(self, row):
+        return "-" if row.success_rate is None else f"{row.success_rate:.0%}"
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Learner data: visible to those allowed, changed only through the API's services."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class EnrollmentStepInline(admin.TabularInline):
+    model = EnrollmentStep
+    fields = ["step", "current_alternative", "state", "metadata", "started_at", "completed_at"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Enrollment)
+class EnrollmentAdmin(ReadOnlyAdmin):
+    list_display = ["id", "user", "curriculum", "state", "current_step", "created_at"]
+    list_filter = ["state", "curriculum"]
+    list_select_related = ["user", "curriculum", "current_step"]
+    search_fields = ["user__username"]
+    inlines = [EnrollmentStepInline]
+
+
+@admin.register(OutcomeEvent)
+class OutcomeEventAdmin(ReadOnlyAdmin):
+    list_display = [
+        "created_at",
+        "enrollment",
+        "step",
+        "alternative",
+        "outcome",
+        "next_alternative",
+        "reason",
+        "counted",
+    ]
+    list_filter = ["outcome", "counted", "step__curriculum"]
+    list_select_related = ["enrollment", "step", "alternative", "next_alternative"]
+    search_fields = ["enrollment__user__username", "segment"]

@@ -6,5 +6,11 @@ class CurriculumConfig(AppConfig):
 
     name = "curriculum"
     verbose_name = "Curriculum"
-    # Models the "Content designers" group may edit (see config/permissions.py).
-    content_models = ()
+    # Models the "Content designers" group may edit (see config/permissions.py): the content,
+    # and the outcome statistics read-only. Never enrollments or the outcome history.
+    content_models = (
+        "curriculum.Curriculum",
+        "curriculum.Step",
+        "curriculum.Alternative",
+        ("curriculum.AlternativeStat", "view"),
+    )

@@ -1,1 +1,345 @@
-"""Reads for curriculum: querysets and summaries the API, admin and commands share."""
+"""Reads for curriculum: querysets and summaries the API, admin and commands share.
+
+The heart of it is smart plan selection, :func:`alternatives_rank`: every alternative of a step
+ranked by its expected success for one learner, with the evidence behind it and a sentence a
+person understands.
+"""
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db.models import Count, Prefetch, Q
+
+from .models import (
+    ALL_LEARNERS,
+    Alternative,
+    AlternativeStat,
+    Curriculum,
+    Enrollment,
+    EnrollmentStep,
+    Outcome,
+    OutcomeEvent,
+    Step,
+)
+
+# --- Curricula ------------------------------------------------------------------------
+
+
+def curricula_visible(*, user):
+    """Published curricula (staff also see drafts)."""
+    return Curriculum.objects.visible_to(user)
+
+
+def curriculum_with_content(*, user):
+    """Curricula with their steps and offered alternatives prefetched, in designer order."""
+    return curricula_visible(user=user).prefetch_related(
+        Prefetch(
+            "steps",
+            queryset=Step.objects.order_by("order").prefetch_related(
+                Prefetch("alternatives", queryset=Alternative.objects.offered().order_by("order"))
+            ),
+        )
+    )
+
+
+# --- Enrollments ----------------------------------------------------------------------
+
+
+def enrollments_for(*, user):
+    """The user's own curriculum enrollments: anyone else's is a 404."""
+    return Enrollment.objects.filter(user=user).select_related("curriculum", "current_step")
+
+
+def enrollment_with_states(*, user):
+    """The user's enrollments with the curriculum's steps and the learner's step states."""
+    return enrollments_for(user=user).prefetch_related(
+        Prefetch("curriculum__steps", queryset=Step.objects.order_by("order")),
+        Prefetch("step_states", queryset=EnrollmentStep.objects.select_related("current_alternative")),
+    )
+
+
+def enrollment_step_rows(*, enrollment: Enrollment) -> list[dict]:
+    """One row per step of the curriculum with the learner's state on it (``not_started`` when
+    the learner has not reached it). Uses prefetched steps and states when present."""
+    states = {state.step_id: state for state in enrollment.step_states.all()}
+    rows = []
+    for step in sorted(enrollment.curriculum.steps.all(), key=lambda s: s.order):
+        state = states.get(step.pk)
+        rows.append(
+            {
+                "order": step.order,
+                "title": step.title,
+                "state": state.state if state else "not_started",
+                "plan_id": state.current_alternative.code if state and state.current_alternative else None,
+                "metadata": state.metadata if state else {},
+                "started_at": state.started_at if state else None,
+                "completed_at": state.completed_at if state else None,
+            }
+        )
+    return rows
+
+
+def enrollment_history(*, enrollment):
+    return (
+        OutcomeEvent.objects.filter(enrollment=enrollment)
+        .select_related("step", "alternative", "next_alternative")
+        .order_by("created_at", "id")
+    )
+
+
+# --- Smart plan selection -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RankedAlternative:
+    alternative: Alternative
+    rank: int
+    recommended: bool
+    expected_success: float
+    segment: str
+    successes: int
+    attempts: int
+    overall_successes: int
+    overall_attempts: int
+    tried_without_success: bool
+    failed_attempts: int
+    excluded: bool
+    is_current: bool
+    reason: str
+
+    @property
+    def plan_id(self):
+        return self.alternative.code
+
+
+def _trait_words(curriculum: Curriculum, trait: str) -> str:
+    spec = (curriculum.trait_schema or {}).get("properties", {}).get(trait, {})
+    return (spec.get("title") or trait.replace("_", " ")).lower()
+
+
+def rule_holds(rule: dict, traits: dict) -> bool:
+    """Whether one match rule holds for ``traits``; a rule about a trait not given holds."""
+    if rule.get("trait") not in (traits or {}) or traits[rule["trait"]] is None:
+        return True
+    value = traits[rule["trait"]]
+    operator = rule.get("operator")
+    if operator in ("in", "not_in"):
+        text = str(value).lower() if isinstance(value, bool) else str(value)
+        inside = text in [str(v) for v in rule.get("values") or []]
+        return inside if operator == "in" else not inside
+    if operator in ("at_least", "at_most") and rule.get("number") is not None:
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            return True
+        return number >= rule["number"] if operator == "at_least" else number <= rule["number"]
+    return True
+
+
+def _describe_rule(curriculum: Curriculum, rule: dict) -> str:
+    words = _trait_words(curriculum, rule["trait"])
+    values = " or ".join(str(v) for v in rule.get("values") or [])
+    return {
+        "in": f"{words} {values}",
+        "not_in": f"{words} other than {values}",
+        "at_least": f"{words} of at least {rule.get('number')}",
+        "at_most": f"{words} of at most {rule.get('number')}",
+    }.get(rule.get("operator"), words)
+
+
+def expected_success(
+    *,
+    prior_rate: float,
+    prior_strength: float,
+    successes: int,
+    attempts: int,
+    rest_successes: int,
+    rest_attempts: int,
+    borrow_strength: float,
+) -> float:
+    """Posterior mean success rate of one alternative for one trait segment.
+
+    A Beta-Bernoulli model with three layers of evidence:
+
+    * the designer prior ``Beta(α0, β0)`` with ``α0 = p0·n0`` and ``β0 = (1 − p0)·n0``
+      (``p0`` = expected success rate, ``n0`` = prior strength in learners);
+    * the segment's own counted attempts: ``s`` successes in ``n`` attempts;
+    * the other learners (all learners outside the segment): ``S`` successes in ``N``
+      attempts, rate ``r = S / N``. They lend strength while the segment is sparse, with
+      weight ``w = min(N, k) · k / (k + n)``: at most ``k`` pseudo-attempts (``k`` =
+      ``CURRICULUM_BORROW_STRENGTH``), fading as the segment gathers its own evidence.
+
+    ``expected = (α0 + w·r + s) / (n0 + w + n)``
+
+    With no data at all this is the designer's ``p0``; with a rich segment it tends to ``s / n``.
+    """
+    borrowed = 0.0
+    weight = 0.0
+    if rest_attempts > 0 and borrow_strength > 0:
+        weight = min(rest_attempts, borrow_strength) * borrow_strength / (borrow_strength + attempts)
+        borrowed = weight * rest_successes / rest_attempts
+    alpha0 = prior_rate * prior_strength
+    return (alpha0 + borrowed + successes) / (prior_strength + weight + attempts)
+
+
+def _times(n: int) -> str:
+    return f"{n} time" if n == 1 else f"{n} times"
+
+
+def _reason(*, curriculum, alternative, segment, seg, overall, excluded_rule, failed, traits_segment_words):
+    plan = f"Plan {alternative.code}"
+    noun = curriculum.learner_noun
+    if excluded_rule is not None:
+        note = (excluded_rule.get("note") or "").strip()
+        return note or f"{plan} is meant for {noun} with {_describe_rule(curriculum, excluded_rule)}."
+    if failed:
+        times = "once" if failed == 1 else f"{failed} times"
+        return f"Already tried at this step without success ({times})."
+    s, n = seg
+    if n and segment:
+        return f"{noun.capitalize()} with {traits_segment_words} succeeded with {plan} {s} of {_times(n)}."
+    if n:
+        return f"{noun.capitalize()} succeeded with {plan} {s} of {_times(n)}."
+    total_s, total_n = overall
+    if total_n:
+        return (
+            f"No {noun} with {traits_segment_words} have tried {plan} yet; across all {noun} it "
+            f"succeeded {total_s} of {_times(total_n)}."
+        )
+    expected = round(alternative.prior_success_rate * 100)
+    return f"No results yet: the designers expect {plan} to work for about {expected}% of {noun}."
+
+
+def alternatives_rank(
+    *,
+    step: Step,
+    traits: dict,
+    failed_counts: dict[int, int] | None = None,
+    current_alternative_id: int | None = None,
+    alternatives: list[Alternative] | None = None,
+) -> list[RankedAlternative]:
+    """Rank the offered alternatives of ``step`` for a learner with ``traits``.
+
+    Order: suitable and untried alternatives first by :func:`expected_success` (highest first),
+    designer order breaking ties; then those the learner already tried at this step without
+    success or whose match rules exclude the learner, in the same order among themselves.
+    The first suitable, untried one is ``recommended``.
+
+    Two queries (alternatives, statistics) whatever the number of alternatives; one when the
+    caller passes ``alternatives``.
+    """
+    curriculum = step.curriculum
+    failed_counts = failed_counts or {}
+    if alternatives is None:
+        alternatives = list(Alternative.objects.offered().filter(step=step).order_by("order"))
+    segment = curriculum.segment_for(traits)
+    segments = {ALL_LEARNERS} | ({segment} if segment else set())
+    counts = {
+        (row.alternative_id, row.segment): (row.successes, row.attempts)
+        for row in AlternativeStat.objects.filter(
+            alternative__in=[a.pk for a in alternatives], segment__in=segments
+        ).only("alternative_id", "segment", "successes", "attempts")
+    }
+    borrow = float(settings.CURRICULUM_BORROW_STRENGTH)
+    segment_words = curriculum.describe_segment(segment)
+    scored = []
+    for alternative in alternatives:
+        overall = counts.get((alternative.pk, ALL_LEARNERS), (0, 0))
+        seg = counts.get((alternative.pk, segment), (0, 0)) if segment else overall
+        rest = (overall[0] - seg[0], overall[1] - seg[1]) if segment else (0, 0)
+        value = expected_success(
+            prior_rate=alternative.prior_success_rate,
+            prior_strength=alternative.prior_strength,
+            successes=seg[0],
+            attempts=seg[1],
+            rest_successes=rest[0],
+            rest_attempts=rest[1],
+            borrow_strength=borrow,
+        )
+        excluded_rule = next((r for r in alternative.match_rules or [] if not rule_holds(r, traits)), None)
+        failed = failed_counts.get(alternative.pk, 0)
+        scored.append((alternative, value, seg, overall, excluded_rule, failed))
+    scored.sort(key=lambda item: (item[4] is not None or item[5] > 0, -item[1], item[0].order, item[0].pk))
+    ranked = []
+    recommended_given = False
+    for index, (alternative, value, seg, overall, excluded_rule, failed) in enumerate(scored, start=1):
+        eligible = excluded_rule is None and failed == 0
+        recommended = eligible and not recommended_given
+        recommended_given = recommended_given or recommended
+        ranked.append(
+            RankedAlternative(
+                alternative=alternative,
+                rank=index,
+                recommended=recommended,
+                expected_success=round(value, 4),
+                segment=segment or ALL_LEARNERS,
+                successes=seg[0],
+                attempts=seg[1],
+                overall_successes=overall[0],
+                overall_attempts=overall[1],
+                tried_without_success=failed > 0,
+                failed_attempts=failed,
+                excluded=excluded_rule is not None,
+                is_current=alternative.pk == current_alternative_id,
+                reason=_reason(
+                    curriculum=curriculum,
+                    alternative=alternative,
+                    segment=segment,
+                    seg=seg,
+                    overall=overall,
+                    excluded_rule=excluded_rule,
+                    failed=failed,
+                    traits_segment_words=segment_words,
+                ),
+            )
+        )
+    return ranked
+
+
+def failed_attempt_counts(*, enrollment_id: int, step_id: int) -> dict[int, int]:
+    """Alternative id -> how many times this learner failed with it at this step (one query)."""
+    rows = (
+        OutcomeEvent.objects.filter(enrollment_id=enrollment_id, step_id=step_id)
+        .exclude(outcome=Outcome.SUCCESS)
+        .values("alternative_id")
+        .annotate(failed=Count("id", filter=Q(counted=True)))
+    )
+    return {row["alternative_id"]: max(row["failed"], 1) for row in rows}
+
+
+@dataclass(frozen=True)
+class StepAlternatives:
+    enrollment: Enrollment
+    step: Step
+    state: EnrollmentStep | None
+    segment: str
+    alternatives: list[RankedAlternative]
+
+
+def enrollment_step_alternatives(*, enrollment: Enrollment, step: Step) -> StepAlternatives:
+    """The ranked options for one learner at one step (a constant number of queries)."""
+    state = (
+        EnrollmentStep.objects.filter(enrollment=enrollment, step=step)
+        .select_related("current_alternative")
+        .first()
+    )
+    ranked = alternatives_rank(
+        step=step,
+        traits=enrollment.traits,
+        failed_counts=failed_attempt_counts(enrollment_id=enrollment.pk, step_id=step.pk),
+        current_alternative_id=state.current_alternative_id if state else None,
+    )
+    segment = enrollment.curriculum.segment_for(enrollment.traits) or ALL_LEARNERS
+    return StepAlternatives(
+        enrollment=enrollment, step=step, state=state, segment=segment, alternatives=ranked
+    )
+
+
+def alternative_stats_summary(*, alternative_ids) -> dict[int, list[AlternativeStat]]:
+    """Statistics rows per alternative (for the admin), ``*`` first."""
+    summary: dict[int, list[AlternativeStat]] = {}
+    for row in AlternativeStat.objects.filter(alternative_id__in=list(alternative_ids)).order_by(
+        "alternative_id", "segment"
+    ):
+        summary.setdefault(row.alternative_id, []).append(row)
+    return summary

@@ -1,1 +1,397 @@
-"""Writes for curriculum: keyword-only, atomic functions named <entity>_<verb>."""
+"""Writes for curriculum: keyword-only, atomic functions named <entity>_<verb>.
+
+The coach status flow (:func:`coach_status_record`) in short:
+
+* ``SUCCESS`` completes the step and moves the enrollment to the next step (the last step
+  completes the enrollment); ``STOPPED`` keeps the step open and counts as a failure of the
+  alternative; ``SWAPPED`` moves the step to ``next_plan_id`` (another alternative of the same
+  step). The legacy ``SKIPPED_INEFFECTIVE`` is ``SWAPPED`` to the next alternative in designer
+  order with reason ``ineffective``.
+* Every outcome is an append-only :class:`OutcomeEvent`. Each attempt counts once in the
+  statistics: ``SUCCESS`` and ``STOPPED`` conclude an attempt; ``SWAPPED`` concludes the attempt
+  in progress as a failure, except right after a ``STOPPED`` of the same plan (that attempt was
+  already counted), when it only records the change of plan.
+* Outcomes of one enrollment are serialised by locking the enrollment row; statistics move
+  with ``F()`` increments in the same transaction, so concurrent outcomes never lose a count.
+* Retries: a request carrying a ``client_key`` already recorded for the enrollment is answered
+  with the recorded result and changes nothing (a different request reusing the key is a 409).
+  Without a key, a repeated ``SUCCESS`` or ``SWAPPED`` is refused with a 409 (the step or plan
+  moved on) while a repeated ``STOPPED`` counts as another failed attempt.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Count, F, Q
+from django.utils import timezone
+
+from config.api.exceptions import Conflict
+from config.jsonschemas import validate_with_schema
+
+from .models import (
+    ALL_LEARNERS,
+    Alternative,
+    AlternativeStat,
+    Curriculum,
+    Enrollment,
+    EnrollmentStep,
+    Outcome,
+    OutcomeEvent,
+    Step,
+)
+from .selectors import alternatives_rank
+
+LEGACY_SKIPPED_INEFFECTIVE = "SKIPPED_INEFFECTIVE"
+OUTCOME_CHOICES = [choice for choice, _ in Outcome.choices]
+
+
+# --- Curricula (content designers) ----------------------------------------------------
+
+
+@transaction.atomic
+def curriculum_publish(*, user, curriculum: Curriculum) -> Curriculum:
+    """Publish a curriculum: every step needs at least one offered alternative."""
+    steps = list(
+        curriculum.steps.annotate(offered=Count("alternatives", filter=Q(alternatives__is_active=True)))
+    )
+    if not steps:
+        raise ValidationError(f"{curriculum} has no steps yet.")
+    empty = [str(step.order) for step in steps if not step.offered]
+    if empty:
+        raise ValidationError(f"{curriculum}: step(s) {', '.join(empty)} have no offered alternative.")
+    if not curriculum.is_published:
+        curriculum.status = Curriculum.Status.PUBLISHED
+        curriculum.published_at = timezone.now()
+        curriculum.save(update_fields=["status", "published_at", "updated_at"])
+    return curriculum
+
+
+@transaction.atomic
+def curriculum_unpublish(*, user, curriculum: Curriculum) -> Curriculum:
+    """Withdraw a curriculum from learners; enrollments already made carry on."""
+    if curriculum.is_published:
+        curriculum.status = Curriculum.Status.DRAFT
+        curriculum.save(update_fields=["status", "updated_at"])
+    return curriculum
+
+
+# --- Enrollment ------------------------------------------------------------------------
+
+
+def _open_step(*, enrollment: Enrollment, step: Step) -> EnrollmentStep:
+    """Start ``step`` for the learner on the alternative smart selection recommends."""
+    ranked = alternatives_rank(step=step, traits=enrollment.traits)
+    chosen = next((r for r in ranked if r.recommended), ranked[0] if ranked else None)
+    state, _ = EnrollmentStep.objects.get_or_create(
+        enrollment=enrollment,
+        step=step,
+        defaults={
+            "current_alternative": chosen.alternative if chosen else None,
+            "metadata": {
+                "selected_alternative_id": chosen.plan_id if chosen else None,
+                "reason": "recommended",
+            },
+        },
+    )
+    return state
+
+
+def enrollment_get_or_create(*, user, curriculum: Curriculum, traits) -> tuple[Enrollment, bool]:
+    """Enroll ``user`` with ``traits`` (checked against the curriculum's trait schema).
+
+    Enrolling again while an enrollment is active returns that one, unchanged, with
+    ``created=False``.
+    """
+    if not isinstance(traits, dict):
+        raise ValidationError({"traits": ["Traits must be an object."]})
+    existing = Enrollment.objects.filter(
+        user=user, curriculum=curriculum, state=Enrollment.State.ACTIVE
+    ).first()
+    if existing is not None:
+        return existing, False
+    validate_with_schema(curriculum.trait_schema or {}, traits, field="traits")
+    first_step = curriculum.steps.order_by("order").first()
+    if first_step is None:
+        raise ValidationError({"non_field_errors": [f"{curriculum} has no steps yet."]})
+    try:
+        with transaction.atomic():
+            enrollment = Enrollment.objects.create(
+                user=user, curriculum=curriculum, traits=traits, current_step=first_step
+            )
+            _open_step(enrollment=enrollment, step=first_step)
+    except IntegrityError:
+        # Two enrolments at once: the other one won; return it.
+        existing = Enrollment.objects.filter(
+            user=user, curriculum=curriculum, state=Enrollment.State.ACTIVE
+        ).first()
+        if existing is None:
+            raise
+        return existing, False
+    return enrollment, True
+
+
+# --- Outcomes --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StatusResult:
+    enrollment: Enrollment
+    state: EnrollmentStep
+    event: OutcomeEvent
+    replayed: bool
+
+
+def _stats_add(*, alternative_id: int, segment: str, success: bool):
+    """Count one attempt in the all-learners row and the segment's row (race-free)."""
+    segments = [ALL_LEARNERS] + ([segment] if segment else [])
+    AlternativeStat.objects.bulk_create(
+        [AlternativeStat(alternative_id=alternative_id, segment=s) for s in segments], ignore_conflicts=True
+    )
+    AlternativeStat.objects.filter(alternative_id=alternative_id, segment__in=segments).update(
+        attempts=F("attempts") + 1,
+        successes=F("successes") + (1 if success else 0),
+        updated_at=timezone.now(),
+    )
+
+
+def _replay(*, enrollment, event, step_order, plan_id, outcome, next_plan_id, legacy) -> StatusResult:
+    same = (
+        event.step.order == step_order
+        and event.alternative.code == plan_id
+        and (event.legacy_status == LEGACY_SKIPPED_INEFFECTIVE if legacy else event.outcome == outcome)
+        and (
+            legacy
+            or (event.next_alternative.code if event.next_alternative else None) == (next_plan_id or None)
+        )
+    )
+    if not same:
+        raise Conflict(
+            "This client_key was already used for a different status of this enrollment.",
+            code="client_key_reused",
+        )
+    state = EnrollmentStep.objects.select_related("step", "current_alternative").get(
+        enrollment=enrollment, step=event.step
+    )
+    return StatusResult(enrollment=enrollment, state=state, event=event, replayed=True)
+
+
+def coach_status_record(
+    *,
+    user,
+    enrollment: Enrollment,
+    step_order: int,
+    plan_id: str,
+    outcome: str,
+    next_plan_id: str | None = None,
+    reason: str = "",
+    client_key: str = "",
+) -> StatusResult:
+    """Record the outcome of the learner's plan ``plan_id`` at step ``step_order``.
+
+    Bad input is a ``ValidationError`` (400); a status the current state forbids is a
+    ``Conflict`` (409). See the module docstring for the rules.
+    """
+    legacy = outcome == LEGACY_SKIPPED_INEFFECTIVE
+    if legacy:
+        outcome = Outcome.SWAPPED
+        reason = reason or "ineffective"
+    if outcome not in OUTCOME_CHOICES:
+        raise ValidationError(
+            {"outcome": [f"Unknown outcome {outcome!r}: use one of {', '.join(OUTCOME_CHOICES)}."]}
+        )
+    if outcome == Outcome.SWAPPED and not legacy and not next_plan_id:
+        raise ValidationError({"next_plan_id": ["SWAPPED needs next_plan_id: the plan to switch to."]})
+    if outcome != Outcome.SWAPPED and next_plan_id:
+        raise ValidationError({"next_plan_id": ["next_plan_id is only allowed with SWAPPED."]})
+
+    with transaction.atomic():
+        enrollment = Enrollment.objects.select_for_update().select_related("curriculum").get(pk=enrollment.pk)
+        if client_key:
+            earlier = (
+                OutcomeEvent.objects.select_related("step", "alternative", "next_alternative")
+                .filter(enrollment=enrollment, client_key=client_key)
+                .first()
+            )
+            if earlier is not None:
+                return _replay(
+                    enrollment=enrollment,
+                    event=earlier,
+                    step_order=step_order,
+                    plan_id=plan_id,
+                    outcome=outcome,
+                    next_plan_id=next_plan_id,
+                    legacy=legacy,
+                )
+
+        step = Step.objects.filter(curriculum_id=enrollment.curriculum_id, order=step_order).first()
+        if step is None:
+            raise ValidationError({"step": [f"{enrollment.curriculum} has no step {step_order}."]})
+        by_code = {a.code: a for a in Alternative.objects.filter(step=step).order_by("order")}
+        plan = by_code.get(plan_id)
+        if plan is None:
+            raise ValidationError({"plan_id": [f"Step {step_order} has no Plan {plan_id}."]})
+        following = None
+        if next_plan_id:
+            following = by_code.get(next_plan_id)
+            if following is None:
+                raise ValidationError(
+                    {"next_plan_id": [f"Plan {next_plan_id} is not an alternative of step {step_order}."]}
+                )
+            if following.pk == plan.pk:
+                raise ValidationError({"next_plan_id": ["next_plan_id must be another plan than plan_id."]})
+            if not following.is_active:
+                raise ValidationError({"next_plan_id": [f"Plan {next_plan_id} is no longer offered."]})
+
+        if enrollment.state != Enrollment.State.ACTIVE:
+            raise Conflict("This enrollment is completed.", code="enrollment_completed")
+        if enrollment.current_step_id != step.pk:
+            where = enrollment.current_step.order if enrollment.current_step else "-"
+            raise Conflict(
+                {
+                    "detail": f"Step {step_order} is not open: the enrollment is on step {where}.",
+                    "current_step": str(where),
+                },
+                code="step_not_open",
+            )
+        state = EnrollmentStep.objects.select_for_update().filter(enrollment=enrollment, step=step).first()
+        if state is None:
+            state = _open_step(enrollment=enrollment, step=step)
+        if state.current_alternative_id is not None and state.current_alternative_id != plan.pk:
+            current = Alternative.objects.get(pk=state.current_alternative_id)
+            raise Conflict(
+                {
+                    "detail": f"Plan {plan_id} is not the current plan of step {step_order} "
+                    f"(Plan {current.code} is).",
+                    "current_plan_id": current.code,
+                },
+                code="not_current_plan",
+            )
+        if legacy and following is None:
+            following = next((a for a in by_code.values() if a.is_active and a.order > plan.order), None)
+            if following is None:
+                raise Conflict(
+                    f"Plan {plan_id} is the last alternative of step {step_order}: nothing to skip to.",
+                    code="no_next_alternative",
+                )
+
+        counted = not (outcome == Outcome.SWAPPED and state.state == EnrollmentStep.State.STOPPED)
+        segment = enrollment.curriculum.segment_for(enrollment.traits)
+        # The client_key was looked up under the enrollment's lock, so it is free here.
+        event = OutcomeEvent.objects.create(
+            enrollment=enrollment,
+            step=step,
+            alternative=plan,
+            outcome=outcome,
+            next_alternative=following if outcome == Outcome.SWAPPED else None,
+            reason=reason,
+            legacy_status=LEGACY_SKIPPED_INEFFECTIVE if legacy else "",
+            segment=segment,
+            counted=counted,
+            client_key=client_key,
+        )
+        if counted:
+            _stats_add(alternative_id=plan.pk, segment=segment, success=outcome == Outcome.SUCCESS)
+
+        now = timezone.now()
+        state.current_alternative = plan
+        fields = ["current_alternative", "state", "updated_at"]
+        if outcome == Outcome.SUCCESS:
+            state.state = EnrollmentStep.State.SUCCEEDED
+            state.completed_at = now
+            fields.append("completed_at")
+        elif outcome == Outcome.STOPPED:
+            state.state = EnrollmentStep.State.STOPPED
+        else:
+            state.current_alternative = following
+            state.state = EnrollmentStep.State.IN_PROGRESS
+            state.metadata = {"selected_alternative_id": following.code, "reason": reason or "swapped"}
+            fields.append("metadata")
+        if not state.metadata:
+            state.metadata = {"selected_alternative_id": plan.code, "reason": "chosen"}
+            fields.append("metadata")
+        state.save(update_fields=fields)
+
+        if outcome == Outcome.SUCCESS:
+            _advance(enrollment=enrollment, step=step, now=now)
+    state.step = step
+    return StatusResult(enrollment=enrollment, state=state, event=event, replayed=False)
+
+
+def _advance(*, enrollment: Enrollment, step: Step, now):
+    following = (
+        Step.objects.filter(curriculum_id=enrollment.curriculum_id, order__gt=step.order)
+        .order_by("order")
+        .first()
+    )
+    enrollment.current_step = following
+    fields = ["current_step", "updated_at"]
+    if following is None:
+        enrollment.state = Enrollment.State.COMPLETED
+        enrollment.completed_at = now
+        fields += ["state", "completed_at"]
+    enrollment.save(update_fields=fields)
+    if following is not None:
+        following.curriculum = enrollment.curriculum
+        _open_step(enrollment=enrollment, step=following)
+
+
+# --- Statistics reconciliation ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StatDrift:
+    alternative_id: int
+    segment: str
+    before: tuple[int, int]  # (attempts, successes)
+    after: tuple[int, int]
+
+
+def curriculum_stats_rebuild(*, dry_run: bool = False, progress=None) -> list[StatDrift]:
+    """Recompute every ``AlternativeStat`` from the history and correct the rows that drifted.
+
+    On PostgreSQL the history table is locked against writes (``SHARE`` mode) for the duration,
+    so outcomes recorded meanwhile wait instead of being missed. ``progress`` wraps the loop
+    over statistics keys (e.g. ``tqdm``). Returns the drift found (corrected unless ``dry_run``).
+    """
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(f"LOCK TABLE {OutcomeEvent._meta.db_table} IN SHARE MODE")
+        expected: dict[tuple[int, str], list[int]] = defaultdict(lambda: [0, 0])
+        rows = (
+            OutcomeEvent.objects.filter(counted=True)
+            .values("alternative_id", "segment")
+            .annotate(attempts=Count("id"), successes=Count("id", filter=Q(outcome=Outcome.SUCCESS)))
+            .order_by()
+        )
+        for row in rows:
+            for segment in [ALL_LEARNERS] + ([row["segment"]] if row["segment"] else []):
+                expected[(row["alternative_id"], segment)][0] += row["attempts"]
+                expected[(row["alternative_id"], segment)][1] += row["successes"]
+        current = {
+            (s.alternative_id, s.segment): s for s in AlternativeStat.objects.select_for_update().all()
+        }
+        keys = sorted(set(expected) | set(current))
+        drift = []
+        for key in progress(keys) if progress else keys:
+            after = tuple(expected.get(key, (0, 0)))
+            row = current.get(key)
+            before = (row.attempts, row.successes) if row else (0, 0)
+            if before == after:
+                continue
+            drift.append(StatDrift(alternative_id=key[0], segment=key[1], before=before, after=after))
+            if dry_run:
+                continue
+            if row is None:
+                AlternativeStat.objects.create(
+                    alternative_id=key[0], segment=key[1], attempts=after[0], successes=after[1]
+                )
+            elif after == (0, 0):
+                row.delete()
+            else:
+                AlternativeStat.objects.filter(pk=row.pk).update(
+                    attempts=after[0], successes=after[1], updated_at=timezone.now()
+                )
+    return drift

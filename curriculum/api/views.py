@@ -1,1 +1,162 @@
-from rest_framework import generics  # noqa: F401
+"""Curriculum API: curricula, enrolment, per-step ranked alternatives, coach status, history."""
+
+from django.db.models import Count
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import generics, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from .. import selectors, services
+from ..models import Enrollment, OutcomeEvent, Step
+from .serializers import (
+    CoachStatusRequestSerializer,
+    CoachStatusResultSerializer,
+    CurriculumDetailSerializer,
+    CurriculumListSerializer,
+    EnrollmentSerializer,
+    EnrollRequestSerializer,
+    HistoryEventSerializer,
+    StepAlternativesSerializer,
+)
+
+BAD_INPUT = OpenApiResponse(description="Bad input: field errors.")
+NOT_FOUND = OpenApiResponse(description="No such object among yours.")
+CONFLICT = OpenApiResponse(
+    description="The step's state forbids it (step not open, not the current plan, "
+    "enrollment completed, client_key reused); `code` says which."
+)
+
+
+class CurriculumListView(generics.ListAPIView):
+    """Published curricula."""
+
+    serializer_class = CurriculumListSerializer
+
+    def get_queryset(self):
+        return (
+            selectors.curricula_visible(user=self.request.user)
+            .annotate(step_count=Count("steps"))
+            .order_by("title", "id")
+        )
+
+
+class CurriculumDetailView(generics.RetrieveAPIView):
+    """A curriculum with its steps and their offered alternatives, and the learner trait schema."""
+
+    serializer_class = CurriculumDetailSerializer
+    lookup_field = "slug"
+
+    def get_queryset(self):
+        return selectors.curriculum_with_content(user=self.request.user)
+
+
+def _enrollment_response(request, enrollment, code):
+    enrollment = get_object_or_404(selectors.enrollment_with_states(user=request.user), pk=enrollment.pk)
+    return Response(EnrollmentSerializer(enrollment).data, status=code)
+
+
+class CurriculumEnrollView(APIView):
+    @extend_schema(
+        request=EnrollRequestSerializer,
+        responses={201: EnrollmentSerializer, 200: EnrollmentSerializer, 400: BAD_INPUT, 404: NOT_FOUND},
+        summary="Enroll in a curriculum (201), or get the active enrollment back (200)",
+    )
+    def post(self, request, slug):
+        curriculum = get_object_or_404(selectors.curricula_visible(user=request.user), slug=slug)
+        serializer = EnrollRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        enrollment, created = services.enrollment_get_or_create(
+            user=request.user, curriculum=curriculum, traits=serializer.validated_data["traits"]
+        )
+        return _enrollment_response(
+            request, enrollment, status.HTTP_201_CREATED if created else status.HTTP_200_OK
+        )
+
+
+class MyEnrollmentListView(generics.ListAPIView):
+    """My curriculum enrollments, newest first."""
+
+    serializer_class = EnrollmentSerializer
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Enrollment.objects.none()
+        return selectors.enrollment_with_states(user=self.request.user)
+
+
+class EnrollmentDetailView(generics.RetrieveAPIView):
+    """An enrollment: its state per step, the current step and its current alternative."""
+
+    serializer_class = EnrollmentSerializer
+
+    def get_queryset(self):
+        return selectors.enrollment_with_states(user=self.request.user)
+
+
+class StepAlternativesView(APIView):
+    @extend_schema(
+        responses={200: StepAlternativesSerializer, 404: NOT_FOUND},
+        summary="Every alternative of a step ranked for this learner (smart plan selection)",
+    )
+    def get(self, request, pk, order):
+        enrollment = get_object_or_404(selectors.enrollments_for(user=request.user), pk=pk)
+        step = get_object_or_404(Step.objects.filter(curriculum_id=enrollment.curriculum_id), order=order)
+        step.curriculum = enrollment.curriculum
+        result = selectors.enrollment_step_alternatives(enrollment=enrollment, step=step)
+        return Response(StepAlternativesSerializer(result).data)
+
+
+class CoachStatusView(APIView):
+    @extend_schema(
+        request=CoachStatusRequestSerializer,
+        responses={
+            201: CoachStatusResultSerializer,
+            200: OpenApiResponse(CoachStatusResultSerializer, description="A retry with a known client_key."),
+            400: BAD_INPUT,
+            404: NOT_FOUND,
+            409: CONFLICT,
+        },
+        summary="Report the outcome of a plan: SUCCESS, STOPPED or SWAPPED (with next_plan_id)",
+    )
+    def post(self, request):
+        serializer = CoachStatusRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        enrollment = get_object_or_404(selectors.enrollments_for(user=request.user), pk=data["enrollment"])
+        result = services.coach_status_record(
+            user=request.user,
+            enrollment=enrollment,
+            step_order=data["step"],
+            plan_id=data["plan_id"],
+            outcome=data["outcome"],
+            next_plan_id=data.get("next_plan_id") or None,
+            reason=data.get("reason", ""),
+            client_key=data.get("client_key", ""),
+        )
+        return Response(
+            CoachStatusResultSerializer(result).data,
+            status=status.HTTP_200_OK if result.replayed else status.HTTP_201_CREATED,
+        )
+
+
+class CoachStatusSlashView(CoachStatusView):
+    """``/coach/status/``: the same endpoint with a trailing slash (not listed in the schema)."""
+
+    @extend_schema(exclude=True)
+    def post(self, request):
+        return super().post(request)
+
+
+class EnrollmentHistoryView(generics.ListAPIView):
+    """Every attempt and swap of an enrollment, oldest first."""
+
+    serializer_class = HistoryEventSerializer
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return OutcomeEvent.objects.none()
+        enrollment = get_object_or_404(
+            selectors.enrollments_for(user=self.request.user), pk=self.kwargs["pk"]
+        )
+        return selectors.enrollment_history(enrollment=enrollment)
