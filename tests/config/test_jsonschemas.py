@@ -1,0 +1,23 @@
+import pytest
+from django.core.exceptions import ValidationError
+
+from config.jsonschemas import load_schema, schema_errors, schema_for, validate_with_schema
+
+
+def test_the_widget_schema_is_a_copy_so_widget_edits_never_reach_validation():
+    widget_schema = schema_for("curriculum", "alternative_content")()
+    widget_schema["properties"] = {"mangled": {"required": True}}
+    assert "mangled" not in load_schema("curriculum", "alternative_content")["properties"]
+
+
+def test_validation_lists_every_violation_with_its_path():
+    schema = {
+        "type": "object",
+        "properties": {"steps": {"type": "array", "items": {"type": "integer"}}},
+        "required": ["title"],
+    }
+    messages = schema_errors(schema, {"steps": [1, "two"]})
+    assert messages == ["'title' is a required property", "steps/1: 'two' is not of type 'integer'"]
+    with pytest.raises(ValidationError) as caught:
+        validate_with_schema(schema, {"steps": []}, field="content")
+    assert caught.value.message_dict == {"content": ["'title' is a required property"]}
