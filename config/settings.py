@@ -256,6 +256,16 @@ ADMIN_SITE_HEADER = "Coaching platform"
 # curriculum
 
 # progress
+# Largest batch POST /api/v1/progress/events/ accepts.
+PROGRESS_EVENTS_MAX_BATCH = env.int("PROGRESS_EVENTS_MAX_BATCH", default=500)
+# Share of a video (0-1) that completes it, unless the block sets its own threshold.
+PROGRESS_VIDEO_COMPLETION_SHARE = env.float("PROGRESS_VIDEO_COMPLETION_SHARE", default=0.9)
+# Quiz score (0-1) at which a quiz is mastered, unless the block sets its own threshold.
+PROGRESS_QUIZ_MASTERY_SCORE = env.float("PROGRESS_QUIZ_MASTERY_SCORE", default=0.8)
+# How far in the future (seconds) an event's occurred_at may lie (client clock skew).
+PROGRESS_EVENT_MAX_FUTURE_S = env.int("PROGRESS_EVENT_MAX_FUTURE_S", default=300)
+# Base IRI of xAPI activity ids and actor accounts in exported statements.
+PROGRESS_XAPI_BASE_IRI = env.str("PROGRESS_XAPI_BASE_IRI", default="https://coach.example.com")
 
 # scenarios
 

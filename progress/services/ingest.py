@@ -1,0 +1,513 @@
+"""Ingest learning events: block states, roll-up deltas and the event log, in one transaction.
+
+``events_ingest`` is the single entry point (API, commands, demo, benchmarks). Per batch it
+takes the learner's lock once (``LearnerState`` row, ``SELECT ... FOR UPDATE``), so a learner's
+events apply one batch at a time, and then does a fixed number of bulk queries whatever the batch
+size: replayed keys, blocks, block states, ancestor roll-ups, enrollments, upserts, the log.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from ..models import (
+    BLOCK_RULES,
+    Block,
+    BlockProgress,
+    BlockState,
+    CompletionRule,
+    CourseEnrollment,
+    EnrollmentStatus,
+    LearnerState,
+    NodeProgress,
+    NodeType,
+    ProgramEnrollment,
+    ProgressEvent,
+    ProgressVerb,
+    PublishStatus,
+)
+from ..models.learning import BLOCK_STATE_RANK
+from ..rollup import DONE_STATES, BlockFacts, contribution, later, node_state, percent_of
+from ..selectors.progress import node_rows, rule_keys, wod_unmet
+from ..selectors.structure import community_structure
+from .errors import LockedError
+from .hooks import run_ingest_hooks
+
+MILLI = Decimal("0.001")
+
+BLOCK_PROGRESS_FIELDS = [
+    "state",
+    "progress",
+    "time_spent_s",
+    "interaction_count",
+    "retry_count",
+    "mastery_score",
+    "last_score",
+    "interaction_data",
+    "difficulty_rating",
+    "confidence_level",
+    "first_interaction_at",
+    "last_interaction_at",
+    "completed_at",
+    "mastered_at",
+    "updated_at",
+]
+NODE_PROGRESS_FIELDS = [
+    "required_total",
+    "required_done",
+    "masterable_total",
+    "mastered",
+    "optional_done",
+    "time_spent_s",
+    "percent",
+    "state",
+    "completed_at",
+    "last_activity_at",
+    "updated_at",
+]
+
+
+@dataclass
+class EventInput:
+    block: int
+    event: str
+    occurred_at: datetime
+    idempotency_key: str
+    time_spent_s: Decimal = Decimal(0)
+    score: float | None = None
+    progress: float | None = None
+    wod: int | None = None
+    difficulty_rating: int | None = None
+    confidence_level: int | None = None
+    interaction_data: dict | None = None
+
+
+@dataclass
+class EventOutcome:
+    idempotency_key: str
+    block: int | None
+    state: str
+    replayed: bool
+
+
+@dataclass
+class IngestResult:
+    """What a batch changed. ``completed_nodes`` / ``mastered_nodes`` map a node type to the
+    ids that became completed / mastered in this batch."""
+
+    user_id: int
+    accepted: int = 0
+    replayed: int = 0
+    outcomes: list[EventOutcome] = field(default_factory=list)
+    events: list[ProgressEvent] = field(default_factory=list)
+    changed_block_ids: list[int] = field(default_factory=list)
+    block_states: dict[int, str] = field(default_factory=dict)
+    completed_nodes: dict[str, list[int]] = field(default_factory=dict)
+    mastered_nodes: dict[str, list[int]] = field(default_factory=dict)
+    node_progress: dict[tuple[str, int], NodeProgress] = field(default_factory=dict)
+
+
+def lock_learner(user) -> LearnerState:
+    """Take the learner's lock for the rest of the transaction."""
+    state, _ = LearnerState.objects.select_for_update().get_or_create(user=user)
+    return state
+
+
+def _coerce(raw, index: int, *, now) -> EventInput:
+    event = raw if isinstance(raw, EventInput) else EventInput(**raw)
+    where = f"Event {index}: " if index is not None else ""
+    if event.event not in ProgressVerb.values:
+        raise ValidationError({"event": [f"{where}unknown event {event.event!r}."]})
+    time_spent = Decimal(str(event.time_spent_s or 0)).quantize(MILLI)
+    if time_spent < 0:
+        raise ValidationError({"time_spent_s": [f"{where}time spent cannot be negative."]})
+    event.time_spent_s = time_spent
+    for name in ("score", "progress"):
+        value = getattr(event, name)
+        if value is not None and not 0 <= value <= 1:
+            raise ValidationError({name: [f"{where}{name} must be between 0 and 1."]})
+    if event.occurred_at > now + timedelta(seconds=settings.PROGRESS_EVENT_MAX_FUTURE_S):
+        raise ValidationError({"occurred_at": [f"{where}occurred_at lies in the future."]})
+    if not event.idempotency_key:
+        raise ValidationError({"idempotency_key": [f"{where}an idempotency key is required."]})
+    return event
+
+
+def _load_blocks(user, block_ids) -> tuple[dict[int, BlockFacts], dict[int, int]]:
+    """Published blocks among ``block_ids`` in the user's communities, and each community's
+    content version (one query)."""
+    rows = Block.objects.filter(
+        pk__in=block_ids,
+        is_published=True,
+        page__is_published=True,
+        page__wod__status=PublishStatus.PUBLISHED,
+        page__wod__community__memberships__user=user,
+    ).values_list(
+        "id",
+        "block_type",
+        "required",
+        "page_id",
+        "page__wod_id",
+        "page__wod__community_id",
+        "page__wod__community__content_version",
+        "completion_threshold",
+        "mastery_threshold",
+    )
+    facts, versions = {}, {}
+    for pk, block_type, required, page_id, wod_id, community_id, version, completion, mastery in rows:
+        facts[pk] = BlockFacts(pk, block_type, required, page_id, wod_id, community_id, completion, mastery)
+        versions[community_id] = version
+    return facts, versions
+
+
+def _apply(bp: BlockProgress, facts: BlockFacts, event: EventInput) -> None:
+    """Move one block state by one event. States only move forward; the best score is kept."""
+    before = bp.state
+    bp.interaction_count += 1
+    bp.time_spent_s = Decimal(bp.time_spent_s) + event.time_spent_s
+    bp.first_interaction_at = min(filter(None, [bp.first_interaction_at, event.occurred_at]))
+    bp.last_interaction_at = later(bp.last_interaction_at, event.occurred_at)
+    if event.difficulty_rating is not None:
+        bp.difficulty_rating = event.difficulty_rating
+    if event.confidence_level is not None:
+        bp.confidence_level = event.confidence_level
+    if event.interaction_data is not None:
+        bp.interaction_data = event.interaction_data
+    if event.progress is not None:
+        bp.progress = max(bp.progress, event.progress)
+    if event.score is not None:
+        bp.last_score = event.score
+    verb, rule = event.event, facts.rule
+    target = BlockState.IN_PROGRESS
+    if rule == CompletionRule.VIEW:
+        target = BlockState.COMPLETED
+    elif rule == CompletionRule.WATCH:
+        threshold = facts.completion_threshold
+        if threshold is None:
+            threshold = settings.PROGRESS_VIDEO_COMPLETION_SHARE
+        if verb == ProgressVerb.COMPLETED:
+            bp.progress = 1.0
+        if bp.progress >= threshold:
+            target = BlockState.COMPLETED
+    elif rule == CompletionRule.QUIZ:
+        if verb in (ProgressVerb.ANSWERED, ProgressVerb.SUBMITTED):
+            if before in DONE_STATES:
+                bp.retry_count += 1
+            target = BlockState.COMPLETED
+            if event.score is not None:
+                bp.mastery_score = event.score if bp.mastery_score is None else max(bp.mastery_score, event.score)
+            if bp.mastery_score is not None and bp.mastery_score >= _mastery_threshold(facts):
+                target = BlockState.MASTERED
+    elif rule == CompletionRule.SUBMIT:
+        if verb in (ProgressVerb.SUBMITTED, ProgressVerb.ANSWERED):
+            if before in DONE_STATES:
+                bp.retry_count += 1
+            target = BlockState.COMPLETED
+    elif rule == CompletionRule.INTERACT:
+        if verb in (ProgressVerb.COMPLETED, ProgressVerb.SUBMITTED, ProgressVerb.ANSWERED):
+            target = BlockState.COMPLETED
+    if BLOCK_STATE_RANK[target] > BLOCK_STATE_RANK[bp.state]:
+        bp.state = target
+    if bp.state in DONE_STATES and bp.completed_at is None:
+        bp.completed_at = event.occurred_at
+    if bp.state == BlockState.MASTERED and bp.mastered_at is None:
+        bp.mastered_at = event.occurred_at
+
+
+def _mastery_threshold(facts: BlockFacts) -> float:
+    if facts.mastery_threshold is not None:
+        return facts.mastery_threshold
+    return settings.PROGRESS_QUIZ_MASTERY_SCORE
+
+
+@dataclass
+class _Delta:
+    community_id: int
+    required_done: int = 0
+    mastered: int = 0
+    optional_done: int = 0
+    time_spent_s: Decimal = Decimal(0)
+    last_activity_at: datetime | None = None
+
+
+def events_ingest(*, user, events) -> IngestResult:
+    """Apply ``events`` (dicts or ``EventInput``) for ``user``; replays are no-ops.
+
+    Raises ``ValidationError`` for bad input (nothing is written) and ``LockedError`` when an
+    event touches a WOD or course whose prerequisites the learner has not met.
+    """
+    if not events:
+        raise ValidationError({"events": ["Send at least one event."]})
+    limit = settings.PROGRESS_EVENTS_MAX_BATCH
+    if len(events) > limit:
+        raise ValidationError({"events": [f"Send at most {limit} events per request."]})
+    now = timezone.now()
+    single = len(events) == 1
+    inputs = [_coerce(raw, None if single else i, now=now) for i, raw in enumerate(events)]
+    with transaction.atomic():
+        learner = lock_learner(user)
+        return _ingest_locked(user, learner, inputs, now)
+
+
+def _ingest_locked(user, learner, inputs: list[EventInput], now) -> IngestResult:
+    result = IngestResult(user_id=user.pk)
+    stored = {
+        key: (block_id, state)
+        for key, block_id, state in ProgressEvent.objects.filter(
+            user=user, idempotency_key__in={e.idempotency_key for e in inputs}
+        ).values_list("idempotency_key", "block_id", "state_after")
+    }
+    fresh: list[EventInput] = []
+    seen = set(stored)
+    for event in inputs:
+        if event.idempotency_key in seen:
+            continue
+        seen.add(event.idempotency_key)
+        fresh.append(event)
+
+    facts, versions = _load_blocks(user, {e.block for e in fresh}) if fresh else ({}, {})
+    structures = {cid: community_structure(cid, version) for cid, version in versions.items()}
+    for event in fresh:
+        block = facts.get(event.block)
+        if block is None or block.page_id not in structures[block.community_id].pages:
+            raise ValidationError({"block": [f"Unknown block {event.block}."]})
+        if event.wod is not None and event.wod != block.wod_id:
+            raise ValidationError({"wod_id": [f"Block {event.block} is not in WOD {event.wod}."]})
+
+    # Prerequisites: every WOD touched must be open to the learner.
+    wod_keys = {(facts[e.block].community_id, facts[e.block].wod_id) for e in fresh}
+    needed = set()
+    for community_id, wod_id in wod_keys:
+        needed |= rule_keys(structures[community_id], [(NodeType.WOD, wod_id)])
+    rule_rows = node_rows(user.pk, needed) if needed else {}
+    for community_id, wod_id in sorted(wod_keys):
+        structure = structures[community_id]
+        locked = wod_unmet(structure, wod_id, rule_rows)
+        if locked:
+            node_type, node_id, unmet = locked
+            raise LockedError(
+                node_type=node_type, node_id=node_id, title=structure.node(node_type, node_id).title, unmet=unmet
+            )
+
+    # Block states.
+    progress = {bp.block_id: bp for bp in BlockProgress.objects.filter(user=user, block_id__in=list(facts))}
+    before = {}
+    for block_id, block in facts.items():
+        bp = progress.get(block_id)
+        if bp is None:
+            bp = progress[block_id] = BlockProgress(
+                user=user, block_id=block_id, community_id=block.community_id, time_spent_s=Decimal(0)
+            )
+        before[block_id] = (bp.state, contribution(block, bp.state, bp.time_spent_s, bp.last_interaction_at))
+    states_after_event = []
+    for event in fresh:
+        bp = progress[event.block]
+        _apply(bp, facts[event.block], event)
+        states_after_event.append(bp.state)
+
+    # Deltas per ancestor.
+    deltas: dict[tuple[str, int], _Delta] = {}
+    ancestors_of: dict[int, list] = {}
+    for block_id, block in facts.items():
+        bp = progress[block_id]
+        old_state, old = before[block_id]
+        new = contribution(block, bp.state, bp.time_spent_s, bp.last_interaction_at)
+        if bp.state != old_state:
+            result.changed_block_ids.append(block_id)
+        result.block_states[block_id] = bp.state
+        keys = structures[block.community_id].ancestors_of_page(block.page_id)
+        ancestors_of[block_id] = keys
+        for key in keys:
+            delta = deltas.get(key)
+            if delta is None:
+                delta = deltas[key] = _Delta(block.community_id)
+            delta.required_done += new.required_done - old.required_done
+            delta.mastered += new.mastered - old.mastered
+            delta.optional_done += new.optional_done - old.optional_done
+            delta.time_spent_s += new.time_spent_s - old.time_spent_s
+            delta.last_activity_at = later(delta.last_activity_at, new.last_activity_at)
+
+    # Roll-ups: existing rows plus new ones, one upsert.
+    enrollment_keys = [k for k in deltas if k[0] in (NodeType.PROGRAM, NodeType.COURSE)]
+    rows = node_rows(user.pk, deltas)
+    for key, delta in deltas.items():
+        row = rows.get(key)
+        structure = structures[delta.community_id]
+        if row is None:
+            node = structure.node(*key)
+            row = rows[key] = NodeProgress(
+                user=user,
+                community_id=delta.community_id,
+                node_type=key[0],
+                node_id=key[1],
+                required_total=node.required_total,
+                masterable_total=node.masterable_total,
+                time_spent_s=Decimal(0),
+                percent=percent_of(0, node.required_total),
+                state=node_state(node.required_total, 0, node.masterable_total, 0, None),
+            )
+        old_state = row.state
+        row.required_done = max(0, row.required_done + delta.required_done)
+        row.mastered = max(0, row.mastered + delta.mastered)
+        row.optional_done = max(0, row.optional_done + delta.optional_done)
+        row.time_spent_s = Decimal(row.time_spent_s) + delta.time_spent_s
+        row.last_activity_at = later(row.last_activity_at, delta.last_activity_at)
+        row.percent = percent_of(row.required_done, row.required_total)
+        row.state = node_state(
+            row.required_total, row.required_done, row.masterable_total, row.mastered, row.last_activity_at
+        )
+        if row.state in DONE_STATES:
+            if old_state not in DONE_STATES:
+                row.completed_at = delta.last_activity_at or now
+                result.completed_nodes.setdefault(key[0], []).append(key[1])
+            if row.state == BlockState.MASTERED and old_state != BlockState.MASTERED:
+                result.mastered_nodes.setdefault(key[0], []).append(key[1])
+        else:
+            row.completed_at = None
+    changed_rows = [rows[key] for key in deltas]
+    NodeProgress.objects.bulk_create(
+        changed_rows,
+        update_conflicts=True,
+        unique_fields=["user", "node_type", "node_id"],
+        update_fields=NODE_PROGRESS_FIELDS,
+    )
+    result.node_progress = {key: rows[key] for key in deltas}
+
+    if progress:
+        BlockProgress.objects.bulk_create(
+            list(progress.values()),
+            update_conflicts=True,
+            unique_fields=["user", "block"],
+            update_fields=BLOCK_PROGRESS_FIELDS,
+        )
+
+    registrations = _update_enrollments(user, structures, rows, enrollment_keys, now)
+
+    # The log.
+    log = []
+    for event, state in zip(fresh, states_after_event, strict=True):
+        block = facts[event.block]
+        keys = ancestors_of[event.block]
+        courses = [k[1] for k in keys if k[0] == NodeType.COURSE]
+        programs = [k[1] for k in keys if k[0] == NodeType.PROGRAM]
+        registration = next(
+            (registrations[(t, i)] for t, i in keys if (t, i) in registrations and t == NodeType.COURSE), None
+        ) or next((registrations[(t, i)] for t, i in keys if (t, i) in registrations), None)
+        success = None
+        if block.masterable and event.score is not None:
+            success = event.score >= _mastery_threshold(block)
+        log.append(
+            ProgressEvent(
+                user=user,
+                community_id=block.community_id,
+                block_id=block.id,
+                verb=event.event,
+                idempotency_key=event.idempotency_key,
+                time_spent_s=event.time_spent_s,
+                progress=event.progress,
+                score=event.score,
+                success=success,
+                completion=state in DONE_STATES if block.completable else None,
+                state_after=state,
+                registration=registration,
+                context={"page": block.page_id, "wod": block.wod_id, "courses": courses, "programs": programs},
+                occurred_at=event.occurred_at,
+            )
+        )
+    if log:
+        ProgressEvent.objects.bulk_create(log)
+        LearnerState.objects.filter(pk=learner.pk).update(
+            events_count=F("events_count") + len(log),
+            last_event_at=max(e.occurred_at for e in fresh),
+            updated_at=now,
+        )
+    result.events = log
+
+    # Outcomes in request order.
+    fresh_states = {id(e): s for e, s in zip(fresh, states_after_event, strict=True)}
+    fresh_ids = {id(e) for e in fresh}
+    for event in inputs:
+        if id(event) in fresh_ids:
+            result.outcomes.append(EventOutcome(event.idempotency_key, event.block, fresh_states[id(event)], False))
+        else:
+            block_id, state = stored.get(event.idempotency_key, (event.block, None))
+            if state is None:  # a duplicate key inside this batch
+                state = progress[event.block].state if event.block in progress else BlockState.NOT_STARTED
+            result.outcomes.append(EventOutcome(event.idempotency_key, block_id, state, True))
+    result.accepted = len(log)
+    result.replayed = len(inputs) - len(log)
+    run_ingest_hooks(user=user, result=result)
+    return result
+
+
+def _update_enrollments(user, structures, rows, keys, now) -> dict:
+    """Mirror changed course and program roll-ups onto the learner's enrollments; return each
+    enrollment's registration by node key."""
+    program_ids = [i for t, i in keys if t == NodeType.PROGRAM]
+    course_ids = [i for t, i in keys if t == NodeType.COURSE]
+    registrations = {}
+    programs = list(ProgramEnrollment.objects.filter(user=user, program_id__in=program_ids)) if program_ids else []
+    courses = list(CourseEnrollment.objects.filter(user=user, course_id__in=course_ids)) if course_ids else []
+    if not programs and not courses:
+        return registrations
+    # Children of enrolled nodes, to find the current course / WOD.
+    child_keys = set()
+    for enrollment in programs:
+        structure = structures[enrollment.community_id]
+        child_keys |= {(NodeType.COURSE, c) for c in structure.programs[enrollment.program_id].children}
+    for enrollment in courses:
+        structure = structures[enrollment.community_id]
+        child_keys |= {(NodeType.WOD, w) for w in structure.courses[enrollment.course_id].children}
+    missing = child_keys - set(rows)
+    children = {**node_rows(user.pk, missing), **rows} if missing else rows
+
+    def first_open(structure, child_type, child_ids):
+        for child_id in child_ids:
+            row = children.get((child_type, child_id))
+            state = row.state if row else node_state(structure.node(child_type, child_id).required_total, 0, 0, 0, None)
+            if state not in DONE_STATES:
+                return child_id
+        return None
+
+    for enrollment in programs:
+        structure = structures[enrollment.community_id]
+        row = rows[(NodeType.PROGRAM, enrollment.program_id)]
+        registrations[(NodeType.PROGRAM, enrollment.program_id)] = enrollment.registration
+        _mirror(enrollment, row, now)
+        enrollment.current_course_id = first_open(
+            structure, NodeType.COURSE, structure.programs[enrollment.program_id].children
+        )
+    for enrollment in courses:
+        structure = structures[enrollment.community_id]
+        row = rows[(NodeType.COURSE, enrollment.course_id)]
+        registrations[(NodeType.COURSE, enrollment.course_id)] = enrollment.registration
+        _mirror(enrollment, row, now)
+        enrollment.current_wod_id = first_open(structure, NodeType.WOD, structure.courses[enrollment.course_id].children)
+    fields = ["completion_percent", "status", "completed_at", "updated_at"]
+    if programs:
+        ProgramEnrollment.objects.bulk_update(programs, [*fields, "current_course"])
+    if courses:
+        CourseEnrollment.objects.bulk_update(courses, [*fields, "current_wod"])
+    return registrations
+
+
+def _mirror(enrollment, row, now):
+    enrollment.completion_percent = row.percent
+    enrollment.updated_at = now
+    if row.state in DONE_STATES:
+        if enrollment.status == EnrollmentStatus.ACTIVE:
+            enrollment.status = EnrollmentStatus.COMPLETED
+        enrollment.completed_at = enrollment.completed_at or row.completed_at or now
+    elif enrollment.status == EnrollmentStatus.COMPLETED:
+        enrollment.status = EnrollmentStatus.ACTIVE
+        enrollment.completed_at = None
+
+
+__all__ = ["BLOCK_RULES", "EventInput", "EventOutcome", "IngestResult", "events_ingest", "lock_learner"]
