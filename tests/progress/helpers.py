@@ -36,8 +36,9 @@ def join(user, community, role=MembershipRole.LEARNER):
 
 
 def blocks_of(program):
-    return list(
-        Block.objects.filter(page__wod__courses__programs=program).order_by(
-            "page__wod__course_links__order", "page__order", "order", "id"
-        )
-    )
+    """The program's blocks in reading order: courses, WODs, pages, blocks."""
+    blocks = []
+    for course_link in program.course_links.order_by("order", "id"):
+        for wod_link in course_link.course.wod_links.order_by("order", "id"):
+            blocks += Block.objects.filter(page__wod=wod_link.wod).order_by("page__order", "page_id", "order", "id")
+    return blocks
