@@ -1,7 +1,10 @@
 """What happens when learning content changes."""
 
+import time
+
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import F, Value
+from django.db.models.functions import Greatest
 
 from ..models import Block, Community, CourseWod, Page, Prerequisite, ProgramCourse
 
@@ -22,13 +25,21 @@ def community_id_of(instance) -> int | None:
     return getattr(instance, "community_id", None)
 
 
+def bump_content_version(community_id: int) -> None:
+    """Move the community's content version forward to a value never used before, even if a
+    transaction that bumped it earlier rolled back (microseconds since the epoch, at least +1)."""
+    Community.objects.filter(pk=community_id).update(
+        content_version=Greatest(F("content_version") + 1, Value(time.time_ns() // 1000))
+    )
+
+
 def content_changed(*, instance) -> None:
     """Bump the community's content version and, once per transaction and community,
     recompute its learners' roll-ups after commit."""
     community_id = community_id_of(instance)
     if community_id is None:
         return
-    Community.objects.filter(pk=community_id).update(content_version=F("content_version") + 1)
+    bump_content_version(community_id)
     pending = connection.__dict__.setdefault("_progress_recompute_pending", set())
     if community_id in pending:
         return
