@@ -264,6 +264,9 @@ PROGRESS_VIDEO_COMPLETION_SHARE = env.float("PROGRESS_VIDEO_COMPLETION_SHARE", d
 PROGRESS_QUIZ_MASTERY_SCORE = env.float("PROGRESS_QUIZ_MASTERY_SCORE", default=0.8)
 # How far in the future (seconds) an event's occurred_at may lie (client clock skew).
 PROGRESS_EVENT_MAX_FUTURE_S = env.int("PROGRESS_EVENT_MAX_FUTURE_S", default=300)
+# Seconds a rendered progress tree stays cached (keyed by content and roll-up versions, so it
+# is never stale); 0 turns the cache off.
+PROGRESS_TREE_CACHE_S = env.int("PROGRESS_TREE_CACHE_S", default=600)
 # Base IRI of xAPI activity ids and actor accounts in exported statements.
 PROGRESS_XAPI_BASE_IRI = env.str("PROGRESS_XAPI_BASE_IRI", default="https://coach.example.com")
 

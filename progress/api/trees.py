@@ -7,7 +7,9 @@ from rest_framework.views import APIView
 
 from ..models import BlockState, NodeType
 from ..selectors.next import next_item
-from ..selectors.tree import progress_tree
+from django.http import HttpResponse
+
+from ..selectors.tree import progress_tree_json
 from .locks import UnmetRuleSerializer
 
 
@@ -47,6 +49,11 @@ class ProgramNodeSerializer(NodeSerializer):
     courses = CourseNodeSerializer(many=True)
 
 
+def tree_response(request, node_type, pk):
+    body = progress_tree_json(user=request.user, node_type=node_type, node_id=pk)
+    return HttpResponse(body, content_type="application/json")
+
+
 NOT_FOUND = OpenApiResponse(description="Not a published node of the user's communities.")
 
 
@@ -56,7 +63,7 @@ class ProgramProgressView(APIView):
         summary="The user's progress tree of a program: courses > WODs > pages",
     )
     def get(self, request, pk: int):
-        return Response(progress_tree(user=request.user, node_type=NodeType.PROGRAM, node_id=pk))
+        return tree_response(request, NodeType.PROGRAM, pk)
 
 
 class CourseProgressView(APIView):
@@ -65,7 +72,7 @@ class CourseProgressView(APIView):
         summary="The user's progress tree of a course: WODs > pages",
     )
     def get(self, request, pk: int):
-        return Response(progress_tree(user=request.user, node_type=NodeType.COURSE, node_id=pk))
+        return tree_response(request, NodeType.COURSE, pk)
 
 
 class WodProgressView(APIView):
@@ -74,7 +81,7 @@ class WodProgressView(APIView):
         summary="The user's progress of a WOD (mission) and its pages",
     )
     def get(self, request, pk: int):
-        return Response(progress_tree(user=request.user, node_type=NodeType.WOD, node_id=pk))
+        return tree_response(request, NodeType.WOD, pk)
 
 
 class RefSerializer(serializers.Serializer):

@@ -65,6 +65,9 @@ class LearnerState(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True, related_name="learner_state"
     )
     events_count = models.PositiveBigIntegerField(default=0)
+    rollup_version = models.PositiveBigIntegerField(
+        default=0, help_text="Bumped whenever the learner's roll-ups change; keys the cached progress trees."
+    )
     last_event_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -127,9 +130,12 @@ RATING = [MinValueValidator(1), MaxValueValidator(5)]
 class BlockProgress(models.Model):
     """A learner's state on one block. States only move forward; the best score is kept."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="block_progress")
+    # user and community lookups use the composite indexes below; no single-column FK indexes.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="block_progress", db_index=False
+    )
     block = models.ForeignKey(Block, on_delete=models.CASCADE, related_name="progress")
-    community = models.ForeignKey(Community, on_delete=models.CASCADE, related_name="+")
+    community = models.ForeignKey(Community, on_delete=models.CASCADE, related_name="+", db_index=False)
     state = models.CharField(max_length=20, choices=BlockState.choices, default=BlockState.NOT_STARTED)
     progress = models.FloatField(default=0, help_text="Furthest share reached (0-1), e.g. of a video.")
     time_spent_s = models.DecimalField(max_digits=14, decimal_places=3, default=0)
@@ -181,8 +187,10 @@ class NodeProgress(models.Model):
     ``masterable_total``. Optional blocks only count in ``optional_done``.
     """
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="node_progress")
-    community = models.ForeignKey(Community, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="node_progress", db_index=False
+    )
+    community = models.ForeignKey(Community, on_delete=models.CASCADE, related_name="+", db_index=False)
     node_type = models.CharField(max_length=10, choices=NodeType.choices)
     node_id = models.BigIntegerField()
     required_total = models.PositiveIntegerField(default=0)
@@ -203,6 +211,7 @@ class NodeProgress(models.Model):
             models.UniqueConstraint(fields=["user", "node_type", "node_id"], name="progress_nodeprogress_unique"),
         ]
         indexes = [
+            models.Index(fields=["user", "community"], name="progress_nodeprog_user_comm"),
             models.Index(fields=["node_type", "node_id"], name="progress_nodeprog_node"),
             models.Index(fields=["community", "node_type", "completed_at"], name="progress_nodeprog_comm"),
         ]
@@ -220,8 +229,10 @@ class ProgressEvent(models.Model):
     """
 
     statement_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="progress_events")
-    community = models.ForeignKey(Community, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="progress_events", db_index=False
+    )
+    community = models.ForeignKey(Community, on_delete=models.CASCADE, related_name="+", db_index=False)
     block = models.ForeignKey(Block, null=True, on_delete=models.SET_NULL, related_name="+")
     verb = models.CharField(max_length=20, choices=ProgressVerb.choices)
     idempotency_key = models.CharField(max_length=100)

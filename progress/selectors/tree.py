@@ -1,27 +1,42 @@
 """A learner's progress tree: program > courses > WODs > pages, in a constant number of queries.
 
 One query finds the node (scoped to the learner's communities) with its community's content
-version, the structure comes from the cache (``structure.community_structure``), and one query
-loads every roll-up row the tree needs. Nodes the learner never touched get their defaults.
+version and the learner's roll-up version; the rendered tree is cached under both versions, so
+a cached tree is never stale (every roll-up change bumps ``LearnerState.rollup_version`` in the
+same transaction). On a miss the structure comes from its own cache
+(``structure.community_structure``) and one more query loads the learner's roll-ups.
 """
 
+import json
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db.models import OuterRef, Subquery
 from django.http import Http404
 
-from ..models import Course, NodeType, Program, Wod
-from .progress import node_rows, rule_keys, unmet_rules, view_of
-from .structure import CommunityStructure, community_structure
+from ..models import Course, LearnerState, NodeType, Program, Wod
+from .progress import community_views, unmet_rules, view_of, wod_unmet
+from .structure import community_structure
 
 CHILDREN = {NodeType.PROGRAM: "courses", NodeType.COURSE: "wods", NodeType.WOD: "pages"}
+CHILD_TYPE = {NodeType.PROGRAM: NodeType.COURSE, NodeType.COURSE: NodeType.WOD, NodeType.WOD: NodeType.PAGE}
 MODELS = {NodeType.PROGRAM: Program, NodeType.COURSE: Course, NodeType.WOD: Wod}
 
 
 def visible_node(user, node_type: str, node_id: int) -> tuple[int, int]:
     """(community id, content version) of a published node visible to ``user``, else 404."""
+    return _visible(user, node_type, node_id)[:2]
+
+
+def _visible(user, node_type: str, node_id: int) -> tuple[int, int, int]:
+    rollup = LearnerState.objects.filter(user_id=user.pk).values("rollup_version")[:1]
     found = (
         MODELS[node_type]
         .objects.visible_to(user)
         .filter(pk=node_id)
-        .values_list("community_id", "community__content_version")
+        .annotate(rollup_version=Subquery(rollup))
+        .values_list("community_id", "community__content_version", "rollup_version")
         .first()
     )
     if found is None:
@@ -29,46 +44,42 @@ def visible_node(user, node_type: str, node_id: int) -> tuple[int, int]:
     return found
 
 
-def _subtree_keys(structure: CommunityStructure, node_type: str, node_id: int, into: list):
-    into.append((node_type, node_id))
-    child_type = {NodeType.PROGRAM: NodeType.COURSE, NodeType.COURSE: NodeType.WOD, NodeType.WOD: NodeType.PAGE}.get(
-        node_type
-    )
-    if child_type is None:
-        return
-    for child_id in structure.node(node_type, node_id).children:
-        _subtree_keys(structure, child_type, child_id, into)
-
-
 def progress_tree(*, user, node_type: str, node_id: int) -> dict:
     """The learner's tree under a program, course or WOD (404 when not visible)."""
-    community_id, version = visible_node(user, node_type, node_id)
+    return json.loads(progress_tree_json(user=user, node_type=node_type, node_id=node_id))
+
+
+def progress_tree_json(*, user, node_type: str, node_id: int) -> bytes:
+    """The same tree rendered as JSON, from the cache when the versions match."""
+    community_id, version, rollup_version = _visible(user, node_type, node_id)
+    key = f"progress:tree:{user.pk}:{node_type}:{node_id}:{version}:{rollup_version or 0}"
+    use_cache = settings.PROGRESS_TREE_CACHE_S > 0
+    if use_cache:
+        cached = cache.get(key)
+        if cached is not None:
+            return cached
     structure = community_structure(community_id, version)
     if structure.node(node_type, node_id) is None:
         raise Http404(f"No {node_type} {node_id}.")
-    keys: list = []
-    _subtree_keys(structure, node_type, node_id, keys)
-    gated = [k for k in keys if k[0] in (NodeType.COURSE, NodeType.WOD)]
-    rows = node_rows(user.pk, set(keys) | rule_keys(structure, gated))
+    rows = community_views(user.pk, community_id)
     if node_type == NodeType.COURSE:
         locked = bool(unmet_rules(structure, NodeType.COURSE, node_id, rows))
     elif node_type == NodeType.WOD:
-        from .progress import wod_unmet
-
         locked = wod_unmet(structure, node_id, rows) is not None
     else:
         locked = False
-    return _node(structure, node_type, node_id, rows, locked)
+    body = json.dumps(
+        _node(structure, node_type, node_id, rows, locked), cls=DjangoJSONEncoder, separators=(",", ":")
+    ).encode()
+    if use_cache:
+        cache.set(key, body, timeout=settings.PROGRESS_TREE_CACHE_S)
+    return body
 
 
 def _node(structure, node_type, node_id, rows, parent_locked: bool) -> dict:
     node = structure.node(node_type, node_id)
     view = view_of(structure, (node_type, node_id), rows)
     locked = parent_locked
-    unmet = []
-    if node_type in (NodeType.COURSE, NodeType.WOD) and node.rules:
-        unmet = unmet_rules(structure, node_type, node_id, rows)
-        locked = locked or bool(unmet)
     data = {
         "id": node_id,
         "type": node_type,
@@ -85,9 +96,10 @@ def _node(structure, node_type, node_id, rows, parent_locked: bool) -> dict:
         "last_activity_at": view.last_activity_at.isoformat() if view.last_activity_at else None,
     }
     if node_type in (NodeType.COURSE, NodeType.WOD):
+        unmet = unmet_rules(structure, node_type, node_id, rows) if node.rules else []
+        data["locked"] = locked = locked or bool(unmet)
         data["unmet"] = unmet
-    child_key = CHILDREN.get(node_type)
-    if child_key:
-        child_type = {"courses": NodeType.COURSE, "wods": NodeType.WOD, "pages": NodeType.PAGE}[child_key]
-        data[child_key] = [_node(structure, child_type, child_id, rows, locked) for child_id in node.children]
+    child_type = CHILD_TYPE.get(node_type)
+    if child_type:
+        data[CHILDREN[node_type]] = [_node(structure, child_type, c, rows, locked) for c in node.children]
     return data

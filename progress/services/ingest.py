@@ -38,27 +38,11 @@ from ..rollup import DONE_STATES, BlockFacts, contribution, later, node_state, p
 from ..selectors.progress import node_rows, rule_keys, wod_unmet
 from ..selectors.structure import community_structure
 from .errors import LockedError
+from .bulk import BlockRow, append_events, load_block_rows, upsert_block_rows
 from .hooks import run_ingest_hooks
 
 MILLI = Decimal("0.001")
 
-BLOCK_PROGRESS_FIELDS = [
-    "state",
-    "progress",
-    "time_spent_s",
-    "interaction_count",
-    "retry_count",
-    "mastery_score",
-    "last_score",
-    "interaction_data",
-    "difficulty_rating",
-    "confidence_level",
-    "first_interaction_at",
-    "last_interaction_at",
-    "completed_at",
-    "mastered_at",
-    "updated_at",
-]
 NODE_PROGRESS_FIELDS = [
     "required_total",
     "required_done",
@@ -106,7 +90,7 @@ class IngestResult:
     accepted: int = 0
     replayed: int = 0
     outcomes: list[EventOutcome] = field(default_factory=list)
-    events: list[ProgressEvent] = field(default_factory=list)
+    events: list[dict] = field(default_factory=list)  # the log rows written (column -> value)
     changed_block_ids: list[int] = field(default_factory=list)
     block_states: dict[int, str] = field(default_factory=dict)
     completed_nodes: dict[str, list[int]] = field(default_factory=dict)
@@ -167,7 +151,7 @@ def _load_blocks(user, block_ids) -> tuple[dict[int, BlockFacts], dict[int, int]
     return facts, versions
 
 
-def _apply(bp: BlockProgress, facts: BlockFacts, event: EventInput) -> None:
+def _apply(bp: BlockRow, facts: BlockFacts, event: EventInput) -> None:
     """Move one block state by one event. States only move forward; the best score is kept."""
     before = bp.state
     bp.interaction_count += 1
@@ -297,14 +281,12 @@ def _ingest_locked(user, learner, inputs: list[EventInput], now) -> IngestResult
             )
 
     # Block states.
-    progress = {bp.block_id: bp for bp in BlockProgress.objects.filter(user=user, block_id__in=list(facts))}
+    progress = load_block_rows(user.pk, facts)
     before = {}
     for block_id, block in facts.items():
         bp = progress.get(block_id)
         if bp is None:
-            bp = progress[block_id] = BlockProgress(
-                user=user, block_id=block_id, community_id=block.community_id, time_spent_s=Decimal(0)
-            )
+            bp = progress[block_id] = BlockRow(user.pk, block_id, block.community_id)
         before[block_id] = (bp.state, contribution(block, bp.state, bp.time_spent_s, bp.last_interaction_at))
     states_after_event = []
     for event in fresh:
@@ -380,13 +362,7 @@ def _ingest_locked(user, learner, inputs: list[EventInput], now) -> IngestResult
     )
     result.node_progress = {key: rows[key] for key in deltas}
 
-    if progress:
-        BlockProgress.objects.bulk_create(
-            list(progress.values()),
-            update_conflicts=True,
-            unique_fields=["user", "block"],
-            update_fields=BLOCK_PROGRESS_FIELDS,
-        )
+    upsert_block_rows(list(progress.values()), now)
 
     registrations = _update_enrollments(user, structures, rows, enrollment_keys, now)
 
@@ -404,27 +380,28 @@ def _ingest_locked(user, learner, inputs: list[EventInput], now) -> IngestResult
         if block.masterable and event.score is not None:
             success = event.score >= _mastery_threshold(block)
         log.append(
-            ProgressEvent(
-                user=user,
-                community_id=block.community_id,
-                block_id=block.id,
-                verb=event.event,
-                idempotency_key=event.idempotency_key,
-                time_spent_s=event.time_spent_s,
-                progress=event.progress,
-                score=event.score,
-                success=success,
-                completion=state in DONE_STATES if block.completable else None,
-                state_after=state,
-                registration=registration,
-                context={"page": block.page_id, "wod": block.wod_id, "courses": courses, "programs": programs},
-                occurred_at=event.occurred_at,
-            )
+            {
+                "user_id": user.pk,
+                "community_id": block.community_id,
+                "block_id": block.id,
+                "verb": event.event,
+                "idempotency_key": event.idempotency_key,
+                "time_spent_s": event.time_spent_s,
+                "progress": event.progress,
+                "score": event.score,
+                "success": success,
+                "completion": state in DONE_STATES if block.completable else None,
+                "state_after": state,
+                "registration": registration,
+                "context": {"page": block.page_id, "wod": block.wod_id, "courses": courses, "programs": programs},
+                "occurred_at": event.occurred_at,
+            }
         )
     if log:
-        ProgressEvent.objects.bulk_create(log)
+        append_events(log, now)
         LearnerState.objects.filter(pk=learner.pk).update(
             events_count=F("events_count") + len(log),
+            rollup_version=F("rollup_version") + 1,
             last_event_at=max(e.occurred_at for e in fresh),
             updated_at=now,
         )

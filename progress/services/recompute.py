@@ -10,13 +10,14 @@ from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from ..models import (
     BlockProgress,
     CourseEnrollment,
     EnrollmentStatus,
+    LearnerState,
     NodeProgress,
     NodeType,
     ProgramEnrollment,
@@ -191,6 +192,8 @@ def _recompute_user(user, *, community, dry_run) -> tuple[int, list[dict]]:
                 update_fields=NODE_PROGRESS_FIELDS,
             )
             _mirror_enrollments(user, {(r.node_type, r.node_id): r for r in upserts}, now)
+        if upserts or deletes:
+            LearnerState.objects.filter(pk=user.pk).update(rollup_version=F("rollup_version") + 1, updated_at=now)
     return len(expected), drift
 
 

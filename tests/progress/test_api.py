@@ -95,8 +95,8 @@ def tree_queries(client, program_id):
     return len(queries)
 
 
-@pytest.mark.django_db
-def test_program_tree_reads_in_a_constant_number_of_queries(user, auth_client):
+@pytest.fixture
+def two_programs(user, auth_client):
     community = CommunityFactory()
     join(user, community)
     small = build_program(community=community, courses=1, wods_per_course=1, pages_per_wod=1, blocks_per_page=1)
@@ -107,11 +107,30 @@ def test_program_tree_reads_in_a_constant_number_of_queries(user, auth_client):
     from django.core.cache import cache
 
     cache.clear()
+    return small, large
+
+
+@pytest.mark.django_db
+def test_program_tree_reads_in_a_constant_number_of_queries(auth_client, two_programs, settings):
+    settings.PROGRESS_TREE_CACHE_S = 0
+    small, large = two_programs
     cold = [tree_queries(auth_client, small.pk), tree_queries(auth_client, large.pk)]
     warm = [tree_queries(auth_client, small.pk), tree_queries(auth_client, large.pk)]
-    # token + node + structure (8, first read of a content version only) + roll-ups
+    # token + node with versions + structure (8, first read of a content version only) + roll-ups
     assert cold == [11, 3]
     assert warm == [3, 3]
+
+
+@pytest.mark.django_db
+def test_cached_tree_takes_two_queries_and_is_never_stale(auth_client, two_programs):
+    small, large = two_programs
+    tree_queries(auth_client, large.pk)
+    assert tree_queries(auth_client, large.pk) == 2  # token + node with versions
+    before = auth_client.get(f"/api/v1/progress/programs/{large.pk}/").json()
+    auth_client.post(EVENTS, event(blocks_of(large)[40]), format="json")
+    assert tree_queries(auth_client, large.pk) == 3
+    after = auth_client.get(f"/api/v1/progress/programs/{large.pk}/").json()
+    assert after["time_spent_s"] == before["time_spent_s"] + 10
 
 
 @pytest.mark.django_db
