@@ -15,9 +15,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from .models import BLOCK_RULES, BlockState, CompletionRule
+from .models import BLOCK_RULES, CompletionRule
 
-DONE_STATES = (BlockState.COMPLETED, BlockState.MASTERED)
+# Plain strings (the values of BlockState / CompletionRule) for the hot paths.
+NOT_STARTED, IN_PROGRESS, COMPLETED, MASTERED = "not_started", "in_progress", "completed", "mastered"
+DONE_STATES = frozenset({COMPLETED, MASTERED})
+STATE_RANK = {NOT_STARTED: 0, IN_PROGRESS: 1, COMPLETED: 2, MASTERED: 3}
+RULE_NONE, RULE_VIEW, RULE_WATCH, RULE_QUIZ, RULE_SUBMIT, RULE_INTERACT = (
+    str(rule.value) for rule in CompletionRule
+)
+RULE_OF = {str(block_type): str(rule.value) for block_type, rule in BLOCK_RULES.items()}
 
 
 @dataclass(frozen=True)
@@ -35,15 +42,15 @@ class BlockFacts:
 
     @property
     def rule(self) -> str:
-        return BLOCK_RULES.get(self.block_type, CompletionRule.NONE)
+        return RULE_OF.get(self.block_type, RULE_NONE)
 
     @property
     def completable(self) -> bool:
-        return self.rule != CompletionRule.NONE
+        return RULE_OF.get(self.block_type, RULE_NONE) != RULE_NONE
 
     @property
     def masterable(self) -> bool:
-        return self.rule == CompletionRule.QUIZ
+        return RULE_OF.get(self.block_type) == RULE_QUIZ
 
 
 @dataclass(frozen=True)
@@ -59,7 +66,7 @@ def contribution(facts: BlockFacts, state: str, time_spent_s, last_activity_at) 
     done = state in DONE_STATES and facts.completable
     return Contribution(
         required_done=int(done and facts.required),
-        mastered=int(done and facts.required and facts.masterable and state == BlockState.MASTERED),
+        mastered=int(done and facts.required and facts.masterable and state == MASTERED),
         optional_done=int(done and not facts.required),
         time_spent_s=Decimal(time_spent_s or 0),
         last_activity_at=last_activity_at,
@@ -75,9 +82,9 @@ def percent_of(done: int, total: int) -> float:
 def node_state(required_total: int, required_done: int, masterable_total: int, mastered: int, last_activity_at) -> str:
     if required_done >= required_total:
         if masterable_total and mastered >= masterable_total:
-            return BlockState.MASTERED
-        return BlockState.COMPLETED
-    return BlockState.IN_PROGRESS if last_activity_at else BlockState.NOT_STARTED
+            return MASTERED
+        return COMPLETED
+    return IN_PROGRESS if last_activity_at else NOT_STARTED
 
 
 def later(a, b):

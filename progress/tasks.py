@@ -13,3 +13,16 @@ def recompute_community_progress(community_id: int) -> int:
     if community is None:
         return 0
     return len(progress_recompute(community=community).drift)
+
+
+@shared_task(name="progress.tasks.recompute_all_progress")
+def recompute_all_progress() -> int:
+    """Nightly safety net: recompute every learner's roll-ups and fix (and log) any drift."""
+    import logging
+
+    from .services.recompute import progress_recompute
+
+    result = progress_recompute()
+    if result.drift:
+        logging.getLogger(__name__).warning("progress roll-ups: %s drifted rows fixed", len(result.drift))
+    return len(result.drift)

@@ -16,6 +16,9 @@ from ..services import LockedError, events_ingest
 from .locks import LOCKED_RESPONSE, locked_response
 
 
+VERBS = frozenset(ProgressVerb.values)
+
+
 class EventSerializer(serializers.Serializer):
     """One learning event (documents the payload; ``parse_event`` validates it)."""
 
@@ -95,7 +98,7 @@ def parse_event(raw) -> tuple[dict | None, dict]:
             errors[name] = [str(exc)]
 
     def verb(value):
-        if value not in ProgressVerb.values:
+        if value not in VERBS:
             raise ValueError(f'"{value}" is not a valid choice.')
         return value
 

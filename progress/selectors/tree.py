@@ -12,7 +12,7 @@ import json
 from django.conf import settings
 from django.core.cache import cache
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db.models import OuterRef, Subquery
+from django.db.models import Subquery
 from django.http import Http404
 
 from ..models import Course, LearnerState, NodeType, Program, Wod

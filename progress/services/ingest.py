@@ -6,7 +6,6 @@ events apply one batch at a time, and then does a fixed number of bulk queries w
 size: replayed keys, blocks, block states, ancestor roll-ups, enrollments, upserts, the log.
 """
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -18,11 +17,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from ..models import (
-    BLOCK_RULES,
     Block,
-    BlockProgress,
-    BlockState,
-    CompletionRule,
     CourseEnrollment,
     EnrollmentStatus,
     LearnerState,
@@ -33,8 +28,24 @@ from ..models import (
     ProgressVerb,
     PublishStatus,
 )
-from ..models.learning import BLOCK_STATE_RANK
-from ..rollup import DONE_STATES, BlockFacts, contribution, later, node_state, percent_of
+from ..rollup import (
+    COMPLETED,
+    DONE_STATES,
+    IN_PROGRESS,
+    MASTERED,
+    NOT_STARTED,
+    RULE_INTERACT,
+    RULE_QUIZ,
+    RULE_SUBMIT,
+    RULE_VIEW,
+    RULE_WATCH,
+    STATE_RANK,
+    BlockFacts,
+    contribution,
+    later,
+    node_state,
+    percent_of,
+)
 from ..selectors.progress import node_rows, rule_keys, wod_unmet
 from ..selectors.structure import community_structure
 from .errors import LockedError
@@ -42,6 +53,7 @@ from .bulk import BlockRow, append_events, load_block_rows, upsert_block_rows
 from .hooks import run_ingest_hooks
 
 MILLI = Decimal("0.001")
+VERBS = frozenset(ProgressVerb.values)
 
 NODE_PROGRESS_FIELDS = [
     "required_total",
@@ -107,7 +119,7 @@ def lock_learner(user) -> LearnerState:
 def _coerce(raw, index: int, *, now) -> EventInput:
     event = raw if isinstance(raw, EventInput) else EventInput(**raw)
     where = f"Event {index}: " if index is not None else ""
-    if event.event not in ProgressVerb.values:
+    if event.event not in VERBS:
         raise ValidationError({"event": [f"{where}unknown event {event.event!r}."]})
     time_spent = Decimal(str(event.time_spent_s or 0)).quantize(MILLI)
     if time_spent < 0:
@@ -154,55 +166,58 @@ def _load_blocks(user, block_ids) -> tuple[dict[int, BlockFacts], dict[int, int]
 def _apply(bp: BlockRow, facts: BlockFacts, event: EventInput) -> None:
     """Move one block state by one event. States only move forward; the best score is kept."""
     before = bp.state
+    occurred = event.occurred_at
     bp.interaction_count += 1
-    bp.time_spent_s = Decimal(bp.time_spent_s) + event.time_spent_s
-    bp.first_interaction_at = min(filter(None, [bp.first_interaction_at, event.occurred_at]))
-    bp.last_interaction_at = later(bp.last_interaction_at, event.occurred_at)
+    bp.time_spent_s = bp.time_spent_s + event.time_spent_s
+    if bp.first_interaction_at is None or occurred < bp.first_interaction_at:
+        bp.first_interaction_at = occurred
+    if bp.last_interaction_at is None or occurred > bp.last_interaction_at:
+        bp.last_interaction_at = occurred
     if event.difficulty_rating is not None:
         bp.difficulty_rating = event.difficulty_rating
     if event.confidence_level is not None:
         bp.confidence_level = event.confidence_level
     if event.interaction_data is not None:
         bp.interaction_data = event.interaction_data
-    if event.progress is not None:
-        bp.progress = max(bp.progress, event.progress)
+    if event.progress is not None and event.progress > bp.progress:
+        bp.progress = event.progress
     if event.score is not None:
         bp.last_score = event.score
     verb, rule = event.event, facts.rule
-    target = BlockState.IN_PROGRESS
-    if rule == CompletionRule.VIEW:
-        target = BlockState.COMPLETED
-    elif rule == CompletionRule.WATCH:
+    target = IN_PROGRESS
+    if rule == RULE_VIEW:
+        target = COMPLETED
+    elif rule == RULE_WATCH:
         threshold = facts.completion_threshold
         if threshold is None:
             threshold = settings.PROGRESS_VIDEO_COMPLETION_SHARE
-        if verb == ProgressVerb.COMPLETED:
+        if verb == "completed":
             bp.progress = 1.0
         if bp.progress >= threshold:
-            target = BlockState.COMPLETED
-    elif rule == CompletionRule.QUIZ:
-        if verb in (ProgressVerb.ANSWERED, ProgressVerb.SUBMITTED):
+            target = COMPLETED
+    elif rule == RULE_QUIZ:
+        if verb in ("answered", "submitted"):
             if before in DONE_STATES:
                 bp.retry_count += 1
-            target = BlockState.COMPLETED
+            target = COMPLETED
             if event.score is not None:
                 bp.mastery_score = event.score if bp.mastery_score is None else max(bp.mastery_score, event.score)
             if bp.mastery_score is not None and bp.mastery_score >= _mastery_threshold(facts):
-                target = BlockState.MASTERED
-    elif rule == CompletionRule.SUBMIT:
-        if verb in (ProgressVerb.SUBMITTED, ProgressVerb.ANSWERED):
+                target = MASTERED
+    elif rule == RULE_SUBMIT:
+        if verb in ("submitted", "answered"):
             if before in DONE_STATES:
                 bp.retry_count += 1
-            target = BlockState.COMPLETED
-    elif rule == CompletionRule.INTERACT:
-        if verb in (ProgressVerb.COMPLETED, ProgressVerb.SUBMITTED, ProgressVerb.ANSWERED):
-            target = BlockState.COMPLETED
-    if BLOCK_STATE_RANK[target] > BLOCK_STATE_RANK[bp.state]:
+            target = COMPLETED
+    elif rule == RULE_INTERACT:
+        if verb in ("completed", "submitted", "answered"):
+            target = COMPLETED
+    if STATE_RANK[target] > STATE_RANK[bp.state]:
         bp.state = target
-    if bp.state in DONE_STATES and bp.completed_at is None:
-        bp.completed_at = event.occurred_at
-    if bp.state == BlockState.MASTERED and bp.mastered_at is None:
-        bp.mastered_at = event.occurred_at
+    if bp.completed_at is None and bp.state in DONE_STATES:
+        bp.completed_at = occurred
+    if bp.mastered_at is None and bp.state == MASTERED:
+        bp.mastered_at = occurred
 
 
 def _mastery_threshold(facts: BlockFacts) -> float:
@@ -349,7 +364,7 @@ def _ingest_locked(user, learner, inputs: list[EventInput], now) -> IngestResult
             if old_state not in DONE_STATES:
                 row.completed_at = delta.last_activity_at or now
                 result.completed_nodes.setdefault(key[0], []).append(key[1])
-            if row.state == BlockState.MASTERED and old_state != BlockState.MASTERED:
+            if row.state == MASTERED and old_state != MASTERED:
                 result.mastered_nodes.setdefault(key[0], []).append(key[1])
         else:
             row.completed_at = None
@@ -416,7 +431,7 @@ def _ingest_locked(user, learner, inputs: list[EventInput], now) -> IngestResult
         else:
             block_id, state = stored.get(event.idempotency_key, (event.block, None))
             if state is None:  # a duplicate key inside this batch
-                state = progress[event.block].state if event.block in progress else BlockState.NOT_STARTED
+                state = progress[event.block].state if event.block in progress else NOT_STARTED
             result.outcomes.append(EventOutcome(event.idempotency_key, block_id, state, True))
     result.accepted = len(log)
     result.replayed = len(inputs) - len(log)
@@ -487,4 +502,4 @@ def _mirror(enrollment, row, now):
         enrollment.completed_at = None
 
 
-__all__ = ["BLOCK_RULES", "EventInput", "EventOutcome", "IngestResult", "events_ingest", "lock_learner"]
+__all__ = ["EventInput", "EventOutcome", "IngestResult", "events_ingest", "lock_learner"]

@@ -19,7 +19,6 @@ from progress.models import (
 )
 from progress.services import events_ingest, program_enroll, register_ingest_hook
 from progress.services.hooks import INGEST_HOOKS
-from tests.conftest import client_for
 from tests.progress.factories import (
     BlockFactory,
     CommunityFactory,
