@@ -1,8 +1,8 @@
-"""Set-based writes for the ingest hot path: block states and the event log.
+"""Set-based reads and writes for the ingest hot path: block states, roll-ups, the event log.
 
 A batch of events touches up to 500 block rows and appends as many log rows; building model
 instances and going through the ORM's per-field preparation would cost more than the database
-work. These helpers read block states as light rows, write them back with one
+work. These helpers read block states and roll-ups as light rows, write each kind back with one
 ``INSERT ... SELECT ... FROM jsonb_array_elements(...) ON CONFLICT DO UPDATE`` and append the
 log with ``COPY``.
 They run inside the ingest transaction, under the learner's lock.
@@ -15,9 +15,10 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.db import connection
+from django.db.models import Q
 from psycopg.types.json import Jsonb
 
-from ..models import BlockProgress, BlockState, ProgressEvent
+from ..models import BlockProgress, BlockState, NodeProgress, ProgressEvent
 
 BLOCK_COLUMNS = [
     "user_id",
@@ -95,28 +96,39 @@ def _plain(value):
     return value
 
 
-def upsert_block_rows(rows: list[BlockRow], now: datetime) -> None:
-    """Write block states back in one statement: the rows travel as one JSON document
-    (an array of rows, unpacked by ``jsonb_array_elements``), far cheaper to send than one array
-    per column."""
-    if not rows:
+def _upsert_json(table, columns, types, values, *, conflict, now, created=True) -> None:
+    """``INSERT ... ON CONFLICT DO UPDATE`` of many rows in one statement: the rows travel as
+    one JSON array (unpacked by ``jsonb_array_elements``), far cheaper to send and prepare than
+    one parameter per value or one array per column."""
+    if not values:
         return
-    table = BlockProgress._meta.db_table
-    columns = [*BLOCK_COLUMNS, "created_at", "updated_at"]
     stamp = now.isoformat()
-    document = json.dumps(
-        [[*(_plain(getattr(r, name)) for name in BLOCK_COLUMNS), stamp, stamp] for r in rows]
-    )
-    select = ", ".join(f"(r->>{i})::{t}" if t != "jsonb" else f"(r->{i})" for i, t in enumerate(
-        [*BLOCK_TYPES, "timestamptz", "timestamptz"]))
-    updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in columns if c not in ("user_id", "block_id", "created_at"))
+    extra = ["created_at", "updated_at"] if created else ["updated_at"]
+    columns = [*columns, *extra]
+    types = [*types, *(["timestamptz"] * len(extra))]
+    document = json.dumps([[*row, *([stamp] * len(extra))] for row in values])
+    select = ", ".join(f"(r->{i})" if t == "jsonb" else f"(r->>{i})::{t}" for i, t in enumerate(types))
+    keep = {*conflict, "created_at"}
+    updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in columns if c not in keep)
     sql = (
         f"INSERT INTO {table} ({', '.join(columns)}) "
         f"SELECT {select} FROM jsonb_array_elements(%s::jsonb) AS r "
-        f"ON CONFLICT (user_id, block_id) DO UPDATE SET {updates}"
+        f"ON CONFLICT ({', '.join(conflict)}) DO UPDATE SET {updates}"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, [document])
+
+
+def upsert_block_rows(rows: list[BlockRow], now: datetime) -> None:
+    """Write block states back in one statement."""
+    _upsert_json(
+        BlockProgress._meta.db_table,
+        BLOCK_COLUMNS,
+        BLOCK_TYPES,
+        [[_plain(getattr(r, name)) for name in BLOCK_COLUMNS] for r in rows],
+        conflict=("user_id", "block_id"),
+        now=now,
+    )
 
 
 EVENT_COLUMNS = [
@@ -151,3 +163,83 @@ def append_events(events: list[dict], now: datetime) -> None:
                 event.setdefault("statement_id", uuid.uuid4())
                 event["stored_at"] = now
                 copy.write_row([Jsonb(event[c]) if c == "context" else event[c] for c in EVENT_COLUMNS])
+
+
+NODE_COLUMNS = [
+    "user_id",
+    "community_id",
+    "node_type",
+    "node_id",
+    "required_total",
+    "required_done",
+    "masterable_total",
+    "mastered",
+    "optional_done",
+    "time_spent_s",
+    "percent",
+    "state",
+    "completed_at",
+    "last_activity_at",
+]
+NODE_TYPES = [
+    "integer",
+    "bigint",
+    "varchar",
+    "bigint",
+    "integer",
+    "integer",
+    "integer",
+    "integer",
+    "integer",
+    "numeric",
+    "double precision",
+    "varchar",
+    "timestamptz",
+    "timestamptz",
+]
+
+
+@dataclass(slots=True)
+class NodeRow:
+    """A learner's roll-up on one node, as ingest moves it (see ``NodeProgress``)."""
+
+    user_id: int
+    community_id: int
+    node_type: str
+    node_id: int
+    required_total: int = 0
+    required_done: int = 0
+    masterable_total: int = 0
+    mastered: int = 0
+    optional_done: int = 0
+    time_spent_s: Decimal = field(default_factory=lambda: Decimal(0))
+    percent: float = 0.0
+    state: str = BlockState.NOT_STARTED
+    completed_at: datetime | None = None
+    last_activity_at: datetime | None = None
+
+
+def load_node_rows(user_id: int, keys) -> dict[tuple[str, int], NodeRow]:
+    """The learner's roll-up rows for ``keys`` ((node_type, node_id) pairs), one query."""
+    by_type: dict[str, list[int]] = {}
+    for node_type, node_id in keys:
+        by_type.setdefault(node_type, []).append(node_id)
+    if not by_type:
+        return {}
+    condition = Q()
+    for node_type, ids in by_type.items():
+        condition |= Q(node_type=node_type, node_id__in=ids)
+    rows = NodeProgress.objects.filter(condition, user_id=user_id).values_list(*NODE_COLUMNS)
+    return {(row[2], row[3]): NodeRow(*row) for row in rows}
+
+
+def upsert_node_rows(rows: list[NodeRow], now: datetime) -> None:
+    _upsert_json(
+        NodeProgress._meta.db_table,
+        NODE_COLUMNS,
+        NODE_TYPES,
+        [[_plain(getattr(r, name)) for name in NODE_COLUMNS] for r in rows],
+        conflict=("user_id", "node_type", "node_id"),
+        now=now,
+        created=False,
+    )

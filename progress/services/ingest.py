@@ -21,7 +21,6 @@ from ..models import (
     CourseEnrollment,
     EnrollmentStatus,
     LearnerState,
-    NodeProgress,
     NodeType,
     ProgramEnrollment,
     ProgressEvent,
@@ -49,7 +48,15 @@ from ..rollup import (
 from ..selectors.progress import node_rows, rule_keys, wod_unmet
 from ..selectors.structure import community_structure
 from .errors import LockedError
-from .bulk import BlockRow, append_events, load_block_rows, upsert_block_rows
+from .bulk import (
+    BlockRow,
+    NodeRow,
+    append_events,
+    load_block_rows,
+    load_node_rows,
+    upsert_block_rows,
+    upsert_node_rows,
+)
 from .hooks import run_ingest_hooks
 
 MILLI = Decimal("0.001")
@@ -107,7 +114,8 @@ class IngestResult:
     block_states: dict[int, str] = field(default_factory=dict)
     completed_nodes: dict[str, list[int]] = field(default_factory=dict)
     mastered_nodes: dict[str, list[int]] = field(default_factory=dict)
-    node_progress: dict[tuple[str, int], NodeProgress] = field(default_factory=dict)
+    # the roll-ups this batch changed, with NodeProgress's field names
+    node_progress: dict[tuple[str, int], NodeRow] = field(default_factory=dict)
 
 
 def lock_learner(user) -> LearnerState:
@@ -333,20 +341,19 @@ def _ingest_locked(user, learner, inputs: list[EventInput], now) -> IngestResult
 
     # Roll-ups: existing rows plus new ones, one upsert.
     enrollment_keys = [k for k in deltas if k[0] in (NodeType.PROGRAM, NodeType.COURSE)]
-    rows = node_rows(user.pk, deltas)
+    rows = load_node_rows(user.pk, deltas)
     for key, delta in deltas.items():
         row = rows.get(key)
         structure = structures[delta.community_id]
         if row is None:
             node = structure.node(*key)
-            row = rows[key] = NodeProgress(
-                user=user,
-                community_id=delta.community_id,
-                node_type=key[0],
-                node_id=key[1],
+            row = rows[key] = NodeRow(
+                user.pk,
+                delta.community_id,
+                key[0],
+                key[1],
                 required_total=node.required_total,
                 masterable_total=node.masterable_total,
-                time_spent_s=Decimal(0),
                 percent=percent_of(0, node.required_total),
                 state=node_state(node.required_total, 0, node.masterable_total, 0, None),
             )
@@ -354,7 +361,7 @@ def _ingest_locked(user, learner, inputs: list[EventInput], now) -> IngestResult
         row.required_done = max(0, row.required_done + delta.required_done)
         row.mastered = max(0, row.mastered + delta.mastered)
         row.optional_done = max(0, row.optional_done + delta.optional_done)
-        row.time_spent_s = Decimal(row.time_spent_s) + delta.time_spent_s
+        row.time_spent_s = row.time_spent_s + delta.time_spent_s
         row.last_activity_at = later(row.last_activity_at, delta.last_activity_at)
         row.percent = percent_of(row.required_done, row.required_total)
         row.state = node_state(
@@ -368,13 +375,7 @@ def _ingest_locked(user, learner, inputs: list[EventInput], now) -> IngestResult
                 result.mastered_nodes.setdefault(key[0], []).append(key[1])
         else:
             row.completed_at = None
-    changed_rows = [rows[key] for key in deltas]
-    NodeProgress.objects.bulk_create(
-        changed_rows,
-        update_conflicts=True,
-        unique_fields=["user", "node_type", "node_id"],
-        update_fields=NODE_PROGRESS_FIELDS,
-    )
+    upsert_node_rows([rows[key] for key in deltas], now)
     result.node_progress = {key: rows[key] for key in deltas}
 
     upsert_block_rows(list(progress.values()), now)
@@ -458,7 +459,7 @@ def _update_enrollments(user, structures, rows, keys, now) -> dict:
         structure = structures[enrollment.community_id]
         child_keys |= {(NodeType.WOD, w) for w in structure.courses[enrollment.course_id].children}
     missing = child_keys - set(rows)
-    children = {**node_rows(user.pk, missing), **rows} if missing else rows
+    children = {**load_node_rows(user.pk, missing), **rows} if missing else rows
 
     def first_open(structure, child_type, child_ids):
         for child_id in child_ids:
