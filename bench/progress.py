@@ -11,9 +11,11 @@ stack:
 * drift: ``--drift-clients`` (32) clients ingest at once for the same few learners, then
   ``manage.py recompute_progress --dry-run`` must report zero drift.
 
-``--server`` (default) starts gunicorn on loopback (``--workers`` processes, ``--threads``
-threads each) and the clients speak HTTP with keep-alive; ``--in-process`` drives DRF's
-APIClient from threads in this process instead.
+By default the clients are DRF ``APIClient``s in threads of this process: every request goes
+through Django's handler, the middleware and the DRF view, without a socket. ``--server``
+starts gunicorn on loopback (``--workers`` processes, ``--threads`` threads each) and the
+clients speak HTTP with keep-alive instead (on a small machine the extra processes compete
+with PostgreSQL and the clients for the same cores).
 """
 
 import http.client
@@ -59,10 +61,10 @@ def add_arguments(parser):
     parser.add_argument("--drift-learners", type=int, default=4, help="learners they share (default 4)")
     parser.add_argument("--history", type=int, default=400, help="events of history per reader (default 400)")
     mode = parser.add_mutually_exclusive_group()
-    mode.add_argument("--server", dest="server", action="store_true", default=True,
-                      help="measure against gunicorn on loopback (default)")
+    mode.add_argument("--server", dest="server", action="store_true", default=False,
+                      help="measure against gunicorn on loopback")
     mode.add_argument("--in-process", dest="server", action="store_false",
-                      help="measure with DRF's APIClient in threads of this process")
+                      help="measure with DRF's APIClient in threads of this process (default)")
     parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes (default 4)")
     parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker (default 4)")
 
@@ -226,7 +228,9 @@ def run(args, report):
 
     if args.small:
         args.blocks, args.reads, args.batches, args.history = 250, 20, 4, 100
-    report.add("mode", "gunicorn on loopback" if args.server else "APIClient in-process")
+    report.add("mode", "gunicorn on loopback" if args.server else "APIClient in threads (full view stack)")
+    report.add("cpus", os.cpu_count())
+    report.add("load_average_at_start", [round(x, 2) for x in os.getloadavg()])
     start = time.perf_counter()
     community, program, blocks = build_program(args.blocks)
     report.add("blocks", len(blocks))
@@ -260,7 +264,7 @@ def run(args, report):
         with CaptureQueriesContext(connection) as queries:
             status, body = probe.request("GET", path)
         assert status == 200, body[:300]
-        report.add("tree_queries", len(queries), "per read (token, node, roll-ups)")
+        report.add("tree_queries", len(queries), "per cached read (token, node with versions)")
         report.add("tree_bytes", len(body))
 
         clients = [client_for(token) for _, token in readers]
@@ -277,6 +281,17 @@ def run(args, report):
         report.add("tree_read", stats)
         report.add("tree_reads_per_s", round(len(samples) / wall, 1))
         report.check("tree_read_p95", stats["p95_ms"] < 50, f"p95 {stats['p95_ms']} ms < 50 ms at {args.clients} clients")
+
+        if not args.server:
+            # The same reads with the rendered-tree cache off: every read builds the tree.
+            from django.test import override_settings
+
+            with override_settings(PROGRESS_TREE_CACHE_S=0):
+                with CaptureQueriesContext(connection) as queries:
+                    probe.request("GET", path)
+                report.add("tree_queries_uncached", len(queries), "token, node with versions, roll-ups")
+                samples, wall = run_clients(read, clients=args.clients, calls_per_client=max(5, args.reads // 3))
+            report.add("tree_read_uncached", summarize_ms(samples))
 
         # Ingest throughput: each client its own learner, batches of args.batch.
         writers = make_learners(community, args.clients, "writer")

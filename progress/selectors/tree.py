@@ -8,6 +8,8 @@ same transaction). On a miss the structure comes from its own cache
 """
 
 import json
+import threading
+from collections import OrderedDict
 
 from django.conf import settings
 from django.core.cache import cache
@@ -22,6 +24,27 @@ from .structure import community_structure
 CHILDREN = {NodeType.PROGRAM: "courses", NodeType.COURSE: "wods", NodeType.WOD: "pages"}
 CHILD_TYPE = {NodeType.PROGRAM: NodeType.COURSE, NodeType.COURSE: NodeType.WOD, NodeType.WOD: NodeType.PAGE}
 MODELS = {NodeType.PROGRAM: Program, NodeType.COURSE: Course, NodeType.WOD: Wod}
+
+
+# Rendered trees of this process, in front of the shared cache (same keys, so never stale).
+_local: "OrderedDict[str, bytes]" = OrderedDict()
+_local_lock = threading.Lock()
+LOCAL_TREES = 256
+
+
+def _local_get(key):
+    with _local_lock:
+        body = _local.get(key)
+        if body is not None:
+            _local.move_to_end(key)
+        return body
+
+
+def _local_put(key, body):
+    with _local_lock:
+        _local[key] = body
+        while len(_local) > LOCAL_TREES:
+            _local.popitem(last=False)
 
 
 def visible_node(user, node_type: str, node_id: int) -> tuple[int, int]:
@@ -44,6 +67,11 @@ def _visible(user, node_type: str, node_id: int) -> tuple[int, int, int]:
     return found
 
 
+def clear_local_trees():
+    with _local_lock:
+        _local.clear()
+
+
 def progress_tree(*, user, node_type: str, node_id: int) -> dict:
     """The learner's tree under a program, course or WOD (404 when not visible)."""
     return json.loads(progress_tree_json(user=user, node_type=node_type, node_id=node_id))
@@ -55,8 +83,9 @@ def progress_tree_json(*, user, node_type: str, node_id: int) -> bytes:
     key = f"progress:tree:{user.pk}:{node_type}:{node_id}:{version}:{rollup_version or 0}"
     use_cache = settings.PROGRESS_TREE_CACHE_S > 0
     if use_cache:
-        cached = cache.get(key)
+        cached = _local_get(key) or cache.get(key)
         if cached is not None:
+            _local_put(key, cached)
             return cached
     structure = community_structure(community_id, version)
     if structure.node(node_type, node_id) is None:
@@ -73,6 +102,7 @@ def progress_tree_json(*, user, node_type: str, node_id: int) -> bytes:
     ).encode()
     if use_cache:
         cache.set(key, body, timeout=settings.PROGRESS_TREE_CACHE_S)
+        _local_put(key, body)
     return body
 
 
