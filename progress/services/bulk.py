@@ -15,10 +15,20 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import Q
 from psycopg.types.json import Jsonb
 
-from ..models import BlockProgress, BlockState, NodeProgress, ProgressEvent
+from ..models import (
+    Block,
+    BlockProgress,
+    BlockState,
+    Community,
+    Membership,
+    NodeProgress,
+    Page,
+    ProgressEvent,
+    PublishStatus,
+    Wod,
+)
 
 BLOCK_COLUMNS = [
     "user_id",
@@ -83,9 +93,46 @@ class BlockRow:
     mastered_at: datetime | None = None
 
 
+def _fetch(sql: str, params) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
 def load_block_rows(user_id: int, block_ids) -> dict[int, BlockRow]:
-    rows = BlockProgress.objects.filter(user_id=user_id, block_id__in=list(block_ids)).values_list(*BLOCK_COLUMNS)
+    rows = _fetch(
+        f"SELECT {', '.join(BLOCK_COLUMNS)} FROM {BlockProgress._meta.db_table} "
+        "WHERE user_id = %s AND block_id = ANY(%s)",
+        [user_id, list(block_ids)],
+    )
     return {row[1]: BlockRow(*row) for row in rows}
+
+
+def stored_keys(user_id: int, keys) -> dict[str, tuple[int | None, str]]:
+    """(block id, state after) of the learner's already recorded events among ``keys``."""
+    rows = _fetch(
+        f"SELECT idempotency_key, block_id, state_after FROM {ProgressEvent._meta.db_table} "
+        "WHERE user_id = %s AND idempotency_key = ANY(%s)",
+        [user_id, list(keys)],
+    )
+    return {key: (block_id, state) for key, block_id, state in rows}
+
+
+def load_block_facts(user_id: int, block_ids) -> list[tuple]:
+    """(id, type, required, page, WOD, community, content version, completion threshold,
+    mastery threshold) of the published blocks among ``block_ids`` in the user's communities."""
+    return _fetch(
+        "SELECT b.id, b.block_type, b.required, b.page_id, p.wod_id, w.community_id, c.content_version, "
+        "b.completion_threshold, b.mastery_threshold "
+        f"FROM {Block._meta.db_table} b "
+        f"JOIN {Page._meta.db_table} p ON p.id = b.page_id "
+        f"JOIN {Wod._meta.db_table} w ON w.id = p.wod_id "
+        f"JOIN {Community._meta.db_table} c ON c.id = w.community_id "
+        "WHERE b.id = ANY(%s) AND b.is_published AND p.is_published AND w.status = %s "
+        f"AND EXISTS (SELECT 1 FROM {Membership._meta.db_table} m "
+        "WHERE m.community_id = w.community_id AND m.user_id = %s)",
+        [list(block_ids), PublishStatus.PUBLISHED.value, user_id],
+    )
 
 
 def _plain(value):
@@ -226,10 +273,15 @@ def load_node_rows(user_id: int, keys) -> dict[tuple[str, int], NodeRow]:
         by_type.setdefault(node_type, []).append(node_id)
     if not by_type:
         return {}
-    condition = Q()
-    for node_type, ids in by_type.items():
-        condition |= Q(node_type=node_type, node_id__in=ids)
-    rows = NodeProgress.objects.filter(condition, user_id=user_id).values_list(*NODE_COLUMNS)
+    clauses, params = [], [user_id]
+    for node_type, ids in sorted(by_type.items()):
+        clauses.append("(node_type = %s AND node_id = ANY(%s))")
+        params += [str(node_type), ids]
+    rows = _fetch(
+        f"SELECT {', '.join(NODE_COLUMNS)} FROM {NodeProgress._meta.db_table} "
+        f"WHERE user_id = %s AND ({' OR '.join(clauses)})",
+        params,
+    )
     return {(row[2], row[3]): NodeRow(*row) for row in rows}
 
 

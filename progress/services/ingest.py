@@ -17,15 +17,12 @@ from django.db.models import F
 from django.utils import timezone
 
 from ..models import (
-    Block,
     CourseEnrollment,
     EnrollmentStatus,
     LearnerState,
     NodeType,
     ProgramEnrollment,
-    ProgressEvent,
     ProgressVerb,
-    PublishStatus,
 )
 from ..rollup import (
     COMPLETED,
@@ -52,8 +49,10 @@ from .bulk import (
     BlockRow,
     NodeRow,
     append_events,
+    load_block_facts,
     load_block_rows,
     load_node_rows,
+    stored_keys,
     upsert_block_rows,
     upsert_node_rows,
 )
@@ -147,25 +146,10 @@ def _coerce(raw, index: int, *, now) -> EventInput:
 def _load_blocks(user, block_ids) -> tuple[dict[int, BlockFacts], dict[int, int]]:
     """Published blocks among ``block_ids`` in the user's communities, and each community's
     content version (one query)."""
-    rows = Block.objects.filter(
-        pk__in=block_ids,
-        is_published=True,
-        page__is_published=True,
-        page__wod__status=PublishStatus.PUBLISHED,
-        page__wod__community__memberships__user=user,
-    ).values_list(
-        "id",
-        "block_type",
-        "required",
-        "page_id",
-        "page__wod_id",
-        "page__wod__community_id",
-        "page__wod__community__content_version",
-        "completion_threshold",
-        "mastery_threshold",
-    )
     facts, versions = {}, {}
-    for pk, block_type, required, page_id, wod_id, community_id, version, completion, mastery in rows:
+    for pk, block_type, required, page_id, wod_id, community_id, version, completion, mastery in load_block_facts(
+        user.pk, block_ids
+    ):
         facts[pk] = BlockFacts(pk, block_type, required, page_id, wod_id, community_id, completion, mastery)
         versions[community_id] = version
     return facts, versions
@@ -265,12 +249,7 @@ def events_ingest(*, user, events) -> IngestResult:
 
 def _ingest_locked(user, learner, inputs: list[EventInput], now) -> IngestResult:
     result = IngestResult(user_id=user.pk)
-    stored = {
-        key: (block_id, state)
-        for key, block_id, state in ProgressEvent.objects.filter(
-            user=user, idempotency_key__in={e.idempotency_key for e in inputs}
-        ).values_list("idempotency_key", "block_id", "state_after")
-    }
+    stored = stored_keys(user.pk, {e.idempotency_key for e in inputs})
     fresh: list[EventInput] = []
     seen = set(stored)
     for event in inputs:
