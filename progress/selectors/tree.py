@@ -14,10 +14,10 @@ from collections import OrderedDict
 from django.conf import settings
 from django.core.cache import cache
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db.models import Subquery
+from django.db import connection
 from django.http import Http404
 
-from ..models import Course, LearnerState, NodeType, Program, Wod
+from ..models import Community, Course, LearnerState, Membership, NodeType, Program, PublishStatus, Wod
 from .progress import community_views, unmet_rules, view_of, wod_unmet
 from .structure import community_structure
 
@@ -53,15 +53,22 @@ def visible_node(user, node_type: str, node_id: int) -> tuple[int, int]:
 
 
 def _visible(user, node_type: str, node_id: int) -> tuple[int, int, int]:
-    rollup = LearnerState.objects.filter(user_id=user.pk).values("rollup_version")[:1]
-    found = (
-        MODELS[node_type]
-        .objects.visible_to(user)
-        .filter(pk=node_id)
-        .annotate(rollup_version=Subquery(rollup))
-        .values_list("community_id", "community__content_version", "rollup_version")
-        .first()
+    """(community id, content version, the learner's roll-up version) in one query; plain SQL
+    because it runs on every tree read."""
+    if not user.is_authenticated:
+        raise Http404(f"No {node_type} {node_id}.")
+    table = MODELS[node_type]._meta.db_table
+    sql = (
+        "SELECT n.community_id, c.content_version, "
+        f"(SELECT s.rollup_version FROM {LearnerState._meta.db_table} s WHERE s.user_id = %s) "
+        f"FROM {table} n JOIN {Community._meta.db_table} c ON c.id = n.community_id "
+        "WHERE n.id = %s AND n.status = %s "
+        f"AND EXISTS (SELECT 1 FROM {Membership._meta.db_table} m WHERE m.community_id = n.community_id "
+        "AND m.user_id = %s)"
     )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [user.pk, node_id, PublishStatus.PUBLISHED.value, user.pk])
+        found = cursor.fetchone()
     if found is None:
         raise Http404(f"No {node_type} {node_id}.")
     return found
