@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.db import connection
 from django.db.models import Q
 
 from ..models import BlockState, NodeProgress, NodeType
@@ -58,8 +59,13 @@ VIEW_FIELDS = (
 
 def community_views(user_id: int, community_id: int) -> dict[NodeKey, NodeView]:
     """Every roll-up of ``user_id`` in one community, as light views (one query)."""
-    rows = NodeProgress.objects.filter(user_id=user_id, community_id=community_id).values_list(*VIEW_FIELDS)
-    return {(r[0], r[1]): NodeView(*r[2:]) for r in rows}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {', '.join(VIEW_FIELDS)} FROM {NodeProgress._meta.db_table} "
+            "WHERE user_id = %s AND community_id = %s",
+            [user_id, community_id],
+        )
+        return {(r[0], r[1]): NodeView(*r[2:]) for r in cursor.fetchall()}
 
 
 def default_view(structure: CommunityStructure, key: NodeKey) -> NodeView:

@@ -32,6 +32,7 @@ from ..models import (
 )
 
 NodeKey = tuple[str, int]
+TABLES = {"program": "programs", "course": "courses", "wod": "wods", "page": "pages"}
 
 
 @dataclass(frozen=True)
@@ -69,15 +70,10 @@ class CommunityStructure:
     course_programs: dict[int, list[int]] = field(default_factory=dict)
 
     def node(self, node_type: str, node_id: int) -> Node | None:
-        return self.table(node_type).get(node_id)
+        return getattr(self, TABLES[node_type]).get(node_id)
 
     def table(self, node_type: str) -> dict[int, Node]:
-        return {
-            NodeType.PROGRAM: self.programs,
-            NodeType.COURSE: self.courses,
-            NodeType.WOD: self.wods,
-            NodeType.PAGE: self.pages,
-        }[node_type]
+        return getattr(self, TABLES[node_type])
 
     def ancestors_of_page(self, page_id: int) -> list[NodeKey]:
         """The page, its WOD, every published course ordering the WOD and every published

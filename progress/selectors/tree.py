@@ -18,11 +18,12 @@ from django.db import connection
 from django.http import Http404
 
 from ..models import Community, Course, LearnerState, Membership, NodeType, Program, PublishStatus, Wod
-from .progress import community_views, unmet_rules, view_of, wod_unmet
+from ..rollup import node_state, percent_of
+from .progress import community_views, unmet_rules, wod_unmet
 from .structure import community_structure
 
-CHILDREN = {NodeType.PROGRAM: "courses", NodeType.COURSE: "wods", NodeType.WOD: "pages"}
-CHILD_TYPE = {NodeType.PROGRAM: NodeType.COURSE, NodeType.COURSE: NodeType.WOD, NodeType.WOD: NodeType.PAGE}
+CHILDREN = {"program": "courses", "course": "wods", "wod": "pages"}
+CHILD_TYPE = {"program": "course", "course": "wod", "wod": "page"}
 MODELS = {NodeType.PROGRAM: Program, NodeType.COURSE: Course, NodeType.WOD: Wod}
 
 
@@ -115,24 +116,42 @@ def progress_tree_json(*, user, node_type: str, node_id: int) -> bytes:
 
 def _node(structure, node_type, node_id, rows, parent_locked: bool) -> dict:
     node = structure.node(node_type, node_id)
-    view = view_of(structure, (node_type, node_id), rows)
+    view = rows.get((node_type, node_id))
     locked = parent_locked
-    data = {
-        "id": node_id,
-        "type": node_type,
-        "title": node.title,
-        "percent": view.percent,
-        "state": view.state,
-        "time_spent_s": float(view.time_spent_s),
-        "locked": locked,
-        "required_total": view.required_total,
-        "required_done": view.required_done,
-        "mastered": view.mastered,
-        "optional_done": view.optional_done,
-        "completed_at": view.completed_at.isoformat() if view.completed_at else None,
-        "last_activity_at": view.last_activity_at.isoformat() if view.last_activity_at else None,
-    }
-    if node_type in (NodeType.COURSE, NodeType.WOD):
+    if view is None:  # never touched: the defaults, without building a view
+        total, masterable = node.required_total, node.masterable_total
+        data = {
+            "id": node_id,
+            "type": node_type,
+            "title": node.title,
+            "percent": percent_of(0, total),
+            "state": node_state(total, 0, masterable, 0, None),
+            "time_spent_s": 0.0,
+            "locked": locked,
+            "required_total": total,
+            "required_done": 0,
+            "mastered": 0,
+            "optional_done": 0,
+            "completed_at": None,
+            "last_activity_at": None,
+        }
+    else:
+        data = {
+            "id": node_id,
+            "type": node_type,
+            "title": node.title,
+            "percent": view.percent,
+            "state": view.state,
+            "time_spent_s": float(view.time_spent_s),
+            "locked": locked,
+            "required_total": view.required_total,
+            "required_done": view.required_done,
+            "mastered": view.mastered,
+            "optional_done": view.optional_done,
+            "completed_at": view.completed_at.isoformat() if view.completed_at else None,
+            "last_activity_at": view.last_activity_at.isoformat() if view.last_activity_at else None,
+        }
+    if node_type == "course" or node_type == "wod":
         unmet = unmet_rules(structure, node_type, node_id, rows) if node.rules else []
         data["locked"] = locked = locked or bool(unmet)
         data["unmet"] = unmet
