@@ -99,10 +99,11 @@ def _recompute_user(user, *, community, dry_run) -> tuple[int, list[dict]]:
         "block__required",
         "block__page_id",
         "block__page__wod_id",
+        "block__is_published",
     )
-    for block_id, cid, state, spent, last_at, completed_at, block_type, required, page_id, wod_id in leaves:
+    for block_id, cid, state, spent, last_at, completed_at, block_type, required, page_id, wod_id, shown in leaves:
         structure = structures.get(cid) or structures.setdefault(cid, community_structure(cid))
-        if page_id not in structure.pages:
+        if not shown or page_id not in structure.pages:
             continue  # unpublished content does not count
         facts = BlockFacts(block_id, block_type, required, page_id, wod_id, cid)
         part = contribution(facts, state, spent, last_at)

@@ -176,3 +176,20 @@ def test_content_changes_are_recomputed_by_the_task_after_commit():
     with pytest.raises(LockedError):
         events_ingest(user=user, events=[{"block": block.pk, "event": "viewed", "occurred_at": timezone.now(),
                                           "idempotency_key": "b"}])
+
+
+@pytest.mark.django_db
+def test_unpublished_blocks_stop_counting_after_recompute(user):
+    community = CommunityFactory()
+    join(user, community)
+    page = PageFactory(wod=WodFactory(community=community))
+    kept, hidden = (BlockFactory(page=page, block_type=BlockType.RICH_TEXT) for _ in range(2))
+    events_ingest(user=user, events=[
+        {"block": b.pk, "event": "viewed", "occurred_at": timezone.now(), "idempotency_key": f"k{b.pk}",
+         "time_spent_s": 5} for b in (kept, hidden)
+    ])
+    hidden.is_published = False
+    hidden.save()
+    progress_recompute(user=user)
+    page_row = NodeProgress.objects.get(user=user, node_type=NodeType.PAGE, node_id=page.pk)
+    assert (page_row.required_total, page_row.required_done, page_row.time_spent_s) == (1, 1, 5)
