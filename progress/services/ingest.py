@@ -16,26 +16,11 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from ..models import (
-    CourseEnrollment,
-    EnrollmentStatus,
-    LearnerState,
-    NodeType,
-    ProgramEnrollment,
-    ProgressVerb,
-)
+from ..models import LearnerState, NodeType, ProgressVerb
 from ..rollup import (
-    COMPLETED,
     DONE_STATES,
-    IN_PROGRESS,
     MASTERED,
     NOT_STARTED,
-    RULE_INTERACT,
-    RULE_QUIZ,
-    RULE_SUBMIT,
-    RULE_VIEW,
-    RULE_WATCH,
-    STATE_RANK,
     BlockFacts,
     contribution,
     later,
@@ -44,7 +29,7 @@ from ..rollup import (
 )
 from ..selectors.progress import node_rows, rule_keys, wod_unmet
 from ..selectors.structure import community_structure
-from .errors import LockedError
+from .block_state import apply_event, mastery_threshold
 from .bulk import (
     BlockRow,
     NodeRow,
@@ -56,6 +41,8 @@ from .bulk import (
     upsert_block_rows,
     upsert_node_rows,
 )
+from .enrollment_sync import update_enrollments
+from .errors import LockedError
 from .hooks import run_ingest_hooks
 
 MILLI = Decimal("0.001")
@@ -155,69 +142,6 @@ def _load_blocks(user, block_ids) -> tuple[dict[int, BlockFacts], dict[int, int]
     return facts, versions
 
 
-def _apply(bp: BlockRow, facts: BlockFacts, event: EventInput) -> None:
-    """Move one block state by one event. States only move forward; the best score is kept."""
-    before = bp.state
-    occurred = event.occurred_at
-    bp.interaction_count += 1
-    bp.time_spent_s = bp.time_spent_s + event.time_spent_s
-    if bp.first_interaction_at is None or occurred < bp.first_interaction_at:
-        bp.first_interaction_at = occurred
-    if bp.last_interaction_at is None or occurred > bp.last_interaction_at:
-        bp.last_interaction_at = occurred
-    if event.difficulty_rating is not None:
-        bp.difficulty_rating = event.difficulty_rating
-    if event.confidence_level is not None:
-        bp.confidence_level = event.confidence_level
-    if event.interaction_data is not None:
-        bp.interaction_data = event.interaction_data
-    if event.progress is not None and event.progress > bp.progress:
-        bp.progress = event.progress
-    if event.score is not None:
-        bp.last_score = event.score
-    verb, rule = event.event, facts.rule
-    target = IN_PROGRESS
-    if rule == RULE_VIEW:
-        target = COMPLETED
-    elif rule == RULE_WATCH:
-        threshold = facts.completion_threshold
-        if threshold is None:
-            threshold = settings.PROGRESS_VIDEO_COMPLETION_SHARE
-        if verb == "completed":
-            bp.progress = 1.0
-        if bp.progress >= threshold:
-            target = COMPLETED
-    elif rule == RULE_QUIZ:
-        if verb in ("answered", "submitted"):
-            if before in DONE_STATES:
-                bp.retry_count += 1
-            target = COMPLETED
-            if event.score is not None:
-                bp.mastery_score = event.score if bp.mastery_score is None else max(bp.mastery_score, event.score)
-            if bp.mastery_score is not None and bp.mastery_score >= _mastery_threshold(facts):
-                target = MASTERED
-    elif rule == RULE_SUBMIT:
-        if verb in ("submitted", "answered"):
-            if before in DONE_STATES:
-                bp.retry_count += 1
-            target = COMPLETED
-    elif rule == RULE_INTERACT:
-        if verb in ("completed", "submitted", "answered"):
-            target = COMPLETED
-    if STATE_RANK[target] > STATE_RANK[bp.state]:
-        bp.state = target
-    if bp.completed_at is None and bp.state in DONE_STATES:
-        bp.completed_at = occurred
-    if bp.mastered_at is None and bp.state == MASTERED:
-        bp.mastered_at = occurred
-
-
-def _mastery_threshold(facts: BlockFacts) -> float:
-    if facts.mastery_threshold is not None:
-        return facts.mastery_threshold
-    return settings.PROGRESS_QUIZ_MASTERY_SCORE
-
-
 @dataclass
 class _Delta:
     community_id: int
@@ -293,7 +217,7 @@ def _ingest_locked(user, learner, inputs: list[EventInput], now) -> IngestResult
     states_after_event = []
     for event in fresh:
         bp = progress[event.block]
-        _apply(bp, facts[event.block], event)
+        apply_event(bp, facts[event.block], event)
         states_after_event.append(bp.state)
 
     # Deltas per ancestor.
@@ -359,7 +283,7 @@ def _ingest_locked(user, learner, inputs: list[EventInput], now) -> IngestResult
 
     upsert_block_rows(list(progress.values()), now)
 
-    registrations = _update_enrollments(user, structures, rows, enrollment_keys, now)
+    registrations = update_enrollments(user, structures, rows, enrollment_keys, now)
 
     # The log.
     log = []
@@ -373,7 +297,7 @@ def _ingest_locked(user, learner, inputs: list[EventInput], now) -> IngestResult
         ) or next((registrations[(t, i)] for t, i in keys if (t, i) in registrations), None)
         success = None
         if block.masterable and event.score is not None:
-            success = event.score >= _mastery_threshold(block)
+            success = event.score >= mastery_threshold(block)
         log.append(
             {
                 "user_id": user.pk,
@@ -417,69 +341,6 @@ def _ingest_locked(user, learner, inputs: list[EventInput], now) -> IngestResult
     result.replayed = len(inputs) - len(log)
     run_ingest_hooks(user=user, result=result)
     return result
-
-
-def _update_enrollments(user, structures, rows, keys, now) -> dict:
-    """Mirror changed course and program roll-ups onto the learner's enrollments; return each
-    enrollment's registration by node key."""
-    program_ids = [i for t, i in keys if t == NodeType.PROGRAM]
-    course_ids = [i for t, i in keys if t == NodeType.COURSE]
-    registrations = {}
-    programs = list(ProgramEnrollment.objects.filter(user=user, program_id__in=program_ids)) if program_ids else []
-    courses = list(CourseEnrollment.objects.filter(user=user, course_id__in=course_ids)) if course_ids else []
-    if not programs and not courses:
-        return registrations
-    # Children of enrolled nodes, to find the current course / WOD.
-    child_keys = set()
-    for enrollment in programs:
-        structure = structures[enrollment.community_id]
-        child_keys |= {(NodeType.COURSE, c) for c in structure.programs[enrollment.program_id].children}
-    for enrollment in courses:
-        structure = structures[enrollment.community_id]
-        child_keys |= {(NodeType.WOD, w) for w in structure.courses[enrollment.course_id].children}
-    missing = child_keys - set(rows)
-    children = {**load_node_rows(user.pk, missing), **rows} if missing else rows
-
-    def first_open(structure, child_type, child_ids):
-        for child_id in child_ids:
-            row = children.get((child_type, child_id))
-            state = row.state if row else node_state(structure.node(child_type, child_id).required_total, 0, 0, 0, None)
-            if state not in DONE_STATES:
-                return child_id
-        return None
-
-    for enrollment in programs:
-        structure = structures[enrollment.community_id]
-        row = rows[(NodeType.PROGRAM, enrollment.program_id)]
-        registrations[(NodeType.PROGRAM, enrollment.program_id)] = enrollment.registration
-        _mirror(enrollment, row, now)
-        enrollment.current_course_id = first_open(
-            structure, NodeType.COURSE, structure.programs[enrollment.program_id].children
-        )
-    for enrollment in courses:
-        structure = structures[enrollment.community_id]
-        row = rows[(NodeType.COURSE, enrollment.course_id)]
-        registrations[(NodeType.COURSE, enrollment.course_id)] = enrollment.registration
-        _mirror(enrollment, row, now)
-        enrollment.current_wod_id = first_open(structure, NodeType.WOD, structure.courses[enrollment.course_id].children)
-    fields = ["completion_percent", "status", "completed_at", "updated_at"]
-    if programs:
-        ProgramEnrollment.objects.bulk_update(programs, [*fields, "current_course"])
-    if courses:
-        CourseEnrollment.objects.bulk_update(courses, [*fields, "current_wod"])
-    return registrations
-
-
-def _mirror(enrollment, row, now):
-    enrollment.completion_percent = row.percent
-    enrollment.updated_at = now
-    if row.state in DONE_STATES:
-        if enrollment.status == EnrollmentStatus.ACTIVE:
-            enrollment.status = EnrollmentStatus.COMPLETED
-        enrollment.completed_at = enrollment.completed_at or row.completed_at or now
-    elif enrollment.status == EnrollmentStatus.COMPLETED:
-        enrollment.status = EnrollmentStatus.ACTIVE
-        enrollment.completed_at = None
 
 
 __all__ = ["EventInput", "EventOutcome", "IngestResult", "events_ingest", "lock_learner"]

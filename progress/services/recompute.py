@@ -24,6 +24,7 @@ from ..models import (
 )
 from ..rollup import DONE_STATES, BlockFacts, contribution, later, node_state, percent_of
 from ..selectors.structure import community_structure
+from .enrollment_sync import mirror_enrollment
 from .ingest import NODE_PROGRESS_FIELDS, lock_learner
 
 COMPARED = [
@@ -207,8 +208,6 @@ def _plain(value):
 
 
 def _mirror_enrollments(user, rows, now):
-    from .ingest import _mirror
-
     programs = [i for t, i in rows if t == NodeType.PROGRAM]
     courses = [i for t, i in rows if t == NodeType.COURSE]
     fields = ["completion_percent", "status", "completed_at", "updated_at"]
@@ -220,7 +219,7 @@ def _mirror_enrollments(user, rows, now):
             continue
         enrollments = list(model.objects.filter(user=user, **{f"{attr}__in": ids}))
         for enrollment in enrollments:
-            _mirror(enrollment, rows[(node_type, getattr(enrollment, attr))], now)
+            mirror_enrollment(enrollment, rows[(node_type, getattr(enrollment, attr))], now)
         if enrollments:
             model.objects.bulk_update(enrollments, fields)
 
