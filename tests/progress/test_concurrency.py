@@ -91,3 +91,29 @@ def test_the_same_idempotency_key_sent_at_once_is_recorded_once():
     run_threads(client, 6)
     assert ProgressEvent.objects.filter(user=user).count() == 1
     assert BlockProgress.objects.get(user=user).time_spent_s == 5
+
+
+@pytest.mark.django_db(transaction=True)
+def test_recompute_running_during_ingest_never_loses_a_delta():
+    program = build_program(courses=1, wods_per_course=2, pages_per_wod=2, blocks_per_page=3)
+    blocks = blocks_of(program)
+    user = UserFactory()
+    join(user, program.community)
+
+    def worker(index):
+        if index == 0:
+            for _ in range(5):
+                progress_recompute(user=user)
+            return
+        for round_ in range(4):
+            events_ingest(
+                user=user,
+                events=[{"block": b.pk, "event": "progressed", "progress": 0.3 * round_, "time_spent_s": 2,
+                         "occurred_at": timezone.now(), "idempotency_key": f"c{index}-{round_}-{b.pk}"}
+                        for b in blocks],
+            )
+
+    run_threads(worker, 5)
+    assert progress_recompute(user=user, dry_run=True).drift == []
+    program_row = NodeProgress.objects.get(user=user, node_type=NodeType.PROGRAM, node_id=program.pk)
+    assert program_row.time_spent_s == 4 * 4 * len(blocks) * 2
