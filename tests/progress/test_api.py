@@ -190,3 +190,39 @@ def test_next_skips_locked_wods(user, auth_client):
     PrerequisiteFactory(wod=first_wod, required_wod=second_wod, min_percent=100)
     body = client_for(user).get("/api/v1/progress/next/", {"program": program.pk}).json()
     assert body["wod"]["id"] == second_wod.pk
+
+
+def count_queries(client, url):
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200, url
+    return len(queries)
+
+
+@pytest.mark.django_db
+def test_list_endpoints_use_a_constant_number_of_queries(user, auth_client):
+    community = CommunityFactory()
+    join(user, community)
+    urls = [
+        "/api/v1/communities/",
+        "/api/v1/programs/",
+        "/api/v1/courses/",
+        "/api/v1/wods/",
+        "/api/v1/enrollments/programs/",
+        "/api/v1/enrollments/courses/",
+        "/api/v1/xapi/statements/",
+    ]
+
+    def grow(n):
+        for _ in range(n):
+            program = build_program(community=community, courses=1, wods_per_course=1, pages_per_wod=1,
+                                    blocks_per_page=2, block_types=(BlockType.RICH_TEXT,))
+            auth_client.post("/api/v1/enrollments/programs/", {"program": program.pk}, format="json")
+            auth_client.post("/api/v1/enrollments/courses/", {"course": program.courses.get().pk}, format="json")
+            auth_client.post(EVENTS, [event(b) for b in blocks_of(program)], format="json")
+
+    grow(1)
+    small = [count_queries(auth_client, url) for url in urls]
+    grow(3)
+    large = [count_queries(auth_client, url) for url in urls]
+    assert small == large
+    assert max(large) <= 4  # token, count, page, and the roles for communities
