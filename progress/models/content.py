@@ -363,3 +363,30 @@ class Prerequisite(models.Model):
             raise ValidationError("The required node belongs to another community.")
         if type(target) is type(required) and target.pk == required.pk:
             raise ValidationError("A node cannot require itself.")
+        if self._creates_cycle(target, required):
+            raise ValidationError(f"{required} already requires {target} (directly or through other rules).")
+
+    @staticmethod
+    def _key(node) -> tuple[str, int]:
+        return ("course" if isinstance(node, Course) else "wod", node.pk)
+
+    def _creates_cycle(self, target, required) -> bool:
+        """Would ``target`` requiring ``required`` close a loop of rules (nobody could start)?"""
+        edges: dict[tuple[str, int], list[tuple[str, int]]] = {}
+        rules = Prerequisite.objects.filter(
+            models.Q(course__community_id=target.community_id) | models.Q(wod__community_id=target.community_id)
+        ).exclude(pk=self.pk)
+        for course_id, wod_id, req_course, req_wod in rules.values_list(
+            "course_id", "wod_id", "required_course_id", "required_wod_id"
+        ):
+            source = ("course", course_id) if course_id else ("wod", wod_id)
+            edges.setdefault(source, []).append(("course", req_course) if req_course else ("wod", req_wod))
+        goal, stack, seen = self._key(target), [self._key(required)], set()
+        while stack:
+            node = stack.pop()
+            if node == goal:
+                return True
+            if node not in seen:
+                seen.add(node)
+                stack.extend(edges.get(node, ()))
+        return False

@@ -35,3 +35,19 @@ def test_build_program_creates_ordered_tree():
     program = build_program(courses=2, wods_per_course=1, pages_per_wod=1, blocks_per_page=2)
     assert program.courses.count() == 2
     assert Block.objects.filter(page__wod__courses__programs=program).count() == 4
+
+
+@pytest.mark.django_db
+def test_prerequisite_rules_cannot_form_a_loop():
+    from tests.progress.factories import CommunityFactory, PrerequisiteFactory, WodFactory
+    from progress.models import Prerequisite
+
+    community = CommunityFactory()
+    a, b, c = (WodFactory(community=community) for _ in range(3))
+    PrerequisiteFactory(wod=b, required_wod=a)
+    PrerequisiteFactory(wod=c, required_wod=b)
+    with pytest.raises(ValidationError, match="already requires"):
+        Prerequisite(wod=a, required_wod=c).full_clean()
+    with pytest.raises(ValidationError, match="another community"):
+        Prerequisite(wod=a, required_wod=WodFactory()).full_clean()
+    Prerequisite(wod=c, required_wod=a).full_clean()
