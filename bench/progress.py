@@ -11,8 +11,9 @@ stack:
 * drift: ``--drift-clients`` (32) clients ingest at once for the same few learners, then
   ``manage.py recompute_progress --dry-run`` must report zero drift.
 
-By default the clients are DRF ``APIClient``s in threads of this process: every request goes
-through Django's handler, the middleware and the DRF view, without a socket. ``--server``
+By default the clients are threads of this process that call Django's WSGI application as a
+WSGI server would: every request goes through the handler, the middleware, authentication and
+the DRF view, without a socket. ``--server``
 starts gunicorn on loopback (``--workers`` processes, ``--threads`` threads each) and the
 clients speak HTTP with keep-alive instead (on a small machine the extra processes compete
 with PostgreSQL and the clients for the same cores).
@@ -174,6 +175,51 @@ class HttpClient:
         raise RuntimeError("unreachable")
 
 
+class WsgiClient:
+    """Calls Django's WSGI application directly, as a WSGI server would (no socket)."""
+
+    handler = None
+
+    def __init__(self, token: str):
+        if WsgiClient.handler is None:
+            from django.core.handlers.wsgi import WSGIHandler
+
+            WsgiClient.handler = WSGIHandler()
+        self.auth = f"Token {token}"
+
+    def request(self, method, path, body=None):
+        payload = json.dumps(body).encode() if body is not None else b""
+        path, _, query = path.partition("?")
+        environ = {
+            "REQUEST_METHOD": method,
+            "PATH_INFO": path,
+            "QUERY_STRING": query,
+            "SERVER_NAME": "127.0.0.1",
+            "SERVER_PORT": "80",
+            "SERVER_PROTOCOL": "HTTP/1.1",
+            "REMOTE_ADDR": "127.0.0.1",
+            "HTTP_HOST": "127.0.0.1",
+            "HTTP_AUTHORIZATION": self.auth,
+            "CONTENT_TYPE": "application/json",
+            "CONTENT_LENGTH": str(len(payload)),
+            "wsgi.input": io.BytesIO(payload),
+            "wsgi.errors": sys.stderr,
+            "wsgi.url_scheme": "http",
+            "wsgi.version": (1, 0),
+            "wsgi.multithread": True,
+            "wsgi.multiprocess": False,
+            "wsgi.run_once": False,
+        }
+        status = []
+        chunks = self.handler(environ, lambda s, headers, exc_info=None: status.append(s))
+        try:
+            data = b"".join(chunks)
+        finally:
+            if hasattr(chunks, "close"):
+                chunks.close()
+        return int(status[0].split()[0]), data
+
+
 class InProcessClient:
     def __init__(self, token: str):
         from rest_framework.test import APIClient
@@ -228,7 +274,7 @@ def run(args, report):
 
     if args.small:
         args.blocks, args.reads, args.batches, args.history = 250, 20, 4, 100
-    report.add("mode", "gunicorn on loopback" if args.server else "APIClient in threads (full view stack)")
+    report.add("mode", "gunicorn on loopback" if args.server else "Django's WSGI handler called from threads")
     report.add("cpus", os.cpu_count())
     report.add("load_average_at_start", [round(x, 2) for x in os.getloadavg()])
     start = time.perf_counter()
@@ -254,7 +300,7 @@ def run(args, report):
             return HttpClient(port, token)
     else:
         def client_for(token):
-            return InProcessClient(token)
+            return WsgiClient(token)
 
     try:
         # Queries per tree read (in-process, warm structure cache).
