@@ -13,7 +13,8 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Value
+from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
 from ..models import LearnerState, NodeType, ProgressVerb
@@ -318,10 +319,11 @@ def _ingest_locked(user, learner, inputs: list[EventInput], now) -> IngestResult
         )
     if log:
         append_events(log, now)
+        latest = Value(max(e.occurred_at for e in fresh))
         LearnerState.objects.filter(pk=learner.pk).update(
             events_count=F("events_count") + len(log),
             rollup_version=F("rollup_version") + 1,
-            last_event_at=max(e.occurred_at for e in fresh),
+            last_event_at=Greatest(Coalesce("last_event_at", latest), latest),
             updated_at=now,
         )
     result.events = log
