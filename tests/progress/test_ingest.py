@@ -332,3 +332,17 @@ def test_program_enrollment_twice_returns_the_existing_one(user, auth_client):
     assert first.json()["id"] == second.json()["id"]
     assert ProgramEnrollment.objects.filter(user=user).count() == 1
     assert auth_client.get("/api/v1/enrollments/programs/").json()["count"] == 1
+
+
+@pytest.mark.django_db
+def test_batch_errors_are_listed_per_event_and_nothing_is_written(auth_client, wod):
+    block = one_block(wod, BlockType.RICH_TEXT)
+    response = auth_client.post(EVENTS, {"events": [event(block), {**event(block), "block": "x"}, "nope"]},
+                                format="json")
+    assert response.status_code == 400
+    assert response.json() == {"events": [{}, {"block": ["A valid integer is required."]},
+                                          {"non_field_errors": ["Expected an object."]}]}
+    assert auth_client.post(EVENTS, {"events": "nope"}, format="json").status_code == 400
+    missing = auth_client.post(EVENTS, {"block": block.pk}, format="json")
+    assert missing.status_code == 400 and {"event", "occurred_at", "idempotency_key"} <= set(missing.json())
+    assert not ProgressEvent.objects.exists()
