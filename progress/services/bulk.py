@@ -5,7 +5,8 @@ instances and going through the ORM's per-field preparation would cost more than
 work. These helpers read block states and roll-ups as light rows, write each kind back with one
 ``INSERT ... SELECT ... FROM jsonb_array_elements(...) ON CONFLICT DO UPDATE`` and append the
 log with ``COPY``.
-They run inside the ingest transaction, under the learner's lock.
+They run inside the ingest transaction, under the learner's lock. On another database than
+PostgreSQL (the embedded SQLite default) they fall back to the equivalent ORM calls.
 """
 
 import json
@@ -15,6 +16,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.db import connection
+from django.db.models import Q
 from psycopg.types.json import Jsonb
 
 from ..models import (
@@ -93,6 +95,10 @@ class BlockRow:
     mastered_at: datetime | None = None
 
 
+def _postgres() -> bool:
+    return connection.vendor == "postgresql"
+
+
 def _fetch(sql: str, params) -> list[tuple]:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -100,6 +106,9 @@ def _fetch(sql: str, params) -> list[tuple]:
 
 
 def load_block_rows(user_id: int, block_ids) -> dict[int, BlockRow]:
+    if not _postgres():
+        rows = BlockProgress.objects.filter(user_id=user_id, block_id__in=list(block_ids)).values_list(*BLOCK_COLUMNS)
+        return {row[1]: BlockRow(*row) for row in rows}
     rows = _fetch(
         f"SELECT {', '.join(BLOCK_COLUMNS)} FROM {BlockProgress._meta.db_table} "
         "WHERE user_id = %s AND block_id = ANY(%s)",
@@ -110,6 +119,11 @@ def load_block_rows(user_id: int, block_ids) -> dict[int, BlockRow]:
 
 def stored_keys(user_id: int, keys) -> dict[str, tuple[int | None, str]]:
     """(block id, state after) of the learner's already recorded events among ``keys``."""
+    if not _postgres():
+        rows = ProgressEvent.objects.filter(user_id=user_id, idempotency_key__in=list(keys)).values_list(
+            "idempotency_key", "block_id", "state_after"
+        )
+        return {key: (block_id, state) for key, block_id, state in rows}
     rows = _fetch(
         f"SELECT idempotency_key, block_id, state_after FROM {ProgressEvent._meta.db_table} "
         "WHERE user_id = %s AND idempotency_key = ANY(%s)",
@@ -121,6 +135,26 @@ def stored_keys(user_id: int, keys) -> dict[str, tuple[int | None, str]]:
 def load_block_facts(user_id: int, block_ids) -> list[tuple]:
     """(id, type, required, page, WOD, community, content version, completion threshold,
     mastery threshold) of the published blocks among ``block_ids`` in the user's communities."""
+    if not _postgres():
+        return list(
+            Block.objects.filter(
+                pk__in=list(block_ids),
+                is_published=True,
+                page__is_published=True,
+                page__wod__status=PublishStatus.PUBLISHED,
+                page__wod__community__memberships__user_id=user_id,
+            ).values_list(
+                "id",
+                "block_type",
+                "required",
+                "page_id",
+                "page__wod_id",
+                "page__wod__community_id",
+                "page__wod__community__content_version",
+                "completion_threshold",
+                "mastery_threshold",
+            )
+        )
     return _fetch(
         "SELECT b.id, b.block_type, b.required, b.page_id, p.wod_id, w.community_id, c.content_version, "
         "b.completion_threshold, b.mastery_threshold "
@@ -149,6 +183,9 @@ def _upsert_json(table, columns, types, values, *, conflict, now, created=True) 
     one parameter per value or one array per column."""
     if not values:
         return
+    if not _postgres():
+        _upsert_orm(table, columns, values, conflict=conflict, now=now)
+        return
     stamp = now.isoformat()
     extra = ["created_at", "updated_at"] if created else ["updated_at"]
     columns = [*columns, *extra]
@@ -164,6 +201,25 @@ def _upsert_json(table, columns, types, values, *, conflict, now, created=True) 
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, [document])
+
+
+def _upsert_orm(table, columns, values, *, conflict, now) -> None:
+    model = BlockProgress if table == BlockProgress._meta.db_table else NodeProgress
+    objects = []
+    for row in values:
+        data = dict(zip(columns, row, strict=True))
+        for name, value in data.items():
+            if isinstance(value, str) and name.endswith("_at"):
+                data[name] = datetime.fromisoformat(value)
+        objects.append(model(**data, updated_at=now))
+    fields = [c.removesuffix("_id") if c in ("user_id", "community_id", "block_id") else c for c in columns]
+    unique = [c.removesuffix("_id") if c in ("user_id", "block_id") else c for c in conflict]
+    model.objects.bulk_create(
+        objects,
+        update_conflicts=True,
+        unique_fields=unique,
+        update_fields=[f for f in fields if f not in unique] + ["updated_at"],
+    )
 
 
 def upsert_block_rows(rows: list[BlockRow], now: datetime) -> None:
@@ -201,6 +257,11 @@ EVENT_COLUMNS = [
 def append_events(events: list[dict], now: datetime) -> None:
     """Append log rows (dicts with ``EVENT_COLUMNS`` but the id and times) with COPY."""
     if not events:
+        return
+    if not _postgres():
+        for event in events:
+            event.setdefault("statement_id", uuid.uuid4())
+        ProgressEvent.objects.bulk_create([ProgressEvent(**event) for event in events])
         return
     table = ProgressEvent._meta.db_table
     with connection.cursor() as cursor:
@@ -273,6 +334,12 @@ def load_node_rows(user_id: int, keys) -> dict[tuple[str, int], NodeRow]:
         by_type.setdefault(node_type, []).append(node_id)
     if not by_type:
         return {}
+    if not _postgres():
+        condition = Q()
+        for node_type, ids in by_type.items():
+            condition |= Q(node_type=node_type, node_id__in=ids)
+        rows = NodeProgress.objects.filter(condition, user_id=user_id).values_list(*NODE_COLUMNS)
+        return {(row[2], row[3]): NodeRow(*row) for row in rows}
     clauses, params = [], [user_id]
     for node_type, ids in sorted(by_type.items()):
         clauses.append("(node_type = %s AND node_id = ANY(%s))")
