@@ -114,7 +114,12 @@ def load_block_rows(user_id: int, block_ids) -> dict[int, BlockRow]:
         "WHERE user_id = %s AND block_id = ANY(%s)",
         [user_id, list(block_ids)],
     )
-    return {row[1]: BlockRow(*row) for row in rows}
+    found = {}
+    for row in rows:
+        block_row = found[row[1]] = BlockRow(*row)
+        if isinstance(block_row.interaction_data, str):  # Django leaves jsonb undecoded in raw queries
+            block_row.interaction_data = json.loads(block_row.interaction_data)
+    return found
 
 
 def stored_keys(user_id: int, keys) -> dict[str, tuple[int | None, str]]:
