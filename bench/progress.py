@@ -56,6 +56,7 @@ def add_arguments(parser):
     parser.add_argument("--blocks", type=int, default=2500, help="blocks in the program (default 2500)")
     parser.add_argument("--clients", type=int, default=16, help="concurrent clients (default 16)")
     parser.add_argument("--reads", type=int, default=60, help="tree reads per client (default 60)")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds of tree reads (default 3)")
     parser.add_argument("--batch", type=int, default=100, help="events per ingest request (default 100)")
     parser.add_argument("--batches", type=int, default=12, help="ingest requests per client (default 12)")
     parser.add_argument("--drift-clients", type=int, default=32, help="clients in the drift run (default 32)")
@@ -322,11 +323,21 @@ def run(args, report):
             if status != 200:
                 raise RuntimeError(f"tree read {status}: {body[:200]!r}")
 
-        samples, wall = run_clients(read, clients=args.clients, calls_per_client=args.reads)
-        stats = summarize_ms(samples)
-        report.add("tree_read", stats)
-        report.add("tree_reads_per_s", round(len(samples) / wall, 1))
-        report.check("tree_read_p95", stats["p95_ms"] < 50, f"p95 {stats['p95_ms']} ms < 50 ms at {args.clients} clients")
+        # Several rounds, each reported; the target is checked on the median round, since
+        # other work on the machine moves the tail from one round to the next.
+        rounds = []
+        for round_ in range(args.rounds):
+            samples, wall = run_clients(read, clients=args.clients, calls_per_client=args.reads)
+            stats = summarize_ms(samples)
+            stats["reads_per_s"] = round(len(samples) / wall, 1)
+            report.add(f"tree_read_round_{round_ + 1}", stats)
+            rounds.append(stats)
+        median = sorted(rounds, key=lambda r: r["p95_ms"])[len(rounds) // 2]
+        report.check(
+            "tree_read_p95",
+            median["p95_ms"] < 50,
+            f"median round p95 {median['p95_ms']} ms < 50 ms at {args.clients} clients",
+        )
 
         if not args.server:
             # The same reads with the rendered-tree cache off: every read builds the tree.
