@@ -39,6 +39,7 @@ class CommunityAdmin(admin.ModelAdmin):
 @admin.register(Membership)
 class MembershipAdmin(admin.ModelAdmin):
     list_display = ["user", "community", "role", "joined_at"]
+    list_select_related = ["user", "community"]
     list_filter = ["role", "community"]
     search_fields = ["user__username", "community__name"]
     autocomplete_fields = ["user", "community"]
@@ -137,18 +138,21 @@ class BlockAdmin(admin.ModelAdmin):
 @admin.register(ProgramCourse)
 class ProgramCourseAdmin(admin.ModelAdmin):
     list_display = ["program", "order", "course"]
+    list_select_related = ["program", "course"]
     autocomplete_fields = ["program", "course"]
 
 
 @admin.register(CourseWod)
 class CourseWodAdmin(admin.ModelAdmin):
     list_display = ["course", "order", "wod"]
+    list_select_related = ["course", "wod"]
     autocomplete_fields = ["course", "wod"]
 
 
 @admin.register(Prerequisite)
 class PrerequisiteAdmin(admin.ModelAdmin):
     list_display = ["__str__", "course", "wod", "required_course", "required_wod", "min_percent", "require_mastered"]
+    list_select_related = ["course", "wod", "required_course", "required_wod"]
     autocomplete_fields = ["course", "wod", "required_course", "required_wod"]
 
 
@@ -168,6 +172,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 @admin.register(ProgramEnrollment)
 class ProgramEnrollmentAdmin(ReadOnlyAdmin):
     list_display = ["user", "program", "status", "completion_percent", "current_course", "enrolled_at", "completed_at"]
+    list_select_related = ["user", "program", "current_course"]
     list_filter = ["status", "community"]
     search_fields = ["user__username", "program__title"]
 
@@ -175,6 +180,7 @@ class ProgramEnrollmentAdmin(ReadOnlyAdmin):
 @admin.register(CourseEnrollment)
 class CourseEnrollmentAdmin(ReadOnlyAdmin):
     list_display = ["user", "course", "status", "completion_percent", "enrolled_at", "completed_at"]
+    list_select_related = ["user", "course"]
     list_filter = ["status", "community"]
     search_fields = ["user__username", "course__title"]
 
@@ -182,6 +188,7 @@ class CourseEnrollmentAdmin(ReadOnlyAdmin):
 @admin.register(BlockProgress)
 class BlockProgressAdmin(ReadOnlyAdmin):
     list_display = ["user", "block", "state", "time_spent_s", "interaction_count", "mastery_score", "updated_at"]
+    list_select_related = ["user", "block"]
     list_filter = ["state", "community"]
     search_fields = ["user__username"]
 
@@ -189,6 +196,7 @@ class BlockProgressAdmin(ReadOnlyAdmin):
 @admin.register(NodeProgress)
 class NodeProgressAdmin(ReadOnlyAdmin):
     list_display = ["user", "node_type", "node_id", "percent", "state", "time_spent_s", "last_activity_at"]
+    list_select_related = ["user"]
     list_filter = ["node_type", "state", "community"]
     search_fields = ["user__username"]
 
@@ -196,5 +204,6 @@ class NodeProgressAdmin(ReadOnlyAdmin):
 @admin.register(ProgressEvent)
 class ProgressEventAdmin(ReadOnlyAdmin):
     list_display = ["occurred_at", "user", "verb", "block", "score", "time_spent_s", "state_after"]
+    list_select_related = ["user", "block"]
     list_filter = ["verb", "community"]
     search_fields = ["user__username", "idempotency_key"]
