@@ -126,7 +126,7 @@ class BlockAdmin(admin.ModelAdmin):
     list_filter = ["block_type", "required", "is_published"]
     search_fields = ["title", "page__title", "page__wod__title"]
     autocomplete_fields = ["page"]
-    list_select_related = ["page"]
+    list_select_related = ["page__wod"]
 
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)
@@ -188,7 +188,7 @@ class CourseEnrollmentAdmin(ReadOnlyAdmin):
 @admin.register(BlockProgress)
 class BlockProgressAdmin(ReadOnlyAdmin):
     list_display = ["user", "block", "state", "time_spent_s", "interaction_count", "mastery_score", "updated_at"]
-    list_select_related = ["user", "block"]
+    list_select_related = ["user", "block__page"]
     list_filter = ["state", "community"]
     search_fields = ["user__username"]
 
@@ -204,6 +204,6 @@ class NodeProgressAdmin(ReadOnlyAdmin):
 @admin.register(ProgressEvent)
 class ProgressEventAdmin(ReadOnlyAdmin):
     list_display = ["occurred_at", "user", "verb", "block", "score", "time_spent_s", "state_after"]
-    list_select_related = ["user", "block"]
+    list_select_related = ["user", "block__page"]
     list_filter = ["verb", "community"]
     search_fields = ["user__username", "idempotency_key"]
