@@ -2,7 +2,7 @@
 
 A batch of events touches up to 500 block rows and appends as many log rows; building model
 instances and going through the ORM's per-field preparation would cost more than the database
-work. These helpers read block states and roll-ups as light rows, write each kind back with one
+work. These functions read block states and roll-ups as light rows, write each kind back with one
 ``INSERT ... SELECT ... FROM jsonb_array_elements(...) ON CONFLICT DO UPDATE`` and append the
 log with ``COPY``.
 They run inside the ingest transaction, under the learner's lock. On another database than

@@ -10,7 +10,7 @@ from progress.models import BlockProgress, NodeProgress, NodeType, ProgressEvent
 from progress.services import events_ingest, progress_recompute
 from tests.factories import UserFactory
 from tests.progress.factories import build_program
-from tests.progress.helpers import blocks_of, join
+from tests.progress.utils import blocks_of, join
 
 
 def run_threads(target, count):

@@ -16,7 +16,7 @@ from progress.models import BlockType, CourseWod, NodeProgress, NodeType, Progre
 from progress.services import LockedError, events_ingest, progress_recompute
 from tests.factories import UserFactory
 from tests.progress.factories import BlockFactory, CommunityFactory, CourseFactory, PageFactory, WodFactory, build_program
-from tests.progress.helpers import blocks_of, join
+from tests.progress.utils import blocks_of, join
 
 
 def _tree():

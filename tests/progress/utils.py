@@ -1,4 +1,4 @@
-"""Small helpers for progress tests."""
+"""Event payloads, memberships and block lists for the progress tests."""
 
 import itertools
 
