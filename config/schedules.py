@@ -25,6 +25,11 @@ PERIODIC_TASKS = {
     },
 
     # progress
+    "progress: nightly roll-up drift check": {
+        "task": "progress.tasks.recompute_all_progress",
+        "schedule": crontab(minute="30", hour="3"),
+        "description": "Recomputes every learner's roll-ups from block states; fixes and logs any drift.",
+    },
 
     # scenarios
 

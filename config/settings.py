@@ -270,6 +270,19 @@ ADMIN_SITE_HEADER = "Coaching platform"
 CURRICULUM_BORROW_STRENGTH = env.float("CURRICULUM_BORROW_STRENGTH", default=5.0)
 
 # progress
+# Largest batch POST /api/v1/progress/events/ accepts.
+PROGRESS_EVENTS_MAX_BATCH = env.int("PROGRESS_EVENTS_MAX_BATCH", default=500)
+# Share of a video (0-1) that completes it, unless the block sets its own threshold.
+PROGRESS_VIDEO_COMPLETION_SHARE = env.float("PROGRESS_VIDEO_COMPLETION_SHARE", default=0.9)
+# Quiz score (0-1) at which a quiz is mastered, unless the block sets its own threshold.
+PROGRESS_QUIZ_MASTERY_SCORE = env.float("PROGRESS_QUIZ_MASTERY_SCORE", default=0.8)
+# How far in the future (seconds) an event's occurred_at may lie (client clock skew).
+PROGRESS_EVENT_MAX_FUTURE_S = env.int("PROGRESS_EVENT_MAX_FUTURE_S", default=300)
+# Seconds a rendered progress tree stays cached (keyed by content and roll-up versions, so it
+# is never stale); 0 turns the cache off.
+PROGRESS_TREE_CACHE_S = env.int("PROGRESS_TREE_CACHE_S", default=600)
+# Base IRI of xAPI activity ids and actor accounts in exported statements.
+PROGRESS_XAPI_BASE_IRI = env.str("PROGRESS_XAPI_BASE_IRI", default="https://coach.example.com")
 
 # scenarios
 

@@ -1,1 +1,209 @@
-from django.contrib import admin  # noqa: F401
+"""The admin is the CMS for learning content; learner state is shown read-only."""
+
+from django.contrib import admin
+
+from .models import (
+    Block,
+    BlockProgress,
+    Community,
+    Course,
+    CourseEnrollment,
+    CourseWod,
+    Membership,
+    NodeProgress,
+    Page,
+    Prerequisite,
+    Program,
+    ProgramCourse,
+    ProgramEnrollment,
+    ProgressEvent,
+    Wod,
+)
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    autocomplete_fields = ["user"]
+
+
+@admin.register(Community)
+class CommunityAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "content_version", "created_at"]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+    readonly_fields = ["content_version"]
+    inlines = [MembershipInline]
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ["user", "community", "role", "joined_at"]
+    list_select_related = ["user", "community"]
+    list_filter = ["role", "community"]
+    search_fields = ["user__username", "community__name"]
+    autocomplete_fields = ["user", "community"]
+
+
+class ProgramCourseInline(admin.TabularInline):
+    model = ProgramCourse
+    extra = 0
+    autocomplete_fields = ["course"]
+    ordering = ["order", "id"]
+
+
+class CourseWodInline(admin.TabularInline):
+    model = CourseWod
+    extra = 0
+    autocomplete_fields = ["wod"]
+    ordering = ["order", "id"]
+
+
+class CoursePrerequisiteInline(admin.TabularInline):
+    model = Prerequisite
+    fk_name = "course"
+    extra = 0
+    fields = ["required_course", "required_wod", "min_percent", "require_mastered"]
+    autocomplete_fields = ["required_course", "required_wod"]
+    verbose_name = "prerequisite rule"
+
+
+class WodPrerequisiteInline(CoursePrerequisiteInline):
+    fk_name = "wod"
+
+
+class PageInline(admin.TabularInline):
+    model = Page
+    extra = 0
+    fields = ["order", "title", "is_published"]
+    show_change_link = True
+    ordering = ["order", "id"]
+
+
+class BlockInline(admin.TabularInline):
+    model = Block
+    extra = 0
+    fields = ["order", "block_type", "title", "required", "is_published"]
+    show_change_link = True
+    ordering = ["order", "id"]
+
+
+class ContentAdmin(admin.ModelAdmin):
+    list_display = ["title", "community", "status", "difficulty", "updated_at"]
+    list_filter = ["status", "difficulty", "community"]
+    search_fields = ["title", "description"]
+    list_select_related = ["community"]
+
+
+@admin.register(Program)
+class ProgramAdmin(ContentAdmin):
+    inlines = [ProgramCourseInline]
+
+
+@admin.register(Course)
+class CourseAdmin(ContentAdmin):
+    inlines = [CourseWodInline, CoursePrerequisiteInline]
+
+
+@admin.register(Wod)
+class WodAdmin(ContentAdmin):
+    inlines = [PageInline, WodPrerequisiteInline]
+
+
+@admin.register(Page)
+class PageAdmin(admin.ModelAdmin):
+    list_display = ["title", "wod", "order", "is_published"]
+    list_filter = ["is_published", "wod__community"]
+    search_fields = ["title", "wod__title"]
+    autocomplete_fields = ["wod"]
+    list_select_related = ["wod"]
+    inlines = [BlockInline]
+
+
+@admin.register(Block)
+class BlockAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "page", "order", "block_type", "required", "is_published"]
+    list_filter = ["block_type", "required", "is_published"]
+    search_fields = ["title", "page__title", "page__wod__title"]
+    autocomplete_fields = ["page"]
+    list_select_related = ["page__wod"]
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        # The content widget shows the schema of the block's type (see block_content_schema).
+        form.base_fields["content"].widget.instance = obj
+        return form
+
+
+@admin.register(ProgramCourse)
+class ProgramCourseAdmin(admin.ModelAdmin):
+    list_display = ["program", "order", "course"]
+    list_select_related = ["program", "course"]
+    autocomplete_fields = ["program", "course"]
+
+
+@admin.register(CourseWod)
+class CourseWodAdmin(admin.ModelAdmin):
+    list_display = ["course", "order", "wod"]
+    list_select_related = ["course", "wod"]
+    autocomplete_fields = ["course", "wod"]
+
+
+@admin.register(Prerequisite)
+class PrerequisiteAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "course", "wod", "required_course", "required_wod", "min_percent", "require_mastered"]
+    list_select_related = ["course", "wod", "required_course", "required_wod"]
+    autocomplete_fields = ["course", "wod", "required_course", "required_wod"]
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Learner state changes only through the progress services."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ProgramEnrollment)
+class ProgramEnrollmentAdmin(ReadOnlyAdmin):
+    list_display = ["user", "program", "status", "completion_percent", "current_course", "enrolled_at", "completed_at"]
+    list_select_related = ["user", "program", "current_course"]
+    list_filter = ["status", "community"]
+    search_fields = ["user__username", "program__title"]
+
+
+@admin.register(CourseEnrollment)
+class CourseEnrollmentAdmin(ReadOnlyAdmin):
+    list_display = ["user", "course", "status", "completion_percent", "enrolled_at", "completed_at"]
+    list_select_related = ["user", "course"]
+    list_filter = ["status", "community"]
+    search_fields = ["user__username", "course__title"]
+
+
+@admin.register(BlockProgress)
+class BlockProgressAdmin(ReadOnlyAdmin):
+    list_display = ["user", "block", "state", "time_spent_s", "interaction_count", "mastery_score", "updated_at"]
+    list_select_related = ["user", "block__page"]
+    list_filter = ["state", "community"]
+    search_fields = ["user__username"]
+
+
+@admin.register(NodeProgress)
+class NodeProgressAdmin(ReadOnlyAdmin):
+    list_display = ["user", "node_type", "node_id", "percent", "state", "time_spent_s", "last_activity_at"]
+    list_select_related = ["user"]
+    list_filter = ["node_type", "state", "community"]
+    search_fields = ["user__username"]
+
+
+@admin.register(ProgressEvent)
+class ProgressEventAdmin(ReadOnlyAdmin):
+    list_display = ["occurred_at", "user", "verb", "block", "score", "time_spent_s", "state_after"]
+    list_select_related = ["user", "block__page"]
+    list_filter = ["verb", "community"]
+    search_fields = ["user__username", "idempotency_key"]

@@ -6,5 +6,19 @@ class ProgressConfig(AppConfig):
 
     name = "progress"
     verbose_name = "Learning progress"
+    default_auto_field = "django.db.models.BigAutoField"
     # Models the "Content designers" group may edit (see config/permissions.py).
-    content_models = ()
+    content_models = (
+        "progress.Program",
+        "progress.ProgramCourse",
+        "progress.Course",
+        "progress.CourseWod",
+        "progress.Wod",
+        "progress.Page",
+        "progress.Block",
+        "progress.Prerequisite",
+        ("progress.Community", "view"),
+    )
+
+    def ready(self):
+        from . import signals  # noqa: F401

@@ -1,1 +1,0 @@
-from rest_framework import serializers  # noqa: F401

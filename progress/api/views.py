@@ -1,1 +1,0 @@
-from rest_framework import generics  # noqa: F401

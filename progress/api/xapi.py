@@ -1,0 +1,59 @@
+"""``GET xapi/statements/``: the event log as xAPI 1.0.3 statements."""
+
+from django.urls import reverse
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from ..selectors.xapi import as_statement, statements_for
+
+
+class StatementQuerySerializer(serializers.Serializer):
+    since = serializers.DateTimeField(required=False)
+    community = serializers.IntegerField(min_value=1, required=False)
+    after = serializers.IntegerField(min_value=0, required=False)
+    limit = serializers.IntegerField(min_value=1, max_value=1000, default=500)
+
+
+class XapiStatementsView(APIView):
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("since", str, description="Only statements stored after this time (ISO 8601)."),
+            OpenApiParameter("community", int, description="Only this community's statements."),
+            OpenApiParameter("after", int, description="Continuation cursor (from `more`)."),
+            OpenApiParameter("limit", int, description="Statements per page, at most 1000 (default 500)."),
+        ],
+        responses={
+            200: inline_serializer(
+                "XapiStatementResult",
+                {
+                    "statements": serializers.ListField(child=serializers.DictField()),
+                    "more": serializers.CharField(help_text="URL of the next page, empty at the end."),
+                },
+            )
+        },
+        summary="xAPI 1.0.3 statements of the user's events (and, for instructors and admins, their community's)",
+    )
+    def get(self, request):
+        query = StatementQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        params = query.validated_data
+        limit = params["limit"]
+        events = list(
+            statements_for(
+                request.user,
+                since=params.get("since"),
+                community_id=params.get("community"),
+                after_id=params.get("after"),
+            )[: limit + 1]
+        )
+        more = ""
+        if len(events) > limit:
+            events = events[:limit]
+            next_query = request.query_params.copy()
+            next_query["after"] = str(events[-1].pk)
+            more = f"{reverse('api:progress-xapi-statements')}?{next_query.urlencode()}"
+        response = Response({"statements": [as_statement(e) for e in events], "more": more})
+        response["X-Experience-API-Version"] = "1.0.3"
+        return response

@@ -1,1 +1,0 @@
-"""Reads for progress: querysets and summaries the API, admin and commands share."""

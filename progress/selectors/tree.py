@@ -1,0 +1,161 @@
+"""A learner's progress tree: program > courses > WODs > pages, in a constant number of queries.
+
+One query finds the node (scoped to the learner's communities) with its community's content
+version and the learner's roll-up version; the rendered tree is cached under both versions, so
+a cached tree is never stale (every roll-up change bumps ``LearnerState.rollup_version`` in the
+same transaction). On a miss the structure comes from its own cache
+(``structure.community_structure``) and one more query loads the learner's roll-ups.
+"""
+
+import json
+import threading
+from collections import OrderedDict
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import connection
+from django.http import Http404
+
+from ..models import Community, Course, LearnerState, Membership, NodeType, Program, PublishStatus, Wod
+from ..rollup import node_state, percent_of
+from .progress import community_views, unmet_rules, wod_unmet
+from .structure import community_structure
+
+CHILDREN = {"program": "courses", "course": "wods", "wod": "pages"}
+CHILD_TYPE = {"program": "course", "course": "wod", "wod": "page"}
+MODELS = {NodeType.PROGRAM: Program, NodeType.COURSE: Course, NodeType.WOD: Wod}
+
+
+# Rendered trees of this process, in front of the shared cache (same keys, so never stale).
+_local: "OrderedDict[str, bytes]" = OrderedDict()
+_local_lock = threading.Lock()
+LOCAL_TREES = 256
+
+
+def _local_get(key):
+    with _local_lock:
+        body = _local.get(key)
+        if body is not None:
+            _local.move_to_end(key)
+        return body
+
+
+def _local_put(key, body):
+    with _local_lock:
+        _local[key] = body
+        while len(_local) > LOCAL_TREES:
+            _local.popitem(last=False)
+
+
+def visible_node(user, node_type: str, node_id: int) -> tuple[int, int]:
+    """(community id, content version) of a published node visible to ``user``, else 404."""
+    return _visible(user, node_type, node_id)[:2]
+
+
+def _visible(user, node_type: str, node_id: int) -> tuple[int, int, int]:
+    """(community id, content version, the learner's roll-up version) in one query; plain SQL
+    because it runs on every tree read."""
+    if not user.is_authenticated:
+        raise Http404(f"No {node_type} {node_id}.")
+    table = MODELS[node_type]._meta.db_table
+    sql = (
+        "SELECT n.community_id, c.content_version, "
+        f"(SELECT s.rollup_version FROM {LearnerState._meta.db_table} s WHERE s.user_id = %s) "
+        f"FROM {table} n JOIN {Community._meta.db_table} c ON c.id = n.community_id "
+        "WHERE n.id = %s AND n.status = %s "
+        f"AND EXISTS (SELECT 1 FROM {Membership._meta.db_table} m WHERE m.community_id = n.community_id "
+        "AND m.user_id = %s)"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [user.pk, node_id, PublishStatus.PUBLISHED.value, user.pk])
+        found = cursor.fetchone()
+    if found is None:
+        raise Http404(f"No {node_type} {node_id}.")
+    return found
+
+
+def clear_local_trees():
+    with _local_lock:
+        _local.clear()
+
+
+def progress_tree(*, user, node_type: str, node_id: int) -> dict:
+    """The learner's tree under a program, course or WOD (404 when not visible)."""
+    return json.loads(progress_tree_json(user=user, node_type=node_type, node_id=node_id))
+
+
+def progress_tree_json(*, user, node_type: str, node_id: int) -> bytes:
+    """The same tree rendered as JSON, from the cache when the versions match."""
+    community_id, version, rollup_version = _visible(user, node_type, node_id)
+    key = f"progress:tree:{user.pk}:{node_type}:{node_id}:{version}:{rollup_version or 0}"
+    use_cache = settings.PROGRESS_TREE_CACHE_S > 0
+    if use_cache:
+        cached = _local_get(key) or cache.get(key)
+        if cached is not None:
+            _local_put(key, cached)
+            return cached
+    structure = community_structure(community_id, version)
+    if structure.node(node_type, node_id) is None:
+        raise Http404(f"No {node_type} {node_id}.")
+    rows = community_views(user.pk, community_id)
+    if node_type == NodeType.COURSE:
+        locked = bool(unmet_rules(structure, NodeType.COURSE, node_id, rows))
+    elif node_type == NodeType.WOD:
+        locked = wod_unmet(structure, node_id, rows) is not None
+    else:
+        locked = False
+    body = json.dumps(
+        _node(structure, node_type, node_id, rows, locked), cls=DjangoJSONEncoder, separators=(",", ":")
+    ).encode()
+    if use_cache:
+        cache.set(key, body, timeout=settings.PROGRESS_TREE_CACHE_S)
+        _local_put(key, body)
+    return body
+
+
+def _node(structure, node_type, node_id, rows, parent_locked: bool) -> dict:
+    node = structure.node(node_type, node_id)
+    view = rows.get((node_type, node_id))
+    locked = parent_locked
+    if view is None:  # never touched: the defaults, without building a view
+        total, masterable = node.required_total, node.masterable_total
+        data = {
+            "id": node_id,
+            "type": node_type,
+            "title": node.title,
+            "percent": percent_of(0, total),
+            "state": node_state(total, 0, masterable, 0, None),
+            "time_spent_s": 0.0,
+            "locked": locked,
+            "required_total": total,
+            "required_done": 0,
+            "mastered": 0,
+            "optional_done": 0,
+            "completed_at": None,
+            "last_activity_at": None,
+        }
+    else:
+        data = {
+            "id": node_id,
+            "type": node_type,
+            "title": node.title,
+            "percent": view.percent,
+            "state": view.state,
+            "time_spent_s": float(view.time_spent_s),
+            "locked": locked,
+            "required_total": view.required_total,
+            "required_done": view.required_done,
+            "mastered": view.mastered,
+            "optional_done": view.optional_done,
+            "completed_at": view.completed_at.isoformat() if view.completed_at else None,
+            "last_activity_at": view.last_activity_at.isoformat() if view.last_activity_at else None,
+        }
+    if node_type == "course" or node_type == "wod":
+        unmet = unmet_rules(structure, node_type, node_id, rows) if node.rules else []
+        data["locked"] = locked = locked or bool(unmet)
+        data["unmet"] = unmet
+    child_type = CHILD_TYPE.get(node_type)
+    if child_type:
+        data[CHILDREN[node_type]] = [_node(structure, child_type, c, rows, locked) for c in node.children]
+    return data

@@ -1,1 +1,0 @@
-"""Writes for progress: keyword-only, atomic functions named <entity>_<verb>."""

@@ -1,0 +1,369 @@
+"""Set-based reads and writes for the ingest hot path: block states, roll-ups, the event log.
+
+A batch of events touches up to 500 block rows and appends as many log rows; building model
+instances and going through the ORM's per-field preparation would cost more than the database
+work. These functions read block states and roll-ups as light rows, write each kind back with one
+``INSERT ... SELECT ... FROM jsonb_array_elements(...) ON CONFLICT DO UPDATE`` and append the
+log with ``COPY``.
+They run inside the ingest transaction, under the learner's lock. On another database than
+PostgreSQL (the embedded SQLite default) they fall back to the equivalent ORM calls.
+"""
+
+import json
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+
+from django.db import connection
+from django.db.models import Q
+from psycopg.types.json import Jsonb
+
+from ..models import (
+    Block,
+    BlockProgress,
+    BlockState,
+    Community,
+    Membership,
+    NodeProgress,
+    Page,
+    ProgressEvent,
+    PublishStatus,
+    Wod,
+)
+
+BLOCK_COLUMNS = [
+    "user_id",
+    "block_id",
+    "community_id",
+    "state",
+    "progress",
+    "time_spent_s",
+    "interaction_count",
+    "retry_count",
+    "mastery_score",
+    "last_score",
+    "interaction_data",
+    "difficulty_rating",
+    "confidence_level",
+    "first_interaction_at",
+    "last_interaction_at",
+    "completed_at",
+    "mastered_at",
+]
+BLOCK_TYPES = [
+    "integer",
+    "bigint",
+    "bigint",
+    "varchar",
+    "double precision",
+    "numeric",
+    "integer",
+    "integer",
+    "double precision",
+    "double precision",
+    "jsonb",
+    "smallint",
+    "smallint",
+    "timestamptz",
+    "timestamptz",
+    "timestamptz",
+    "timestamptz",
+]
+
+
+@dataclass(slots=True)
+class BlockRow:
+    """A learner's state on one block, as ``_apply`` moves it (see ``BlockProgress``)."""
+
+    user_id: int
+    block_id: int
+    community_id: int
+    state: str = BlockState.NOT_STARTED
+    progress: float = 0.0
+    time_spent_s: Decimal = field(default_factory=lambda: Decimal(0))
+    interaction_count: int = 0
+    retry_count: int = 0
+    mastery_score: float | None = None
+    last_score: float | None = None
+    interaction_data: dict = field(default_factory=dict)
+    difficulty_rating: int | None = None
+    confidence_level: int | None = None
+    first_interaction_at: datetime | None = None
+    last_interaction_at: datetime | None = None
+    completed_at: datetime | None = None
+    mastered_at: datetime | None = None
+
+
+def _postgres() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def _fetch(sql: str, params) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def load_block_rows(user_id: int, block_ids) -> dict[int, BlockRow]:
+    if not _postgres():
+        rows = BlockProgress.objects.filter(user_id=user_id, block_id__in=list(block_ids)).values_list(*BLOCK_COLUMNS)
+        return {row[1]: BlockRow(*row) for row in rows}
+    rows = _fetch(
+        f"SELECT {', '.join(BLOCK_COLUMNS)} FROM {BlockProgress._meta.db_table} "
+        "WHERE user_id = %s AND block_id = ANY(%s)",
+        [user_id, list(block_ids)],
+    )
+    found = {}
+    for row in rows:
+        block_row = found[row[1]] = BlockRow(*row)
+        if isinstance(block_row.interaction_data, str):  # Django leaves jsonb undecoded in raw queries
+            block_row.interaction_data = json.loads(block_row.interaction_data)
+    return found
+
+
+def stored_keys(user_id: int, keys) -> dict[str, tuple[int | None, str]]:
+    """(block id, state after) of the learner's already recorded events among ``keys``."""
+    if not _postgres():
+        rows = ProgressEvent.objects.filter(user_id=user_id, idempotency_key__in=list(keys)).values_list(
+            "idempotency_key", "block_id", "state_after"
+        )
+        return {key: (block_id, state) for key, block_id, state in rows}
+    rows = _fetch(
+        f"SELECT idempotency_key, block_id, state_after FROM {ProgressEvent._meta.db_table} "
+        "WHERE user_id = %s AND idempotency_key = ANY(%s)",
+        [user_id, list(keys)],
+    )
+    return {key: (block_id, state) for key, block_id, state in rows}
+
+
+def load_block_facts(user_id: int, block_ids) -> list[tuple]:
+    """(id, type, required, page, WOD, community, content version, completion threshold,
+    mastery threshold) of the published blocks among ``block_ids`` in the user's communities."""
+    if not _postgres():
+        return list(
+            Block.objects.filter(
+                pk__in=list(block_ids),
+                is_published=True,
+                page__is_published=True,
+                page__wod__status=PublishStatus.PUBLISHED,
+                page__wod__community__memberships__user_id=user_id,
+            ).values_list(
+                "id",
+                "block_type",
+                "required",
+                "page_id",
+                "page__wod_id",
+                "page__wod__community_id",
+                "page__wod__community__content_version",
+                "completion_threshold",
+                "mastery_threshold",
+            )
+        )
+    return _fetch(
+        "SELECT b.id, b.block_type, b.required, b.page_id, p.wod_id, w.community_id, c.content_version, "
+        "b.completion_threshold, b.mastery_threshold "
+        f"FROM {Block._meta.db_table} b "
+        f"JOIN {Page._meta.db_table} p ON p.id = b.page_id "
+        f"JOIN {Wod._meta.db_table} w ON w.id = p.wod_id "
+        f"JOIN {Community._meta.db_table} c ON c.id = w.community_id "
+        "WHERE b.id = ANY(%s) AND b.is_published AND p.is_published AND w.status = %s "
+        f"AND EXISTS (SELECT 1 FROM {Membership._meta.db_table} m "
+        "WHERE m.community_id = w.community_id AND m.user_id = %s)",
+        [list(block_ids), PublishStatus.PUBLISHED.value, user_id],
+    )
+
+
+def _plain(value):
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+def _upsert_json(table, columns, types, values, *, conflict, now, created=True) -> None:
+    """``INSERT ... ON CONFLICT DO UPDATE`` of many rows in one statement: the rows travel as
+    one JSON array (unpacked by ``jsonb_array_elements``), far cheaper to send and prepare than
+    one parameter per value or one array per column."""
+    if not values:
+        return
+    if not _postgres():
+        _upsert_orm(table, columns, values, conflict=conflict, now=now)
+        return
+    stamp = now.isoformat()
+    extra = ["created_at", "updated_at"] if created else ["updated_at"]
+    columns = [*columns, *extra]
+    types = [*types, *(["timestamptz"] * len(extra))]
+    document = json.dumps([[*row, *([stamp] * len(extra))] for row in values])
+    select = ", ".join(f"(r->{i})" if t == "jsonb" else f"(r->>{i})::{t}" for i, t in enumerate(types))
+    keep = {*conflict, "created_at"}
+    updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in columns if c not in keep)
+    sql = (
+        f"INSERT INTO {table} ({', '.join(columns)}) "
+        f"SELECT {select} FROM jsonb_array_elements(%s::jsonb) AS r "
+        f"ON CONFLICT ({', '.join(conflict)}) DO UPDATE SET {updates}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [document])
+
+
+def _upsert_orm(table, columns, values, *, conflict, now) -> None:
+    model = BlockProgress if table == BlockProgress._meta.db_table else NodeProgress
+    objects = []
+    for row in values:
+        data = dict(zip(columns, row, strict=True))
+        for name, value in data.items():
+            if isinstance(value, str) and name.endswith("_at"):
+                data[name] = datetime.fromisoformat(value)
+        objects.append(model(**data, updated_at=now))
+    fields = [c.removesuffix("_id") if c in ("user_id", "community_id", "block_id") else c for c in columns]
+    unique = [c.removesuffix("_id") if c in ("user_id", "block_id") else c for c in conflict]
+    model.objects.bulk_create(
+        objects,
+        update_conflicts=True,
+        unique_fields=unique,
+        update_fields=[f for f in fields if f not in unique] + ["updated_at"],
+    )
+
+
+def upsert_block_rows(rows: list[BlockRow], now: datetime) -> None:
+    """Write block states back in one statement."""
+    _upsert_json(
+        BlockProgress._meta.db_table,
+        BLOCK_COLUMNS,
+        BLOCK_TYPES,
+        [[_plain(getattr(r, name)) for name in BLOCK_COLUMNS] for r in rows],
+        conflict=("user_id", "block_id"),
+        now=now,
+    )
+
+
+EVENT_COLUMNS = [
+    "statement_id",
+    "user_id",
+    "community_id",
+    "block_id",
+    "verb",
+    "idempotency_key",
+    "time_spent_s",
+    "progress",
+    "score",
+    "success",
+    "completion",
+    "state_after",
+    "registration",
+    "context",
+    "occurred_at",
+    "stored_at",
+]
+
+
+def append_events(events: list[dict], now: datetime) -> None:
+    """Append log rows (dicts with ``EVENT_COLUMNS`` but the id and times) with COPY."""
+    if not events:
+        return
+    if not _postgres():
+        for event in events:
+            event.setdefault("statement_id", uuid.uuid4())
+        ProgressEvent.objects.bulk_create([ProgressEvent(**event) for event in events])
+        return
+    table = ProgressEvent._meta.db_table
+    with connection.cursor() as cursor:
+        raw = cursor.cursor
+        with raw.copy(f"COPY {table} ({', '.join(EVENT_COLUMNS)}) FROM STDIN") as copy:
+            for event in events:
+                event.setdefault("statement_id", uuid.uuid4())
+                event["stored_at"] = now
+                copy.write_row([Jsonb(event[c]) if c == "context" else event[c] for c in EVENT_COLUMNS])
+
+
+NODE_COLUMNS = [
+    "user_id",
+    "community_id",
+    "node_type",
+    "node_id",
+    "required_total",
+    "required_done",
+    "masterable_total",
+    "mastered",
+    "optional_done",
+    "time_spent_s",
+    "percent",
+    "state",
+    "completed_at",
+    "last_activity_at",
+]
+NODE_TYPES = [
+    "integer",
+    "bigint",
+    "varchar",
+    "bigint",
+    "integer",
+    "integer",
+    "integer",
+    "integer",
+    "integer",
+    "numeric",
+    "double precision",
+    "varchar",
+    "timestamptz",
+    "timestamptz",
+]
+
+
+@dataclass(slots=True)
+class NodeRow:
+    """A learner's roll-up on one node, as ingest moves it (see ``NodeProgress``)."""
+
+    user_id: int
+    community_id: int
+    node_type: str
+    node_id: int
+    required_total: int = 0
+    required_done: int = 0
+    masterable_total: int = 0
+    mastered: int = 0
+    optional_done: int = 0
+    time_spent_s: Decimal = field(default_factory=lambda: Decimal(0))
+    percent: float = 0.0
+    state: str = BlockState.NOT_STARTED
+    completed_at: datetime | None = None
+    last_activity_at: datetime | None = None
+
+
+def load_node_rows(user_id: int, keys) -> dict[tuple[str, int], NodeRow]:
+    """The learner's roll-up rows for ``keys`` ((node_type, node_id) pairs), one query."""
+    by_type: dict[str, list[int]] = {}
+    for node_type, node_id in keys:
+        by_type.setdefault(node_type, []).append(node_id)
+    if not by_type:
+        return {}
+    if not _postgres():
+        condition = Q()
+        for node_type, ids in by_type.items():
+            condition |= Q(node_type=node_type, node_id__in=ids)
+        rows = NodeProgress.objects.filter(condition, user_id=user_id).values_list(*NODE_COLUMNS)
+        return {(row[2], row[3]): NodeRow(*row) for row in rows}
+    clauses, params = [], [user_id]
+    for node_type, ids in sorted(by_type.items()):
+        clauses.append("(node_type = %s AND node_id = ANY(%s))")
+        params += [str(node_type), ids]
+    rows = _fetch(
+        f"SELECT {', '.join(NODE_COLUMNS)} FROM {NodeProgress._meta.db_table} "
+        f"WHERE user_id = %s AND ({' OR '.join(clauses)})",
+        params,
+    )
+    return {(row[2], row[3]): NodeRow(*row) for row in rows}
+
+
+def upsert_node_rows(rows: list[NodeRow], now: datetime) -> None:
+    _upsert_json(
+        NodeProgress._meta.db_table,
+        NODE_COLUMNS,
+        NODE_TYPES,
+        [[_plain(getattr(r, name)) for name in NODE_COLUMNS] for r in rows],
+        conflict=("user_id", "node_type", "node_id"),
+        now=now,
+        created=False,
+    )

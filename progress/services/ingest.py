@@ -1,0 +1,348 @@
+"""Ingest learning events: block states, roll-up deltas and the event log, in one transaction.
+
+``events_ingest`` is the single entry point (API, commands, demo, benchmarks). Per batch it
+takes the learner's lock once (``LearnerState`` row, ``SELECT ... FOR UPDATE``), so a learner's
+events apply one batch at a time, and then does a fixed number of bulk queries whatever the batch
+size: replayed keys, blocks, block states, ancestor roll-ups, enrollments, upserts, the log.
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F, Value
+from django.db.models.functions import Coalesce, Greatest
+from django.utils import timezone
+
+from ..models import LearnerState, NodeType, ProgressVerb
+from ..rollup import (
+    DONE_STATES,
+    MASTERED,
+    NOT_STARTED,
+    BlockFacts,
+    contribution,
+    later,
+    node_state,
+    percent_of,
+)
+from ..selectors.progress import node_rows, rule_keys, wod_unmet
+from ..selectors.structure import community_structure
+from .block_state import apply_event, mastery_threshold
+from .bulk import (
+    BlockRow,
+    NodeRow,
+    append_events,
+    load_block_facts,
+    load_block_rows,
+    load_node_rows,
+    stored_keys,
+    upsert_block_rows,
+    upsert_node_rows,
+)
+from .enrollment_sync import update_enrollments
+from .errors import LockedError
+from .hooks import run_ingest_hooks
+
+MILLI = Decimal("0.001")
+VERBS = frozenset(ProgressVerb.values)
+
+NODE_PROGRESS_FIELDS = [
+    "required_total",
+    "required_done",
+    "masterable_total",
+    "mastered",
+    "optional_done",
+    "time_spent_s",
+    "percent",
+    "state",
+    "completed_at",
+    "last_activity_at",
+    "updated_at",
+]
+
+
+@dataclass
+class EventInput:
+    block: int
+    event: str
+    occurred_at: datetime
+    idempotency_key: str
+    time_spent_s: Decimal = Decimal(0)
+    score: float | None = None
+    progress: float | None = None
+    wod: int | None = None
+    difficulty_rating: int | None = None
+    confidence_level: int | None = None
+    interaction_data: dict | None = None
+
+
+@dataclass
+class EventOutcome:
+    idempotency_key: str
+    block: int | None
+    state: str
+    replayed: bool
+
+
+@dataclass
+class IngestResult:
+    """What a batch changed. ``completed_nodes`` / ``mastered_nodes`` map a node type to the
+    ids that became completed / mastered in this batch."""
+
+    user_id: int
+    accepted: int = 0
+    replayed: int = 0
+    outcomes: list[EventOutcome] = field(default_factory=list)
+    events: list[dict] = field(default_factory=list)  # the log rows written (column -> value)
+    changed_block_ids: list[int] = field(default_factory=list)
+    block_states: dict[int, str] = field(default_factory=dict)
+    completed_nodes: dict[str, list[int]] = field(default_factory=dict)
+    mastered_nodes: dict[str, list[int]] = field(default_factory=dict)
+    # the roll-ups this batch changed, with NodeProgress's field names
+    node_progress: dict[tuple[str, int], NodeRow] = field(default_factory=dict)
+
+
+def lock_learner(user) -> LearnerState:
+    """Take the learner's lock for the rest of the transaction."""
+    state, _ = LearnerState.objects.select_for_update().get_or_create(user=user)
+    return state
+
+
+def _coerce(raw, index: int, *, now) -> EventInput:
+    event = raw if isinstance(raw, EventInput) else EventInput(**raw)
+    where = f"Event {index}: " if index is not None else ""
+    if event.event not in VERBS:
+        raise ValidationError({"event": [f"{where}unknown event {event.event!r}."]})
+    time_spent = Decimal(str(event.time_spent_s or 0)).quantize(MILLI)
+    if time_spent < 0:
+        raise ValidationError({"time_spent_s": [f"{where}time spent cannot be negative."]})
+    event.time_spent_s = time_spent
+    for name in ("score", "progress"):
+        value = getattr(event, name)
+        if value is not None and not 0 <= value <= 1:
+            raise ValidationError({name: [f"{where}{name} must be between 0 and 1."]})
+    if event.occurred_at > now + timedelta(seconds=settings.PROGRESS_EVENT_MAX_FUTURE_S):
+        raise ValidationError({"occurred_at": [f"{where}occurred_at lies in the future."]})
+    if not event.idempotency_key:
+        raise ValidationError({"idempotency_key": [f"{where}an idempotency key is required."]})
+    return event
+
+
+def _load_blocks(user, block_ids) -> tuple[dict[int, BlockFacts], dict[int, int]]:
+    """Published blocks among ``block_ids`` in the user's communities, and each community's
+    content version (one query)."""
+    facts, versions = {}, {}
+    for pk, block_type, required, page_id, wod_id, community_id, version, completion, mastery in load_block_facts(
+        user.pk, block_ids
+    ):
+        facts[pk] = BlockFacts(pk, block_type, required, page_id, wod_id, community_id, completion, mastery)
+        versions[community_id] = version
+    return facts, versions
+
+
+@dataclass
+class _Delta:
+    community_id: int
+    required_done: int = 0
+    mastered: int = 0
+    optional_done: int = 0
+    time_spent_s: Decimal = Decimal(0)
+    last_activity_at: datetime | None = None
+
+
+def events_ingest(*, user, events) -> IngestResult:
+    """Apply ``events`` (dicts or ``EventInput``) for ``user``; replays are no-ops.
+
+    Raises ``ValidationError`` for bad input (nothing is written) and ``LockedError`` when an
+    event touches a WOD or course whose prerequisites the learner has not met.
+    """
+    if not events:
+        raise ValidationError({"events": ["Send at least one event."]})
+    limit = settings.PROGRESS_EVENTS_MAX_BATCH
+    if len(events) > limit:
+        raise ValidationError({"events": [f"Send at most {limit} events per request."]})
+    now = timezone.now()
+    single = len(events) == 1
+    inputs = [_coerce(raw, None if single else i, now=now) for i, raw in enumerate(events)]
+    with transaction.atomic():
+        learner = lock_learner(user)
+        return _ingest_locked(user, learner, inputs, now)
+
+
+def _ingest_locked(user, learner, inputs: list[EventInput], now) -> IngestResult:
+    result = IngestResult(user_id=user.pk)
+    stored = stored_keys(user.pk, {e.idempotency_key for e in inputs})
+    fresh: list[EventInput] = []
+    seen = set(stored)
+    for event in inputs:
+        if event.idempotency_key in seen:
+            continue
+        seen.add(event.idempotency_key)
+        fresh.append(event)
+
+    facts, versions = _load_blocks(user, {e.block for e in fresh}) if fresh else ({}, {})
+    structures = {cid: community_structure(cid, version) for cid, version in versions.items()}
+    for event in fresh:
+        block = facts.get(event.block)
+        if block is None or block.page_id not in structures[block.community_id].pages:
+            raise ValidationError({"block": [f"Unknown block {event.block}."]})
+        if event.wod is not None and event.wod != block.wod_id:
+            raise ValidationError({"wod_id": [f"Block {event.block} is not in WOD {event.wod}."]})
+
+    # Prerequisites: every WOD touched must be open to the learner.
+    wod_keys = {(facts[e.block].community_id, facts[e.block].wod_id) for e in fresh}
+    needed = set()
+    for community_id, wod_id in wod_keys:
+        needed |= rule_keys(structures[community_id], [(NodeType.WOD, wod_id)])
+    rule_rows = node_rows(user.pk, needed) if needed else {}
+    for community_id, wod_id in sorted(wod_keys):
+        structure = structures[community_id]
+        locked = wod_unmet(structure, wod_id, rule_rows)
+        if locked:
+            node_type, node_id, unmet = locked
+            raise LockedError(
+                node_type=node_type, node_id=node_id, title=structure.node(node_type, node_id).title, unmet=unmet
+            )
+
+    # Block states.
+    progress = load_block_rows(user.pk, facts)
+    before = {}
+    for block_id, block in facts.items():
+        bp = progress.get(block_id)
+        if bp is None:
+            bp = progress[block_id] = BlockRow(user.pk, block_id, block.community_id)
+        before[block_id] = (bp.state, contribution(block, bp.state, bp.time_spent_s, bp.last_interaction_at))
+    states_after_event = []
+    for event in fresh:
+        bp = progress[event.block]
+        apply_event(bp, facts[event.block], event)
+        states_after_event.append(bp.state)
+
+    # Deltas per ancestor.
+    deltas: dict[tuple[str, int], _Delta] = {}
+    ancestors_of: dict[int, list] = {}
+    for block_id, block in facts.items():
+        bp = progress[block_id]
+        old_state, old = before[block_id]
+        new = contribution(block, bp.state, bp.time_spent_s, bp.last_interaction_at)
+        if bp.state != old_state:
+            result.changed_block_ids.append(block_id)
+        result.block_states[block_id] = bp.state
+        keys = structures[block.community_id].ancestors_of_page(block.page_id)
+        ancestors_of[block_id] = keys
+        for key in keys:
+            delta = deltas.get(key)
+            if delta is None:
+                delta = deltas[key] = _Delta(block.community_id)
+            delta.required_done += new.required_done - old.required_done
+            delta.mastered += new.mastered - old.mastered
+            delta.optional_done += new.optional_done - old.optional_done
+            delta.time_spent_s += new.time_spent_s - old.time_spent_s
+            delta.last_activity_at = later(delta.last_activity_at, new.last_activity_at)
+
+    # Roll-ups: existing rows plus new ones, one upsert.
+    enrollment_keys = [k for k in deltas if k[0] in (NodeType.PROGRAM, NodeType.COURSE)]
+    rows = load_node_rows(user.pk, deltas)
+    for key, delta in deltas.items():
+        row = rows.get(key)
+        structure = structures[delta.community_id]
+        if row is None:
+            node = structure.node(*key)
+            row = rows[key] = NodeRow(
+                user.pk,
+                delta.community_id,
+                key[0],
+                key[1],
+                required_total=node.required_total,
+                masterable_total=node.masterable_total,
+                percent=percent_of(0, node.required_total),
+                state=node_state(node.required_total, 0, node.masterable_total, 0, None),
+            )
+        old_state = row.state
+        row.required_done = max(0, row.required_done + delta.required_done)
+        row.mastered = max(0, row.mastered + delta.mastered)
+        row.optional_done = max(0, row.optional_done + delta.optional_done)
+        row.time_spent_s = row.time_spent_s + delta.time_spent_s
+        row.last_activity_at = later(row.last_activity_at, delta.last_activity_at)
+        row.percent = percent_of(row.required_done, row.required_total)
+        row.state = node_state(
+            row.required_total, row.required_done, row.masterable_total, row.mastered, row.last_activity_at
+        )
+        if row.state in DONE_STATES:
+            if old_state not in DONE_STATES:
+                row.completed_at = delta.last_activity_at or now
+                result.completed_nodes.setdefault(key[0], []).append(key[1])
+            if row.state == MASTERED and old_state != MASTERED:
+                result.mastered_nodes.setdefault(key[0], []).append(key[1])
+        else:
+            row.completed_at = None
+    upsert_node_rows([rows[key] for key in deltas], now)
+    result.node_progress = {key: rows[key] for key in deltas}
+
+    upsert_block_rows(list(progress.values()), now)
+
+    registrations = update_enrollments(user, structures, rows, enrollment_keys, now)
+
+    # The log.
+    log = []
+    for event, state in zip(fresh, states_after_event, strict=True):
+        block = facts[event.block]
+        keys = ancestors_of[event.block]
+        courses = [k[1] for k in keys if k[0] == NodeType.COURSE]
+        programs = [k[1] for k in keys if k[0] == NodeType.PROGRAM]
+        registration = next(
+            (registrations[(t, i)] for t, i in keys if (t, i) in registrations and t == NodeType.COURSE), None
+        ) or next((registrations[(t, i)] for t, i in keys if (t, i) in registrations), None)
+        success = None
+        if block.masterable and event.score is not None:
+            success = event.score >= mastery_threshold(block)
+        log.append(
+            {
+                "user_id": user.pk,
+                "community_id": block.community_id,
+                "block_id": block.id,
+                "verb": event.event,
+                "idempotency_key": event.idempotency_key,
+                "time_spent_s": event.time_spent_s,
+                "progress": event.progress,
+                "score": event.score,
+                "success": success,
+                "completion": state in DONE_STATES if block.completable else None,
+                "state_after": state,
+                "registration": registration,
+                "context": {"page": block.page_id, "wod": block.wod_id, "courses": courses, "programs": programs},
+                "occurred_at": event.occurred_at,
+            }
+        )
+    if log:
+        append_events(log, now)
+        latest = Value(max(e.occurred_at for e in fresh))
+        LearnerState.objects.filter(pk=learner.pk).update(
+            events_count=F("events_count") + len(log),
+            rollup_version=F("rollup_version") + 1,
+            last_event_at=Greatest(Coalesce("last_event_at", latest), latest),
+            updated_at=now,
+        )
+    result.events = log
+
+    # Outcomes in request order.
+    fresh_states = {id(e): s for e, s in zip(fresh, states_after_event, strict=True)}
+    fresh_ids = {id(e) for e in fresh}
+    for event in inputs:
+        if id(event) in fresh_ids:
+            result.outcomes.append(EventOutcome(event.idempotency_key, event.block, fresh_states[id(event)], False))
+        else:
+            block_id, state = stored.get(event.idempotency_key, (event.block, None))
+            if state is None:  # a duplicate key inside this batch
+                state = progress[event.block].state if event.block in progress else NOT_STARTED
+            result.outcomes.append(EventOutcome(event.idempotency_key, block_id, state, True))
+    result.accepted = len(log)
+    result.replayed = len(inputs) - len(log)
+    run_ingest_hooks(user=user, result=result)
+    return result
+
+
+__all__ = ["EventInput", "EventOutcome", "IngestResult", "events_ingest", "lock_learner"]

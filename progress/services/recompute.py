@@ -1,0 +1,227 @@
+"""Recompute roll-ups from the leaves (block states) and report drift.
+
+Used by ``manage.py recompute_progress`` and by the task that runs after content changes. Each
+learner is recomputed under their lock, so it never races an ingest.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from ..models import (
+    BlockProgress,
+    CourseEnrollment,
+    EnrollmentStatus,
+    LearnerState,
+    NodeProgress,
+    NodeType,
+    ProgramEnrollment,
+)
+from ..rollup import DONE_STATES, BlockFacts, contribution, later, node_state, percent_of
+from ..selectors.structure import community_structure
+from .enrollment_sync import mirror_enrollment
+from .ingest import NODE_PROGRESS_FIELDS, lock_learner
+
+COMPARED = [
+    "required_total",
+    "required_done",
+    "masterable_total",
+    "mastered",
+    "optional_done",
+    "time_spent_s",
+    "percent",
+    "state",
+    "last_activity_at",
+]
+
+
+@dataclass
+class RecomputeResult:
+    users: int = 0
+    rows_checked: int = 0
+    drift: list[dict] = field(default_factory=list)
+
+    @property
+    def drift_rows(self) -> int:
+        return len(self.drift)
+
+
+def learners_in_scope(*, community=None, user=None):
+    User = get_user_model()
+    scope = Q(block_progress__isnull=False) | Q(node_progress__isnull=False)
+    if community is not None:
+        scope = Q(block_progress__community=community) | Q(node_progress__community=community)
+    users = User.objects.filter(scope)
+    if user is not None:
+        users = users.filter(pk=user.pk)
+    return users.distinct().order_by("pk")
+
+
+def progress_recompute(
+    *, community=None, user=None, dry_run=False, on_user: Callable[[], None] | None = None, users=None
+) -> RecomputeResult:
+    """Recompute every roll-up in scope from block states; fix drift unless ``dry_run``."""
+    result = RecomputeResult()
+    users = list(users if users is not None else learners_in_scope(community=community, user=user))
+    for learner in users:
+        with transaction.atomic():
+            lock_learner(learner)
+            checked, drift = _recompute_user(learner, community=community, dry_run=dry_run)
+        result.users += 1
+        result.rows_checked += checked
+        result.drift.extend(drift)
+        if on_user:
+            on_user()
+    return result
+
+
+def _recompute_user(user, *, community, dry_run) -> tuple[int, list[dict]]:
+    blocks = BlockProgress.objects.filter(user=user)
+    rows = NodeProgress.objects.filter(user=user)
+    if community is not None:
+        blocks = blocks.filter(community=community)
+        rows = rows.filter(community=community)
+    existing = {(r.node_type, r.node_id): r for r in rows}
+    expected: dict[tuple[str, int], dict] = {}
+    structures = {}
+    leaves = blocks.values_list(
+        "block_id",
+        "community_id",
+        "state",
+        "time_spent_s",
+        "last_interaction_at",
+        "completed_at",
+        "block__block_type",
+        "block__required",
+        "block__page_id",
+        "block__page__wod_id",
+        "block__is_published",
+    )
+    for block_id, cid, state, spent, last_at, completed_at, block_type, required, page_id, wod_id, shown in leaves:
+        structure = structures.get(cid) or structures.setdefault(cid, community_structure(cid))
+        if not shown or page_id not in structure.pages:
+            continue  # unpublished content does not count
+        facts = BlockFacts(block_id, block_type, required, page_id, wod_id, cid)
+        part = contribution(facts, state, spent, last_at)
+        for key in structure.ancestors_of_page(page_id):
+            acc = expected.get(key)
+            if acc is None:
+                acc = expected[key] = {
+                    "community_id": cid,
+                    "required_done": 0,
+                    "mastered": 0,
+                    "optional_done": 0,
+                    "time_spent_s": Decimal(0),
+                    "last_activity_at": None,
+                    "done_at": None,
+                }
+            acc["required_done"] += part.required_done
+            acc["mastered"] += part.mastered
+            acc["optional_done"] += part.optional_done
+            acc["time_spent_s"] += part.time_spent_s
+            acc["last_activity_at"] = later(acc["last_activity_at"], part.last_activity_at)
+            if part.required_done:
+                acc["done_at"] = later(acc["done_at"], completed_at)
+    drift, upserts, deletes = [], [], []
+    now = timezone.now()
+    for key, row in existing.items():
+        if key not in expected:
+            structure = structures.get(row.community_id) or structures.setdefault(
+                row.community_id, community_structure(row.community_id)
+            )
+            if structure.node(*key) is None:
+                drift.append({"user": user.pk, "node_type": key[0], "node_id": key[1], "fields": {"row": "stale"}})
+                deletes.append(row.pk)
+                continue
+            expected[key] = {
+                "community_id": row.community_id,
+                "required_done": 0,
+                "mastered": 0,
+                "optional_done": 0,
+                "time_spent_s": Decimal(0),
+                "last_activity_at": None,
+                "done_at": None,
+            }
+    for key, acc in expected.items():
+        node = structures[acc["community_id"]].node(*key)
+        values = {
+            "required_total": node.required_total,
+            "required_done": acc["required_done"],
+            "masterable_total": node.masterable_total,
+            "mastered": acc["mastered"],
+            "optional_done": acc["optional_done"],
+            "time_spent_s": acc["time_spent_s"],
+            "percent": percent_of(acc["required_done"], node.required_total),
+            "state": node_state(
+                node.required_total, acc["required_done"], node.masterable_total, acc["mastered"], acc["last_activity_at"]
+            ),
+            "last_activity_at": acc["last_activity_at"],
+        }
+        row = existing.get(key)
+        if row is None:
+            diff = {"row": "missing"}
+            row = NodeProgress(user=user, community_id=acc["community_id"], node_type=key[0], node_id=key[1])
+        else:
+            diff = {
+                name: [_plain(getattr(row, name)), _plain(values[name])]
+                for name in COMPARED
+                if _plain(getattr(row, name)) != _plain(values[name])
+            }
+        if not diff:
+            continue
+        drift.append({"user": user.pk, "node_type": key[0], "node_id": key[1], "fields": diff})
+        was_done = row.state in DONE_STATES if row.pk else False
+        for name, value in values.items():
+            setattr(row, name, value)
+        if row.state in DONE_STATES:
+            row.completed_at = row.completed_at if was_done and row.completed_at else (acc["done_at"] or now)
+        else:
+            row.completed_at = None
+        upserts.append(row)
+    if not dry_run:
+        if deletes:
+            NodeProgress.objects.filter(pk__in=deletes).delete()
+        if upserts:
+            NodeProgress.objects.bulk_create(
+                upserts,
+                update_conflicts=True,
+                unique_fields=["user", "node_type", "node_id"],
+                update_fields=NODE_PROGRESS_FIELDS,
+            )
+            _mirror_enrollments(user, {(r.node_type, r.node_id): r for r in upserts}, now)
+        if upserts or deletes:
+            LearnerState.objects.filter(pk=user.pk).update(rollup_version=F("rollup_version") + 1, updated_at=now)
+    return len(expected), drift
+
+
+def _plain(value):
+    if isinstance(value, Decimal):
+        return str(value.quantize(Decimal("0.001")))
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value
+
+
+def _mirror_enrollments(user, rows, now):
+    programs = [i for t, i in rows if t == NodeType.PROGRAM]
+    courses = [i for t, i in rows if t == NodeType.COURSE]
+    fields = ["completion_percent", "status", "completed_at", "updated_at"]
+    for model, node_type, ids, attr in (
+        (ProgramEnrollment, NodeType.PROGRAM, programs, "program_id"),
+        (CourseEnrollment, NodeType.COURSE, courses, "course_id"),
+    ):
+        if not ids:
+            continue
+        enrollments = list(model.objects.filter(user=user, **{f"{attr}__in": ids}))
+        for enrollment in enrollments:
+            mirror_enrollment(enrollment, rows[(node_type, getattr(enrollment, attr))], now)
+        if enrollments:
+            model.objects.bulk_update(enrollments, fields)
+
+
+__all__ = ["EnrollmentStatus", "RecomputeResult", "learners_in_scope", "progress_recompute"]
