@@ -198,3 +198,5 @@ class ProgressEventAdmin(ReadOnlyAdmin):
     list_display = ["occurred_at", "user", "verb", "block", "score", "time_spent_s", "state_after"]
     list_filter = ["verb", "community"]
     search_fields = ["user__username", "idempotency_key"]
+
+from . import admin_awards  # noqa: E402, F401  (achievements, milestones, certificates, analytics)

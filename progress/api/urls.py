@@ -9,6 +9,9 @@ from .enrollments import CourseEnrollmentView, ProgramEnrollmentView
 from .events import ProgressEventsView
 from .trees import CourseProgressView, NextView, ProgramProgressView, WodProgressView
 from .xapi import XapiStatementsView
+from .achievements import AchievementBadgeView, AchievementListView  # noqa: I001
+from .analytics import CommunityAnalyticsView, MyAnalyticsView
+from .certificates import CertificateListView, CertificateVerifyView, MilestoneListView
 
 router = SimpleRouter()
 router.register("communities", CommunityViewSet, basename="progress-community")
@@ -26,4 +29,16 @@ urlpatterns = [
     path("progress/next/", NextView.as_view(), name="progress-next"),
     path("xapi/statements/", XapiStatementsView.as_view(), name="progress-xapi-statements"),
     *router.urls,
+]
+
+urlpatterns += [
+    path("achievements/", AchievementListView.as_view(), name="progress-achievements"),
+    path("achievements/<int:pk>/badge/", AchievementBadgeView.as_view(), name="progress-achievement-badge"),
+    path("milestones/", MilestoneListView.as_view(), name="progress-milestones"),
+    path("certificates/", CertificateListView.as_view(), name="progress-certificates"),
+    path(
+        "certificates/<uuid:verification_id>/", CertificateVerifyView.as_view(), name="progress-certificate-verify"
+    ),
+    path("analytics/me/", MyAnalyticsView.as_view(), name="progress-analytics-me"),
+    path("analytics/communities/<int:pk>/", CommunityAnalyticsView.as_view(), name="progress-analytics-community"),
 ]

@@ -34,6 +34,9 @@ from .learning import (
     ProgressEvent,
     ProgressVerb,
 )
+from .achievements import Achievement, AchievementType, CriterionType, UserAchievement  # noqa: F401
+from .certificates import Certificate, CourseMilestone, MilestoneType, UserCourseMilestone  # noqa: F401
+from .analytics import AnalyticsPeriod, LearningAnalytics  # noqa: F401
 
 __all__ = [
     "BLOCK_RULES",
