@@ -17,6 +17,12 @@ LIST = reverse("api:progress-achievements")
 EVENTS = reverse("api:progress-events")
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Test users get a password; hashing it cheaply keeps the module fast."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 def badge_url(pk):
     return reverse("api:progress-achievement-badge", args=[pk])
 
