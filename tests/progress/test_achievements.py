@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from progress.models import Achievement, BlockType, MembershipRole, ProgressEvent, UserAchievement
+from progress.models import Achievement, Block, BlockType, MembershipRole, ProgressEvent, UserAchievement
 from progress.services import events_ingest
 from progress.services.achievements import achievements_evaluate, affected_criterion_types
 from tests.conftest import client_for
@@ -254,3 +254,43 @@ def test_achievement_list_query_count_is_constant(django_assert_num_queries, gym
     with django_assert_num_queries(4):
         assert client.get(LIST).json()["count"] == 8
     assert ProgressEvent.objects.filter(user=learner).count() == 2
+
+
+@pytest.mark.django_db
+def test_demo_seed_defines_awards_and_analytics_idempotently(user, settings, tmp_path):
+    from io import StringIO
+
+    from progress import demo_achievements
+    from progress.models import Certificate, CourseMilestone, LearningAnalytics, UserCourseMilestone
+
+    settings.MEDIA_ROOT = tmp_path
+    gym = CommunityFactory(name="Demo Gym", slug="demo-gym")
+    join(user, gym)
+    program = build_program(
+        community=gym, courses=2, wods_per_course=2, pages_per_wod=1, blocks_per_page=3,
+        block_types=(BlockType.RICH_TEXT, BlockType.QUIZ, BlockType.USER_SUBMISSION),
+    )
+    course = program.courses.order_by("program_links__order").first()
+    first_course = Block.objects.filter(page__wod__courses=course).order_by("id")
+    events_ingest(user=user, events=[
+        service_event(b, "answered" if b.block_type != BlockType.RICH_TEXT else "viewed", score=1.0)
+        for b in first_course
+    ])
+
+    def counts():
+        return [
+            Achievement.objects.count(), CourseMilestone.objects.count(), UserAchievement.objects.count(),
+            UserAchievement.objects.filter(earned_at__isnull=False).count(), UserCourseMilestone.objects.count(),
+            Certificate.objects.count(), LearningAnalytics.objects.count(),
+        ]
+
+    demo_achievements.seed(stdout=StringIO())
+    first = counts()
+    demo_achievements.seed(stdout=StringIO())
+    assert counts() == first
+    assert first[0] == 8 and first[1] == 6 and first[5] == 1  # the first course is complete: one certificate
+    assert Achievement.objects.filter(badge="").count() == 0
+    earned = set(
+        UserAchievement.objects.filter(user=user, earned_at__isnull=False).values_list("achievement__name", flat=True)
+    )
+    assert {"First steps", "First WOD", "Course graduate"} <= earned
