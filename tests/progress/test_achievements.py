@@ -294,3 +294,33 @@ def test_demo_seed_defines_awards_and_analytics_idempotently(user, settings, tmp
         UserAchievement.objects.filter(user=user, earned_at__isnull=False).values_list("achievement__name", flat=True)
     )
     assert {"First steps", "First WOD", "Course graduate"} <= earned
+
+
+@pytest.mark.django_db
+def test_admin_edits_achievements_and_milestones_with_the_criteria_widget(client, gym):
+    community, _, _ = gym
+    admin_user = UserFactory(is_staff=True, is_superuser=True)
+    client.force_login(admin_user)
+    add = client.get(reverse("admin:progress_achievement_add"))
+    assert add.status_code == 200 and "blocks_completed" in add.content.decode()
+    response = client.post(
+        reverse("admin:progress_achievement_add"),
+        {
+            "community": community.pk,
+            "name": "Admin made",
+            "description": "",
+            "achievement_type": "completion",
+            "criteria": '{"all": [{"type": "blocks_completed", "count": 2, "scope": {}}]}',
+            "criteria_narrative": "",
+            "points": 5,
+            "is_active": "on",
+        },
+    )
+    errors = getattr(response, "context_data", {}) and response.context_data["adminform"].form.errors
+    assert response.status_code == 302, errors
+    made = Achievement.objects.get(name="Admin made")
+    assert made.criteria == {"all": [{"type": "blocks_completed", "count": 2, "scope": {}}]}
+    assert client.get(reverse("admin:progress_achievement_changelist")).status_code == 200
+    assert client.get(reverse("admin:progress_coursemilestone_add")).status_code == 200
+    assert client.get(reverse("admin:progress_certificate_changelist")).status_code == 200
+    assert client.get(reverse("admin:progress_userachievement_changelist")).status_code == 200
