@@ -110,9 +110,22 @@ class Achievement(models.Model):
         return {item["type"] for item in self.criteria_items}
 
     def narrative(self) -> str:
+        """How to earn it in words: ``criteria_narrative``, else the criteria with the titles of
+        the programs, courses and WODs they name."""
         if self.criteria_narrative:
             return self.criteria_narrative
-        return "; ".join(criterion_label(item) for item in self.criteria_items) + "."
+        from .content import Course, Program, Wod
+
+        wanted = {}
+        for item in self.criteria_items:
+            for key, value in (item.get("scope") or {}).items():
+                wanted.setdefault(key, set()).add(value)
+        titles = {}
+        for key, model in (("program", Program), ("course", Course), ("wod", Wod)):
+            if wanted.get(key):
+                rows = model.objects.filter(community_id=self.community_id, pk__in=wanted[key])
+                titles.update({(key, pk): title for pk, title in rows.values_list("pk", "title")})
+        return "; ".join(criterion_label(item, titles) for item in self.criteria_items) + "."
 
     def clean(self):
         errors = []
@@ -132,23 +145,41 @@ class Achievement(models.Model):
             raise ValidationError({"criteria": errors})
 
 
-def criterion_label(item: dict) -> str:
-    """``Complete 5 blocks in course 3``-style wording of one criterion."""
-    kind, count = item.get("type"), item.get("count", 0)
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
+CRITERION_NOUNS = {
+    CriterionType.BLOCKS_COMPLETED: ("Complete", "block"),
+    CriterionType.WODS_COMPLETED: ("Complete", "WOD"),
+    CriterionType.COURSE_COMPLETED: ("Complete", "course"),
+    CriterionType.PROGRAM_COMPLETED: ("Complete", "program"),
+    CriterionType.MASTERY_COUNT: ("Master", "quiz"),
+}
+
+
+def criterion_label(item: dict, titles: dict | None = None) -> str:
+    """The criterion in words, e.g. ``Complete 5 blocks in course 3`` (``titles`` maps
+    ``(scope key, id)`` to a title to name the program, course or WOD instead)."""
+    kind, count = item.get("type"), int(item.get("count", 0))
     scope = item.get("scope") or {}
-    where = "".join(f" in {key} {value}" for key, value in scope.items())
+    titles = titles or {}
+    named = {key: titles.get((key, value)) for key, value in scope.items()}
+    where = "".join(
+        f" in {named[key]}" if named[key] else f" in {'WOD' if key == 'wod' else key} {value}"
+        for key, value in scope.items()
+    )
     if kind == CriterionType.ACTIVE_DAY_STREAK:
-        return f"Be active {count} days in a row"
+        return f"Be active {_plural(count, 'day')} in a row"
     if kind == CriterionType.TIME_SPENT:
-        return f"Spend {count} minutes learning{where}"
-    if kind == CriterionType.MASTERY_COUNT:
-        return f"Master {count} quizzes{where}"
+        return f"Spend {_plural(count, 'minute')} learning{where}"
     if kind == CriterionType.COURSE_COMPLETED and "course" in scope:
-        return f"Complete course {scope['course']}"
+        return f"Complete {named['course'] or 'course ' + str(scope['course'])}"
     if kind == CriterionType.PROGRAM_COMPLETED and "program" in scope:
-        return f"Complete program {scope['program']}"
-    label = CriterionType(kind).label if kind in CriterionType.values else kind
-    return f"Get {count} {label}{where}"
+        return f"Complete {named['program'] or 'program ' + str(scope['program'])}"
+    verb, noun = CRITERION_NOUNS.get(kind, ("Reach", str(kind)))
+    words = _plural(count, noun).replace("quizs", "quizzes")
+    return f"{verb} {words}{where}"
 
 
 class UserAchievement(models.Model):

@@ -232,7 +232,9 @@ def achievements_evaluate_after_ingest(*, user, result) -> list[AchievementOutco
     candidates = list(
         Achievement.objects.active()
         .filter(community_id__in=communities)
-        .exclude(awards__user=user, awards__earned_at__isnull=False)
+        .exclude(
+            pk__in=UserAchievement.objects.filter(user=user, earned_at__isnull=False).values("achievement_id")
+        )
     )
     outcomes = []
     for community_id in communities:

@@ -156,15 +156,23 @@ def test_criteria_are_validated_by_schema_and_scope_rules(gym):
 
 
 @pytest.mark.django_db
-def test_badge_exports_open_badges_3_credential(user, auth_client, gym):
-    community, _, blocks = gym
+def test_badge_exports_open_badges_3_credential(user, auth_client, gym, settings, tmp_path):
+    from django.core.files.base import ContentFile
+
+    from progress.demo_achievements import badge_png
+
+    settings.MEDIA_ROOT = tmp_path
+    community, program, blocks = gym
+    course = program.courses.get()
     earned = achievement(
         community,
-        {"all": [{"type": "blocks_completed", "count": 1}]},
+        {"all": [{"type": "blocks_completed", "count": 1, "scope": {"course": course.pk}},
+                 {"type": "active_day_streak", "count": 1}]},
         name="First step",
         description="Completed a first block.",
         points=10,
     )
+    earned.badge.save("first.png", ContentFile(badge_png("#417690", "F")))
     auth_client.post(EVENTS, event(blocks[0]), format="json")
     response = auth_client.get(badge_url(earned.pk))
     assert response.status_code == 200
@@ -177,14 +185,22 @@ def test_badge_exports_open_badges_3_credential(user, auth_client, gym):
     assert badge["type"] == ["VerifiableCredential", "OpenBadgeCredential"]
     assert badge["id"] == f"urn:uuid:{award.credential_id}"
     assert badge["issuer"]["type"] == ["Profile"] and badge["issuer"]["name"] == "Gym"
+    assert badge["issuer"]["id"].endswith("/communities/gym")
     assert badge["validFrom"].endswith("Z")
     subject = badge["credentialSubject"]
     assert subject["type"] == ["AchievementSubject"]
-    assert subject["achievement"]["type"] == ["Achievement"]
-    assert subject["achievement"]["name"] == "First step"
-    assert subject["achievement"]["description"] == "Completed a first block."
-    assert subject["achievement"]["criteria"]["narrative"] == "Get 1 blocks completed."
-    assert subject["achievement"]["id"].endswith(f"/achievements/{earned.pk}")
+    data = subject["achievement"]
+    assert data["type"] == ["Achievement"]
+    assert data["id"].endswith(f"/achievements/{earned.pk}")
+    assert (data["name"], data["description"]) == ("First step", "Completed a first block.")
+    assert data["criteria"]["narrative"] == f"Complete 1 block in {course.title}; Be active 1 day in a row."
+    assert data["image"]["type"] == "Image"
+    assert data["image"]["id"].startswith("http://testserver/") and data["image"]["id"].endswith(".png")
+    listed = my_entry(auth_client, earned.pk)
+    assert listed["badge_image"] == data["image"]["id"]
+    assert [p["label"] for p in listed["progress"]] == [
+        f"Complete 1 block in course {course.pk}", "Be active 1 day in a row"
+    ]
 
 
 @pytest.mark.django_db
@@ -324,3 +340,17 @@ def test_admin_edits_achievements_and_milestones_with_the_criteria_widget(client
     assert client.get(reverse("admin:progress_coursemilestone_add")).status_code == 200
     assert client.get(reverse("admin:progress_certificate_changelist")).status_code == 200
     assert client.get(reverse("admin:progress_userachievement_changelist")).status_code == 200
+
+
+@pytest.mark.django_db
+def test_someone_elses_award_does_not_stop_mine(user, gym):
+    community, _, blocks = gym
+    two = achievement(community, {"all": [{"type": "blocks_completed", "count": 2}]}, name="Two")
+    peer = UserFactory()
+    join(peer, community)
+    events_ingest(user=user, events=[service_event(blocks[0])])
+    events_ingest(user=peer, events=[service_event(b) for b in blocks[:2]])
+    assert UserAchievement.objects.get(user=peer, achievement=two).earned_at is not None
+    events_ingest(user=user, events=[service_event(blocks[1])])
+    mine = UserAchievement.objects.get(user=user, achievement=two)
+    assert mine.earned_at is not None and mine.progress[0]["current"] == 2
