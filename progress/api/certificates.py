@@ -2,7 +2,7 @@
 
 * ``milestones/?course=``: the milestones of the user's courses and which ones they reached;
 * ``certificates/``: the user's certificates;
-* ``certificates/{verification_id}/``: anyone may verify a certificate, no sign-in needed; with
+* ``certificates/{id}/`` (the verification id): anyone may verify a certificate, no sign-in needed; with
   ``?format=html`` or ``Accept: text/html`` it is a printable HTML page.
 """
 
@@ -149,8 +149,8 @@ class CertificateVerifyView(APIView):
             "or `?format=html` for a printable HTML page."
         ),
     )
-    def get(self, request, verification_id):
-        certificate = certificate_by_verification_id(verification_id)
+    def get(self, request, id):  # noqa: A002 - the path's {id} is the verification id
+        certificate = certificate_by_verification_id(id)
         if certificate is None:
             raise Http404
         data = CertificateSerializer(certificate, context={"request": request}).data

@@ -37,7 +37,7 @@ urlpatterns += [
     path("milestones/", MilestoneListView.as_view(), name="progress-milestones"),
     path("certificates/", CertificateListView.as_view(), name="progress-certificates"),
     path(
-        "certificates/<uuid:verification_id>/", CertificateVerifyView.as_view(), name="progress-certificate-verify"
+        "certificates/<uuid:id>/", CertificateVerifyView.as_view(), name="progress-certificate-verify"
     ),
     path("analytics/me/", MyAnalyticsView.as_view(), name="progress-analytics-me"),
     path("analytics/communities/<int:pk>/", CommunityAnalyticsView.as_view(), name="progress-analytics-community"),
