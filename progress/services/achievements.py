@@ -47,12 +47,17 @@ class AchievementOutcome:
     newly_earned: bool
 
 
+def event_value(event, name: str):
+    """A column of a logged event of an ingest result (a ``ProgressEvent`` or a row dict)."""
+    return event[name] if isinstance(event, dict) else getattr(event, name)
+
+
 def affected_criterion_types(result) -> set[str]:
     """Criterion types an ingest result can have moved."""
     if not result.accepted:
         return set()
     kinds = {CriterionType.ACTIVE_DAY_STREAK}
-    if any(e.time_spent_s for e in result.events):
+    if any(event_value(e, "time_spent_s") for e in result.events):
         kinds.add(CriterionType.TIME_SPENT)
     changed_states = {result.block_states.get(b) for b in result.changed_block_ids}
     if changed_states & set(DONE_STATES):
@@ -228,7 +233,7 @@ def achievements_evaluate_after_ingest(*, user, result) -> list[AchievementOutco
     kinds = affected_criterion_types(result)
     if not kinds:
         return []
-    communities = sorted({e.community_id for e in result.events})
+    communities = sorted({event_value(e, "community_id") for e in result.events})
     candidates = list(
         Achievement.objects.active()
         .filter(community_id__in=communities)

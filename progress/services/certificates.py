@@ -23,6 +23,7 @@ from ..models import (
     UserCourseMilestone,
 )
 from ..rollup import DONE_STATES
+from .achievements import event_value
 
 
 def _milestone_reached(milestone: CourseMilestone, *, completed_wods: set[int], blocks: dict) -> dict | None:
@@ -91,7 +92,7 @@ def milestones_evaluate(
 def milestones_evaluate_after_ingest(*, user, result) -> list[UserCourseMilestone]:
     """Milestones the batch can have reached: of its completed WODs and of its events' blocks."""
     completed_wods = set(result.completed_nodes.get(NodeType.WOD, []))
-    block_ids = {e.block_id for e in result.events if e.block_id}
+    block_ids = {event_value(e, "block_id") for e in result.events} - {None}
     if not completed_wods and not block_ids:
         return []
     milestones = list(

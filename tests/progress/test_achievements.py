@@ -354,3 +354,19 @@ def test_someone_elses_award_does_not_stop_mine(user, gym):
     events_ingest(user=user, events=[service_event(blocks[1])])
     mine = UserAchievement.objects.get(user=user, achievement=two)
     assert mine.earned_at is not None and mine.progress[0]["current"] == 2
+
+
+def test_affected_criteria_read_logged_events_as_models_or_row_dicts():
+    from decimal import Decimal
+
+    from progress.services.ingest import IngestResult
+
+    as_rows = IngestResult(user_id=1, accepted=1, events=[{"community_id": 1, "block_id": 2, "time_spent_s": Decimal(5)}])
+    as_rows.changed_block_ids, as_rows.block_states = [2], {2: "mastered"}
+    as_rows.completed_nodes = {"wod": [3]}
+    assert affected_criterion_types(as_rows) == {
+        "active_day_streak", "time_spent", "blocks_completed", "mastery_count", "wods_completed"
+    }
+    as_models = IngestResult(user_id=1, accepted=1, events=[ProgressEvent(community_id=1, time_spent_s=Decimal(0))])
+    assert affected_criterion_types(as_models) == {"active_day_streak"}
+    assert affected_criterion_types(IngestResult(user_id=1)) == set()
