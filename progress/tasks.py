@@ -15,4 +15,3 @@ def recompute_community_progress(community_id: int) -> int:
     if community is None:
         return 0
     return len(progress_recompute(community=community).drift)
-
