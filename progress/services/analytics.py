@@ -14,8 +14,8 @@ Metrics of a row:
 * ``learning_velocity``: blocks completed per day of the period;
 * ``engagement_score`` (0-100): 40 % share of active days, 30 % time against
   ``TARGET_SECONDS_PER_DAY``, 30 % completions against ``TARGET_BLOCKS_PER_DAY`` (each capped at 1);
-* ``streak_days``: consecutive active days up to the period's last day (or the day before, so a
-  streak still alive counts), looking back at most ``STREAK_LOOKBACK_DAYS``.
+* ``streak_days``: consecutive active days up to the period's last day, or today while the period
+  runs (or the day before, so a streak still alive counts), looking back at most ``STREAK_LOOKBACK_DAYS``.
 """
 
 import calendar
@@ -105,6 +105,8 @@ def community_analytics_rows(*, community_id: int, period: str, start: date, end
     """The period's rows for every member of the community (not saved)."""
     begin, finish = local_midnight(start, tz), local_midnight(end + timedelta(days=1), tz)
     period_days = (end - start).days + 1
+    # A period still running (week or month to date) counts its streak up to today.
+    last_day = min(end, timezone.now().astimezone(tz).date())
     members = list(Membership.objects.filter(community_id=community_id).values_list("user_id", flat=True))
     if not members:
         return []
@@ -171,7 +173,7 @@ def community_analytics_rows(*, community_id: int, period: str, start: date, end
                 engagement_score=engagement_score(
                     period_days=period_days, active_days=active, active_seconds=float(seconds), blocks_completed=done
                 ),
-                streak_days=min(streak_ending(user_days, end), STREAK_LOOKBACK_DAYS),
+                streak_days=min(streak_ending(user_days, last_day), STREAK_LOOKBACK_DAYS),
             )
         )
     return rows

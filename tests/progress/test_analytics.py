@@ -274,3 +274,14 @@ def test_admin_trends_page_draws_svg_charts(client, community, user):
     assert "cdn" not in html.lower()
     assert client.get(reverse("admin:progress_learninganalytics_trends_index")).status_code == 200
     assert client.get(reverse("admin:progress_learninganalytics_changelist")).status_code == 200
+
+
+@pytest.mark.django_db
+def test_week_to_date_counts_the_streak_up_to_yesterday(user, community):
+    today = timezone.now().date()
+    for back in (1, 2, 3):
+        log(user, community, timezone.now() - timedelta(days=back), key=f"back-{back}")
+    learning_analytics_compute(period="monthly", day=today)
+    learning_analytics_compute(period="weekly", day=today)
+    assert LearningAnalytics.objects.get(period="monthly").streak_days == 3
+    assert LearningAnalytics.objects.get(period="weekly").streak_days == 3
