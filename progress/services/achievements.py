@@ -159,6 +159,7 @@ def active_days(*, user, community_id: int, since, tz=UTC) -> set[date]:
         ProgressEvent.objects.filter(user=user, community_id=community_id, occurred_at__gte=since)
         .annotate(day=TruncDate("occurred_at", tzinfo=tz))
         .values_list("day", flat=True)
+        .order_by()
         .distinct()
     )
 
@@ -208,17 +209,21 @@ def achievements_evaluate(
                 current = values.get(_scope_key(item), 0)
                 target = int(item["count"])
                 progress.append({"type": item["type"], "current": current, "target": target, "met": current >= target})
-            award = awards.get(achievement.pk) or UserAchievement(
-                user=user, achievement=achievement, community_id=community_id
-            )
+            award = awards.get(achievement.pk)
+            newly = bool(progress) and all(p["met"] for p in progress)
+            if award is not None and award.progress == progress and not newly:
+                outcomes.append(AchievementOutcome(achievement, award, False))
+                continue  # nothing moved: no write
+            award = award or UserAchievement(user=user, achievement=achievement, community_id=community_id)
             award.progress = progress
             award.evaluated_at = now
-            newly = bool(progress) and all(p["met"] for p in progress)
             if newly:
                 award.earned_at = now
                 award.points = achievement.points
             rows.append(award)
             outcomes.append(AchievementOutcome(achievement, award, newly))
+        if not rows:
+            return outcomes
         UserAchievement.objects.bulk_create(
             rows,
             update_conflicts=True,

@@ -126,6 +126,7 @@ def community_analytics_rows(*, community_id: int, period: str, start: date, end
         )
         .annotate(day=TruncDate("occurred_at", tzinfo=tz))
         .values_list("user_id", "day")
+        .order_by()
         .distinct()
     ):
         days[user_id].add(day)
