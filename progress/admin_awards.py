@@ -25,6 +25,7 @@ from .models import (
     UserCourseMilestone,
 )
 from .selectors.analytics import community_trends
+from .services.achievements import achievements_reevaluate
 
 
 class ReadOnlyAwardsAdmin(admin.ModelAdmin):
@@ -47,6 +48,7 @@ class AchievementAdmin(admin.ModelAdmin):
     search_fields = ["name", "description"]
     list_select_related = ["community"]
     readonly_fields = ["badge_preview", "created_at", "updated_at"]
+    actions = ["reevaluate"]
     fields = [
         "community",
         "name",
@@ -72,6 +74,11 @@ class AchievementAdmin(admin.ModelAdmin):
     @admin.display(description="earned", ordering="_earned")
     def earned_count(self, obj):
         return obj._earned
+
+    @admin.action(description="Evaluate for every member now (counts past progress)")
+    def reevaluate(self, request, queryset):
+        earned = achievements_reevaluate(achievements=list(queryset))
+        self.message_user(request, f"Evaluated {queryset.count()} achievements; {earned} newly earned.")
 
     @admin.display(description="badge")
     def badge_preview(self, obj):

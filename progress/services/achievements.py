@@ -252,3 +252,24 @@ def achievements_evaluate_after_ingest(*, user, result) -> list[AchievementOutco
         if relevant:
             outcomes += achievements_evaluate(user=user, community_id=community_id, achievements=relevant)
     return outcomes
+
+
+def achievements_reevaluate(*, achievements: list[Achievement]) -> int:
+    """Evaluate ``achievements`` for every member of their communities (after defining or
+    changing one, so past progress counts). Each learner is locked like an ingest. Returns how
+    many were newly earned."""
+    from ..models import Membership
+    from .ingest import lock_learner
+
+    by_community: dict[int, list[Achievement]] = {}
+    for achievement in achievements:
+        if achievement.is_active:
+            by_community.setdefault(achievement.community_id, []).append(achievement)
+    earned = 0
+    for community_id, chosen in by_community.items():
+        for membership in Membership.objects.filter(community_id=community_id).select_related("user"):
+            with transaction.atomic():
+                lock_learner(membership.user)
+                outcomes = achievements_evaluate(user=membership.user, community_id=community_id, achievements=chosen)
+            earned += sum(o.newly_earned for o in outcomes)
+    return earned

@@ -370,3 +370,17 @@ def test_affected_criteria_read_logged_events_as_models_or_row_dicts():
     as_models = IngestResult(user_id=1, accepted=1, events=[ProgressEvent(community_id=1, time_spent_s=Decimal(0))])
     assert affected_criterion_types(as_models) == {"active_day_streak"}
     assert affected_criterion_types(IngestResult(user_id=1)) == set()
+
+
+@pytest.mark.django_db
+def test_admin_action_reevaluates_a_new_achievement_for_every_member(client, user, gym):
+    community, _, blocks = gym
+    events_ingest(user=user, events=[service_event(b) for b in blocks[:2]])
+    late = achievement(community, {"all": [{"type": "blocks_completed", "count": 2}]}, name="Late")
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    response = client.post(
+        reverse("admin:progress_achievement_changelist"),
+        {"action": "reevaluate", "_selected_action": [late.pk]},
+    )
+    assert response.status_code == 302
+    assert UserAchievement.objects.get(user=user, achievement=late).earned_at is not None
