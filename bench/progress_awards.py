@@ -64,7 +64,9 @@ def build(args, rng):
             for b in range(5):
                 blocks.append(
                     Block.objects.create(
-                        page=page, block_type=BlockType.RICH_TEXT, order=b,
+                        page=page,
+                        block_type=BlockType.RICH_TEXT,
+                        order=b,
                         content={"format": "markdown", "body": "Bench."},
                     )
                 )
@@ -73,7 +75,8 @@ def build(args, rng):
     )
     roles = [MembershipRole.ADMIN] + [MembershipRole.LEARNER] * (len(users) - 1)
     Membership.objects.bulk_create(
-        [Membership(community=community, user=u, role=r) for u, r in zip(users, roles, strict=True)], batch_size=2000
+        [Membership(community=community, user=u, role=r) for u, r in zip(users, roles, strict=True)],
+        batch_size=2000,
     )
     CourseEnrollment.objects.bulk_create(
         [CourseEnrollment(user=u, course=course, community=community) for u in users], batch_size=2000
@@ -84,8 +87,13 @@ def build(args, rng):
         user = users[rng.randrange(len(users))]
         events.append(
             ProgressEvent(
-                user=user, community=community, block=blocks[rng.randrange(len(blocks))], verb="viewed",
-                idempotency_key=f"bench-{i}", time_spent_s=Decimal(rng.randint(5, 600)), state_after="completed",
+                user=user,
+                community=community,
+                block=blocks[rng.randrange(len(blocks))],
+                verb="viewed",
+                idempotency_key=f"bench-{i}",
+                time_spent_s=Decimal(rng.randint(5, 600)),
+                state_after="completed",
                 occurred_at=now - timedelta(minutes=rng.randint(60, 8 * 7 * 24 * 60)),
             )
         )
@@ -99,16 +107,25 @@ def build(args, rng):
             done = now - timedelta(minutes=rng.randint(60, 8 * 7 * 24 * 60))
             progress.append(
                 BlockProgress(
-                    user=user, block=block, community=community, state=BlockState.COMPLETED, progress=1,
-                    time_spent_s=Decimal(rng.randint(5, 600)), interaction_count=1, first_interaction_at=done,
-                    last_interaction_at=done, completed_at=done,
+                    user=user,
+                    block=block,
+                    community=community,
+                    state=BlockState.COMPLETED,
+                    progress=1,
+                    time_spent_s=Decimal(rng.randint(5, 600)),
+                    interaction_count=1,
+                    first_interaction_at=done,
+                    last_interaction_at=done,
+                    completed_at=done,
                 )
             )
     BlockProgress.objects.bulk_create(progress, batch_size=5000)
     kinds = ["blocks_completed", "wods_completed", "time_spent", "active_day_streak", "mastery_count"]
     for i in range(args.achievements):
         Achievement.objects.create(
-            community=community, name=f"Bench achievement {i}", points=10,
+            community=community,
+            name=f"Bench achievement {i}",
+            points=10,
             criteria={"all": [{"type": kinds[i % len(kinds)], "count": 1000 + i}]},
         )
     return community, course, users, blocks
@@ -136,11 +153,15 @@ def run(args, report):
     today = timezone.now().date()
     for label in ("first", "rerun"):
         start = time.perf_counter()
-        result = learning_analytics_compute(period="weekly", day=today - timedelta(days=7), community=community)
+        result = learning_analytics_compute(
+            period="weekly", day=today - timedelta(days=7), community=community
+        )
         seconds = round(time.perf_counter() - start, 2)
         report.add(f"weekly_analytics_{label}_s", seconds, f"{result.rows} rows")
     report.check(
-        "weekly analytics of the community", seconds < ANALYTICS_TARGET_S, f"{seconds} s (target < {ANALYTICS_TARGET_S} s)"
+        "weekly analytics of the community",
+        seconds < ANALYTICS_TARGET_S,
+        f"{seconds} s (target < {ANALYTICS_TARGET_S} s)",
     )
     for week in range(2, 9):
         learning_analytics_compute(period="weekly", day=today - timedelta(weeks=week), community=community)
@@ -151,8 +172,15 @@ def run(args, report):
     def ingest():
         events_ingest(
             user=learner,
-            events=[{"block": blocks[next(counter) % len(blocks)].pk, "event": "viewed", "time_spent_s": 5,
-                     "occurred_at": timezone.now(), "idempotency_key": f"timed-{next(counter)}"}],
+            events=[
+                {
+                    "block": blocks[next(counter) % len(blocks)].pk,
+                    "event": "viewed",
+                    "time_spent_s": 5,
+                    "occurred_at": timezone.now(),
+                    "idempotency_key": f"timed-{next(counter)}",
+                }
+            ],
         )
 
     from progress.models import Achievement
@@ -177,7 +205,9 @@ def run(args, report):
         hooks.INGEST_HOOKS[:] = saved
     hook_ms = summarize_ms(hook_samples[-args.calls :])
     report.add("ingest_one_event_with_achievements", ingest_ms)
-    report.add("awards_hook_inside_ingest", hook_ms, "milestones, certificates and achievements of one ingest")
+    report.add(
+        "awards_hook_inside_ingest", hook_ms, "milestones, certificates and achievements of one ingest"
+    )
     report.check(
         "awards evaluation inside an ingest (p95)",
         hook_ms["p95_ms"] < EVALUATION_TARGET_MS,
@@ -200,5 +230,7 @@ def run(args, report):
         figures = summarize_ms(time_calls(lambda c=client, u=url: c.get(u), n=args.calls))
         report.add(name, figures)
         report.check(
-            f"{name} p95", figures["p95_ms"] < API_TARGET_P95_MS, f"{figures['p95_ms']} ms (target < {API_TARGET_P95_MS} ms)"
+            f"{name} p95",
+            figures["p95_ms"] < API_TARGET_P95_MS,
+            f"{figures['p95_ms']} ms (target < {API_TARGET_P95_MS} ms)",
         )

@@ -43,7 +43,15 @@ class ReadOnlyAwardsAdmin(admin.ModelAdmin):
 
 @admin.register(Achievement)
 class AchievementAdmin(admin.ModelAdmin):
-    list_display = ["name", "community", "achievement_type", "points", "is_active", "earned_count", "badge_preview"]
+    list_display = [
+        "name",
+        "community",
+        "achievement_type",
+        "points",
+        "is_active",
+        "earned_count",
+        "badge_preview",
+    ]
     list_filter = ["community", "achievement_type", "is_active"]
     search_fields = ["name", "description"]
     list_select_related = ["community"]
@@ -97,7 +105,14 @@ class UserAchievementAdmin(ReadOnlyAwardsAdmin):
 
 @admin.register(CourseMilestone)
 class CourseMilestoneAdmin(admin.ModelAdmin):
-    list_display = ["title", "course", "milestone_type", "order_index", "required_for_completion", "points_awarded"]
+    list_display = [
+        "title",
+        "course",
+        "milestone_type",
+        "order_index",
+        "required_for_completion",
+        "points_awarded",
+    ]
     list_filter = ["milestone_type", "required_for_completion", "course__community"]
     search_fields = ["title", "course__title"]
     autocomplete_fields = ["course", "wod", "block"]
@@ -146,12 +161,17 @@ class LearningAnalyticsAdmin(ReadOnlyAwardsAdmin):
         view = self.admin_site.admin_view
         return [
             path("trends/", view(self.trends_index), name="progress_learninganalytics_trends_index"),
-            path("trends/<int:community_id>/", view(self.trends_view), name="progress_learninganalytics_trends"),
+            path(
+                "trends/<int:community_id>/", view(self.trends_view), name="progress_learninganalytics_trends"
+            ),
             *super().get_urls(),
         ]
 
     def changelist_view(self, request, extra_context=None):
-        extra_context = {**(extra_context or {}), "trends_url": reverse("admin:progress_learninganalytics_trends_index")}
+        extra_context = {
+            **(extra_context or {}),
+            "trends_url": reverse("admin:progress_learninganalytics_trends_index"),
+        }
         return super().changelist_view(request, extra_context)
 
     def trends_index(self, request):
@@ -173,9 +193,14 @@ class LearningAnalyticsAdmin(ReadOnlyAwardsAdmin):
         if period not in AnalyticsPeriod.values:
             period = AnalyticsPeriod.WEEKLY
         series = community_trends(community.pk, period=period, periods=12)
-        labels = [row["period_start"].strftime("%d %b" if period != AnalyticsPeriod.MONTHLY else "%b %Y") for row in series]
+        labels = [
+            row["period_start"].strftime("%d %b" if period != AnalyticsPeriod.MONTHLY else "%b %Y")
+            for row in series
+        ]
         charts = [
-            bar_chart("Active learners", list(zip(labels, [r["active_learners"] for r in series], strict=True))),
+            bar_chart(
+                "Active learners", list(zip(labels, [r["active_learners"] for r in series], strict=True))
+            ),
             line_chart("Active hours", list(zip(labels, [r["active_hours"] for r in series], strict=True))),
             bar_chart(
                 "Blocks completed",

@@ -21,7 +21,8 @@ def _nice_max(value: float) -> float:
 def _frame(title: str, top: float, labels: list[str], body: list[str]) -> str:
     plot_w, plot_h = WIDTH - PAD_LEFT - PAD_RIGHT, HEIGHT - PAD_TOP - PAD_BOTTOM
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" width="{WIDTH}" height="{HEIGHT}" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" '
+        f'width="{WIDTH}" height="{HEIGHT}" '
         f'role="img" aria-label="{escape(title)}" class="trend-chart">',
         f'<text x="{PAD_LEFT}" y="18" font-size="14" font-weight="bold" fill="#333">{escape(title)}</text>',
     ]
@@ -29,9 +30,12 @@ def _frame(title: str, top: float, labels: list[str], body: list[str]) -> str:
         y = PAD_TOP + plot_h - plot_h * i / 4
         value = top * i / 4
         shown = f"{value:.0f}" if top >= 8 else f"{value:.1f}"
-        parts.append(f'<line x1="{PAD_LEFT}" y1="{y:.1f}" x2="{WIDTH - PAD_RIGHT}" y2="{y:.1f}" stroke="#e3e3e3"/>')
         parts.append(
-            f'<text x="{PAD_LEFT - 6}" y="{y + 4:.1f}" font-size="10" text-anchor="end" fill="#666">{shown}</text>'
+            f'<line x1="{PAD_LEFT}" y1="{y:.1f}" x2="{WIDTH - PAD_RIGHT}" y2="{y:.1f}" stroke="#e3e3e3"/>'
+        )
+        parts.append(
+            f'<text x="{PAD_LEFT - 6}" y="{y + 4:.1f}" font-size="10" text-anchor="end" '
+            f'fill="#666">{shown}</text>'
         )
     parts.extend(body)
     n = max(1, len(labels))
@@ -74,7 +78,8 @@ def line_chart(title: str, points: list[tuple[str, float]], *, color: str = "#c0
     plot_w, plot_h = WIDTH - PAD_LEFT - PAD_RIGHT, HEIGHT - PAD_TOP - PAD_BOTTOM
     slot = plot_w / max(1, len(points))
     coords = [
-        (PAD_LEFT + slot * (i + 0.5), PAD_TOP + plot_h - plot_h * (value / top)) for i, (_, value) in enumerate(points)
+        (PAD_LEFT + slot * (i + 0.5), PAD_TOP + plot_h - plot_h * (value / top))
+        for i, (_, value) in enumerate(points)
     ]
     body = []
     if coords:
@@ -82,6 +87,7 @@ def line_chart(title: str, points: list[tuple[str, float]], *, color: str = "#c0
         body.append(f'<polyline points="{path}" fill="none" stroke="{color}" stroke-width="2"/>')
         for (x, y), (label, value) in zip(coords, points, strict=True):
             body.append(
-                f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="{color}"><title>{escape(label)}: {value:g}</title></circle>'
+                f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="{color}">'
+                f"<title>{escape(label)}: {value:g}</title></circle>"
             )
     return mark_safe(_frame(title, top, labels, body))

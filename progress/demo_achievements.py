@@ -35,30 +35,68 @@ BADGE_COLOURS = ["#417690", "#5b8c3a", "#c0392b", "#8e44ad", "#d35400", "#16a085
 
 def achievement_specs(program: Program, first_course: Course) -> list[dict]:
     return [
-        {"name": "First steps", "kind": AchievementType.COMPLETION, "points": 5,
-         "description": "Completed your first block.",
-         "criteria": {"all": [{"type": "blocks_completed", "count": 1}]}},
-        {"name": "Warming up", "kind": AchievementType.COMPLETION, "points": 15,
-         "description": "Completed 20 blocks.",
-         "criteria": {"all": [{"type": "blocks_completed", "count": 20}]}},
-        {"name": "First WOD", "kind": AchievementType.MILESTONE, "points": 20,
-         "description": "Finished a whole workout of the day.",
-         "criteria": {"all": [{"type": "wods_completed", "count": 1}]}},
-        {"name": "Course graduate", "kind": AchievementType.MILESTONE, "points": 50,
-         "description": f"Completed {first_course.title}.",
-         "criteria": {"all": [{"type": "course_completed", "count": 1, "scope": {"course": first_course.pk}}]}},
-        {"name": "Program finisher", "kind": AchievementType.MILESTONE, "points": 150,
-         "description": f"Completed the whole {program.title} program.",
-         "criteria": {"all": [{"type": "program_completed", "count": 1, "scope": {"program": program.pk}}]}},
-        {"name": "Quiz master", "kind": AchievementType.SKILL, "points": 30,
-         "description": "Mastered three quizzes.",
-         "criteria": {"all": [{"type": "mastery_count", "count": 3}]}},
-        {"name": "Three days in a row", "kind": AchievementType.ENGAGEMENT, "points": 10,
-         "description": "Learned on three consecutive days.",
-         "criteria": {"all": [{"type": "active_day_streak", "count": 3}]}},
-        {"name": "Hour of practice", "kind": AchievementType.ENGAGEMENT, "points": 10,
-         "description": "Spent an hour learning and completed five blocks.",
-         "criteria": {"all": [{"type": "time_spent", "count": 60}, {"type": "blocks_completed", "count": 5}]}},
+        {
+            "name": "First steps",
+            "kind": AchievementType.COMPLETION,
+            "points": 5,
+            "description": "Completed your first block.",
+            "criteria": {"all": [{"type": "blocks_completed", "count": 1}]},
+        },
+        {
+            "name": "Warming up",
+            "kind": AchievementType.COMPLETION,
+            "points": 15,
+            "description": "Completed 20 blocks.",
+            "criteria": {"all": [{"type": "blocks_completed", "count": 20}]},
+        },
+        {
+            "name": "First WOD",
+            "kind": AchievementType.MILESTONE,
+            "points": 20,
+            "description": "Finished a whole workout of the day.",
+            "criteria": {"all": [{"type": "wods_completed", "count": 1}]},
+        },
+        {
+            "name": "Course graduate",
+            "kind": AchievementType.MILESTONE,
+            "points": 50,
+            "description": f"Completed {first_course.title}.",
+            "criteria": {
+                "all": [{"type": "course_completed", "count": 1, "scope": {"course": first_course.pk}}]
+            },
+        },
+        {
+            "name": "Program finisher",
+            "kind": AchievementType.MILESTONE,
+            "points": 150,
+            "description": f"Completed the whole {program.title} program.",
+            "criteria": {
+                "all": [{"type": "program_completed", "count": 1, "scope": {"program": program.pk}}]
+            },
+        },
+        {
+            "name": "Quiz master",
+            "kind": AchievementType.SKILL,
+            "points": 30,
+            "description": "Mastered three quizzes.",
+            "criteria": {"all": [{"type": "mastery_count", "count": 3}]},
+        },
+        {
+            "name": "Three days in a row",
+            "kind": AchievementType.ENGAGEMENT,
+            "points": 10,
+            "description": "Learned on three consecutive days.",
+            "criteria": {"all": [{"type": "active_day_streak", "count": 3}]},
+        },
+        {
+            "name": "Hour of practice",
+            "kind": AchievementType.ENGAGEMENT,
+            "points": 10,
+            "description": "Spent an hour learning and completed five blocks.",
+            "criteria": {
+                "all": [{"type": "time_spent", "count": 60}, {"type": "blocks_completed", "count": 5}]
+            },
+        },
     ]
 
 
@@ -91,8 +129,11 @@ def upsert_achievement(community, spec: dict, colour: str) -> Achievement:
             setattr(obj, name, value)
     obj.full_clean()
     if not obj.badge:
-        obj.badge.save(f"{spec['name'].lower().replace(' ', '-')}.png", ContentFile(badge_png(colour, spec["name"][0])),
-                       save=False)
+        obj.badge.save(
+            f"{spec['name'].lower().replace(' ', '-')}.png",
+            ContentFile(badge_png(colour, spec["name"][0])),
+            save=False,
+        )
     obj.save()
     return obj
 
@@ -105,25 +146,51 @@ def course_milestones(course: Course) -> list[CourseMilestone]:
     first, last = wods[0], wods[-1]
     quiz = last.pages.filter(blocks__block_type=BlockType.QUIZ).values_list("blocks__id", flat=True).first()
     project = (
-        last.pages.filter(blocks__block_type=BlockType.USER_SUBMISSION).values_list("blocks__id", flat=True).first()
+        last.pages.filter(blocks__block_type=BlockType.USER_SUBMISSION)
+        .values_list("blocks__id", flat=True)
+        .first()
     )
     specs = [
-        (f"Finish {first.title}", MilestoneType.WOD_COMPLETION, {"wod": first, "block": None, "min_score": None},
-         False, 10),
+        (
+            f"Finish {first.title}",
+            MilestoneType.WOD_COMPLETION,
+            {"wod": first, "block": None, "min_score": None},
+            False,
+            10,
+        ),
     ]
     if quiz:
-        specs.append((f"Pass the {last.title} quiz", MilestoneType.ASSESSMENT,
-                      {"wod": None, "block_id": quiz, "min_score": 0.6}, True, 25))
+        specs.append(
+            (
+                f"Pass the {last.title} quiz",
+                MilestoneType.ASSESSMENT,
+                {"wod": None, "block_id": quiz, "min_score": 0.6},
+                True,
+                25,
+            )
+        )
     if project:
-        specs.append((f"Hand in the {last.title} project", MilestoneType.PROJECT,
-                      {"wod": None, "block_id": project, "min_score": None}, True, 25))
+        specs.append(
+            (
+                f"Hand in the {last.title} project",
+                MilestoneType.PROJECT,
+                {"wod": None, "block_id": project, "min_score": None},
+                True,
+                25,
+            )
+        )
     milestones = []
     for order, (title, kind, target, required, points) in enumerate(specs):
         milestone, _ = CourseMilestone.objects.update_or_create(
             course=course,
             title=title,
-            defaults={"milestone_type": kind, "order_index": order, "required_for_completion": required,
-                      "points_awarded": points, **target},
+            defaults={
+                "milestone_type": kind,
+                "order_index": order,
+                "required_for_completion": required,
+                "points_awarded": points,
+                **target,
+            },
         )
         milestones.append(milestone)
     return milestones
@@ -131,7 +198,11 @@ def course_milestones(course: Course) -> list[CourseMilestone]:
 
 def seed(*, stdout):
     gym = Community.objects.filter(slug=GYM_SLUG).first()
-    program = Program.objects.filter(community=gym, status=PublishStatus.PUBLISHED).order_by("id").first() if gym else None
+    program = (
+        Program.objects.filter(community=gym, status=PublishStatus.PUBLISHED).order_by("id").first()
+        if gym
+        else None
+    )
     if program is None:
         stdout.write("  achievements: no Demo Gym program yet (run the progress demo first); skipped")
         return None
@@ -155,8 +226,10 @@ def seed(*, stdout):
                 certificates += int(created)
             except ValidationError:  # not complete yet, or a required milestone missing
                 continue
-        earned += sum(o.newly_earned for o in achievements_evaluate(user=user, community_id=gym.pk,
-                                                                    achievements=achievements))
+        earned += sum(
+            o.newly_earned
+            for o in achievements_evaluate(user=user, community_id=gym.pk, achievements=achievements)
+        )
 
     today = timezone.now().date()
     for back in range(1, 15):
@@ -166,7 +239,8 @@ def seed(*, stdout):
     for day in (today, today.replace(day=1) - timedelta(days=1)):
         learning_analytics_compute(period="monthly", day=day, community=gym)
     stdout.write(
-        f"  achievements: {len(achievements)} achievements and {len(milestones)} course milestones in {gym.name}; "
+        f"  achievements: {len(achievements)} achievements and {len(milestones)} course milestones "
+        f"in {gym.name}; "
         f"{earned} newly earned, {certificates} certificates issued; analytics for {len(members)} members"
     )
     return None

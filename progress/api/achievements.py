@@ -98,7 +98,9 @@ class AchievementSerializer(serializers.ModelSerializer):
         progress = self.get_progress(obj)
         if not progress:
             return 0.0
-        return round(100 * sum(min(p["current"], p["target"]) / p["target"] for p in progress) / len(progress), 1)
+        return round(
+            100 * sum(min(p["current"], p["target"]) / p["target"] for p in progress) / len(progress), 1
+        )
 
 
 class AchievementListView(generics.ListAPIView):
@@ -126,7 +128,7 @@ class AchievementListView(generics.ListAPIView):
         summary="The user's achievements, earned and in progress",
         description=(
             "Every active achievement of the user's communities. `progress` has one entry per "
-            "criterion (`current` of `target`, e.g. \"3 of 5\"); `earned_at` is set once every "
+            'criterion (`current` of `target`, e.g. "3 of 5"); `earned_at` is set once every '
             "criterion is met. Progress moves when learning events that can affect it are recorded."
         ),
     )

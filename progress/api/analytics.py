@@ -7,7 +7,7 @@
 """
 
 from django.http import Http404
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
@@ -20,12 +20,16 @@ from ..services.analytics import period_bounds
 
 class PeriodQuerySerializer(serializers.Serializer):
     period = serializers.ChoiceField(choices=AnalyticsPeriod.choices, default=AnalyticsPeriod.WEEKLY)
-    date = serializers.DateField(required=False, help_text="Any day of the period. Default: the latest computed.")
+    date = serializers.DateField(
+        required=False, help_text="Any day of the period. Default: the latest computed."
+    )
 
 
 class TrendsQuerySerializer(serializers.Serializer):
     period = serializers.ChoiceField(choices=AnalyticsPeriod.choices, default=AnalyticsPeriod.WEEKLY)
-    periods = serializers.IntegerField(min_value=1, max_value=104, default=12, help_text="How many periods back.")
+    periods = serializers.IntegerField(
+        min_value=1, max_value=104, default=12, help_text="How many periods back."
+    )
 
 
 class CommunityRefSerializer(serializers.Serializer):
@@ -46,7 +50,9 @@ class MyRowSerializer(serializers.Serializer):
     learning_velocity = serializers.FloatField(help_text="Blocks completed per day of the period.")
     engagement_score = serializers.FloatField(help_text="0-100.")
     streak_days = serializers.IntegerField()
-    percentile = serializers.FloatField(help_text="Percentile rank of the engagement score in the community (0-100).")
+    percentile = serializers.FloatField(
+        help_text="Percentile rank of the engagement score in the community (0-100)."
+    )
     learners = serializers.IntegerField(help_text="Members the percentile compares with.")
     computed_at = serializers.DateTimeField()
 
@@ -95,7 +101,10 @@ class CommunityAnalyticsSerializer(serializers.Serializer):
 class MyAnalyticsView(APIView):
     @extend_schema(
         parameters=[PeriodQuerySerializer],
-        responses={200: MyAnalyticsSerializer, 400: OpenApiResponse(description="Unknown period or bad date.")},
+        responses={
+            200: MyAnalyticsSerializer,
+            400: OpenApiResponse(description="Unknown period or bad date."),
+        },
         summary="The user's learning analytics, percentile and completion forecasts",
     )
     def get(self, request):
@@ -161,7 +170,9 @@ class CommunityAnalyticsView(APIView):
         responses={
             200: CommunityAnalyticsSerializer,
             400: OpenApiResponse(description="Unknown period or bad count."),
-            403: OpenApiResponse(description="A learner of the community: only instructors and admins see it."),
+            403: OpenApiResponse(
+                description="A learner of the community: only instructors and admins see it."
+            ),
             404: OpenApiResponse(description="Not one of the user's communities."),
         },
         summary="A community's learning trends (its instructors and admins)",

@@ -73,7 +73,9 @@ class MilestoneListView(generics.ListAPIView):
         return milestones_for(self.request.user, course_id=int(course) if course else None)
 
     @extend_schema(
-        parameters=[OpenApiParameter("course", int, required=False, description="Only this course's milestones.")],
+        parameters=[
+            OpenApiParameter("course", int, required=False, description="Only this course's milestones.")
+        ],
         summary="Course milestones and the ones the user reached",
     )
     def get(self, request, *args, **kwargs):

@@ -4,14 +4,14 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
+from .achievements import AchievementBadgeView, AchievementListView
+from .analytics import CommunityAnalyticsView, MyAnalyticsView
+from .certificates import CertificateListView, CertificateVerifyView, MilestoneListView
 from .content import CommunityViewSet, CourseViewSet, ProgramViewSet, WodViewSet
 from .enrollments import CourseEnrollmentView, ProgramEnrollmentView
 from .events import ProgressEventsView
 from .trees import CourseProgressView, NextView, ProgramProgressView, WodProgressView
 from .xapi import XapiStatementsView
-from .achievements import AchievementBadgeView, AchievementListView  # noqa: I001
-from .analytics import CommunityAnalyticsView, MyAnalyticsView
-from .certificates import CertificateListView, CertificateVerifyView, MilestoneListView
 
 router = SimpleRouter()
 router.register("communities", CommunityViewSet, basename="progress-community")
@@ -40,5 +40,9 @@ urlpatterns += [
         "certificates/<uuid:id>/", CertificateVerifyView.as_view(), name="progress-certificate-verify"
     ),
     path("analytics/me/", MyAnalyticsView.as_view(), name="progress-analytics-me"),
-    path("analytics/communities/<int:pk>/", CommunityAnalyticsView.as_view(), name="progress-analytics-community"),
+    path(
+        "analytics/communities/<int:pk>/",
+        CommunityAnalyticsView.as_view(),
+        name="progress-analytics-community",
+    ),
 ]

@@ -5,6 +5,9 @@ works everywhere. New concerns (achievements, certificates, analytics) get their
 and one import line here.
 """
 
+from .achievements import Achievement, AchievementType, CriterionType, UserAchievement  # noqa: F401
+from .analytics import AnalyticsPeriod, LearningAnalytics  # noqa: F401
+from .certificates import Certificate, CourseMilestone, MilestoneType, UserCourseMilestone  # noqa: F401
 from .community import Community, Membership, MembershipRole
 from .content import (
     Block,
@@ -34,9 +37,6 @@ from .learning import (
     ProgressEvent,
     ProgressVerb,
 )
-from .achievements import Achievement, AchievementType, CriterionType, UserAchievement  # noqa: F401
-from .certificates import Certificate, CourseMilestone, MilestoneType, UserCourseMilestone  # noqa: F401
-from .analytics import AnalyticsPeriod, LearningAnalytics  # noqa: F401
 
 __all__ = [
     "BLOCK_RULES",

@@ -66,7 +66,9 @@ def badge_upload_to(instance, filename):
 class Achievement(models.Model):
     community = models.ForeignKey(Community, on_delete=models.CASCADE, related_name="achievements")
     name = models.CharField("name", max_length=200)
-    description = models.TextField("description", blank=True, help_text="Shown to learners and in exported badges.")
+    description = models.TextField(
+        "description", blank=True, help_text="Shown to learners and in exported badges."
+    )
     achievement_type = models.CharField(
         "kind", max_length=20, choices=AchievementType.choices, default=AchievementType.COMPLETION
     )
@@ -137,9 +139,17 @@ class Achievement(models.Model):
             for key in scope:
                 if key not in allowed:
                     errors.append(f"all/{index}/scope: {item.get('type')} cannot be limited to a {key}.")
-            if item.get("type") == CriterionType.COURSE_COMPLETED and "course" in scope and item.get("count") != 1:
+            if (
+                item.get("type") == CriterionType.COURSE_COMPLETED
+                and "course" in scope
+                and item.get("count") != 1
+            ):
                 errors.append(f"all/{index}/count: completing one named course counts to 1.")
-            if item.get("type") == CriterionType.PROGRAM_COMPLETED and "program" in scope and item.get("count") != 1:
+            if (
+                item.get("type") == CriterionType.PROGRAM_COMPLETED
+                and "program" in scope
+                and item.get("count") != 1
+            ):
                 errors.append(f"all/{index}/count: completing one named program counts to 1.")
         if errors:
             raise ValidationError({"criteria": errors})
@@ -197,7 +207,10 @@ class UserAchievement(models.Model):
     earned_at = models.DateTimeField(null=True, blank=True)
     points = models.PositiveIntegerField(default=0, help_text="The achievement's points when it was earned.")
     credential_id = models.UUIDField(
-        default=uuid.uuid4, unique=True, editable=False, help_text="Id of the exported Open Badges credential."
+        default=uuid.uuid4,
+        unique=True,
+        editable=False,
+        help_text="Id of the exported Open Badges credential.",
     )
     evaluated_at = models.DateTimeField(auto_now=True)
 

@@ -18,7 +18,9 @@ class AnalyticsPeriod(models.TextChoices):
 
 
 class LearningAnalytics(models.Model):
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="learning_analytics")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="learning_analytics"
+    )
     community = models.ForeignKey(Community, on_delete=models.CASCADE, related_name="learning_analytics")
     period = models.CharField(max_length=10, choices=AnalyticsPeriod.choices)
     period_start = models.DateField()

@@ -59,7 +59,9 @@ class CourseMilestone(models.Model):
     )
     order_index = models.PositiveIntegerField("order", default=0)
     required_for_completion = models.BooleanField(
-        "required for the certificate", default=True, help_text="The certificate waits for every required milestone."
+        "required for the certificate",
+        default=True,
+        help_text="The certificate waits for every required milestone.",
     )
     points_awarded = models.PositiveIntegerField("points", default=0)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -88,13 +90,17 @@ class CourseMilestone(models.Model):
             allowed = ASSESSMENT_BLOCKS if self.milestone_type == MilestoneType.ASSESSMENT else PROJECT_BLOCKS
             if self.block.block_type not in allowed:
                 names = ", ".join(sorted(allowed))
-                raise ValidationError({"block": f"A {self.get_milestone_type_display()} needs a block of type {names}."})
+                raise ValidationError(
+                    {"block": f"A {self.get_milestone_type_display()} needs a block of type {names}."}
+                )
             if self.course_id and not self.course.wod_links.filter(wod_id=self.block.page.wod_id).exists():
                 raise ValidationError({"block": "The block is not part of this course."})
 
 
 class UserCourseMilestone(models.Model):
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="course_milestones")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="course_milestones"
+    )
     course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="+")
     milestone = models.ForeignKey(CourseMilestone, on_delete=models.CASCADE, related_name="achievements")
     community = models.ForeignKey(Community, on_delete=models.CASCADE, related_name="+")
@@ -123,7 +129,11 @@ class Certificate(models.Model):
     """A course certificate; names are kept as issued so a later rename does not change it."""
 
     verification_id = models.UUIDField(
-        "verification id", default=uuid.uuid4, unique=True, editable=False, help_text="Anyone may verify it by this id."
+        "verification id",
+        default=uuid.uuid4,
+        unique=True,
+        editable=False,
+        help_text="Anyone may verify it by this id.",
     )
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="certificates")
     course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="certificates")

@@ -32,7 +32,9 @@ VELOCITY_WINDOW_DAYS = 28
 def staff_community_ids(user) -> set[int]:
     """Communities where ``user`` is an instructor or a community admin."""
     return set(
-        Membership.objects.filter(user=user, role__in=["instructor", "admin"]).values_list("community_id", flat=True)
+        Membership.objects.filter(user=user, role__in=["instructor", "admin"]).values_list(
+            "community_id", flat=True
+        )
     )
 
 
@@ -46,7 +48,9 @@ def my_rows(user, *, period: str, day: date | None = None) -> list[LearningAnaly
         start = qs.aggregate(latest=Max("period_start"))["latest"]
         if start is None:
             return []
-    return list(qs.filter(period_start=start).select_related("community").order_by("community__name", "community_id"))
+    return list(
+        qs.filter(period_start=start).select_related("community").order_by("community__name", "community_id")
+    )
 
 
 def percentiles(rows: list[LearningAnalytics]) -> dict[int, tuple[float, int]]:
@@ -67,7 +71,9 @@ def percentiles(rows: list[LearningAnalytics]) -> dict[int, tuple[float, int]]:
         .order_by()
     )
     return {
-        s["community_id"]: (round(100 * (s["lower"] + s["equal"] / 2) / s["n"], 1), s["n"]) for s in stats if s["n"]
+        s["community_id"]: (round(100 * (s["lower"] + s["equal"] / 2) / s["n"], 1), s["n"])
+        for s in stats
+        if s["n"]
     }
 
 
@@ -108,7 +114,9 @@ def forecasts(user, *, now=None) -> list[Forecast]:
     enrollments = list(
         CourseEnrollment.objects.filter(
             user=user, status=EnrollmentStatus.ACTIVE, community__memberships__user=user
-        ).select_related("course").order_by("enrolled_at", "id")
+        )
+        .select_related("course")
+        .order_by("enrolled_at", "id")
     )
     if not enrollments:
         return []
@@ -133,7 +141,9 @@ def forecasts(user, *, now=None) -> list[Forecast]:
                 required_total=total,
                 required_done=done,
                 velocity=velocity,
-                predicted_completion_date=predict_completion(remaining=total - done, velocity=velocity, today=today),
+                predicted_completion_date=predict_completion(
+                    remaining=total - done, velocity=velocity, today=today
+                ),
             )
         )
     return result

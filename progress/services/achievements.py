@@ -101,7 +101,9 @@ def _scope_key(item: dict) -> tuple:
     return (item["type"], tuple(sorted((item.get("scope") or {}).items())))
 
 
-def measure(*, user, community_id: int, items: list[dict], tz=UTC, today: date | None = None) -> dict[tuple, int]:
+def measure(
+    *, user, community_id: int, items: list[dict], tz=UTC, today: date | None = None
+) -> dict[tuple, int]:
     """Current value of each distinct criterion (type and scope) for ``user`` in the community."""
     structure = community_structure(community_id)
     values: dict[tuple, int] = {}
@@ -179,7 +181,10 @@ def current_streak(*, user, community_id: int, lookback_days: int, tz=UTC, today
     """Consecutive active days up to today (or yesterday), looking back at most ``lookback_days``."""
     today = today or timezone.now().astimezone(tz).date()
     since = timezone.now() - timedelta(days=lookback_days + 1)
-    return min(streak_ending(active_days(user=user, community_id=community_id, since=since, tz=tz), today), lookback_days)
+    return min(
+        streak_ending(active_days(user=user, community_id=community_id, since=since, tz=tz), today),
+        lookback_days,
+    )
 
 
 def achievements_evaluate(
@@ -208,7 +213,9 @@ def achievements_evaluate(
             for item in achievement.criteria_items:
                 current = values.get(_scope_key(item), 0)
                 target = int(item["count"])
-                progress.append({"type": item["type"], "current": current, "target": target, "met": current >= target})
+                progress.append(
+                    {"type": item["type"], "current": current, "target": target, "met": current >= target}
+                )
             award = awards.get(achievement.pk)
             newly = bool(progress) and all(p["met"] for p in progress)
             if award is not None and award.progress == progress and not newly:
@@ -270,6 +277,8 @@ def achievements_reevaluate(*, achievements: list[Achievement]) -> int:
         for membership in Membership.objects.filter(community_id=community_id).select_related("user"):
             with transaction.atomic():
                 lock_learner(membership.user)
-                outcomes = achievements_evaluate(user=membership.user, community_id=community_id, achievements=chosen)
+                outcomes = achievements_evaluate(
+                    user=membership.user, community_id=community_id, achievements=chosen
+                )
             earned += sum(o.newly_earned for o in outcomes)
     return earned

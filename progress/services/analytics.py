@@ -83,7 +83,9 @@ def local_midnight(day: date, tz) -> datetime:
     return datetime.combine(day, time.min, tzinfo=tz)
 
 
-def engagement_score(*, period_days: int, active_days: int, active_seconds: float, blocks_completed: int) -> float:
+def engagement_score(
+    *, period_days: int, active_days: int, active_seconds: float, blocks_completed: int
+) -> float:
     days = min(1.0, active_days / period_days)
     spent = min(1.0, active_seconds / (period_days * TARGET_SECONDS_PER_DAY))
     done = min(1.0, blocks_completed / (period_days * TARGET_BLOCKS_PER_DAY))
@@ -101,7 +103,9 @@ class AnalyticsResult:
     rows_by_community: dict[int, int] = field(default_factory=dict)
 
 
-def community_analytics_rows(*, community_id: int, period: str, start: date, end: date, tz) -> list[LearningAnalytics]:
+def community_analytics_rows(
+    *, community_id: int, period: str, start: date, end: date, tz
+) -> list[LearningAnalytics]:
     """The period's rows for every member of the community (not saved)."""
     begin, finish = local_midnight(start, tz), local_midnight(end + timedelta(days=1), tz)
     period_days = (end - start).days + 1
@@ -112,7 +116,9 @@ def community_analytics_rows(*, community_id: int, period: str, start: date, end
         return []
     events = {
         row["user_id"]: row
-        for row in ProgressEvent.objects.filter(community_id=community_id, occurred_at__gte=begin, occurred_at__lt=finish)
+        for row in ProgressEvent.objects.filter(
+            community_id=community_id, occurred_at__gte=begin, occurred_at__lt=finish
+        )
         .values("user_id")
         .annotate(seconds=Sum("time_spent_s"), n=Count("id"))
         .order_by()
@@ -136,7 +142,10 @@ def community_analytics_rows(*, community_id: int, period: str, start: date, end
         row["user_id"]: row
         for row in BlockProgress.objects.filter(in_period | mastered_in_period, community_id=community_id)
         .values("user_id")
-        .annotate(done=Count("id", filter=in_period), mastered=Count("id", filter=mastered_in_period & Q(state=BlockState.MASTERED)))
+        .annotate(
+            done=Count("id", filter=in_period),
+            mastered=Count("id", filter=mastered_in_period & Q(state=BlockState.MASTERED)),
+        )
         .order_by()
     }
     nodes: dict[tuple[int, str], int] = {
@@ -172,7 +181,10 @@ def community_analytics_rows(*, community_id: int, period: str, start: date, end
                 courses_completed=nodes.get((user_id, NodeType.COURSE), 0),
                 learning_velocity=round(done / period_days, 4),
                 engagement_score=engagement_score(
-                    period_days=period_days, active_days=active, active_seconds=float(seconds), blocks_completed=done
+                    period_days=period_days,
+                    active_days=active,
+                    active_seconds=float(seconds),
+                    blocks_completed=done,
                 ),
                 streak_days=min(streak_ending(user_days, last_day), STREAK_LOOKBACK_DAYS),
             )
@@ -197,7 +209,9 @@ def learning_analytics_compute(
     day = day or (timezone.now().astimezone(tz).date() - timedelta(days=1))
     start, end = period_bounds(period, day)
     result = AnalyticsResult(period=period, period_start=start, period_end=end, time_zone=str(tz))
-    community_ids = [community.pk] if community else list(Community.objects.order_by("id").values_list("id", flat=True))
+    community_ids = (
+        [community.pk] if community else list(Community.objects.order_by("id").values_list("id", flat=True))
+    )
     for community_id in community_ids:
         rows = community_analytics_rows(community_id=community_id, period=period, start=start, end=end, tz=tz)
         if rows and not dry_run:

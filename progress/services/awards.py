@@ -25,7 +25,9 @@ def awards_evaluate_after_ingest(*, user, result) -> Awards:
     if not result.accepted:
         return awards
     awards.milestones = milestones_evaluate_after_ingest(user=user, result=result)
-    awards.certificates = certificates_issue_after_ingest(user=user, result=result, new_milestones=awards.milestones)
+    awards.certificates = certificates_issue_after_ingest(
+        user=user, result=result, new_milestones=awards.milestones
+    )
     awards.achievements = achievements_evaluate_after_ingest(user=user, result=result)
     result.awards = awards
     return awards

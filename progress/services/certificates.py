@@ -53,7 +53,9 @@ def milestones_evaluate(
     if not milestones:
         return []
     reached = set(
-        UserCourseMilestone.objects.filter(user=user, milestone__in=milestones).values_list("milestone_id", flat=True)
+        UserCourseMilestone.objects.filter(user=user, milestone__in=milestones).values_list(
+            "milestone_id", flat=True
+        )
     )
     open_ones = [m for m in milestones if m.pk not in reached]
     if not open_ones:
@@ -125,7 +127,8 @@ def certificate_issue(*, user, course: Course, now=None) -> tuple[Certificate, b
     if missing.exists():
         raise ValidationError({"course": "A required milestone of the course is not reached yet."})
     points = (
-        UserCourseMilestone.objects.filter(user=user, course=course).aggregate(total=Sum("points"))["total"] or 0
+        UserCourseMilestone.objects.filter(user=user, course=course).aggregate(total=Sum("points"))["total"]
+        or 0
     )
     try:
         with transaction.atomic():
@@ -159,7 +162,9 @@ def certificates_issue_after_ingest(*, user, result, new_milestones=()) -> list[
             user=user, node_type=NodeType.COURSE, node_id__in=course_ids, state__in=DONE_STATES
         ).values_list("node_id", flat=True)
     )
-    courses = Course.objects.filter(pk__in=done, certification_available=True).exclude(certificates__user=user)
+    courses = Course.objects.filter(pk__in=done, certification_available=True).exclude(
+        certificates__user=user
+    )
     issued = []
     for course in courses.select_related("community"):
         try:

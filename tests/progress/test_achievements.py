@@ -28,7 +28,9 @@ def badge_url(pk):
 
 
 def achievement(community, criteria, **kwargs):
-    obj = Achievement(community=community, name=kwargs.pop("name", "Five blocks"), criteria=criteria, **kwargs)
+    obj = Achievement(
+        community=community, name=kwargs.pop("name", "Five blocks"), criteria=criteria, **kwargs
+    )
     obj.full_clean()
     obj.save()
     return obj
@@ -39,7 +41,11 @@ def gym(user):
     community = CommunityFactory(name="Gym", slug="gym")
     join(user, community)
     program = build_program(
-        community=community, courses=1, wods_per_course=2, pages_per_wod=1, blocks_per_page=3,
+        community=community,
+        courses=1,
+        wods_per_course=2,
+        pages_per_wod=1,
+        blocks_per_page=3,
         block_types=(BlockType.RICH_TEXT,),
     )
     return community, program, blocks_of(program)
@@ -59,7 +65,12 @@ def test_blocks_criterion_shows_partial_progress_then_is_earned_exactly_once(use
     entry = my_entry(auth_client, five.pk)
     assert entry["earned"] is False and entry["earned_at"] is None
     assert entry["progress"][0] | {"label": None} == {
-        "type": "blocks_completed", "label": None, "current": 3, "target": 5, "met": False, "summary": "3 of 5"
+        "type": "blocks_completed",
+        "label": None,
+        "current": 3,
+        "target": 5,
+        "met": False,
+        "summary": "3 of 5",
     }
     assert entry["percent"] == 60.0
     assert auth_client.get(badge_url(five.pk)).status_code == 404
@@ -84,12 +95,18 @@ def test_course_wod_and_scoped_criteria_count_only_inside_their_scope(user, auth
     course = program.courses.get()
     wods = list(course.wods.order_by("course_links__order"))
     first_wod = achievement(
-        community, {"all": [{"type": "blocks_completed", "count": 3, "scope": {"wod": wods[0].pk}}]}, name="WOD 1"
+        community,
+        {"all": [{"type": "blocks_completed", "count": 3, "scope": {"wod": wods[0].pk}}]},
+        name="WOD 1",
     )
     whole = achievement(
         community,
-        {"all": [{"type": "course_completed", "count": 1, "scope": {"course": course.pk}},
-                 {"type": "wods_completed", "count": 2}]},
+        {
+            "all": [
+                {"type": "course_completed", "count": 1, "scope": {"course": course.pk}},
+                {"type": "wods_completed", "count": 2},
+            ]
+        },
         name="Course",
     )
     auth_client.post(EVENTS, {"events": [event(b) for b in blocks[3:6]]}, format="json")
@@ -107,14 +124,23 @@ def test_time_streak_and_mastery_criteria(user):
     community = CommunityFactory()
     join(user, community)
     program = build_program(
-        community=community, courses=1, wods_per_course=1, pages_per_wod=1, blocks_per_page=2,
+        community=community,
+        courses=1,
+        wods_per_course=1,
+        pages_per_wod=1,
+        blocks_per_page=2,
         block_types=(BlockType.QUIZ,),
     )
     quiz, other = blocks_of(program)
     both = achievement(
         community,
-        {"all": [{"type": "time_spent", "count": 2}, {"type": "mastery_count", "count": 1},
-                 {"type": "active_day_streak", "count": 2}]},
+        {
+            "all": [
+                {"type": "time_spent", "count": 2},
+                {"type": "mastery_count", "count": 1},
+                {"type": "active_day_streak", "count": 2},
+            ]
+        },
     )
     now = timezone.now()
     events_ingest(user=user, events=[service_event(quiz, "answered", score=0.5, time_spent_s=90)])
@@ -166,8 +192,12 @@ def test_badge_exports_open_badges_3_credential(user, auth_client, gym, settings
     course = program.courses.get()
     earned = achievement(
         community,
-        {"all": [{"type": "blocks_completed", "count": 1, "scope": {"course": course.pk}},
-                 {"type": "active_day_streak", "count": 1}]},
+        {
+            "all": [
+                {"type": "blocks_completed", "count": 1, "scope": {"course": course.pk}},
+                {"type": "active_day_streak", "count": 1},
+            ]
+        },
         name="First step",
         description="Completed a first block.",
         points=10,
@@ -199,7 +229,8 @@ def test_badge_exports_open_badges_3_credential(user, auth_client, gym, settings
     listed = my_entry(auth_client, earned.pk)
     assert listed["badge_image"] == data["image"]["id"]
     assert [p["label"] for p in listed["progress"]] == [
-        f"Complete 1 block in course {course.pk}", "Be active 1 day in a row"
+        f"Complete 1 block in course {course.pk}",
+        "Be active 1 day in a row",
     ]
 
 
@@ -255,7 +286,9 @@ def test_achievement_list_query_count_is_constant(django_assert_num_queries, gym
 
     def make(n, offset):
         for i in range(n):
-            achievement(community, {"all": [{"type": "blocks_completed", "count": 1 + i}]}, name=f"A{offset + i}")
+            achievement(
+                community, {"all": [{"type": "blocks_completed", "count": 1 + i}]}, name=f"A{offset + i}"
+            )
 
     learner = UserFactory()
     join(learner, community, MembershipRole.LEARNER)
@@ -283,21 +316,32 @@ def test_demo_seed_defines_awards_and_analytics_idempotently(user, settings, tmp
     gym = CommunityFactory(name="Demo Gym", slug="demo-gym")
     join(user, gym)
     program = build_program(
-        community=gym, courses=2, wods_per_course=2, pages_per_wod=1, blocks_per_page=3,
+        community=gym,
+        courses=2,
+        wods_per_course=2,
+        pages_per_wod=1,
+        blocks_per_page=3,
         block_types=(BlockType.RICH_TEXT, BlockType.QUIZ, BlockType.USER_SUBMISSION),
     )
     course = program.courses.order_by("program_links__order").first()
     first_course = Block.objects.filter(page__wod__courses=course).order_by("id")
-    events_ingest(user=user, events=[
-        service_event(b, "answered" if b.block_type != BlockType.RICH_TEXT else "viewed", score=1.0)
-        for b in first_course
-    ])
+    events_ingest(
+        user=user,
+        events=[
+            service_event(b, "answered" if b.block_type != BlockType.RICH_TEXT else "viewed", score=1.0)
+            for b in first_course
+        ],
+    )
 
     def counts():
         return [
-            Achievement.objects.count(), CourseMilestone.objects.count(), UserAchievement.objects.count(),
-            UserAchievement.objects.filter(earned_at__isnull=False).count(), UserCourseMilestone.objects.count(),
-            Certificate.objects.count(), LearningAnalytics.objects.count(),
+            Achievement.objects.count(),
+            CourseMilestone.objects.count(),
+            UserAchievement.objects.count(),
+            UserAchievement.objects.filter(earned_at__isnull=False).count(),
+            UserCourseMilestone.objects.count(),
+            Certificate.objects.count(),
+            LearningAnalytics.objects.count(),
         ]
 
     demo_achievements.seed(stdout=StringIO())
@@ -307,7 +351,9 @@ def test_demo_seed_defines_awards_and_analytics_idempotently(user, settings, tmp
     assert first[0] == 8 and first[1] == 6 and first[5] == 1  # the first course is complete: one certificate
     assert Achievement.objects.filter(badge="").count() == 0
     earned = set(
-        UserAchievement.objects.filter(user=user, earned_at__isnull=False).values_list("achievement__name", flat=True)
+        UserAchievement.objects.filter(user=user, earned_at__isnull=False).values_list(
+            "achievement__name", flat=True
+        )
     )
     assert {"First steps", "First WOD", "Course graduate"} <= earned
 
@@ -361,13 +407,21 @@ def test_affected_criteria_read_logged_events_as_models_or_row_dicts():
 
     from progress.services.ingest import IngestResult
 
-    as_rows = IngestResult(user_id=1, accepted=1, events=[{"community_id": 1, "block_id": 2, "time_spent_s": Decimal(5)}])
+    as_rows = IngestResult(
+        user_id=1, accepted=1, events=[{"community_id": 1, "block_id": 2, "time_spent_s": Decimal(5)}]
+    )
     as_rows.changed_block_ids, as_rows.block_states = [2], {2: "mastered"}
     as_rows.completed_nodes = {"wod": [3]}
     assert affected_criterion_types(as_rows) == {
-        "active_day_streak", "time_spent", "blocks_completed", "mastery_count", "wods_completed"
+        "active_day_streak",
+        "time_spent",
+        "blocks_completed",
+        "mastery_count",
+        "wods_completed",
     }
-    as_models = IngestResult(user_id=1, accepted=1, events=[ProgressEvent(community_id=1, time_spent_s=Decimal(0))])
+    as_models = IngestResult(
+        user_id=1, accepted=1, events=[ProgressEvent(community_id=1, time_spent_s=Decimal(0))]
+    )
     assert affected_criterion_types(as_models) == {"active_day_streak"}
     assert affected_criterion_types(IngestResult(user_id=1)) == set()
 

@@ -52,8 +52,17 @@ def log(user, community, at, seconds=60, key=None):
 def row_values(qs):
     return sorted(
         qs.values_list(
-            "user_id", "community_id", "period", "period_start", "period_end", "active_seconds", "events_count",
-            "active_days", "blocks_completed", "engagement_score", "streak_days",
+            "user_id",
+            "community_id",
+            "period",
+            "period_start",
+            "period_end",
+            "active_seconds",
+            "events_count",
+            "active_days",
+            "blocks_completed",
+            "engagement_score",
+            "streak_days",
         )
     )
 
@@ -72,7 +81,9 @@ def test_period_bounds_cut_days_weeks_from_monday_and_months():
 
 
 def test_engagement_score_weights_days_time_and_completions():
-    assert engagement_score(period_days=7, active_days=7, active_seconds=7 * 1200, blocks_completed=21) == 100.0
+    assert (
+        engagement_score(period_days=7, active_days=7, active_seconds=7 * 1200, blocks_completed=21) == 100.0
+    )
     assert engagement_score(period_days=7, active_days=0, active_seconds=0, blocks_completed=0) == 0.0
     assert engagement_score(period_days=1, active_days=1, active_seconds=600, blocks_completed=0) == 55.0
 
@@ -120,7 +131,9 @@ def test_computing_twice_gives_the_same_rows(user, community):
 def test_command_is_idempotent_and_rejects_bad_input(user, community, capsys):
     log(user, community, datetime(2026, 4, 8, 8, tzinfo=UTC))
     call_command("compute_learning_analytics", "--period", "monthly", "--date", "2026-04-08")
-    call_command("compute_learning_analytics", "--period", "monthly", "--date", "2026-04-30", "--community", "gym")
+    call_command(
+        "compute_learning_analytics", "--period", "monthly", "--date", "2026-04-30", "--community", "gym"
+    )
     assert LearningAnalytics.objects.filter(period="monthly").count() == 1
     call_command("compute_learning_analytics", "--period", "weekly", "--date", "2026-04-08", "--dry-run")
     assert not LearningAnalytics.objects.filter(period="weekly").exists()
@@ -137,10 +150,18 @@ def test_command_is_idempotent_and_rejects_bad_input(user, community, capsys):
 @pytest.mark.django_db
 def test_weekly_periods_follow_the_time_zone_across_daylight_saving(user, community):
     # Berlin switches to summer time on Sunday 29 March 2026: that week lasts 167 hours.
-    log(user, community, datetime(2026, 3, 22, 23, 30, tzinfo=UTC), key="mon-00:30-CET")  # Mon 23 Mar 00:30 local
-    log(user, community, datetime(2026, 3, 29, 21, 30, tzinfo=UTC), key="sun-23:30-CEST")  # Sun 29 Mar 23:30 local
-    log(user, community, datetime(2026, 3, 29, 22, 30, tzinfo=UTC), key="mon-00:30-CEST")  # Mon 30 Mar 00:30 local
-    log(user, community, datetime(2026, 3, 22, 22, 30, tzinfo=UTC), key="sun-23:30-CET")  # Sun 22 Mar 23:30 local
+    log(
+        user, community, datetime(2026, 3, 22, 23, 30, tzinfo=UTC), key="mon-00:30-CET"
+    )  # Mon 23 Mar 00:30 local
+    log(
+        user, community, datetime(2026, 3, 29, 21, 30, tzinfo=UTC), key="sun-23:30-CEST"
+    )  # Sun 29 Mar 23:30 local
+    log(
+        user, community, datetime(2026, 3, 29, 22, 30, tzinfo=UTC), key="mon-00:30-CEST"
+    )  # Mon 30 Mar 00:30 local
+    log(
+        user, community, datetime(2026, 3, 22, 22, 30, tzinfo=UTC), key="sun-23:30-CET"
+    )  # Sun 22 Mar 23:30 local
 
     learning_analytics_compute(period="weekly", day=date(2026, 3, 25), tz=BERLIN)
     berlin = LearningAnalytics.objects.get(user=user, period="weekly")
@@ -160,8 +181,13 @@ def test_me_reports_percentile_in_the_community(user, auth_client, community):
     for person, score in zip([user, *peers], [30, 10, 20, 40], strict=True):
         join(person, community)
         LearningAnalytics.objects.create(
-            user=person, community=community, period="weekly", period_start=start, period_end=end,
-            engagement_score=score, active_days=2,
+            user=person,
+            community=community,
+            period="weekly",
+            period_start=start,
+            period_end=end,
+            engagement_score=score,
+            active_days=2,
         )
     body = auth_client.get(ME, {"period": "weekly"}).json()
     assert (body["period_start"], body["period_end"]) == ("2026-04-06", "2026-04-12")
@@ -179,7 +205,11 @@ def test_me_reports_percentile_in_the_community(user, auth_client, community):
 @pytest.mark.django_db
 def test_me_predicts_completion_from_recent_velocity(user, auth_client, community):
     program = build_program(
-        community=community, courses=1, wods_per_course=1, pages_per_wod=2, blocks_per_page=3,
+        community=community,
+        courses=1,
+        wods_per_course=1,
+        pages_per_wod=2,
+        blocks_per_page=3,
         block_types=(BlockType.RICH_TEXT,),
     )
     course = program.courses.get()
@@ -222,14 +252,19 @@ def test_me_sees_only_own_rows(user, auth_client, community):
     elsewhere = CommunityFactory()
     join(stranger, elsewhere)
     LearningAnalytics.objects.create(
-        user=stranger, community=elsewhere, period="weekly", period_start=date(2026, 4, 6),
+        user=stranger,
+        community=elsewhere,
+        period="weekly",
+        period_start=date(2026, 4, 6),
         period_end=date(2026, 4, 12),
     )
     assert auth_client.get(ME).json()["communities"] == []
 
 
 @pytest.mark.django_db
-def test_analytics_endpoints_query_counts_are_constant(django_assert_num_queries, user, auth_client, community):
+def test_analytics_endpoints_query_counts_are_constant(
+    django_assert_num_queries, user, auth_client, community
+):
     instructor = UserFactory()
     join(instructor, community, MembershipRole.INSTRUCTOR)
     staff_client = client_for(instructor)

@@ -62,7 +62,9 @@ def finish(client, blocks, score=0.9):
 
 
 @pytest.mark.django_db
-def test_completing_a_course_issues_one_certificate_verifiable_without_login(user, auth_client, api_client, course_setup):
+def test_completing_a_course_issues_one_certificate_verifiable_without_login(
+    user, auth_client, api_client, course_setup
+):
     _, course, blocks = course_setup
     enrollment, _ = course_enroll(user=user, course=course)
     finish(auth_client, blocks[:2])
@@ -120,10 +122,18 @@ def test_required_milestone_holds_back_the_certificate_until_reached(user, auth_
     quiz = next(b for b in blocks if b.block_type == BlockType.QUIZ)
     wod = course.wods.order_by("course_links__order").first()
     wod_done = CourseMilestone.objects.create(
-        course=course, title="First WOD", milestone_type=MilestoneType.WOD_COMPLETION, wod=wod, points_awarded=5
+        course=course,
+        title="First WOD",
+        milestone_type=MilestoneType.WOD_COMPLETION,
+        wod=wod,
+        points_awarded=5,
     )
     exam = CourseMilestone(
-        course=course, title="Exam", milestone_type=MilestoneType.ASSESSMENT, block=quiz, min_score=0.8,
+        course=course,
+        title="Exam",
+        milestone_type=MilestoneType.ASSESSMENT,
+        block=quiz,
+        min_score=0.8,
         points_awarded=20,
     )
     exam.full_clean()
@@ -141,7 +151,10 @@ def test_required_milestone_holds_back_the_certificate_until_reached(user, auth_
     assert certificate.points == 25
 
     listed = auth_client.get(MILESTONES, {"course": course.pk}).json()["results"]
-    assert [(m["title"], m["reached"], m["points"]) for m in listed] == [("First WOD", True, 5), ("Exam", True, 20)]
+    assert [(m["title"], m["reached"], m["points"]) for m in listed] == [
+        ("First WOD", True, 5),
+        ("Exam", True, 20),
+    ]
 
 
 @pytest.mark.django_db
@@ -149,11 +162,15 @@ def test_milestone_validation_rejects_wrong_block_type_and_foreign_wod(course_se
     _, course, blocks = course_setup
     text = next(b for b in blocks if b.block_type == BlockType.RICH_TEXT)
     with pytest.raises(ValidationError) as wrong:
-        CourseMilestone(course=course, title="x", milestone_type=MilestoneType.ASSESSMENT, block=text).full_clean()
+        CourseMilestone(
+            course=course, title="x", milestone_type=MilestoneType.ASSESSMENT, block=text
+        ).full_clean()
     assert "block" in wrong.value.message_dict
     foreign = build_program(community=course.community, courses=1, wods_per_course=1).courses.get().wods.get()
     with pytest.raises(ValidationError):
-        CourseMilestone(course=course, title="x", milestone_type=MilestoneType.WOD_COMPLETION, wod=foreign).full_clean()
+        CourseMilestone(
+            course=course, title="x", milestone_type=MilestoneType.WOD_COMPLETION, wod=foreign
+        ).full_clean()
 
 
 @pytest.mark.django_db

@@ -31,7 +31,9 @@ class Command(BaseCommand):
         try:
             tz = ZoneInfo(options["tz"])
         except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise CommandError(f"Unknown time zone {options['tz']!r} (use an IANA name like Europe/Berlin).") from exc
+            raise CommandError(
+                f"Unknown time zone {options['tz']!r} (use an IANA name like Europe/Berlin)."
+            ) from exc
         day = None
         if options["date"]:
             try:
@@ -41,7 +43,11 @@ class Command(BaseCommand):
         community = self._community(options["community"]) if options["community"] else None
         total = 1 if community else Community.objects.count()
         with tqdm(
-            total=total, desc="communities", unit="community", file=sys.stderr, disable=not sys.stderr.isatty()
+            total=total,
+            desc="communities",
+            unit="community",
+            file=sys.stderr,
+            disable=not sys.stderr.isatty(),
         ) as bar:
             result = learning_analytics_compute(
                 period=options["period"],
