@@ -105,7 +105,7 @@ def measure(
     *, user, community_id: int, items: list[dict], tz=UTC, today: date | None = None
 ) -> dict[tuple, int]:
     """Current value of each distinct criterion (type and scope) for ``user`` in the community."""
-    structure = community_structure(community_id)
+    structure = community_structure(community_id) if any(item.get("scope") for item in items) else None
     values: dict[tuple, int] = {}
     block_aggregates, node_aggregates, streak_days = {}, {}, 0
     for item in items:
@@ -193,7 +193,8 @@ def achievements_evaluate(
     """Measure ``achievements`` (default: every active one of the community) for ``user``,
     store each one's progress and award the ones now complete. Earned ones are left as they are."""
     now = now or timezone.now()
-    with transaction.atomic():
+    # Inside an ingest this joins its transaction (no savepoint): a failure rolls the batch back.
+    with transaction.atomic(savepoint=False):
         if achievements is None:
             achievements = list(Achievement.objects.active().filter(community_id=community_id))
         awards = {

@@ -92,7 +92,8 @@ def milestones_evaluate(
 
 
 def milestones_evaluate_after_ingest(*, user, result) -> list[UserCourseMilestone]:
-    """Milestones the batch can have reached: of its completed WODs and of its events' blocks."""
+    """Milestones the batch can have reached: of its completed WODs and of its events' blocks
+    (in the communities of its events, which ingest checked the learner belongs to)."""
     completed_wods = set(result.completed_nodes.get(NodeType.WOD, []))
     block_ids = {event_value(e, "block_id") for e in result.events} - {None}
     if not completed_wods and not block_ids:
@@ -101,7 +102,7 @@ def milestones_evaluate_after_ingest(*, user, result) -> list[UserCourseMileston
         CourseMilestone.objects.filter(
             Q(milestone_type=MilestoneType.WOD_COMPLETION, wod_id__in=completed_wods)
             | Q(milestone_type__in=[MilestoneType.ASSESSMENT, MilestoneType.PROJECT], block_id__in=block_ids),
-            course__community__memberships__user=user,
+            course__community_id__in={event_value(e, "community_id") for e in result.events},
         ).select_related("course")
     )
     return milestones_evaluate(user=user, milestones=milestones, completed_wods=completed_wods)
