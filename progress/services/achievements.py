@@ -13,7 +13,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, F, FilteredRelation, Q, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -187,58 +187,81 @@ def current_streak(*, user, community_id: int, lookback_days: int, tz=UTC, today
     )
 
 
+def with_awards(user, queryset) -> list[Achievement]:
+    """The achievements of ``queryset``, each with ``_award``: the user's row or None (one query)."""
+    rows = queryset.annotate(mine=FilteredRelation("awards", condition=Q(awards__user=user))).annotate(
+        award_id=F("mine__id"),
+        award_progress=F("mine__progress"),
+        award_earned_at=F("mine__earned_at"),
+        award_points=F("mine__points"),
+        award_credential_id=F("mine__credential_id"),
+    )
+    out = []
+    for achievement in rows:
+        achievement._award = None
+        if achievement.award_id is not None:
+            achievement._award = UserAchievement(
+                pk=achievement.award_id,
+                user=user,
+                achievement=achievement,
+                community_id=achievement.community_id,
+                progress=achievement.award_progress,
+                earned_at=achievement.award_earned_at,
+                points=achievement.award_points,
+                credential_id=achievement.award_credential_id,
+            )
+        out.append(achievement)
+    return out
+
+
 def achievements_evaluate(
     *, user, community_id: int, achievements: list[Achievement] | None = None, now=None
 ) -> list[AchievementOutcome]:
     """Measure ``achievements`` (default: every active one of the community) for ``user``,
-    store each one's progress and award the ones now complete. Earned ones are left as they are."""
+    store each one's progress and award the ones now complete. Earned ones are left as they are.
+
+    Callers hold the learner's lock (an ingest does), so one learner's awards change one
+    transaction at a time."""
     now = now or timezone.now()
-    # Inside an ingest this joins its transaction (no savepoint): a failure rolls the batch back.
-    with transaction.atomic(savepoint=False):
-        if achievements is None:
-            achievements = list(Achievement.objects.active().filter(community_id=community_id))
-        awards = {
-            a.achievement_id: a
-            for a in UserAchievement.objects.select_for_update().filter(
-                user=user, achievement__in=[a.pk for a in achievements]
+    if achievements is None:
+        achievements = with_awards(user, Achievement.objects.active().filter(community_id=community_id))
+    elif not all(hasattr(a, "_award") for a in achievements):
+        achievements = with_awards(user, Achievement.objects.filter(pk__in=[a.pk for a in achievements]))
+    pending = [a for a in achievements if not (a._award and a._award.earned)]
+    if not pending:
+        return []
+    items = [item for a in pending for item in a.criteria_items]
+    values = measure(user=user, community_id=community_id, items=items)
+    outcomes, rows = [], []
+    for achievement in pending:
+        progress = []
+        for item in achievement.criteria_items:
+            current = values.get(_scope_key(item), 0)
+            target = int(item["count"])
+            progress.append(
+                {"type": item["type"], "current": current, "target": target, "met": current >= target}
             )
-        }
-        pending = [a for a in achievements if not (a.pk in awards and awards[a.pk].earned)]
-        if not pending:
-            return []
-        items = [item for a in pending for item in a.criteria_items]
-        values = measure(user=user, community_id=community_id, items=items)
-        outcomes, rows = [], []
-        for achievement in pending:
-            progress = []
-            for item in achievement.criteria_items:
-                current = values.get(_scope_key(item), 0)
-                target = int(item["count"])
-                progress.append(
-                    {"type": item["type"], "current": current, "target": target, "met": current >= target}
-                )
-            award = awards.get(achievement.pk)
-            newly = bool(progress) and all(p["met"] for p in progress)
-            if award is not None and award.progress == progress and not newly:
-                outcomes.append(AchievementOutcome(achievement, award, False))
-                continue  # nothing moved: no write
-            award = award or UserAchievement(user=user, achievement=achievement, community_id=community_id)
-            award.progress = progress
-            award.evaluated_at = now
-            if newly:
-                award.earned_at = now
-                award.points = achievement.points
-            rows.append(award)
-            outcomes.append(AchievementOutcome(achievement, award, newly))
-        if not rows:
-            return outcomes
+        award = achievement._award
+        newly = bool(progress) and all(p["met"] for p in progress)
+        if award is not None and award.progress == progress and not newly:
+            outcomes.append(AchievementOutcome(achievement, award, False))
+            continue  # nothing moved: no write
+        award = award or UserAchievement(user=user, achievement=achievement, community_id=community_id)
+        award.progress = progress
+        award.evaluated_at = now
+        if newly:
+            award.earned_at = now
+            award.points = achievement.points
+        rows.append(award)
+        outcomes.append(AchievementOutcome(achievement, award, newly))
+    if rows:
         UserAchievement.objects.bulk_create(
             rows,
             update_conflicts=True,
             unique_fields=["user", "achievement"],
             update_fields=["progress", "earned_at", "points", "evaluated_at"],
         )
-        return outcomes
+    return outcomes
 
 
 def achievements_evaluate_after_ingest(*, user, result) -> list[AchievementOutcome]:
@@ -247,16 +270,16 @@ def achievements_evaluate_after_ingest(*, user, result) -> list[AchievementOutco
     if not kinds:
         return []
     communities = sorted({event_value(e, "community_id") for e in result.events})
-    candidates = list(
-        Achievement.objects.active()
-        .filter(community_id__in=communities)
-        .exclude(
-            pk__in=UserAchievement.objects.filter(user=user, earned_at__isnull=False).values("achievement_id")
-        )
-    )
+    candidates = with_awards(user, Achievement.objects.active().filter(community_id__in=communities))
     outcomes = []
     for community_id in communities:
-        relevant = [a for a in candidates if a.community_id == community_id and a.criterion_types & kinds]
+        relevant = [
+            a
+            for a in candidates
+            if a.community_id == community_id
+            and a.criterion_types & kinds
+            and not (a._award and a._award.earned)
+        ]
         if relevant:
             outcomes += achievements_evaluate(user=user, community_id=community_id, achievements=relevant)
     return outcomes
