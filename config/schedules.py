@@ -30,6 +30,24 @@ PERIODIC_TASKS = {
         "schedule": crontab(minute="30", hour="3"),
         "description": "Recomputes every learner's roll-ups from block states; fixes and logs any drift.",
     },
+    "progress: daily learning analytics": {
+        "task": "progress.tasks.compute_learning_analytics",
+        "schedule": crontab(minute=15, hour=0),
+        "kwargs": {"period": "daily"},
+        "description": "Yesterday's analytics row per learner and community (UTC days).",
+    },
+    "progress: weekly learning analytics": {
+        "task": "progress.tasks.compute_learning_analytics",
+        "schedule": crontab(minute=30, hour=0),
+        "kwargs": {"period": "weekly"},
+        "description": "The week (Monday-Sunday) containing yesterday: week to date, final on Mondays.",
+    },
+    "progress: monthly learning analytics": {
+        "task": "progress.tasks.compute_learning_analytics",
+        "schedule": crontab(minute=45, hour=0),
+        "kwargs": {"period": "monthly"},
+        "description": "The month containing yesterday: month to date, final on the 1st.",
+    },
 
     # scenarios
 

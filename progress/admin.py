@@ -207,3 +207,5 @@ class ProgressEventAdmin(ReadOnlyAdmin):
     list_select_related = ["user", "block__page"]
     list_filter = ["verb", "community"]
     search_fields = ["user__username", "idempotency_key"]
+
+from . import admin_awards  # noqa: E402, F401  (achievements, milestones, certificates, analytics)

@@ -18,7 +18,12 @@ class ProgressConfig(AppConfig):
         "progress.Block",
         "progress.Prerequisite",
         ("progress.Community", "view"),
+        "progress.Achievement",
+        "progress.CourseMilestone",
     )
 
     def ready(self):
         from . import signals  # noqa: F401
+        from .services import awards, register_ingest_hook
+
+        register_ingest_hook(awards.awards_evaluate_after_ingest)

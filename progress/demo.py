@@ -195,6 +195,10 @@ def seed(*, stdout):
         program_enroll(user=user, program=program)
         rng = random.Random(f"progress-{username}")
         history(user, wods, rng=rng, wod_count=rng.randint(1, len(wods)), days=30 + index)
+    # Achievements, milestones, certificates and analytics for what the learners did above.
+    from .demo_achievements import seed as seed_achievements
+
+    seed_achievements(stdout=stdout)
     blocks = Block.objects.filter(page__wod__community=gym).count()
     stdout.write(f"  progress: {gym.name} has {len(wods)} WODs and {blocks} blocks; "
                  f"{len(SYNTHETIC_LEARNERS)} synthetic learners (gym-*, password = username) with history")

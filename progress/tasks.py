@@ -2,6 +2,8 @@
 
 from celery import shared_task
 
+from .tasks_analytics import compute_learning_analytics  # noqa: F401  (periodic analytics)
+
 
 @shared_task(name="progress.tasks.recompute_community_progress")
 def recompute_community_progress(community_id: int) -> int:

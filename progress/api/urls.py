@@ -4,6 +4,9 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
+from .achievements import AchievementBadgeView, AchievementListView
+from .analytics import CommunityAnalyticsView, MyAnalyticsView
+from .certificates import CertificateListView, CertificateVerifyView, MilestoneListView
 from .content import CommunityViewSet, CourseViewSet, ProgramViewSet, WodViewSet
 from .enrollments import CourseEnrollmentView, ProgramEnrollmentView
 from .events import ProgressEventsView
@@ -26,4 +29,20 @@ urlpatterns = [
     path("progress/next/", NextView.as_view(), name="progress-next"),
     path("xapi/statements/", XapiStatementsView.as_view(), name="progress-xapi-statements"),
     *router.urls,
+]
+
+urlpatterns += [
+    path("achievements/", AchievementListView.as_view(), name="progress-achievements"),
+    path("achievements/<int:pk>/badge/", AchievementBadgeView.as_view(), name="progress-achievement-badge"),
+    path("milestones/", MilestoneListView.as_view(), name="progress-milestones"),
+    path("certificates/", CertificateListView.as_view(), name="progress-certificates"),
+    path(
+        "certificates/<uuid:id>/", CertificateVerifyView.as_view(), name="progress-certificate-verify"
+    ),
+    path("analytics/me/", MyAnalyticsView.as_view(), name="progress-analytics-me"),
+    path(
+        "analytics/communities/<int:pk>/",
+        CommunityAnalyticsView.as_view(),
+        name="progress-analytics-community",
+    ),
 ]

@@ -5,6 +5,9 @@ works everywhere. New concerns (achievements, certificates, analytics) get their
 and one import line here.
 """
 
+from .achievements import Achievement, AchievementType, CriterionType, UserAchievement  # noqa: F401
+from .analytics import AnalyticsPeriod, LearningAnalytics  # noqa: F401
+from .certificates import Certificate, CourseMilestone, MilestoneType, UserCourseMilestone  # noqa: F401
 from .community import Community, Membership, MembershipRole
 from .content import (
     Block,

@@ -1,0 +1,194 @@
+"""Learning analytics.
+
+* ``analytics/me/?period=weekly[&date=YYYY-MM-DD]``: the user's rows in each of their
+  communities, with their percentile there, and a completion forecast per active course;
+* ``analytics/communities/{id}/?period=weekly[&periods=12]``: the community's trends, for its
+  instructors and admins (a learner of the community gets 403, anyone else 404).
+"""
+
+from django.http import Http404
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import serializers
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from ..models import AnalyticsPeriod, Membership, MembershipRole
+from ..selectors.analytics import community_trends, forecasts, my_rows, percentiles
+from ..services.analytics import period_bounds
+
+
+class PeriodQuerySerializer(serializers.Serializer):
+    period = serializers.ChoiceField(choices=AnalyticsPeriod.choices, default=AnalyticsPeriod.WEEKLY)
+    date = serializers.DateField(
+        required=False, help_text="Any day of the period. Default: the latest computed."
+    )
+
+
+class TrendsQuerySerializer(serializers.Serializer):
+    period = serializers.ChoiceField(choices=AnalyticsPeriod.choices, default=AnalyticsPeriod.WEEKLY)
+    periods = serializers.IntegerField(
+        min_value=1, max_value=104, default=12, help_text="How many periods back."
+    )
+
+
+class CommunityRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class MyRowSerializer(serializers.Serializer):
+    community = CommunityRefSerializer()
+    active_seconds = serializers.FloatField()
+    active_hours = serializers.FloatField()
+    events_count = serializers.IntegerField()
+    active_days = serializers.IntegerField()
+    blocks_completed = serializers.IntegerField()
+    blocks_mastered = serializers.IntegerField()
+    wods_completed = serializers.IntegerField()
+    courses_completed = serializers.IntegerField()
+    learning_velocity = serializers.FloatField(help_text="Blocks completed per day of the period.")
+    engagement_score = serializers.FloatField(help_text="0-100.")
+    streak_days = serializers.IntegerField()
+    percentile = serializers.FloatField(
+        help_text="Percentile rank of the engagement score in the community (0-100)."
+    )
+    learners = serializers.IntegerField(help_text="Members the percentile compares with.")
+    computed_at = serializers.DateTimeField()
+
+
+class ForecastSerializer(serializers.Serializer):
+    course = serializers.IntegerField()
+    course_title = serializers.CharField()
+    completion_percent = serializers.FloatField()
+    required_total = serializers.IntegerField()
+    required_done = serializers.IntegerField()
+    remaining_blocks = serializers.IntegerField()
+    velocity_blocks_per_day = serializers.FloatField()
+    predicted_completion_date = serializers.DateField(
+        allow_null=True, help_text="Null when the learner completed nothing recently."
+    )
+
+
+class MyAnalyticsSerializer(serializers.Serializer):
+    period = serializers.ChoiceField(choices=AnalyticsPeriod.choices)
+    period_start = serializers.DateField(allow_null=True)
+    period_end = serializers.DateField(allow_null=True)
+    communities = MyRowSerializer(many=True)
+    forecasts = ForecastSerializer(many=True)
+
+
+class TrendPointSerializer(serializers.Serializer):
+    period_start = serializers.DateField()
+    period_end = serializers.DateField()
+    learners = serializers.IntegerField()
+    active_learners = serializers.IntegerField()
+    active_hours = serializers.FloatField()
+    blocks_completed = serializers.IntegerField()
+    wods_completed = serializers.IntegerField()
+    courses_completed = serializers.IntegerField()
+    avg_engagement = serializers.FloatField()
+    avg_velocity = serializers.FloatField()
+    avg_streak = serializers.FloatField()
+
+
+class CommunityAnalyticsSerializer(serializers.Serializer):
+    community = CommunityRefSerializer()
+    period = serializers.ChoiceField(choices=AnalyticsPeriod.choices)
+    series = TrendPointSerializer(many=True)
+
+
+class MyAnalyticsView(APIView):
+    @extend_schema(
+        parameters=[PeriodQuerySerializer],
+        responses={
+            200: MyAnalyticsSerializer,
+            400: OpenApiResponse(description="Unknown period or bad date."),
+        },
+        summary="The user's learning analytics, percentile and completion forecasts",
+    )
+    def get(self, request):
+        query = PeriodQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        period, day = query.validated_data["period"], query.validated_data.get("date")
+        rows = my_rows(request.user, period=period, day=day)
+        ranks = percentiles(rows)
+        if rows:
+            start, end = rows[0].period_start, rows[0].period_end
+        elif day is not None:
+            start, end = period_bounds(period, day)
+        else:
+            start = end = None
+        communities = []
+        for row in rows:
+            percentile, learners = ranks.get(row.community_id, (None, 0))
+            communities.append(
+                {
+                    "community": {"id": row.community_id, "name": row.community.name},
+                    "active_seconds": float(row.active_seconds),
+                    "active_hours": row.active_hours,
+                    "events_count": row.events_count,
+                    "active_days": row.active_days,
+                    "blocks_completed": row.blocks_completed,
+                    "blocks_mastered": row.blocks_mastered,
+                    "wods_completed": row.wods_completed,
+                    "courses_completed": row.courses_completed,
+                    "learning_velocity": row.learning_velocity,
+                    "engagement_score": row.engagement_score,
+                    "streak_days": row.streak_days,
+                    "percentile": percentile,
+                    "learners": learners,
+                    "computed_at": row.computed_at,
+                }
+            )
+        predicted = [
+            {
+                "course": f.enrollment.course_id,
+                "course_title": f.enrollment.course.title,
+                "completion_percent": f.enrollment.completion_percent,
+                "required_total": f.required_total,
+                "required_done": f.required_done,
+                "remaining_blocks": f.remaining,
+                "velocity_blocks_per_day": f.velocity,
+                "predicted_completion_date": f.predicted_completion_date,
+            }
+            for f in forecasts(request.user)
+        ]
+        data = {
+            "period": period,
+            "period_start": start,
+            "period_end": end,
+            "communities": communities,
+            "forecasts": predicted,
+        }
+        return Response(MyAnalyticsSerializer(data).data)
+
+
+class CommunityAnalyticsView(APIView):
+    @extend_schema(
+        parameters=[TrendsQuerySerializer],
+        responses={
+            200: CommunityAnalyticsSerializer,
+            400: OpenApiResponse(description="Unknown period or bad count."),
+            403: OpenApiResponse(
+                description="A learner of the community: only instructors and admins see it."
+            ),
+            404: OpenApiResponse(description="Not one of the user's communities."),
+        },
+        summary="A community's learning trends (its instructors and admins)",
+    )
+    def get(self, request, pk: int):
+        membership = (
+            Membership.objects.filter(user=request.user, community_id=pk).select_related("community").first()
+        )
+        if membership is None:
+            raise Http404
+        if membership.role not in (MembershipRole.INSTRUCTOR, MembershipRole.ADMIN):
+            raise PermissionDenied("Only the community's instructors and admins see its analytics.")
+        query = TrendsQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        period = query.validated_data["period"]
+        series = community_trends(pk, period=period, periods=query.validated_data["periods"])
+        community = membership.community
+        data = {"community": {"id": community.pk, "name": community.name}, "period": period, "series": series}
+        return Response(CommunityAnalyticsSerializer(data).data)

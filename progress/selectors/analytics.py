@@ -1,0 +1,178 @@
+"""Reading learning analytics: a learner's own rows with their percentile and completion
+forecasts, and a community's trends for its admins and instructors.
+
+* percentile: the percentile rank of the learner's engagement score among the community's rows of
+  the same period, ``100 * (lower + equal / 2) / rows`` (the learner's own row counts as equal);
+* forecast: for each active course enrollment, the remaining required blocks divided by the
+  learner's recent velocity (blocks completed per day over the last ``VELOCITY_WINDOW_DAYS``).
+"""
+
+import math
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.db.models import Avg, Count, Max, Q, Sum
+from django.utils import timezone
+
+from ..models import (
+    BlockProgress,
+    CourseEnrollment,
+    EnrollmentStatus,
+    LearningAnalytics,
+    Membership,
+    NodeProgress,
+    NodeType,
+)
+from ..services.analytics import period_bounds
+from .structure import community_structure
+
+VELOCITY_WINDOW_DAYS = 28
+
+
+def staff_community_ids(user) -> set[int]:
+    """Communities where ``user`` is an instructor or a community admin."""
+    return set(
+        Membership.objects.filter(user=user, role__in=["instructor", "admin"]).values_list(
+            "community_id", flat=True
+        )
+    )
+
+
+def my_rows(user, *, period: str, day: date | None = None) -> list[LearningAnalytics]:
+    """The user's rows of one period in each of their communities: the period containing
+    ``day``, or the latest computed one."""
+    qs = LearningAnalytics.objects.filter(user=user, period=period, community__memberships__user=user)
+    if day is not None:
+        start = period_bounds(period, day)[0]
+    else:
+        start = qs.aggregate(latest=Max("period_start"))["latest"]
+        if start is None:
+            return []
+    return list(
+        qs.filter(period_start=start).select_related("community").order_by("community__name", "community_id")
+    )
+
+
+def percentiles(rows: list[LearningAnalytics]) -> dict[int, tuple[float, int]]:
+    """(percentile, learners) per community of ``rows`` (one user's rows of one period), one query."""
+    if not rows:
+        return {}
+    period, start = rows[0].period, rows[0].period_start
+    lower, equal = Q(), Q()
+    for row in rows:
+        lower |= Q(community_id=row.community_id, engagement_score__lt=row.engagement_score)
+        equal |= Q(community_id=row.community_id, engagement_score=row.engagement_score)
+    stats = (
+        LearningAnalytics.objects.filter(
+            period=period, period_start=start, community_id__in=[r.community_id for r in rows]
+        )
+        .values("community_id")
+        .annotate(n=Count("id"), lower=Count("id", filter=lower), equal=Count("id", filter=equal))
+        .order_by()
+    )
+    return {
+        s["community_id"]: (round(100 * (s["lower"] + s["equal"] / 2) / s["n"], 1), s["n"])
+        for s in stats
+        if s["n"]
+    }
+
+
+@dataclass
+class Forecast:
+    enrollment: CourseEnrollment
+    required_total: int
+    required_done: int
+    velocity: float
+    predicted_completion_date: date | None
+
+    @property
+    def remaining(self) -> int:
+        return max(0, self.required_total - self.required_done)
+
+
+def predict_completion(*, remaining: int, velocity: float, today: date) -> date | None:
+    if remaining <= 0:
+        return today
+    if velocity <= 0:
+        return None
+    return today + timedelta(days=math.ceil(remaining / velocity - 1e-9))
+
+
+def recent_velocity(user, *, now=None) -> float:
+    """Blocks the user completed per day over the last ``VELOCITY_WINDOW_DAYS`` days."""
+    now = now or timezone.now()
+    done = BlockProgress.objects.filter(
+        user=user, completed_at__gte=now - timedelta(days=VELOCITY_WINDOW_DAYS), completed_at__lte=now
+    ).count()
+    return round(done / VELOCITY_WINDOW_DAYS, 4)
+
+
+def forecasts(user, *, now=None) -> list[Forecast]:
+    """A completion forecast for each active course enrollment in the user's communities."""
+    now = now or timezone.now()
+    today = now.date()
+    enrollments = list(
+        CourseEnrollment.objects.filter(
+            user=user, status=EnrollmentStatus.ACTIVE, community__memberships__user=user
+        )
+        .select_related("course")
+        .order_by("enrolled_at", "id")
+    )
+    if not enrollments:
+        return []
+    velocity = recent_velocity(user, now=now)
+    rows = {
+        row.node_id: row
+        for row in NodeProgress.objects.filter(
+            user=user, node_type=NodeType.COURSE, node_id__in=[e.course_id for e in enrollments]
+        )
+    }
+    result = []
+    for enrollment in enrollments:
+        row = rows.get(enrollment.course_id)
+        if row is not None:
+            total, done = row.required_total, row.required_done
+        else:
+            node = community_structure(enrollment.community_id).courses.get(enrollment.course_id)
+            total, done = (node.required_total if node else 0), 0
+        result.append(
+            Forecast(
+                enrollment=enrollment,
+                required_total=total,
+                required_done=done,
+                velocity=velocity,
+                predicted_completion_date=predict_completion(
+                    remaining=total - done, velocity=velocity, today=today
+                ),
+            )
+        )
+    return result
+
+
+def community_trends(community_id: int, *, period: str, periods: int = 12) -> list[dict]:
+    """The community's last ``periods`` periods, oldest first: learners, active learners, active
+    hours, completions, average engagement, velocity and streak (one query)."""
+    series = (
+        LearningAnalytics.objects.filter(community_id=community_id, period=period)
+        .values("period_start", "period_end")
+        .annotate(
+            learners=Count("id"),
+            active_learners=Count("id", filter=Q(active_days__gt=0)),
+            active_seconds=Sum("active_seconds"),
+            blocks_completed=Sum("blocks_completed"),
+            wods_completed=Sum("wods_completed"),
+            courses_completed=Sum("courses_completed"),
+            avg_engagement=Avg("engagement_score"),
+            avg_velocity=Avg("learning_velocity"),
+            avg_streak=Avg("streak_days"),
+        )
+        .order_by("-period_start")[:periods]
+    )
+    out = []
+    for row in reversed(list(series)):
+        seconds = float(row.pop("active_seconds") or 0)
+        row["active_hours"] = round(seconds / 3600, 2)
+        for key in ("avg_engagement", "avg_velocity", "avg_streak"):
+            row[key] = round(row[key] or 0, 2)
+        out.append(row)
+    return out

@@ -1,0 +1,231 @@
+"""Computing learning analytics: one row per member, community and day, week or month.
+
+``learning_analytics_compute`` cuts the period in an IANA time zone (``tz``; UTC until users
+have a preferred zone), aggregates each community with a fixed number of queries (events, active
+days, block completions, WOD and course completions) and upserts one row per member on
+(user, community, period, period_start): computing a period again replaces its rows.
+
+Metrics of a row:
+
+* ``active_seconds``, ``events_count``: time and accepted events in the period;
+* ``active_days``: local days with at least one event;
+* ``blocks_completed`` / ``blocks_mastered`` / ``wods_completed`` / ``courses_completed``: first
+  completed (mastered) inside the period;
+* ``learning_velocity``: blocks completed per day of the period;
+* ``engagement_score`` (0-100): 40 % share of active days, 30 % time against
+  ``TARGET_SECONDS_PER_DAY``, 30 % completions against ``TARGET_BLOCKS_PER_DAY`` (each capped at 1);
+* ``streak_days``: consecutive active days up to the period's last day, or today while the period
+  runs (or the day before, so a streak still alive counts), looking back at most ``STREAK_LOOKBACK_DAYS``.
+"""
+
+import calendar
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count, Q, Sum
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+
+from ..models import (
+    AnalyticsPeriod,
+    BlockProgress,
+    BlockState,
+    Community,
+    LearningAnalytics,
+    Membership,
+    NodeProgress,
+    NodeType,
+    ProgressEvent,
+)
+from .achievements import streak_ending
+
+UTC = ZoneInfo("UTC")
+TARGET_SECONDS_PER_DAY = 20 * 60
+TARGET_BLOCKS_PER_DAY = 3
+STREAK_LOOKBACK_DAYS = 90
+UPSERT_BATCH = 1000
+ROW_FIELDS = [
+    "period_end",
+    "time_zone",
+    "active_seconds",
+    "events_count",
+    "active_days",
+    "blocks_completed",
+    "blocks_mastered",
+    "wods_completed",
+    "courses_completed",
+    "learning_velocity",
+    "engagement_score",
+    "streak_days",
+    "computed_at",
+]
+
+
+def period_bounds(period: str, day: date) -> tuple[date, date]:
+    """First and last day (inclusive) of the ``period`` containing ``day``; weeks start on Monday."""
+    if period == AnalyticsPeriod.DAILY:
+        return day, day
+    if period == AnalyticsPeriod.WEEKLY:
+        start = day - timedelta(days=day.weekday())
+        return start, start + timedelta(days=6)
+    if period == AnalyticsPeriod.MONTHLY:
+        last = calendar.monthrange(day.year, day.month)[1]
+        return day.replace(day=1), day.replace(day=last)
+    raise ValidationError({"period": [f"Unknown period {period!r}; use daily, weekly or monthly."]})
+
+
+def local_midnight(day: date, tz) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=tz)
+
+
+def engagement_score(
+    *, period_days: int, active_days: int, active_seconds: float, blocks_completed: int
+) -> float:
+    days = min(1.0, active_days / period_days)
+    spent = min(1.0, active_seconds / (period_days * TARGET_SECONDS_PER_DAY))
+    done = min(1.0, blocks_completed / (period_days * TARGET_BLOCKS_PER_DAY))
+    return round(100 * (0.4 * days + 0.3 * spent + 0.3 * done), 2)
+
+
+@dataclass
+class AnalyticsResult:
+    period: str
+    period_start: date
+    period_end: date
+    time_zone: str
+    communities: int = 0
+    rows: int = 0
+    rows_by_community: dict[int, int] = field(default_factory=dict)
+
+
+def community_analytics_rows(
+    *, community_id: int, period: str, start: date, end: date, tz
+) -> list[LearningAnalytics]:
+    """The period's rows for every member of the community (not saved)."""
+    begin, finish = local_midnight(start, tz), local_midnight(end + timedelta(days=1), tz)
+    period_days = (end - start).days + 1
+    # A period still running (week or month to date) counts its streak up to today.
+    last_day = min(end, timezone.now().astimezone(tz).date())
+    members = list(Membership.objects.filter(community_id=community_id).values_list("user_id", flat=True))
+    if not members:
+        return []
+    events = {
+        row["user_id"]: row
+        for row in ProgressEvent.objects.filter(
+            community_id=community_id, occurred_at__gte=begin, occurred_at__lt=finish
+        )
+        .values("user_id")
+        .annotate(seconds=Sum("time_spent_s"), n=Count("id"))
+        .order_by()
+    }
+    days: dict[int, set[date]] = defaultdict(set)
+    for user_id, day in (
+        ProgressEvent.objects.filter(
+            community_id=community_id,
+            occurred_at__gte=finish - timedelta(days=STREAK_LOOKBACK_DAYS + 1),
+            occurred_at__lt=finish,
+        )
+        .annotate(day=TruncDate("occurred_at", tzinfo=tz))
+        .values_list("user_id", "day")
+        .order_by()
+        .distinct()
+    ):
+        days[user_id].add(day)
+    in_period = Q(completed_at__gte=begin, completed_at__lt=finish)
+    mastered_in_period = Q(mastered_at__gte=begin, mastered_at__lt=finish)
+    blocks = {
+        row["user_id"]: row
+        for row in BlockProgress.objects.filter(in_period | mastered_in_period, community_id=community_id)
+        .values("user_id")
+        .annotate(
+            done=Count("id", filter=in_period),
+            mastered=Count("id", filter=mastered_in_period & Q(state=BlockState.MASTERED)),
+        )
+        .order_by()
+    }
+    nodes: dict[tuple[int, str], int] = {
+        (row["user_id"], row["node_type"]): row["n"]
+        for row in NodeProgress.objects.filter(
+            in_period, community_id=community_id, node_type__in=[NodeType.WOD, NodeType.COURSE]
+        )
+        .values("user_id", "node_type")
+        .annotate(n=Count("id"))
+        .order_by()
+    }
+    rows = []
+    for user_id in members:
+        event = events.get(user_id, {})
+        seconds = Decimal(event.get("seconds") or 0)
+        user_days = days.get(user_id, set())
+        active = sum(1 for d in user_days if start <= d <= end)
+        done = (blocks.get(user_id) or {}).get("done", 0)
+        rows.append(
+            LearningAnalytics(
+                user_id=user_id,
+                community_id=community_id,
+                period=period,
+                period_start=start,
+                period_end=end,
+                time_zone=str(tz),
+                active_seconds=seconds,
+                events_count=event.get("n", 0),
+                active_days=active,
+                blocks_completed=done,
+                blocks_mastered=(blocks.get(user_id) or {}).get("mastered", 0),
+                wods_completed=nodes.get((user_id, NodeType.WOD), 0),
+                courses_completed=nodes.get((user_id, NodeType.COURSE), 0),
+                learning_velocity=round(done / period_days, 4),
+                engagement_score=engagement_score(
+                    period_days=period_days,
+                    active_days=active,
+                    active_seconds=float(seconds),
+                    blocks_completed=done,
+                ),
+                streak_days=min(streak_ending(user_days, last_day), STREAK_LOOKBACK_DAYS),
+            )
+        )
+    return rows
+
+
+def learning_analytics_compute(
+    *,
+    period: str,
+    day: date | None = None,
+    community: Community | None = None,
+    tz=UTC,
+    dry_run: bool = False,
+    progress=None,
+) -> AnalyticsResult:
+    """Compute and upsert the rows of the ``period`` containing ``day`` (default: yesterday in
+    ``tz``) for ``community`` or every community. ``progress``: an optional callable called
+    after each community (a progress bar). With ``dry_run`` nothing is written."""
+    if isinstance(tz, str):
+        tz = ZoneInfo(tz)
+    day = day or (timezone.now().astimezone(tz).date() - timedelta(days=1))
+    start, end = period_bounds(period, day)
+    result = AnalyticsResult(period=period, period_start=start, period_end=end, time_zone=str(tz))
+    community_ids = (
+        [community.pk] if community else list(Community.objects.order_by("id").values_list("id", flat=True))
+    )
+    for community_id in community_ids:
+        rows = community_analytics_rows(community_id=community_id, period=period, start=start, end=end, tz=tz)
+        if rows and not dry_run:
+            with transaction.atomic():
+                for i in range(0, len(rows), UPSERT_BATCH):
+                    LearningAnalytics.objects.bulk_create(
+                        rows[i : i + UPSERT_BATCH],
+                        update_conflicts=True,
+                        unique_fields=["user", "community", "period", "period_start"],
+                        update_fields=ROW_FIELDS,
+                    )
+        result.communities += 1
+        result.rows += len(rows)
+        result.rows_by_community[community_id] = len(rows)
+        if progress is not None:
+            progress()
+    return result
