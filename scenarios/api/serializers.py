@@ -1,1 +1,211 @@
-from rest_framework import serializers  # noqa: F401
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from ..models import CefrLevel, Difficulty, Role, Scenario, ScenarioMetadata, UserScenarioProgress, Visibility
+from ..scoring import trending_now
+from ..selectors import SORTS
+from ..services import MAX_NOTES_LENGTH, MAX_TIME_SPENT_S
+
+
+class ScenarioListQuerySerializer(serializers.Serializer):
+    sort = serializers.ChoiceField(choices=list(SORTS), required=False, default="trending")
+    role = serializers.ChoiceField(choices=Role.choices, required=False)
+    difficulty = serializers.ChoiceField(choices=Difficulty.choices, required=False)
+    cefr = serializers.ChoiceField(choices=CefrLevel.choices, required=False)
+    q = serializers.CharField(required=False, max_length=100, help_text="Text in the title or description.")
+
+
+class MetadataSerializer(serializers.ModelSerializer):
+    trending = serializers.SerializerMethodField(
+        help_text="Attempts and completions decayed to now (recent events count about 1 each)."
+    )
+
+    class Meta:
+        model = ScenarioMetadata
+        fields = [
+            "saved_count",
+            "times_used",
+            "attempts",
+            "average_rating",
+            "ratings_count",
+            "bayesian_score",
+            "completion_rate",
+            "average_time_spent_s",
+            "trending",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.FloatField())
+    def get_trending(self, obj) -> float:
+        now = self.context.get("now") or timezone.now()
+        return round(trending_now(obj.trending_score, now=now), 3)
+
+
+EMPTY_METADATA = {
+    "saved_count": 0,
+    "times_used": 0,
+    "attempts": 0,
+    "average_rating": None,
+    "ratings_count": 0,
+    "bayesian_score": None,
+    "completion_rate": None,
+    "average_time_spent_s": None,
+    "trending": 0.0,
+}
+
+
+class ProgressSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = UserScenarioProgress
+        fields = [
+            "is_saved",
+            "saved_at",
+            "times_attempted",
+            "times_completed",
+            "last_attempt_at",
+            "last_completed_at",
+            "rating",
+            "notes",
+            "total_time_spent_s",
+            "variant_id",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class ScenarioSummarySerializer(serializers.ModelSerializer):
+    metadata = serializers.SerializerMethodField()
+    my_progress = serializers.SerializerMethodField(
+        help_text="The requesting user's progress; null when they never touched the scenario."
+    )
+    is_built_in = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = Scenario
+        fields = [
+            "id",
+            "slug",
+            "title",
+            "description",
+            "role",
+            "difficulty",
+            "difficulty_rating",
+            "cefr_level",
+            "visibility",
+            "is_built_in",
+            "created_at",
+            "metadata",
+            "my_progress",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(MetadataSerializer)
+    def get_metadata(self, obj):
+        metadata = getattr(obj, "metadata", None)  # missing row: RelatedObjectDoesNotExist
+        if metadata is None:
+            return dict(EMPTY_METADATA)
+        return MetadataSerializer(metadata, context=self.context).data
+
+    @extend_schema_field(ProgressSerializer(allow_null=True))
+    def get_my_progress(self, obj):
+        progress_map = self.context.get("progress_by_scenario")
+        if progress_map is None:
+            return None
+        progress = progress_map.get(obj.pk)
+        return ProgressSerializer(progress).data if progress else None
+
+
+class ScenarioDetailSerializer(ScenarioSummarySerializer):
+    class Meta(ScenarioSummarySerializer.Meta):
+        fields = [
+            *ScenarioSummarySerializer.Meta.fields,
+            "instructions",
+            "context",
+            "expected_outcome",
+            "learning_goal",
+            "learning_objectives",
+            "persona",
+            "comfort_indicators",
+            "cefr_recommendation",
+            "is_active",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class SimilarScenarioSerializer(ScenarioSummarySerializer):
+    co_saves = serializers.IntegerField(read_only=True, help_text="Users who saved both.")
+
+    class Meta(ScenarioSummarySerializer.Meta):
+        fields = [*ScenarioSummarySerializer.Meta.fields, "co_saves"]
+        read_only_fields = fields
+
+
+class ScenarioCreateSerializer(serializers.ModelSerializer):
+    visibility = serializers.ChoiceField(choices=Visibility.choices, default=Visibility.PRIVATE)
+
+    class Meta:
+        model = Scenario
+        fields = [
+            "title",
+            "description",
+            "role",
+            "difficulty",
+            "instructions",
+            "context",
+            "expected_outcome",
+            "learning_goal",
+            "learning_objectives",
+            "persona",
+            "comfort_indicators",
+            "difficulty_rating",
+            "cefr_level",
+            "cefr_recommendation",
+            "visibility",
+        ]
+
+
+class ScenarioStateSerializer(serializers.Serializer):
+    """What an operation changed: the scenario's metadata and the user's progress."""
+
+    scenario_id = serializers.IntegerField()
+    metadata = MetadataSerializer()
+    my_progress = ProgressSerializer()
+
+
+class AttemptSerializer(serializers.Serializer):
+    variant_id = serializers.CharField(
+        required=False, allow_blank=True, max_length=64, help_text="Experiment variant shown."
+    )
+
+
+class CompletionSerializer(serializers.Serializer):
+    time_spent_s = serializers.IntegerField(min_value=0, max_value=MAX_TIME_SPENT_S)
+
+
+class RatingSerializer(serializers.Serializer):
+    rating = serializers.IntegerField(min_value=1, max_value=5)
+
+
+class NotesSerializer(serializers.Serializer):
+    notes = serializers.CharField(allow_blank=True, max_length=MAX_NOTES_LENGTH, trim_whitespace=False)
+
+
+class MyScenariosQuerySerializer(serializers.Serializer):
+    saved = serializers.BooleanField(required=False, allow_null=True, default=None)
+
+
+class SavedScenarioCardSerializer(ScenarioSummarySerializer):
+    class Meta(ScenarioSummarySerializer.Meta):
+        fields = [f for f in ScenarioSummarySerializer.Meta.fields if f != "my_progress"]
+        read_only_fields = fields
+
+
+class MyScenarioSerializer(serializers.ModelSerializer):
+    scenario = SavedScenarioCardSerializer(read_only=True)
+
+    class Meta:
+        model = UserScenarioProgress
+        fields = [*ProgressSerializer.Meta.fields, "scenario"]
+        read_only_fields = fields
