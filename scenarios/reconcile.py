@@ -42,7 +42,7 @@ def _same_score(a, b) -> bool:
     return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-9)
 
 
-def _reconcile_batch(ids, result, *, dry_run):
+def _reconcile_batch(ids, result, *, dry_run, log_drift):
     with transaction.atomic():
         existing = set(ScenarioMetadata.objects.filter(scenario_id__in=ids).values_list("pk", flat=True))
         missing = [sid for sid in ids if sid not in existing]
@@ -70,7 +70,7 @@ def _reconcile_batch(ids, result, *, dry_run):
             if diff:
                 result.corrected += 1
                 result.drift.append({"scenario_id": row.pk, **{k: {"was": o, "now": n} for k, (o, n) in diff.items()}})
-                if len(result.drift) <= MAX_LOGGED:
+                if log_drift and len(result.drift) <= MAX_LOGGED:
                     logger.warning(
                         "scenario %s metadata drifted: %s",
                         row.pk,
@@ -84,7 +84,7 @@ def _reconcile_batch(ids, result, *, dry_run):
                 ScenarioMetadata.objects.filter(pk=row.pk).update(**values)
 
 
-def run(*, scenario_ids=None, dry_run=False, batch_size=1000, progress_bar=None):
+def run(*, scenario_ids=None, dry_run=False, batch_size=1000, progress_bar=None, log_drift=True):
     from .services import ReconcileResult
 
     result = ReconcileResult()
@@ -94,10 +94,10 @@ def run(*, scenario_ids=None, dry_run=False, batch_size=1000, progress_bar=None)
         ids = sorted(set(scenario_ids))
     for start in range(0, len(ids), batch_size):
         batch = ids[start : start + batch_size]
-        _reconcile_batch(batch, result, dry_run=dry_run)
+        _reconcile_batch(batch, result, dry_run=dry_run, log_drift=log_drift)
         if progress_bar is not None:
             progress_bar.update(len(batch))
-    if result.corrected:
+    if result.corrected and log_drift:
         logger.warning(
             "scenario metadata drift: %d of %d rows %s",
             result.corrected,

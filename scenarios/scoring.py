@@ -63,7 +63,12 @@ def trending_log_add(a: float | None, b: float) -> float:
 
 def trending_after_event(at: datetime, *, weight: float = 1.0):
     """SQL for ``trending_score`` after one usage event of ``weight`` at ``at``."""
-    x = Value(trending_exponent(at) + math.log2(weight), output_field=FloatField())
+    return trending_after_log_add(trending_exponent(at) + math.log2(weight))
+
+
+def trending_after_log_add(exponent: float):
+    """SQL for ``trending_score`` after adding ``2^exponent`` to the forward-decayed sum."""
+    x = Value(exponent, output_field=FloatField())
     current = F("trending_score")
     return Case(
         When(trending_score__isnull=True, then=x),
