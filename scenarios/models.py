@@ -18,6 +18,8 @@ from django_jsonform.models.fields import JSONField
 
 from config.jsonschemas import JSONSchemaValidator, schema_for
 
+from .scoring import TRENDING_EMPTY
+
 
 class Role(models.TextChoices):
     TUTOR = "tutor", "Tutor"
@@ -193,15 +195,13 @@ class ScenarioMetadata(models.Model):
     )
     bayesian_score = models.FloatField(
         "Bayesian rating",
-        null=True,
-        blank=True,
-        help_text="(C·m + sum) / (m + count); empty until the first rating. Ranks top rated.",
+        default=0.0,
+        help_text="(C·m + sum) / (m + count); 0 until the first rating. Ranks top rated.",
     )
     trending_score = models.FloatField(
         "trending score (log2)",
-        null=True,
-        blank=True,
-        help_text="log2 of the forward-decayed usage; empty until the first attempt.",
+        default=TRENDING_EMPTY,
+        help_text="log2 of the forward-decayed usage; very negative until the first attempt.",
     )
 
     average_rating = models.GeneratedField(
@@ -231,16 +231,8 @@ class ScenarioMetadata(models.Model):
         verbose_name_plural = "scenario metadata"
         indexes = [
             models.Index(F("saved_count").desc(), F("scenario_id").desc(), name="scenario_meta_saved_idx"),
-            models.Index(
-                F("bayesian_score").desc(nulls_last=True),
-                F("scenario_id").desc(),
-                name="scenario_meta_rated_idx",
-            ),
-            models.Index(
-                F("trending_score").desc(nulls_last=True),
-                F("scenario_id").desc(),
-                name="scenario_meta_trending_idx",
-            ),
+            models.Index(F("bayesian_score").desc(), F("scenario_id").desc(), name="scenario_meta_rated_idx"),
+            models.Index(F("trending_score").desc(), F("scenario_id").desc(), name="scenario_meta_trending_idx"),
             models.Index(fields=["updated_at"], name="scenario_meta_activity_idx"),
         ]
         constraints = [

@@ -37,8 +37,6 @@ def recount(scenario_ids) -> dict[int, dict]:
 
 
 def _same_score(a, b) -> bool:
-    if a is None or b is None:
-        return a is None and b is None
     return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-9)
 
 

@@ -15,15 +15,23 @@ from datetime import UTC, datetime
 
 from django.conf import settings
 from django.db.models import Case, F, FloatField, Value, When
+from django.db.models.lookups import GreaterThan
 from django.db.models.functions import Abs, Greatest, Ln, Power
 
 TRENDING_EPOCH = datetime(2025, 1, 1, tzinfo=UTC)
 LN2 = math.log(2)
+# The score of a scenario nobody used yet: 2^-1e6 is nothing, and the column needs no NULLs,
+# so one plain descending index serves the ranking on PostgreSQL and SQLite alike.
+TRENDING_EMPTY = -1e6
+# Beyond this gap the smaller term changes the sum by less than 2^-60: skip it (and the
+# floating-point underflow PostgreSQL would raise computing it).
+NEGLIGIBLE_GAP = 60.0
 
 
-def bayesian_score(ratings_sum: int, ratings_count: int) -> float | None:
+def bayesian_score(ratings_sum: int, ratings_count: int) -> float:
+    """The top-rated ranking key; 0 (below every real score) without ratings."""
     if ratings_count <= 0:
-        return None
+        return 0.0
     prior_mean = settings.SCENARIO_RATING_PRIOR_MEAN
     prior_weight = settings.SCENARIO_RATING_PRIOR_WEIGHT
     return (prior_mean * prior_weight + ratings_sum) / (prior_weight + ratings_count)
@@ -42,7 +50,7 @@ def bayesian_score_after(sum_delta: int, count_delta: int):
             then=(Value(prior_mean * prior_weight) + F("ratings_sum") + Value(sum_delta))
             / (Value(float(prior_weight)) + F("ratings_count") + Value(count_delta)),
         ),
-        default=None,
+        default=Value(0.0),
         output_field=FloatField(),
     )
 
@@ -58,6 +66,8 @@ def trending_log_add(a: float | None, b: float) -> float:
     if a is None:
         return b
     high, low = max(a, b), min(a, b)
+    if high - low > NEGLIGIBLE_GAP:
+        return high
     return high + math.log1p(2 ** (low - high)) / LN2
 
 
@@ -71,16 +81,17 @@ def trending_after_log_add(exponent: float):
     x = Value(exponent, output_field=FloatField())
     current = F("trending_score")
     return Case(
-        When(trending_score__isnull=True, then=x),
+        When(
+            GreaterThan(Abs(current - x), Value(NEGLIGIBLE_GAP)),
+            then=Greatest(current, x),
+        ),
         default=Greatest(current, x)
         + Ln(Value(1.0) + Power(Value(2.0), -Abs(current - x))) / Value(LN2),
         output_field=FloatField(),
     )
 
 
-def trending_now(score: float | None, *, now: datetime) -> float:
+def trending_now(score: float, *, now: datetime) -> float:
     """The decayed usage as of ``now``: events in the last half-life count about 1 each."""
-    if score is None:
-        return 0.0
     exponent = score - trending_exponent(now)
     return 2 ** exponent if exponent > -1000 else 0.0

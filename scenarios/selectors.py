@@ -6,9 +6,9 @@ from .models import Scenario, UserScenarioProgress
 
 # sort name -> ORDER BY; each matches an index (see the models' Meta.indexes).
 SORTS = {
-    "trending": (F("metadata__trending_score").desc(nulls_last=True), F("id").desc()),
+    "trending": (F("metadata__trending_score").desc(), F("id").desc()),
     "most_saved": (F("metadata__saved_count").desc(), F("id").desc()),
-    "top_rated": (F("metadata__bayesian_score").desc(nulls_last=True), F("id").desc()),
+    "top_rated": (F("metadata__bayesian_score").desc(), F("id").desc()),
     "newest": (F("created_at").desc(), F("id").desc()),
 }
 DEFAULT_SORT = "trending"

@@ -17,6 +17,9 @@ class ScenarioListQuerySerializer(serializers.Serializer):
 
 
 class MetadataSerializer(serializers.ModelSerializer):
+    bayesian_score = serializers.SerializerMethodField(
+        help_text="The top-rated ranking key: (C·m + sum) / (m + count); null without ratings."
+    )
     trending = serializers.SerializerMethodField(
         help_text="Attempts and completions decayed to now (recent events count about 1 each)."
     )
@@ -35,6 +38,10 @@ class MetadataSerializer(serializers.ModelSerializer):
             "trending",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(serializers.FloatField(allow_null=True))
+    def get_bayesian_score(self, obj) -> float | None:
+        return obj.bayesian_score if obj.ratings_count else None
 
     @extend_schema_field(serializers.FloatField())
     def get_trending(self, obj) -> float:

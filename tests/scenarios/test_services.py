@@ -47,7 +47,7 @@ def test_removing_a_rating_takes_it_out_of_sum_and_count(user, scenario):
     services.scenario_unrate(user=user, scenario=scenario)
     services.scenario_unrate(user=user, scenario=scenario)
     m = meta(scenario)
-    assert (m.ratings_sum, m.ratings_count, m.average_rating, m.bayesian_score) == (0, 0, None, None)
+    assert (m.ratings_sum, m.ratings_count, m.average_rating, m.bayesian_score) == (0, 0, None, 0.0)
 
 
 @pytest.mark.parametrize("rating", [0, 6, -1, "4", 3.5, True, None])
