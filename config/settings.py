@@ -267,6 +267,8 @@ SCENARIO_TRENDING_HALF_LIFE_HOURS = env.float("SCENARIO_TRENDING_HALF_LIFE_HOURS
 SCENARIO_RECONCILE_RECENT_HOURS = env.int("SCENARIO_RECONCILE_RECENT_HOURS", default=2)
 # A second attempt (or completion) this soon after the last is a double click or a retry.
 SCENARIO_DUPLICATE_WINDOW_S = env.int("SCENARIO_DUPLICATE_WINDOW_S", default=30)
+# Lists cache the number of public scenarios per filter this long (scenario writes reset it).
+SCENARIO_LIST_COUNT_CACHE_S = env.int("SCENARIO_LIST_COUNT_CACHE_S", default=60)
 
 # notifications
 

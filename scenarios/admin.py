@@ -1,7 +1,9 @@
 from django.contrib import admin, messages
+from django.db import transaction
 
 from . import services
 from .models import Scenario, ScenarioMetadata, UserScenarioProgress
+from .selectors import scenario_list_count_invalidate
 
 METRIC_FIELDS = (
     "saved_count",
@@ -86,6 +88,15 @@ class ScenarioAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         services.scenario_metadata_ensure(scenario=obj)
+        transaction.on_commit(scenario_list_count_invalidate)
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        transaction.on_commit(scenario_list_count_invalidate)
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        transaction.on_commit(scenario_list_count_invalidate)
 
 
 @admin.register(ScenarioMetadata)

@@ -1,16 +1,34 @@
 """Reads for scenarios: querysets and summaries the API, admin and commands share."""
 
+import hashlib
+
+from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Count, F, Q, QuerySet
 
-from .models import Scenario, UserScenarioProgress
+from .models import Scenario, UserScenarioProgress, Visibility
 
-# sort name -> ORDER BY; each matches an index (see the models' Meta.indexes).
+# sort name -> ORDER BY. Each is exactly an index's column list (see the models' Meta.indexes),
+# tiebreak included: metadata sorts break ties on metadata.scenario_id, not scenario.id, so
+# PostgreSQL walks the metadata index and stops after one page instead of sorting every row.
 SORTS = {
-    "trending": (F("metadata__trending_score").desc(), F("id").desc()),
-    "most_saved": (F("metadata__saved_count").desc(), F("id").desc()),
-    "top_rated": (F("metadata__bayesian_score").desc(), F("id").desc()),
+    "trending": (F("metadata__trending_score").desc(), F("metadata__scenario_id").desc()),
+    "most_saved": (F("metadata__saved_count").desc(), F("metadata__scenario_id").desc()),
+    "top_rated": (F("metadata__bayesian_score").desc(), F("metadata__scenario_id").desc()),
     "newest": (F("created_at").desc(), F("id").desc()),
 }
+# Long text a list does not show.
+DETAIL_ONLY_FIELDS = (
+    "instructions",
+    "context",
+    "expected_outcome",
+    "learning_goal",
+    "learning_objectives",
+    "persona",
+    "comfort_indicators",
+    "cefr_recommendation",
+)
+COUNT_VERSION_KEY = "scenarios:list-count-version"
 DEFAULT_SORT = "trending"
 SIMILAR_SAVERS_SAMPLE = 1000
 
@@ -24,8 +42,21 @@ def scenario_list(
     cefr: str = "",
     q: str = "",
 ) -> QuerySet[Scenario]:
-    """Scenarios ``user`` may see, filtered and ranked, with their metadata joined once."""
-    queryset = Scenario.objects.visible_to(user).select_related("metadata")
+    """Scenarios ``user`` may see, filtered and ranked, with their metadata joined once.
+
+    The join is an inner one (every scenario has its metadata row), which lets the planner
+    drive the query from the metadata index of the requested sort.
+    """
+    queryset = _filtered(Scenario.objects.visible_to(user), role=role, difficulty=difficulty, cefr=cefr, q=q)
+    return (
+        queryset.filter(metadata__isnull=False)
+        .select_related("metadata")
+        .defer(*DETAIL_ONLY_FIELDS)
+        .order_by(*SORTS[sort])
+    )
+
+
+def _filtered(queryset, *, role="", difficulty="", cefr="", q=""):
     if role:
         queryset = queryset.filter(role=role)
     if difficulty:
@@ -34,7 +65,43 @@ def scenario_list(
         queryset = queryset.filter(cefr_level=cefr)
     if q:
         queryset = queryset.filter(Q(title__icontains=q) | Q(description__icontains=q))
-    return queryset.order_by(*SORTS[sort])
+    return queryset
+
+
+def scenario_list_count(*, user, role: str = "", difficulty: str = "", cefr: str = "", q: str = "") -> int:
+    """How many scenarios ``scenario_list`` returns, without counting 100,000 rows per request.
+
+    The public part is the same for everyone and is cached under a version that every
+    scenario write bumps (``scenario_list_count_invalidate``), with a short timeout as a safety
+    net; the user's own private scenarios are counted exactly through the creator index.
+    """
+    filters = {"role": role, "difficulty": difficulty, "cefr": cefr, "q": q}
+    version = cache.get_or_set(COUNT_VERSION_KEY, 1, timeout=None)
+    digest = hashlib.sha256(repr(sorted(filters.items())).encode()).hexdigest()[:24]
+    key = f"scenarios:list-count:{version}:{digest}"
+    public = cache.get(key)
+    if public is None:
+        public = _filtered(
+            Scenario.objects.filter(is_active=True, visibility=Visibility.PUBLIC, metadata__isnull=False), **filters
+        ).count()
+        cache.set(key, public, timeout=settings.SCENARIO_LIST_COUNT_CACHE_S)
+    own = 0
+    if user is not None and user.is_authenticated:
+        own = _filtered(
+            Scenario.objects.filter(
+                created_by=user, is_active=True, metadata__isnull=False
+            ).exclude(visibility=Visibility.PUBLIC),
+            **filters,
+        ).count()
+    return public + own
+
+
+def scenario_list_count_invalidate() -> None:
+    """Call after creating, changing or deleting scenarios: list counts are recomputed."""
+    try:
+        cache.incr(COUNT_VERSION_KEY)
+    except ValueError:
+        cache.set(COUNT_VERSION_KEY, 2, timeout=None)
 
 
 def progress_by_scenario(*, user, scenario_ids) -> dict[int, UserScenarioProgress]:

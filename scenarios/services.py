@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from .models import Scenario, ScenarioMetadata, UserScenarioProgress, Visibility
 from .scoring import bayesian_score_after, trending_after_event
+from .selectors import scenario_list_count_invalidate
 
 MAX_TIME_SPENT_S = 24 * 3600
 MAX_NOTES_LENGTH = 10_000
@@ -60,6 +61,7 @@ def scenario_create(*, user, visibility: str = Visibility.PRIVATE, **content) ->
     scenario.full_clean()
     scenario.save()
     scenario_metadata_ensure(scenario=scenario)
+    transaction.on_commit(scenario_list_count_invalidate)
     return scenario
 
 

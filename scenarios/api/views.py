@@ -1,8 +1,11 @@
+from django.core.paginator import Paginator as DjangoPaginator
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, status
 from rest_framework.response import Response
+
+from config.api.pagination import PageNumberPagination
 
 from .. import selectors, services
 from ..models import Scenario, ScenarioMetadata, UserScenarioProgress
@@ -21,11 +24,45 @@ from .serializers import (
     SimilarScenarioSerializer,
 )
 
+class CountedQuerySet:
+    """A queryset whose ``count()`` comes from elsewhere (see ``selectors.scenario_list_count``);
+    the paginator slices it as usual."""
+
+    ordered = True
+
+    def __init__(self, queryset, count):
+        self.queryset = queryset
+        self._count = count
+
+    def count(self):
+        return self._count()
+
+    def __getitem__(self, item):
+        return self.queryset[item]
+
+    def __len__(self):
+        return self.count()
+
+
+class CachedCountPaginator(DjangoPaginator):
+    """Slices by page number alone, so a count that lags a new scenario never cuts a page short."""
+
+    def page(self, number):
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        return self._get_page(self.object_list[bottom : bottom + self.per_page], number, self)
+
+
+class ScenarioListPagination(PageNumberPagination):
+    django_paginator_class = CachedCountPaginator
+
+
 NOT_FOUND = OpenApiResponse(description="No such scenario, or another user's private one.")
 
 
 class ScenarioListCreateView(generics.GenericAPIView):
     serializer_class = ScenarioSummarySerializer
+    pagination_class = ScenarioListPagination
 
     def get_queryset(self):
         return Scenario.objects.visible_to(self.request.user)
@@ -38,8 +75,12 @@ class ScenarioListCreateView(generics.GenericAPIView):
     def get(self, request):
         query = ScenarioListQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        queryset = selectors.scenario_list(user=request.user, **query.validated_data)
-        page = self.paginate_queryset(queryset)
+        filters = dict(query.validated_data)
+        queryset = selectors.scenario_list(user=request.user, **filters)
+        filters.pop("sort")
+        page = self.paginate_queryset(
+            CountedQuerySet(queryset, lambda: selectors.scenario_list_count(user=request.user, **filters))
+        )
         context = {
             **self.get_serializer_context(),
             "now": timezone.now(),

@@ -253,14 +253,39 @@ def test_my_saved_scenarios_lists_only_saved_ones_newest_first(auth_client, user
 @pytest.mark.parametrize("sort", ["trending", "most_saved", "top_rated", "newest"])
 def test_list_query_count_does_not_grow_with_rows(django_assert_num_queries, user, sort):
     client = client_for(user)
-    # token + user, count, page with metadata joined, my_progress for the page
     for size in (2, 12):
         for scenario in ScenarioFactory.create_batch(size):
             services.scenario_save(user=user, scenario=scenario)
             services.scenario_rate(user=user, scenario=scenario, rating=4)
+        client.get(url("scenario-list"), {"sort": sort})  # caches the public count
+        # token + user, the user's own private count, the page with metadata joined,
+        # my_progress for the page
         with django_assert_num_queries(4):
             response = client.get(url("scenario-list"), {"sort": sort})
         assert response.status_code == 200
+        assert len(response.json()["results"]) == ScenarioFactory._meta.model.objects.count()
+
+
+def test_list_count_includes_own_private_scenarios_and_follows_new_ones(
+    auth_client, other_client, user, django_capture_on_commit_callbacks
+):
+    ScenarioFactory.create_batch(3)
+    ScenarioFactory(created_by=user, visibility=Visibility.PRIVATE)
+    assert auth_client.get(url("scenario-list")).json()["count"] == 4
+    assert other_client.get(url("scenario-list")).json()["count"] == 3
+    body = {
+        "title": "Public one",
+        "description": "x",
+        "role": "friend",
+        "difficulty": "beginner",
+        "instructions": "x",
+        "context": "x",
+        "visibility": "public",
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        assert auth_client.post(url("scenario-list"), body, format="json").status_code == 201
+    assert other_client.get(url("scenario-list")).json()["count"] == 4
+    assert other_client.get(url("scenario-list"), {"role": "friend"}).json()["count"] == 1
 
 
 def test_my_scenarios_query_count_does_not_grow_with_rows(django_assert_num_queries, user):
