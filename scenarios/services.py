@@ -79,10 +79,17 @@ def _now(at: datetime | None) -> datetime:
 
 
 def _lock_progress(*, user, scenario: Scenario) -> UserScenarioProgress:
-    UserScenarioProgress.objects.bulk_create(
-        [UserScenarioProgress(user=user, scenario=scenario)], ignore_conflicts=True
-    )
-    return UserScenarioProgress.objects.select_for_update().get(user=user, scenario=scenario)
+    """The user's progress row on the scenario, locked; created (race-free) when missing."""
+    rows = UserScenarioProgress.objects.select_for_update().filter(user=user, scenario=scenario)
+    progress = rows.first()
+    if progress is None:
+        # ON CONFLICT DO NOTHING: of two first requests racing, one inserts, the other waits
+        # for it and then locks the same row.
+        UserScenarioProgress.objects.bulk_create(
+            [UserScenarioProgress(user=user, scenario=scenario)], ignore_conflicts=True
+        )
+        progress = rows.get()
+    return progress
 
 
 def _update_progress(progress: UserScenarioProgress, *, where: dict | None = None, **values) -> bool:
