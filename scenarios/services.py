@@ -78,10 +78,16 @@ def _now(at: datetime | None) -> datetime:
     return at or timezone.now()
 
 
-def _lock_progress(*, user, scenario: Scenario) -> UserScenarioProgress:
-    """The user's progress row on the scenario, locked; created (race-free) when missing."""
+def _lock_progress(*, user, scenario: Scenario, create: bool = True) -> UserScenarioProgress:
+    """The user's progress row on the scenario, locked; created (race-free) when missing.
+
+    With ``create=False`` a missing row is returned unsaved (``pk`` None): undoing something
+    never done stores nothing.
+    """
     rows = UserScenarioProgress.objects.select_for_update().filter(user=user, scenario=scenario)
     progress = rows.first()
+    if progress is None and not create:
+        return UserScenarioProgress(user=user, scenario=scenario)
     if progress is None:
         # ON CONFLICT DO NOTHING: of two first requests racing, one inserts, the other waits
         # for it and then locks the same row.
@@ -198,7 +204,9 @@ def scenario_save(*, user, scenario: Scenario, at: datetime | None = None) -> Us
 def scenario_unsave(*, user, scenario: Scenario, at: datetime | None = None) -> UserScenarioProgress:
     """Remove the scenario from the user's saved ones; unsaving twice changes nothing."""
     at = _now(at)
-    progress = _lock_progress(user=user, scenario=scenario)
+    progress = _lock_progress(user=user, scenario=scenario, create=False)
+    if progress.pk is None:
+        return progress
     if _update_progress(progress, where={"is_saved": True}, is_saved=False, saved_at=None):
         _update_metadata(scenario, at=at, saved_count=F("saved_count") - 1)
     return _refreshed(progress)
@@ -238,7 +246,7 @@ def scenario_rate(
 def scenario_unrate(*, user, scenario: Scenario, at: datetime | None = None) -> UserScenarioProgress:
     """Withdraw the user's rating; withdrawing a missing rating changes nothing."""
     at = _now(at)
-    progress = _lock_progress(user=user, scenario=scenario)
+    progress = _lock_progress(user=user, scenario=scenario, create=False)
     old = progress.rating
     if old is None:
         return progress

@@ -28,9 +28,11 @@ def test_saving_twice_counts_once_and_unsaving_twice_once(user, scenario):
     assert meta(scenario).saved_count == 0
 
 
-def test_unsaving_a_never_saved_scenario_keeps_the_count_at_zero(user, scenario):
-    services.scenario_unsave(user=user, scenario=scenario)
+def test_unsaving_or_unrating_a_never_touched_scenario_stores_nothing(user, scenario):
+    assert services.scenario_unsave(user=user, scenario=scenario).is_saved is False
+    assert services.scenario_unrate(user=user, scenario=scenario).rating is None
     assert meta(scenario).saved_count == 0
+    assert not UserScenarioProgress.objects.exists()
 
 
 def test_changing_a_rating_moves_the_sum_by_the_difference(user, other_user, scenario):
