@@ -243,10 +243,36 @@ def bench_lists(args, report, user_ids):
             )
     report.add("list_worst_p95_ms", worst)
 
-    def search():
-        assert client.get("/api/v1/scenarios/", {"sort": "trending", "q": "salary"}).status_code == 200
+    # The same pages as ORM queries only (no HTTP, auth or serialization): the database's share.
+    from django.contrib.auth import get_user_model
 
-    report.add("list_text_search", summarize_ms(time_calls(search, n=max(10, args.samples // 5))), "(reported, no target)")
+    from scenarios.selectors import scenario_list
+
+    user = get_user_model().objects.get(pk=user_id)
+    for sort in ("trending", "most_saved", "top_rated", "newest"):
+        for label, params in filters.items():
+            figures = summarize_ms(
+                time_calls(lambda sort=sort, params=params: list(scenario_list(user=user, sort=sort, **params)[:50]), n=args.samples)
+            )
+            report.add(f"page_query_{sort}_{label}", figures)
+
+    for label, term in (("broad", "salary"), ("narrow", "Scenario 4711:")):
+
+        def search(term=term):
+            assert client.get("/api/v1/scenarios/", {"sort": "trending", "q": term}).status_code == 200
+
+        report.add(
+            f"list_text_search_{label}",
+            summarize_ms(time_calls(search, n=max(10, args.samples // 5))),
+            f"q={term!r} (reported, no target)",
+        )
+
+    popular = 1  # the load skews saves towards low ids
+
+    def similar():
+        assert client.get(f"/api/v1/scenarios/{popular}/similar/").status_code in (200, 404)
+
+    report.add("similar_popular", summarize_ms(time_calls(similar, n=max(10, args.samples // 5))), "(reported, no target)")
 
 
 # --- old model vs new -------------------------------------------------------------------
@@ -308,17 +334,16 @@ def bench_old_vs_new(args, report):
 
 
 def bench_contention(args, report, user_ids):
+    from django.contrib.auth import get_user_model
+
     from scenarios import services
-    from scenarios.models import Scenario, ScenarioMetadata, UserScenarioProgress
+    from scenarios.models import Scenario, ScenarioMetadata
 
     scenario = Scenario.objects.filter(visibility="public", is_active=True).order_by("id").first()
-    users = list(
-        __import__("django.contrib.auth", fromlist=["get_user_model"]).get_user_model().objects.filter(
-            pk__in=user_ids[-args.clients :]
-        )
+    User = get_user_model()
+    users = User.objects.bulk_create(
+        [User(username=f"bench-contention-{index}", password="!") for index in range(args.clients)]
     )
-    UserScenarioProgress.objects.filter(scenario=scenario, user__in=users).update(is_saved=False, saved_at=None)
-    services.scenario_metadata_reconcile(scenario_ids=[scenario.pk])
     before = ScenarioMetadata.objects.get(scenario=scenario).saved_count
     last_action = {}
 
