@@ -26,6 +26,8 @@ ROLES = ["tutor", "character", "friend", "expert"]
 DIFFICULTIES = ["beginner", "intermediate", "advanced"]
 CEFR = ["A1", "A2", "B1", "B2", "C1", "C2"]
 LIST_TARGET_MS = 30.0
+VERBS = ["ordering", "asking", "booking", "negotiating", "explaining"]
+THINGS = ["coffee", "tickets", "a flat", "a salary", "symptoms", "directions"]
 
 
 def add_arguments(parser):
@@ -77,7 +79,18 @@ def load(args, report):
         _copy(
             cursor,
             "auth_user",
-            ["id", "password", "is_superuser", "username", "first_name", "last_name", "email", "is_staff", "is_active", "date_joined"],
+            [
+                "id",
+                "password",
+                "is_superuser",
+                "username",
+                "first_name",
+                "last_name",
+                "email",
+                "is_staff",
+                "is_active",
+                "date_joined",
+            ],
             ((uid, "!", False, f"bench-{uid}", "", "", "", False, True, now) for uid in user_ids),
         )
         _setval(cursor, "auth_user")
@@ -87,20 +100,49 @@ def load(args, report):
                 private = rng.random() < 0.05
                 created = now - timedelta(minutes=n_scenarios - sid)
                 yield (
-                    sid, f"Scenario {sid}: {rng.choice(['ordering', 'asking', 'booking', 'negotiating', 'explaining'])} "
-                    f"{rng.choice(['coffee', 'tickets', 'a flat', 'a salary', 'symptoms', 'directions'])}",
-                    "A practice conversation.", rng.choice(ROLES), rng.choice(DIFFICULTIES),
-                    "Talk it through.", "Somewhere busy.", "", "", "[]", rng.randint(1, 10), rng.choice(CEFR), "",
-                    rng.choice(user_ids) if private else None, "private" if private else "public",
-                    rng.random() > 0.02, created, created,
+                    sid,
+                    f"Scenario {sid}: {rng.choice(VERBS)} {rng.choice(THINGS)}",
+                    "A practice conversation.",
+                    rng.choice(ROLES),
+                    rng.choice(DIFFICULTIES),
+                    "Talk it through.",
+                    "Somewhere busy.",
+                    "",
+                    "",
+                    "[]",
+                    rng.randint(1, 10),
+                    rng.choice(CEFR),
+                    "",
+                    rng.choice(user_ids) if private else None,
+                    "private" if private else "public",
+                    rng.random() > 0.02,
+                    created,
+                    created,
                 )
 
         _copy(
             cursor,
             "scenarios_scenario",
-            ["id", "title", "description", "role", "difficulty", "instructions", "context", "expected_outcome",
-             "learning_goal", "learning_objectives", "difficulty_rating", "cefr_level", "cefr_recommendation",
-             "created_by_id", "visibility", "is_active", "created_at", "updated_at"],
+            [
+                "id",
+                "title",
+                "description",
+                "role",
+                "difficulty",
+                "instructions",
+                "context",
+                "expected_outcome",
+                "learning_goal",
+                "learning_objectives",
+                "difficulty_rating",
+                "cefr_level",
+                "cefr_recommendation",
+                "created_by_id",
+                "visibility",
+                "is_active",
+                "created_at",
+                "updated_at",
+            ],
             scenario_rows(),
         )
         _setval(cursor, "scenarios_scenario")
@@ -142,29 +184,83 @@ def load(args, report):
                     trend[sid] = trending_log_add(trend[sid], trending_exponent(last) + math.log2(tried))
                     for k in range(tried):  # the old model: one row per attempt
                         old_rows.append(
-                            (uid, sid, is_saved and k == tried - 1, k < done,
-                             rating if k == tried - 1 else None, last - timedelta(days=tried - 1 - k))
+                            (
+                                uid,
+                                sid,
+                                is_saved and k == tried - 1,
+                                k < done,
+                                rating if k == tried - 1 else None,
+                                last - timedelta(days=tried - 1 - k),
+                            )
                         )
-                    yield (uid, sid, is_saved, last if is_saved else None, tried, done, last, completed_at,
-                           rating, "", time_spent, "", last, last)
+                    yield (
+                        uid,
+                        sid,
+                        is_saved,
+                        last if is_saved else None,
+                        tried,
+                        done,
+                        last,
+                        completed_at,
+                        rating,
+                        "",
+                        time_spent,
+                        "",
+                        last,
+                        last,
+                    )
 
         _copy(
             cursor,
             "scenarios_userscenarioprogress",
-            ["user_id", "scenario_id", "is_saved", "saved_at", "times_attempted", "times_completed",
-             "last_attempt_at", "last_completed_at", "rating", "notes", "total_time_spent_s", "variant_id",
-             "created_at", "updated_at"],
+            [
+                "user_id",
+                "scenario_id",
+                "is_saved",
+                "saved_at",
+                "times_attempted",
+                "times_completed",
+                "last_attempt_at",
+                "last_completed_at",
+                "rating",
+                "notes",
+                "total_time_spent_s",
+                "variant_id",
+                "created_at",
+                "updated_at",
+            ],
             progress_rows(),
         )
         _copy(
             cursor,
             "scenarios_scenariometadata",
-            ["scenario_id", "saved_count", "times_used", "attempts", "ratings_sum", "ratings_count",
-             "time_spent_total_s", "bayesian_score", "trending_score", "created_at", "updated_at"],
+            [
+                "scenario_id",
+                "saved_count",
+                "times_used",
+                "attempts",
+                "ratings_sum",
+                "ratings_count",
+                "time_spent_total_s",
+                "bayesian_score",
+                "trending_score",
+                "created_at",
+                "updated_at",
+            ],
             (
-                (sid, saved[sid], used[sid], attempts[sid], rsum[sid], rcount[sid], spent[sid],
-                 bayesian_score(rsum[sid], rcount[sid]), trend[sid] if trend[sid] is not None else TRENDING_EMPTY,
-                 now, now)
+                (
+                    sid,
+                    saved[sid],
+                    used[sid],
+                    attempts[sid],
+                    rsum[sid],
+                    rcount[sid],
+                    spent[sid],
+                    bayesian_score(rsum[sid], rcount[sid]),
+                    trend[sid] if trend[sid] is not None else TRENDING_EMPTY,
+                    now,
+                    now,
+                )
                 for sid in range(1, n_scenarios + 1)
             ),
         )
@@ -182,7 +278,10 @@ def load(args, report):
         )
         # The old model's best case: indexed on the join and the filter.
         cursor.execute("CREATE INDEX bench_outcomes_scenario_idx ON bench_scenario_outcomes (scenario_id)")
-        cursor.execute("CREATE INDEX bench_outcomes_saved_idx ON bench_scenario_outcomes (scenario_id, user_id) WHERE saved")
+        cursor.execute(
+            "CREATE INDEX bench_outcomes_saved_idx ON bench_scenario_outcomes (scenario_id, user_id) "
+            "WHERE saved"
+        )
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")
     report.add("scenarios", n_scenarios)
@@ -252,7 +351,10 @@ def bench_lists(args, report, user_ids):
     for sort in ("trending", "most_saved", "top_rated", "newest"):
         for label, params in filters.items():
             figures = summarize_ms(
-                time_calls(lambda sort=sort, params=params: list(scenario_list(user=user, sort=sort, **params)[:50]), n=args.samples)
+                time_calls(
+                    lambda sort=sort, params=params: list(scenario_list(user=user, sort=sort, **params)[:50]),
+                    n=args.samples,
+                )
             )
             report.add(f"page_query_{sort}_{label}", figures)
 
@@ -272,7 +374,11 @@ def bench_lists(args, report, user_ids):
     def similar():
         assert client.get(f"/api/v1/scenarios/{popular}/similar/").status_code in (200, 404)
 
-    report.add("similar_popular", summarize_ms(time_calls(similar, n=max(10, args.samples // 5))), "(reported, no target)")
+    report.add(
+        "similar_popular",
+        summarize_ms(time_calls(similar, n=max(10, args.samples // 5))),
+        "(reported, no target)",
+    )
 
 
 # --- old model vs new -------------------------------------------------------------------

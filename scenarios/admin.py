@@ -67,7 +67,21 @@ class ScenarioAdmin(admin.ModelAdmin):
     readonly_fields = ("created_at", "updated_at")
     inlines = [ScenarioMetadataInline]
     fieldsets = (
-        (None, {"fields": ("title", "slug", "description", "role", "difficulty", "is_active", "visibility", "created_by")}),
+        (
+            None,
+            {
+                "fields": (
+                    "title",
+                    "slug",
+                    "description",
+                    "role",
+                    "difficulty",
+                    "is_active",
+                    "visibility",
+                    "created_by",
+                )
+            },
+        ),
         ("Conversation", {"fields": ("instructions", "context", "persona", "comfort_indicators")}),
         (
             "Learning",
@@ -106,7 +120,14 @@ class ScenarioMetadataAdmin(admin.ModelAdmin):
     search_fields = ("scenario__title",)
     ordering = ("-saved_count",)
     actions = ["recount"]
-    readonly_fields = ("scenario", "ratings_sum", "time_spent_total_s", *METRIC_FIELDS, "created_at", "updated_at")
+    readonly_fields = (
+        "scenario",
+        "ratings_sum",
+        "time_spent_total_s",
+        *METRIC_FIELDS,
+        "created_at",
+        "updated_at",
+    )
     fields = readonly_fields
 
     def has_add_permission(self, request):
@@ -133,7 +154,16 @@ class ScenarioMetadataAdmin(admin.ModelAdmin):
 class UserScenarioProgressAdmin(admin.ModelAdmin):
     """Read-only, for support: progress changes only through the app's operations."""
 
-    list_display = ("user", "scenario", "is_saved", "times_attempted", "times_completed", "rating", "variant_id", "updated_at")
+    list_display = (
+        "user",
+        "scenario",
+        "is_saved",
+        "times_attempted",
+        "times_completed",
+        "rating",
+        "variant_id",
+        "updated_at",
+    )
     list_filter = ("is_saved", "rating")
     list_select_related = ("user", "scenario")
     search_fields = ("user__username", "scenario__title")

@@ -174,7 +174,8 @@ def _parse_outcome(row):
         "completed": _boolean(row["completed"], column="completed"),
         "saved": _boolean(row["saved"], column="saved"),
         "rating": _optional_int(row.get("rating"), column="rating", low=1, high=5),
-        "time_spent_s": _optional_int(row.get("time_spent_s"), column="time_spent_s", low=0, high=24 * 3600) or 0,
+        "time_spent_s": _optional_int(row.get("time_spent_s"), column="time_spent_s", low=0, high=24 * 3600)
+        or 0,
         "notes": (row.get("notes") or "").strip(),
     }
 
@@ -197,9 +198,9 @@ def _already_imported(source, ids):
     ids = list(ids)
     for start in range(0, len(ids), CHUNK):
         done.update(
-            LegacyImportedRow.objects.filter(source=source, legacy_id__in=ids[start : start + CHUNK]).values_list(
-                "legacy_id", flat=True
-            )
+            LegacyImportedRow.objects.filter(
+                source=source, legacy_id__in=ids[start : start + CHUNK]
+            ).values_list("legacy_id", flat=True)
         )
     return done
 
@@ -242,7 +243,9 @@ def _merge(progress: UserScenarioProgress, pair: _Pair, *, is_new: bool):
     progress.times_completed += pair.completions
     progress.times_attempted = max(progress.times_attempted + pair.attempts, progress.times_completed)
     progress.total_time_spent_s += pair.time_spent_s
-    progress.last_attempt_at = _later(_later(progress.last_attempt_at, pair.last_attempt_at), pair.last_completed_at)
+    progress.last_attempt_at = _later(
+        _later(progress.last_attempt_at, pair.last_attempt_at), pair.last_completed_at
+    )
     progress.last_completed_at = _later(progress.last_completed_at, pair.last_completed_at)
     if pair.variant_id and not progress.variant_id:
         progress.variant_id = pair.variant_id
@@ -253,7 +256,11 @@ def _merge(progress: UserScenarioProgress, pair: _Pair, *, is_new: bool):
         progress.rating = pair.rating
     if newer(pair.notes_at):
         progress.notes = pair.notes
-    latest = max(at for at in (pair.last_attempt_at, pair.last_completed_at, pair.state_at, pair.rating_at, pair.notes_at) if at)
+    latest = max(
+        at
+        for at in (pair.last_attempt_at, pair.last_completed_at, pair.state_at, pair.rating_at, pair.notes_at)
+        if at
+    )
     progress.updated_at = latest if is_new else max(progress.updated_at, latest)
 
 
@@ -347,7 +354,10 @@ def scenario_outcomes_import(*, attempts_path, outcomes_path, dry_run=False, pro
         _apply(pairs, summary)
         LegacyImportedRow.objects.bulk_create(
             [LegacyImportedRow(source=LegacyImportedRow.Source.ATTEMPT, legacy_id=row[1]) for row in attempts]
-            + [LegacyImportedRow(source=LegacyImportedRow.Source.OUTCOME, legacy_id=row[1]) for row in outcomes],
+            + [
+                LegacyImportedRow(source=LegacyImportedRow.Source.OUTCOME, legacy_id=row[1])
+                for row in outcomes
+            ],
             batch_size=CHUNK,
         )
         touched = sorted({scenario_id for _, scenario_id in pairs})

@@ -109,9 +109,7 @@ class Scenario(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(10)],
         help_text="1 (easiest) to 10 (hardest), finer than the difficulty band.",
     )
-    cefr_level = models.CharField(
-        "CEFR level", max_length=2, choices=CefrLevel.choices, blank=True
-    )
+    cefr_level = models.CharField("CEFR level", max_length=2, choices=CefrLevel.choices, blank=True)
     cefr_recommendation = models.TextField(
         "CEFR recommendation", blank=True, help_text="Advice for learners at other levels."
     )
@@ -146,7 +144,9 @@ class Scenario(models.Model):
         indexes = [
             # "newest" ranking.
             models.Index(
-                F("created_at").desc(), F("id").desc(), name="scenario_newest_idx",
+                F("created_at").desc(),
+                F("id").desc(),
+                name="scenario_newest_idx",
                 condition=Q(is_active=True),
             ),
             models.Index(fields=["created_by"], name="scenario_creator_idx"),
@@ -232,7 +232,9 @@ class ScenarioMetadata(models.Model):
         indexes = [
             models.Index(F("saved_count").desc(), F("scenario_id").desc(), name="scenario_meta_saved_idx"),
             models.Index(F("bayesian_score").desc(), F("scenario_id").desc(), name="scenario_meta_rated_idx"),
-            models.Index(F("trending_score").desc(), F("scenario_id").desc(), name="scenario_meta_trending_idx"),
+            models.Index(
+                F("trending_score").desc(), F("scenario_id").desc(), name="scenario_meta_trending_idx"
+            ),
             models.Index(fields=["updated_at"], name="scenario_meta_activity_idx"),
         ]
         constraints = [
@@ -265,7 +267,10 @@ class UserScenarioProgress(models.Model):
         db_index=False,  # user_scenario_progress_unique leads with user
     )
     scenario = models.ForeignKey(
-        Scenario, on_delete=models.CASCADE, related_name="progress", db_index=False  # scenario_progress_idx
+        Scenario,
+        on_delete=models.CASCADE,
+        related_name="progress",
+        db_index=False,  # scenario_progress_idx
     )
     is_saved = models.BooleanField("saved", default=False)
     saved_at = models.DateTimeField("saved at", null=True, blank=True)
@@ -291,9 +296,7 @@ class UserScenarioProgress(models.Model):
             # Also serves the seed's user_progress_idx (user_id leads).
             models.UniqueConstraint(fields=["user", "scenario"], name="user_scenario_progress_unique"),
             models.CheckConstraint(
-                condition=Q(
-                    times_attempted__gte=0, times_completed__gte=0, total_time_spent_s__gte=0
-                ),
+                condition=Q(times_attempted__gte=0, times_completed__gte=0, total_time_spent_s__gte=0),
                 name="user_scenario_progress_non_negative",
             ),
             models.CheckConstraint(
@@ -313,12 +316,8 @@ class UserScenarioProgress(models.Model):
             models.Index(fields=["scenario"], name="scenario_progress_idx"),
             models.Index(fields=["user", "is_saved"], name="saved_scenarios_idx"),
             # "my saved scenarios", newest first, and co-saves for "similar".
-            models.Index(
-                fields=["user", "-saved_at"], name="user_saved_at_idx", condition=Q(is_saved=True)
-            ),
-            models.Index(
-                fields=["scenario", "user"], name="scenario_savers_idx", condition=Q(is_saved=True)
-            ),
+            models.Index(fields=["user", "-saved_at"], name="user_saved_at_idx", condition=Q(is_saved=True)),
+            models.Index(fields=["scenario", "user"], name="scenario_savers_idx", condition=Q(is_saved=True)),
         ]
 
     def __str__(self):

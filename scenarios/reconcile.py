@@ -67,7 +67,9 @@ def _reconcile_batch(ids, result, *, dry_run, log_drift):
             values = {key: new for key, (_, new) in diff.items()}
             if diff:
                 result.corrected += 1
-                result.drift.append({"scenario_id": row.pk, **{k: {"was": o, "now": n} for k, (o, n) in diff.items()}})
+                result.drift.append(
+                    {"scenario_id": row.pk, **{k: {"was": o, "now": n} for k, (o, n) in diff.items()}}
+                )
                 if log_drift and len(result.drift) <= MAX_LOGGED:
                     logger.warning(
                         "scenario %s metadata drifted: %s",

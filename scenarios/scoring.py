@@ -15,8 +15,8 @@ from datetime import UTC, datetime
 
 from django.conf import settings
 from django.db.models import Case, F, FloatField, Value, When
-from django.db.models.lookups import GreaterThan
 from django.db.models.functions import Abs, Greatest, Ln, Power
+from django.db.models.lookups import GreaterThan
 
 TRENDING_EPOCH = datetime(2025, 1, 1, tzinfo=UTC)
 LN2 = math.log(2)
@@ -85,8 +85,7 @@ def trending_after_log_add(exponent: float):
             GreaterThan(Abs(current - x), Value(NEGLIGIBLE_GAP)),
             then=Greatest(current, x),
         ),
-        default=Greatest(current, x)
-        + Ln(Value(1.0) + Power(Value(2.0), -Abs(current - x))) / Value(LN2),
+        default=Greatest(current, x) + Ln(Value(1.0) + Power(Value(2.0), -Abs(current - x))) / Value(LN2),
         output_field=FloatField(),
     )
 
@@ -94,4 +93,4 @@ def trending_after_log_add(exponent: float):
 def trending_now(score: float, *, now: datetime) -> float:
     """The decayed usage as of ``now``: events in the last half-life count about 1 each."""
     exponent = score - trending_exponent(now)
-    return 2 ** exponent if exponent > -1000 else 0.0
+    return 2**exponent if exponent > -1000 else 0.0

@@ -84,15 +84,16 @@ def scenario_list_count(*, user, role: str = "", difficulty: str = "", cefr: str
     cached = cache.get_many([public_key, own_key])
     if public_key not in cached:
         cached[public_key] = _filtered(
-            Scenario.objects.filter(is_active=True, visibility=Visibility.PUBLIC, metadata__isnull=False), **filters
+            Scenario.objects.filter(is_active=True, visibility=Visibility.PUBLIC, metadata__isnull=False),
+            **filters,
         ).count()
         cache.set(public_key, cached[public_key], timeout=settings.SCENARIO_LIST_COUNT_CACHE_S)
     if own_key not in cached:
         cached[own_key] = (
             _filtered(
-                Scenario.objects.filter(created_by_id=user_id, is_active=True, metadata__isnull=False).exclude(
-                    visibility=Visibility.PUBLIC
-                ),
+                Scenario.objects.filter(
+                    created_by_id=user_id, is_active=True, metadata__isnull=False
+                ).exclude(visibility=Visibility.PUBLIC),
                 **filters,
             ).count()
             if user_id

@@ -101,9 +101,7 @@ def _lock_progress(*, user, scenario: Scenario, create: bool = True) -> UserScen
 def _update_progress(progress: UserScenarioProgress, *, where: dict | None = None, **values) -> bool:
     """One conditional UPDATE of the locked row; True when it matched."""
     values["updated_at"] = timezone.now()
-    return bool(
-        UserScenarioProgress.objects.filter(pk=progress.pk, **(where or {})).update(**values)
-    )
+    return bool(UserScenarioProgress.objects.filter(pk=progress.pk, **(where or {})).update(**values))
 
 
 def _update_metadata(scenario: Scenario, *, at: datetime, **values) -> None:
@@ -139,9 +137,7 @@ def scenario_attempt(
     if variant_id:
         values["variant_id"] = variant_id
     _update_progress(progress, **values)
-    _update_metadata(
-        scenario, at=at, attempts=F("attempts") + 1, trending_score=trending_after_event(at)
-    )
+    _update_metadata(scenario, at=at, attempts=F("attempts") + 1, trending_score=trending_after_event(at))
     return _refreshed(progress)
 
 
@@ -158,16 +154,10 @@ def scenario_complete(
     if isinstance(time_spent_s, bool) or not isinstance(time_spent_s, int):
         raise ValidationError({"time_spent_s": ["A whole number of seconds is required."]})
     if not 0 <= time_spent_s <= MAX_TIME_SPENT_S:
-        raise ValidationError(
-            {"time_spent_s": [f"Must be between 0 and {MAX_TIME_SPENT_S} seconds."]}
-        )
+        raise ValidationError({"time_spent_s": [f"Must be between 0 and {MAX_TIME_SPENT_S} seconds."]})
     progress = _lock_progress(user=user, scenario=scenario)
     is_open = progress.times_attempted > progress.times_completed
-    if (
-        not is_open
-        and progress.last_completed_at
-        and at - progress.last_completed_at < _duplicate_window()
-    ):
+    if not is_open and progress.last_completed_at and at - progress.last_completed_at < _duplicate_window():
         return progress  # the same completion sent twice
     attempt_delta = 0 if is_open else 1
     values = {
@@ -308,7 +298,5 @@ def scenario_metadata_reconcile(
 def scenario_metadata_reconcile_recent(*, dry_run: bool = False) -> ReconcileResult:
     """Recount the scenarios with activity in the last ``SCENARIO_RECONCILE_RECENT_HOURS``."""
     since = timezone.now() - timedelta(hours=settings.SCENARIO_RECONCILE_RECENT_HOURS)
-    ids = list(
-        ScenarioMetadata.objects.filter(updated_at__gte=since).values_list("scenario_id", flat=True)
-    )
+    ids = list(ScenarioMetadata.objects.filter(updated_at__gte=since).values_list("scenario_id", flat=True))
     return scenario_metadata_reconcile(scenario_ids=ids, dry_run=dry_run)

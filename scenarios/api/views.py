@@ -24,6 +24,7 @@ from .serializers import (
     SimilarScenarioSerializer,
 )
 
+
 class CountedQuerySet:
     """A queryset whose ``count()`` comes from elsewhere (see ``selectors.scenario_list_count``);
     the paginator slices it as usual."""
@@ -69,7 +70,10 @@ class ScenarioListCreateView(generics.GenericAPIView):
 
     @extend_schema(
         parameters=[ScenarioListQuerySerializer],
-        responses={200: ScenarioSummarySerializer(many=True), 400: OpenApiResponse(description="Unknown sort or filter value.")},
+        responses={
+            200: ScenarioSummarySerializer(many=True),
+            400: OpenApiResponse(description="Unknown sort or filter value."),
+        },
         summary="Ranked scenarios: trending, most saved, top rated (Bayesian) or newest",
     )
     def get(self, request):
@@ -147,12 +151,16 @@ class ScenarioOperationView(generics.GenericAPIView):
 
 
 class ScenarioSaveView(ScenarioOperationView):
-    @extend_schema(request=None, responses={200: ScenarioStateSerializer, 404: NOT_FOUND}, summary="Save (idempotent)")
+    @extend_schema(
+        request=None, responses={200: ScenarioStateSerializer, 404: NOT_FOUND}, summary="Save (idempotent)"
+    )
     def put(self, request, pk):
         scenario = self.scenario()
         return self.state(scenario, services.scenario_save(user=request.user, scenario=scenario))
 
-    @extend_schema(request=None, responses={200: ScenarioStateSerializer, 404: NOT_FOUND}, summary="Unsave (idempotent)")
+    @extend_schema(
+        request=None, responses={200: ScenarioStateSerializer, 404: NOT_FOUND}, summary="Unsave (idempotent)"
+    )
     def delete(self, request, pk):
         scenario = self.scenario()
         return self.state(scenario, services.scenario_unsave(user=request.user, scenario=scenario))
@@ -174,7 +182,11 @@ class ScenarioAttemptView(ScenarioOperationView):
 class ScenarioCompletionView(ScenarioOperationView):
     @extend_schema(
         request=CompletionSerializer,
-        responses={201: ScenarioStateSerializer, 400: OpenApiResponse(description="Bad time_spent_s."), 404: NOT_FOUND},
+        responses={
+            201: ScenarioStateSerializer,
+            400: OpenApiResponse(description="Bad time_spent_s."),
+            404: NOT_FOUND,
+        },
         summary="Complete the scenario",
     )
     def post(self, request, pk):
@@ -187,7 +199,11 @@ class ScenarioCompletionView(ScenarioOperationView):
 class ScenarioRatingView(ScenarioOperationView):
     @extend_schema(
         request=RatingSerializer,
-        responses={200: ScenarioStateSerializer, 400: OpenApiResponse(description="Rating not 1-5."), 404: NOT_FOUND},
+        responses={
+            200: ScenarioStateSerializer,
+            400: OpenApiResponse(description="Rating not 1-5."),
+            404: NOT_FOUND,
+        },
         summary="Rate or re-rate 1-5",
     )
     def put(self, request, pk):
@@ -195,7 +211,9 @@ class ScenarioRatingView(ScenarioOperationView):
         data = self.validated(RatingSerializer)
         return self.state(scenario, services.scenario_rate(user=request.user, scenario=scenario, **data))
 
-    @extend_schema(request=None, responses={200: ScenarioStateSerializer, 404: NOT_FOUND}, summary="Remove your rating")
+    @extend_schema(
+        request=None, responses={200: ScenarioStateSerializer, 404: NOT_FOUND}, summary="Remove your rating"
+    )
     def delete(self, request, pk):
         scenario = self.scenario()
         return self.state(scenario, services.scenario_unrate(user=request.user, scenario=scenario))
@@ -210,7 +228,9 @@ class ScenarioNotesView(ScenarioOperationView):
     def patch(self, request, pk):
         scenario = self.scenario()
         data = self.validated(NotesSerializer)
-        return self.state(scenario, services.scenario_notes_update(user=request.user, scenario=scenario, **data))
+        return self.state(
+            scenario, services.scenario_notes_update(user=request.user, scenario=scenario, **data)
+        )
 
 
 class ScenarioSimilarView(ScenarioOperationView):
@@ -251,6 +271,8 @@ class MyScenariosView(generics.ListAPIView):
     def get_serializer_context(self):
         return {**super().get_serializer_context(), "now": timezone.now()}
 
-    @extend_schema(parameters=[MyScenariosQuerySerializer], summary="Your scenarios (saved=true: your saved ones)")
+    @extend_schema(
+        parameters=[MyScenariosQuerySerializer], summary="Your scenarios (saved=true: your saved ones)"
+    )
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)

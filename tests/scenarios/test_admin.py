@@ -34,7 +34,14 @@ def test_designer_creates_a_scenario_with_persona_json_and_it_gets_metadata(clie
         "context": "A queue at the counter.",
         # as django-jsonform's widget submits them: every key of the schema
         "persona": json.dumps(
-            {"name": "Ida", "role": "clerk", "personality": "", "speaking_style": "", "goals": [], "background": ""}
+            {
+                "name": "Ida",
+                "role": "clerk",
+                "personality": "",
+                "speaking_style": "",
+                "goals": [],
+                "background": "",
+            }
         ),
         "comfort_indicators": json.dumps(
             {"comfortable": ["asks about prices"], "struggling": [], "adaptations": []}
@@ -55,10 +62,17 @@ def test_designer_creates_a_scenario_with_persona_json_and_it_gets_metadata(clie
 
 def test_designer_cannot_save_a_persona_that_breaks_the_schema(client, designer):
     data = {
-        "title": "x", "description": "x", "role": "character", "difficulty": "beginner",
-        "visibility": "public", "instructions": "x", "context": "x",
-        "persona": '{"name": 3}', "learning_objectives": "[]",
-        "metadata-TOTAL_FORMS": "0", "metadata-INITIAL_FORMS": "0",
+        "title": "x",
+        "description": "x",
+        "role": "character",
+        "difficulty": "beginner",
+        "visibility": "public",
+        "instructions": "x",
+        "context": "x",
+        "persona": '{"name": 3}',
+        "learning_objectives": "[]",
+        "metadata-TOTAL_FORMS": "0",
+        "metadata-INITIAL_FORMS": "0",
     }
     response = client.post(reverse("admin:scenarios_scenario_add"), data)
     assert response.status_code == 200

@@ -78,7 +78,9 @@ def test_newest_lists_the_latest_scenario_first(auth_client):
 
 
 def test_filters_by_role_difficulty_cefr_and_text(auth_client):
-    match = ScenarioFactory(role="tutor", difficulty="advanced", cefr_level="C1", title="Negotiating a salary")
+    match = ScenarioFactory(
+        role="tutor", difficulty="advanced", cefr_level="C1", title="Negotiating a salary"
+    )
     ScenarioFactory(role="tutor", difficulty="advanced", cefr_level="B2", title="Negotiating rent")
     ScenarioFactory(role="friend", difficulty="advanced", cefr_level="C1", title="Negotiating chores")
     response = auth_client.get(
@@ -246,8 +248,6 @@ def test_my_saved_scenarios_lists_only_saved_ones_newest_first(auth_client, user
     assert [row["scenario"]["id"] for row in saved] == [second.pk, first.pk]
     everything = auth_client.get(url("my-scenarios")).json()["results"]
     assert {row["scenario"]["id"] for row in everything} == {first.pk, second.pk, attempted.pk}
-
-
 
 
 @pytest.mark.parametrize("sort", ["trending", "most_saved", "top_rated", "newest"])

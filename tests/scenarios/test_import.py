@@ -36,23 +36,34 @@ def world(tmp_path):
         + f"o2,{ann.pk},cafe-order,2024-03-02T10:12:00Z,true,true,5,720,\n"
         + f"o3,{bob.pk},cafe-order,2024-03-01T11:30:00+01:00,false,true,,,\n"
         + f"o4,{bob.pk},cafe-order,2024-03-03T08:00:00Z,false,false,2,,\n"
-        + f"o5,{bob.pk},hotel-checkin,2024-03-05T09:20:00Z,yes,1,4,300,\"said \"\"thanks\"\"\"\n"
+        + f'o5,{bob.pk},hotel-checkin,2024-03-05T09:20:00Z,yes,1,4,300,"said ""thanks"""\n'
     )
     return {"cafe": cafe, "hotel": hotel, "ann": ann, "bob": bob, "attempts": attempts, "outcomes": outcomes}
 
 
 def run_import(world, *extra):
     out = StringIO()
-    call_command("import_scenario_outcomes", str(world["attempts"]), str(world["outcomes"]), *extra, stdout=out)
+    call_command(
+        "import_scenario_outcomes", str(world["attempts"]), str(world["outcomes"]), *extra, stdout=out
+    )
     return out.getvalue()
 
 
 def snapshot():
     return (
-        sorted(UserScenarioProgress.objects.values_list(
-            "user_id", "scenario_id", "times_attempted", "times_completed", "is_saved", "rating",
-            "total_time_spent_s", "notes", "variant_id",
-        )),
+        sorted(
+            UserScenarioProgress.objects.values_list(
+                "user_id",
+                "scenario_id",
+                "times_attempted",
+                "times_completed",
+                "is_saved",
+                "rating",
+                "total_time_spent_s",
+                "notes",
+                "variant_id",
+            )
+        ),
         sorted(ScenarioMetadata.objects.values_list("scenario_id", *COUNTERS, "trending_score")),
     )
 
@@ -68,7 +79,13 @@ def test_import_aggregates_old_rows_into_progress_and_metadata(world):
     hotel = UserScenarioProgress.objects.get(user=world["bob"], scenario=world["hotel"])
     assert (hotel.is_saved, hotel.notes, hotel.times_completed) == (True, 'said "thanks"', 1)
     cafe = ScenarioMetadata.objects.get(scenario=world["cafe"])
-    assert (cafe.saved_count, cafe.attempts, cafe.times_used, cafe.ratings_sum, cafe.ratings_count) == (1, 3, 2, 7, 2)
+    assert (cafe.saved_count, cafe.attempts, cafe.times_used, cafe.ratings_sum, cafe.ratings_count) == (
+        1,
+        3,
+        2,
+        7,
+        2,
+    )
     assert cafe.trending_score > TRENDING_EMPTY
     fresh = recount([cafe.pk])[cafe.pk]
     assert {key: getattr(cafe, key) for key in COUNTERS} == fresh
@@ -110,12 +127,28 @@ def test_dry_run_reports_but_writes_nothing(world):
 @pytest.mark.parametrize(
     "which,line,reason",
     [
-        ("outcomes", "o9,{ann},cafe-order,2024-03-01T10:00:00Z,true,true,6,10,", "rating 6 must be from 1 to 5"),
-        ("outcomes", "o9,{ann},cafe-order,yesterday,true,true,,,", "created_at 'yesterday' is not an ISO 8601"),
-        ("outcomes", "o9,{ann},cafe-order,2024-03-01T10:00:00Z,maybe,true,,,", "completed 'maybe' is not true or false"),
+        (
+            "outcomes",
+            "o9,{ann},cafe-order,2024-03-01T10:00:00Z,true,true,6,10,",
+            "rating 6 must be from 1 to 5",
+        ),
+        (
+            "outcomes",
+            "o9,{ann},cafe-order,yesterday,true,true,,,",
+            "created_at 'yesterday' is not an ISO 8601",
+        ),
+        (
+            "outcomes",
+            "o9,{ann},cafe-order,2024-03-01T10:00:00Z,maybe,true,,,",
+            "completed 'maybe' is not true or false",
+        ),
         ("outcomes", "o9,{ann},cafe-order,2024-03-01T10:00:00Z,true,true,,-4,", "time_spent_s -4 must be"),
         ("outcomes", "o1,{ann},cafe-order,2024-03-01T10:00:00Z,true,true,,,", "id 'o1' appears twice"),
-        ("attempts", "a9,{ann},no-such-scenario,2024-03-01T10:00:00Z,", "no scenario with slug 'no-such-scenario'"),
+        (
+            "attempts",
+            "a9,{ann},no-such-scenario,2024-03-01T10:00:00Z,",
+            "no scenario with slug 'no-such-scenario'",
+        ),
         ("attempts", "a9,999999,cafe-order,2024-03-01T10:00:00Z,", "no user with id 999999"),
         ("attempts", "a9,{ann},cafe-order", "expected 5 fields"),
         ("attempts", "a9,abc,cafe-order,2024-03-01T10:00:00Z,", "user_id 'abc' is not a number"),

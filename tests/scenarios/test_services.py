@@ -76,7 +76,9 @@ def test_one_five_star_rating_ranks_below_fifty_averaging_four_point_six(setting
 def test_a_completion_closes_the_open_attempt(user, scenario):
     t0 = timezone.now()
     services.scenario_attempt(user=user, scenario=scenario, at=t0)
-    progress = services.scenario_complete(user=user, scenario=scenario, time_spent_s=120, at=t0 + timedelta(minutes=3))
+    progress = services.scenario_complete(
+        user=user, scenario=scenario, time_spent_s=120, at=t0 + timedelta(minutes=3)
+    )
     assert (progress.times_attempted, progress.times_completed, progress.total_time_spent_s) == (1, 1, 120)
     m = meta(scenario)
     assert (m.attempts, m.times_used, m.completion_rate, m.average_time_spent_s) == (1, 1, 1.0, 120.0)
@@ -93,7 +95,9 @@ def test_a_double_clicked_attempt_or_completion_counts_once(user, scenario):
     services.scenario_attempt(user=user, scenario=scenario, at=t0)
     services.scenario_attempt(user=user, scenario=scenario, at=t0 + timedelta(seconds=1))
     services.scenario_complete(user=user, scenario=scenario, time_spent_s=60, at=t0 + timedelta(minutes=1))
-    services.scenario_complete(user=user, scenario=scenario, time_spent_s=60, at=t0 + timedelta(minutes=1, seconds=2))
+    services.scenario_complete(
+        user=user, scenario=scenario, time_spent_s=60, at=t0 + timedelta(minutes=1, seconds=2)
+    )
     m = meta(scenario)
     assert (m.attempts, m.times_used, m.time_spent_total_s) == (1, 1, 60)
 
