@@ -48,13 +48,19 @@ class Visibility(models.TextChoices):
     PRIVATE = "private", "Private"
 
 
+def visible_scenario_q(user, prefix: str = "") -> Q:
+    """Active scenarios that are public, or private ones ``user`` created; ``prefix`` is the
+    lookup path from another model (e.g. ``"scenario__"``)."""
+    visible = Q(**{f"{prefix}visibility": Visibility.PUBLIC})
+    if user is not None and user.is_authenticated:
+        visible |= Q(**{f"{prefix}created_by": user})
+    return visible & Q(**{f"{prefix}is_active": True})
+
+
 class ScenarioQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Active scenarios that are public, or private ones ``user`` created."""
-        visible = Q(visibility=Visibility.PUBLIC)
-        if user is not None and user.is_authenticated:
-            visible |= Q(created_by=user)
-        return self.filter(visible, is_active=True)
+        return self.filter(visible_scenario_q(user))
 
 
 class Scenario(models.Model):

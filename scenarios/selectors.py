@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Count, F, Q, QuerySet
 
-from .models import Scenario, UserScenarioProgress, Visibility
+from .models import Scenario, UserScenarioProgress, Visibility, visible_scenario_q
 
 # sort name -> ORDER BY. Each is exactly an index's column list (see the models' Meta.indexes),
 # tiebreak included: metadata sorts break ties on metadata.scenario_id, not scenario.id, so
@@ -126,7 +126,7 @@ def progress_get(*, user, scenario) -> UserScenarioProgress | None:
 def my_scenarios(*, user, saved: bool | None = None) -> QuerySet[UserScenarioProgress]:
     """The user's progress rows on scenarios they may still see, most recent first."""
     queryset = UserScenarioProgress.objects.filter(
-        user=user, scenario__in=Scenario.objects.visible_to(user)
+        visible_scenario_q(user, "scenario__"), user=user
     ).select_related("scenario", "scenario__metadata")
     if saved is True:
         return queryset.filter(is_saved=True).order_by("-saved_at", "-id")
@@ -149,7 +149,7 @@ def scenario_similar(*, user, scenario: Scenario, limit: int = 10) -> list[Scena
     ranked = list(
         UserScenarioProgress.objects.filter(is_saved=True, user_id__in=savers)
         .exclude(scenario=scenario)
-        .filter(scenario__in=Scenario.objects.visible_to(user))
+        .filter(visible_scenario_q(user, "scenario__"))
         .values("scenario_id")
         .annotate(co_saves=Count("id"))
         .order_by("-co_saves", "-scenario_id")[:limit]
