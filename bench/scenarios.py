@@ -316,30 +316,41 @@ def bench_lists(args, report, user_ids):
         "role": {"role": "tutor"},
         "difficulty+cefr": {"difficulty": "advanced", "cefr": "B2"},
     }
+    combos = [
+        (sort, label, {"sort": sort, **params})
+        for sort in ("trending", "most_saved", "top_rated", "newest")
+        for label, params in filters.items()
+    ]
+    wall = {combo[:2]: [] for combo in combos}
+    cpu = {combo[:2]: [] for combo in combos}
+
+    def call(query):
+        response = client.get("/api/v1/scenarios/", query)
+        assert response.status_code == 200, response.content[:300]
+
+    for _, _, query in combos:  # warm up every list (and its cached count) once
+        for _ in range(5):
+            call(query)
+    # Round-robin over the lists, so a burst of load on the machine hits them all alike.
+    for _ in range(args.samples):
+        for sort, label, query in combos:
+            started_wall, started_cpu = time.perf_counter(), time.process_time()
+            call(query)
+            wall[(sort, label)].append(time.perf_counter() - started_wall)
+            # This process's CPU per request (Python side): steadier than wall time on a busy
+            # machine, where the wall clock also counts waiting for a core.
+            cpu[(sort, label)].append(time.process_time() - started_cpu)
     worst = 0.0
-    for sort in ("trending", "most_saved", "top_rated", "newest"):
-        for label, params in filters.items():
-            query = {"sort": sort, **params}
-
-            cpu = []
-
-            def call(query=query, cpu=cpu):
-                started = time.process_time()
-                response = client.get("/api/v1/scenarios/", query)
-                cpu.append(time.process_time() - started)
-                assert response.status_code == 200, response.content[:300]
-
-            figures = summarize_ms(time_calls(call, n=args.samples))
-            # This process's CPU per request (Python side only): steadier than wall time on a
-            # busy machine, where the wall clock also counts waiting for a core.
-            figures["app_cpu_mean_ms"] = round(1000 * sum(cpu[-args.samples :]) / args.samples, 3)
-            worst = max(worst, figures["p95_ms"])
-            report.add(f"list_{sort}_{label}", figures)
-            report.check(
-                f"list {sort} ({label}) p95 < {LIST_TARGET_MS:g} ms",
-                figures["p95_ms"] < LIST_TARGET_MS,
-                f"p95 {figures['p95_ms']} ms",
-            )
+    for sort, label, _ in combos:
+        figures = summarize_ms(wall[(sort, label)])
+        figures["app_cpu_mean_ms"] = round(1000 * sum(cpu[(sort, label)]) / args.samples, 3)
+        worst = max(worst, figures["p95_ms"])
+        report.add(f"list_{sort}_{label}", figures)
+        report.check(
+            f"list {sort} ({label}) p95 < {LIST_TARGET_MS:g} ms",
+            figures["p95_ms"] < LIST_TARGET_MS,
+            f"p95 {figures['p95_ms']} ms",
+        )
     report.add("list_worst_p95_ms", worst)
 
     # The same pages as ORM queries only (no HTTP, auth or serialization): the database's share.
