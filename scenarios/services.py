@@ -104,9 +104,13 @@ def _update_progress(progress: UserScenarioProgress, *, where: dict | None = Non
     return bool(UserScenarioProgress.objects.filter(pk=progress.pk, **(where or {})).update(**values))
 
 
-def _update_metadata(scenario: Scenario, *, at: datetime, **values) -> None:
-    """One UPDATE of the scenario's metadata; creates the row first if it is missing."""
-    values["updated_at"] = at
+def _update_metadata(scenario: Scenario, **values) -> None:
+    """One UPDATE of the scenario's metadata; creates the row first if it is missing.
+
+    ``updated_at`` is the wall clock, not ``at``: it tells the hourly recount which scenarios
+    had activity, even when an event is recorded with an earlier time.
+    """
+    values["updated_at"] = timezone.now()
     if not ScenarioMetadata.objects.filter(scenario=scenario).update(**values):
         ScenarioMetadata.objects.bulk_create([ScenarioMetadata(scenario=scenario)], ignore_conflicts=True)
         ScenarioMetadata.objects.filter(scenario=scenario).update(**values)
@@ -137,7 +141,7 @@ def scenario_attempt(
     if variant_id:
         values["variant_id"] = variant_id
     _update_progress(progress, **values)
-    _update_metadata(scenario, at=at, attempts=F("attempts") + 1, trending_score=trending_after_event(at))
+    _update_metadata(scenario, attempts=F("attempts") + 1, trending_score=trending_after_event(at))
     return _refreshed(progress)
 
 
@@ -171,7 +175,6 @@ def scenario_complete(
     _update_progress(progress, **values)
     _update_metadata(
         scenario,
-        at=at,
         times_used=F("times_used") + 1,
         attempts=F("attempts") + attempt_delta,
         time_spent_total_s=F("time_spent_total_s") + time_spent_s,
@@ -186,19 +189,18 @@ def scenario_save(*, user, scenario: Scenario, at: datetime | None = None) -> Us
     at = _now(at)
     progress = _lock_progress(user=user, scenario=scenario)
     if _update_progress(progress, where={"is_saved": False}, is_saved=True, saved_at=at):
-        _update_metadata(scenario, at=at, saved_count=F("saved_count") + 1)
+        _update_metadata(scenario, saved_count=F("saved_count") + 1)
     return _refreshed(progress)
 
 
 @transaction.atomic
-def scenario_unsave(*, user, scenario: Scenario, at: datetime | None = None) -> UserScenarioProgress:
+def scenario_unsave(*, user, scenario: Scenario) -> UserScenarioProgress:
     """Remove the scenario from the user's saved ones; unsaving twice changes nothing."""
-    at = _now(at)
     progress = _lock_progress(user=user, scenario=scenario, create=False)
     if progress.pk is None:
         return progress
     if _update_progress(progress, where={"is_saved": True}, is_saved=False, saved_at=None):
-        _update_metadata(scenario, at=at, saved_count=F("saved_count") - 1)
+        _update_metadata(scenario, saved_count=F("saved_count") - 1)
     return _refreshed(progress)
 
 
@@ -209,12 +211,9 @@ def _validate_rating(rating) -> int:
 
 
 @transaction.atomic
-def scenario_rate(
-    *, user, scenario: Scenario, rating: int, at: datetime | None = None
-) -> UserScenarioProgress:
+def scenario_rate(*, user, scenario: Scenario, rating: int) -> UserScenarioProgress:
     """Rate (or re-rate) the scenario 1-5; a new rating moves the sum by the difference."""
     rating = _validate_rating(rating)
-    at = _now(at)
     progress = _lock_progress(user=user, scenario=scenario)
     old = progress.rating
     if old == rating:
@@ -224,7 +223,6 @@ def scenario_rate(
     _update_progress(progress, where={"rating": old} if old else {"rating__isnull": True}, rating=rating)
     _update_metadata(
         scenario,
-        at=at,
         ratings_sum=F("ratings_sum") + sum_delta,
         ratings_count=F("ratings_count") + count_delta,
         bayesian_score=bayesian_score_after(sum_delta, count_delta),
@@ -233,9 +231,8 @@ def scenario_rate(
 
 
 @transaction.atomic
-def scenario_unrate(*, user, scenario: Scenario, at: datetime | None = None) -> UserScenarioProgress:
+def scenario_unrate(*, user, scenario: Scenario) -> UserScenarioProgress:
     """Withdraw the user's rating; withdrawing a missing rating changes nothing."""
-    at = _now(at)
     progress = _lock_progress(user=user, scenario=scenario, create=False)
     old = progress.rating
     if old is None:
@@ -243,7 +240,6 @@ def scenario_unrate(*, user, scenario: Scenario, at: datetime | None = None) -> 
     _update_progress(progress, where={"rating": old}, rating=None)
     _update_metadata(
         scenario,
-        at=at,
         ratings_sum=F("ratings_sum") - old,
         ratings_count=F("ratings_count") - 1,
         bayesian_score=bayesian_score_after(-old, -1),

@@ -44,7 +44,7 @@ class CounterMachine(RuleBasedStateMachine):
 
     @rule(u=user_index, s=scenario_index)
     def unsave(self, u, s):
-        services.scenario_unsave(user=self.users[u], scenario=self.scenarios[s], at=self.tick(1))
+        services.scenario_unsave(user=self.users[u], scenario=self.scenarios[s])
         self.saved[(u, s)] = False
 
     @rule(u=user_index, s=scenario_index, stars=st.integers(1, 5))
