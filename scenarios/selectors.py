@@ -30,7 +30,9 @@ DETAIL_ONLY_FIELDS = (
 )
 COUNT_VERSION_KEY = "scenarios:list-count-version"
 DEFAULT_SORT = "trending"
-SIMILAR_SAVERS_SAMPLE = 1000
+SIMILAR_SAVERS_SAMPLE = 500
+# Co-saved scenarios fetched per result wanted, to leave room for ones the user may not see.
+SIMILAR_CANDIDATES_FACTOR = 3
 
 
 def scenario_list(
@@ -139,25 +141,31 @@ def scenario_similar(*, user, scenario: Scenario, limit: int = 10) -> list[Scena
     """People who saved this also saved: other visible scenarios ranked by co-saves.
 
     Counts over the scenario's most recent savers (at most ``SIMILAR_SAVERS_SAMPLE``), so a
-    very popular scenario costs the same as a niche one. Each result carries ``co_saves``.
+    very popular scenario costs about the same as a niche one. The counting touches progress
+    rows only; visibility is checked afterwards on a few candidates (most are public), so the
+    count does not look up a scenario row per co-save. Each result carries ``co_saves``.
     """
     savers = (
         UserScenarioProgress.objects.filter(scenario=scenario, is_saved=True)
         .order_by("-saved_at")
         .values("user_id")[:SIMILAR_SAVERS_SAMPLE]
     )
-    ranked = list(
+    candidates = list(
         UserScenarioProgress.objects.filter(is_saved=True, user_id__in=savers)
         .exclude(scenario=scenario)
-        .filter(visible_scenario_q(user, "scenario__"))
         .values("scenario_id")
         .annotate(co_saves=Count("id"))
-        .order_by("-co_saves", "-scenario_id")[:limit]
+        .order_by("-co_saves", "-scenario_id")[: limit * SIMILAR_CANDIDATES_FACTOR]
     )
-    by_id = Scenario.objects.select_related("metadata").in_bulk([row["scenario_id"] for row in ranked])
+    visible = (
+        Scenario.objects.visible_to(user)
+        .select_related("metadata")
+        .in_bulk([row["scenario_id"] for row in candidates])
+    )
     similar = []
-    for row in ranked:
-        item = by_id[row["scenario_id"]]
-        item.co_saves = row["co_saves"]
-        similar.append(item)
+    for row in candidates:
+        item = visible.get(row["scenario_id"])
+        if item is not None and len(similar) < limit:
+            item.co_saves = row["co_saves"]
+            similar.append(item)
     return similar
