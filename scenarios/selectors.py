@@ -29,6 +29,45 @@ DETAIL_ONLY_FIELDS = (
     "cefr_recommendation",
 )
 COUNT_VERSION_KEY = "scenarios:list-count-version"
+# What a list row shows (see ScenarioSummarySerializer), fetched as plain values.
+SCENARIO_COLUMNS = (
+    "id",
+    "slug",
+    "title",
+    "description",
+    "role",
+    "difficulty",
+    "difficulty_rating",
+    "cefr_level",
+    "visibility",
+    "created_by_id",
+    "created_at",
+)
+METADATA_COLUMNS = (
+    "saved_count",
+    "times_used",
+    "attempts",
+    "average_rating",
+    "ratings_count",
+    "bayesian_score",
+    "completion_rate",
+    "average_time_spent_s",
+    "trending_score",
+)
+PROGRESS_COLUMNS = (
+    "scenario_id",
+    "is_saved",
+    "saved_at",
+    "times_attempted",
+    "times_completed",
+    "last_attempt_at",
+    "last_completed_at",
+    "rating",
+    "notes",
+    "total_time_spent_s",
+    "variant_id",
+    "updated_at",
+)
 DEFAULT_SORT = "trending"
 SIMILAR_SAVERS_SAMPLE = 500
 # Co-saved scenarios fetched per result wanted, to leave room for ones the user may not see.
@@ -55,6 +94,14 @@ def scenario_list(
         .select_related("metadata")
         .defer(*DETAIL_ONLY_FIELDS)
         .order_by(*SORTS[sort])
+    )
+
+
+def scenario_list_rows(**filters) -> QuerySet:
+    """``scenario_list`` as plain rows of the columns a list shows (metadata ones prefixed
+    ``metadata__``): the API's lists serialize these, skipping two model instances per row."""
+    return scenario_list(**filters).values(
+        *SCENARIO_COLUMNS, *(f"metadata__{name}" for name in METADATA_COLUMNS)
     )
 
 
@@ -113,12 +160,14 @@ def scenario_list_count_invalidate() -> None:
         cache.set(COUNT_VERSION_KEY, 2, timeout=None)
 
 
-def progress_by_scenario(*, user, scenario_ids) -> dict[int, UserScenarioProgress]:
-    """The user's progress rows for a page of scenarios, in one query."""
+def progress_by_scenario(*, user, scenario_ids) -> dict[int, dict]:
+    """The user's progress on a page of scenarios (plain rows by scenario id), in one query."""
     if user is None or not user.is_authenticated or not scenario_ids:
         return {}
-    rows = UserScenarioProgress.objects.filter(user=user, scenario_id__in=list(scenario_ids))
-    return {row.scenario_id: row for row in rows}
+    rows = UserScenarioProgress.objects.filter(user=user, scenario_id__in=list(scenario_ids)).values(
+        *PROGRESS_COLUMNS
+    )
+    return {row["scenario_id"]: row for row in rows}
 
 
 def progress_get(*, user, scenario) -> UserScenarioProgress | None:

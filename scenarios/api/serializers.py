@@ -1,4 +1,5 @@
 from datetime import datetime
+from types import SimpleNamespace
 
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -7,7 +8,7 @@ from rest_framework import serializers
 
 from ..models import CefrLevel, Difficulty, Role, Scenario, ScenarioMetadata, UserScenarioProgress, Visibility
 from ..scoring import trending_now
-from ..selectors import SORTS
+from ..selectors import METADATA_COLUMNS, SORTS
 from ..services import MAX_NOTES_LENGTH, MAX_TIME_SPENT_S
 
 
@@ -23,15 +24,17 @@ _DATETIME = serializers.DateTimeField()
 
 
 def plain_representation(obj, names, computed=None):
-    """Fields read straight off the model (what ModelSerializer would give for plain columns,
-    choices and JSON), without DRF's per-field machinery, which dominates list latency."""
+    """Fields read straight off a model instance or a ``values()`` row (what ModelSerializer
+    gives for plain columns, choices and JSON), without DRF's per-field machinery, which
+    dominates list latency."""
     computed = computed or {}
+    read = obj.__getitem__ if isinstance(obj, dict) else obj.__getattribute__
     data = {}
     for name in names:
         if name in computed:
             data[name] = computed[name](obj)
             continue
-        value = getattr(obj, name)
+        value = read(name)
         data[name] = _DATETIME.to_representation(value) if isinstance(value, datetime) else value
     return data
 
@@ -145,9 +148,11 @@ class ScenarioSummarySerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def to_representation(self, obj):
-        return plain_representation(
-            obj, self.Meta.fields, {"metadata": self.get_metadata, "my_progress": self.get_my_progress}
-        )
+        """From a Scenario with its metadata, or from a row of ``selectors.scenario_list_rows``."""
+        computed = {"metadata": self.get_metadata, "my_progress": self.get_my_progress}
+        if isinstance(obj, dict):
+            computed["is_built_in"] = lambda row: row["created_by_id"] is None
+        return plain_representation(obj, self.Meta.fields, computed)
 
     # One nested serializer per list, not per row: building a serializer's fields is the
     # expensive part of DRF, and a list serializer reuses this child for every row.
@@ -161,7 +166,10 @@ class ScenarioSummarySerializer(serializers.ModelSerializer):
 
     @extend_schema_field(MetadataSerializer)
     def get_metadata(self, obj):
-        metadata = getattr(obj, "metadata", None)  # missing row: RelatedObjectDoesNotExist
+        if isinstance(obj, dict):
+            metadata = SimpleNamespace(**{name: obj[f"metadata__{name}"] for name in METADATA_COLUMNS})
+        else:
+            metadata = getattr(obj, "metadata", None)  # missing row: RelatedObjectDoesNotExist
         if metadata is None:
             return dict(EMPTY_METADATA)
         return self._metadata_serializer.to_representation(metadata)
@@ -171,7 +179,7 @@ class ScenarioSummarySerializer(serializers.ModelSerializer):
         progress_map = self.context.get("progress_by_scenario")
         if progress_map is None:
             return None
-        progress = progress_map.get(obj.pk)
+        progress = progress_map.get(obj["id"] if isinstance(obj, dict) else obj.pk)
         return self._progress_serializer.to_representation(progress) if progress else None
 
 

@@ -80,7 +80,7 @@ class ScenarioListCreateView(generics.GenericAPIView):
         query = ScenarioListQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         filters = dict(query.validated_data)
-        queryset = selectors.scenario_list(user=request.user, **filters)
+        queryset = selectors.scenario_list_rows(user=request.user, **filters)
         filters.pop("sort")
         page = self.paginate_queryset(
             CountedQuerySet(queryset, lambda: selectors.scenario_list_count(user=request.user, **filters))
@@ -89,7 +89,7 @@ class ScenarioListCreateView(generics.GenericAPIView):
             **self.get_serializer_context(),
             "now": timezone.now(),
             "progress_by_scenario": selectors.progress_by_scenario(
-                user=request.user, scenario_ids=[scenario.pk for scenario in page]
+                user=request.user, scenario_ids=[row["id"] for row in page]
             ),
         }
         return self.get_paginated_response(ScenarioSummarySerializer(page, many=True, context=context).data)

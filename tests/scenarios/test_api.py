@@ -1,5 +1,6 @@
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from scenarios import services
 from scenarios.models import Scenario, ScenarioMetadata, Visibility
@@ -294,3 +295,31 @@ def test_my_scenarios_query_count_does_not_grow_with_rows(django_assert_num_quer
             services.scenario_save(user=user, scenario=scenario)
         with django_assert_num_queries(3):
             assert client.get(url("my-scenarios"), {"saved": "true"}).status_code == 200
+
+
+def test_list_rows_serialize_exactly_like_scenario_instances(user, scenario):
+    from scenarios.api.serializers import ScenarioSummarySerializer
+    from scenarios.selectors import progress_by_scenario, progress_get, scenario_list, scenario_list_rows
+
+    services.scenario_save(user=user, scenario=scenario)
+    services.scenario_rate(user=user, scenario=scenario, rating=3)
+    services.scenario_complete(user=user, scenario=scenario, time_spent_s=42)
+    now = timezone.now()
+    row = scenario_list_rows(user=user).get()
+    instance = scenario_list(user=user).get()
+    from_row = ScenarioSummarySerializer(
+        row,
+        context={
+            "now": now,
+            "progress_by_scenario": progress_by_scenario(user=user, scenario_ids=[row["id"]]),
+        },
+    ).data
+    from_instance = ScenarioSummarySerializer(
+        instance,
+        context={
+            "now": now,
+            "progress_by_scenario": {instance.pk: progress_get(user=user, scenario=instance)},
+        },
+    ).data
+    assert from_row == from_instance
+    assert from_row["my_progress"]["rating"] == 3 and from_row["is_built_in"] is True
