@@ -353,20 +353,20 @@ def bench_lists(args, report, user_ids):
         )
     report.add("list_worst_p95_ms", worst)
 
-    # The same pages as ORM queries only (no HTTP, auth or serialization): the database's share.
+    # The same page queries alone, as the API runs them (plain rows, no HTTP, auth, count or
+    # serialization): the database's share plus the ORM's.
     from django.contrib.auth import get_user_model
 
-    from scenarios.selectors import scenario_list
+    from scenarios.selectors import scenario_list_rows
 
     user = get_user_model().objects.get(pk=user_id)
     for sort in ("trending", "most_saved", "top_rated", "newest"):
         for label, params in filters.items():
-            figures = summarize_ms(
-                time_calls(
-                    lambda sort=sort, params=params: list(scenario_list(user=user, sort=sort, **params)[:50]),
-                    n=args.samples,
-                )
-            )
+
+            def page(sort=sort, params=params):
+                return list(scenario_list_rows(user=user, sort=sort, **params)[:50])
+
+            figures = summarize_ms(time_calls(page, n=args.samples))
             report.add(f"page_query_{sort}_{label}", figures)
 
     for label, term in (("broad", "salary"), ("narrow", "Scenario 4711:")):
