@@ -43,7 +43,7 @@ from django.utils.dateparse import parse_datetime
 
 from . import reconcile
 from .models import LegacyImportedRow, Scenario, ScenarioMetadata, UserScenarioProgress
-from .scoring import LN2, trending_after_log_add, trending_exponent, trending_log_add
+from .scoring import trending_after_log_add, trending_exponent, trending_log_add
 
 ATTEMPT_COLUMNS = ("id", "user_id", "scenario_id", "started_at")
 OUTCOME_COLUMNS = ("id", "user_id", "scenario_id", "created_at", "completed", "saved")
@@ -53,8 +53,10 @@ CHUNK = 5000
 
 
 class ImportRowError(Exception):
+    """A file that cannot be imported, with the line (when there is one) and the reason."""
+
     def __init__(self, path, line, reason):
-        super().__init__(f"{path}, line {line}: {reason}")
+        super().__init__(f"{path}, line {line}: {reason}" if line else f"{path}: {reason}")
 
 
 @dataclass
@@ -122,7 +124,7 @@ def _read(path, required, parse_row, progress):
     try:
         handle = open(path, newline="", encoding="utf-8-sig")  # noqa: SIM115 - closed below
     except OSError as exc:
-        raise ImportRowError(path, 0, f"cannot be read ({exc.strerror})") from exc
+        raise ImportRowError(path, None, f"cannot be read ({exc.strerror})") from exc
     with handle:
         reader = csv.DictReader(handle)
         header = reader.fieldnames or []
@@ -178,11 +180,6 @@ def _parse_outcome(row):
         or 0,
         "notes": (row.get("notes") or "").strip(),
     }
-
-
-def _load(path, required, parse_row, progress):
-    rows = list(_read(path, required, parse_row, progress))
-    return rows
 
 
 def _check_references(path, rows, users, scenarios):
@@ -319,7 +316,7 @@ def _add_trending(pairs):
             per_scenario[scenario_id] = trending_log_add(per_scenario[scenario_id], trending_exponent(at))
     for scenario_id in sorted(per_scenario):
         exponent = per_scenario[scenario_id]
-        if exponent is not None and math.isfinite(exponent * LN2):
+        if exponent is not None and math.isfinite(exponent):
             ScenarioMetadata.objects.filter(scenario_id=scenario_id).update(
                 trending_score=trending_after_log_add(exponent)
             )
@@ -331,8 +328,8 @@ def scenario_outcomes_import(*, attempts_path, outcomes_path, dry_run=False, pro
     Raises ``ImportRowError`` naming the file, line and reason of the first malformed row.
     """
     summary = ImportSummary()
-    attempts = _load(attempts_path, ATTEMPT_COLUMNS, _parse_attempt, progress)
-    outcomes = _load(outcomes_path, OUTCOME_COLUMNS, _parse_outcome, progress)
+    attempts = list(_read(attempts_path, ATTEMPT_COLUMNS, _parse_attempt, progress))
+    outcomes = list(_read(outcomes_path, OUTCOME_COLUMNS, _parse_outcome, progress))
     summary.attempts_read, summary.outcomes_read = len(attempts), len(outcomes)
 
     user_ids = {row[2] for row in attempts} | {row[2] for row in outcomes}

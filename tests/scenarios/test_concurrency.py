@@ -73,3 +73,38 @@ def test_the_same_user_saving_from_32_threads_at_once_counts_once():
     run_threads(lambda index: services.scenario_save(user=user, scenario=scenario), THREADS)
     assert ScenarioMetadata.objects.get(scenario=scenario).saved_count == 1
     assert UserScenarioProgress.objects.filter(user=user, scenario=scenario).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_recounting_while_users_save_and_rate_never_introduces_drift():
+    scenario = ScenarioFactory()
+    users = UserFactory.create_batch(12)
+    stop = threading.Event()
+
+    def work(index):
+        if index == len(users):  # one recounter alongside the users
+            while not stop.is_set():
+                services.scenario_metadata_reconcile(scenario_ids=[scenario.pk])
+            return
+        rng = random.Random(index)
+        for _ in range(10):
+            if rng.random() < 0.5:
+                services.scenario_save(user=users[index], scenario=scenario)
+            else:
+                services.scenario_unsave(user=users[index], scenario=scenario)
+            services.scenario_rate(user=users[index], scenario=scenario, rating=rng.randint(1, 5))
+
+    def run(index):
+        try:
+            work(index)
+        finally:
+            if index != len(users):
+                done.append(index)
+                if len(done) == len(users):
+                    stop.set()
+
+    done = []
+    run_threads(run, len(users) + 1)
+    metadata = ScenarioMetadata.objects.get(scenario=scenario)
+    fresh = recount([scenario.pk])[scenario.pk]
+    assert {key: getattr(metadata, key) for key in COUNTERS} == fresh

@@ -172,3 +172,9 @@ def test_a_missing_column_is_refused(world):
     world["outcomes"].write_text("id,user_id,scenario_id,created_at\n")
     with pytest.raises(CommandError, match=r"line 1: header lacks column\(s\) completed, saved"):
         run_import(world)
+
+
+def test_a_missing_file_is_refused_with_its_name(world, tmp_path):
+    missing = tmp_path / "nope.csv"
+    with pytest.raises(CommandError, match=r"nope.csv: cannot be read"):
+        call_command("import_scenario_outcomes", str(missing), str(world["outcomes"]), stdout=StringIO())
