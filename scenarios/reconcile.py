@@ -7,7 +7,7 @@ from django.db import transaction
 from django.db.models import Count, Q, Sum
 
 from .models import Scenario, ScenarioMetadata, UserScenarioProgress
-from .scoring import bayesian_score
+from .scoring import TRENDING_EMPTY, bayesian_score, trending_exponent, trending_log_add
 
 logger = logging.getLogger("scenarios.reconcile")
 
@@ -105,3 +105,32 @@ def run(*, scenario_ids=None, dry_run=False, batch_size=1000, progress_bar=None,
             "would be corrected (dry run)" if dry_run else "corrected",
         )
     return result
+
+
+def rebuild_trending(*, scenario_ids=None, dry_run=False) -> int:
+    """Rebuild every trending score from progress (each user's last attempt and completion).
+
+    Event history is not kept, so this is an approximation of the incremental scores, for
+    after a change of ``SCENARIO_TRENDING_HALF_LIFE_HOURS`` (old scores are in the old
+    half-life's units). Returns the number of scores written.
+    """
+    scores: dict[int, float] = {}
+    rows = UserScenarioProgress.objects.filter(last_attempt_at__isnull=False)
+    if scenario_ids is not None:
+        rows = rows.filter(scenario_id__in=list(scenario_ids))
+    for scenario_id, attempted, completed in rows.values_list(
+        "scenario_id", "last_attempt_at", "last_completed_at"
+    ).iterator(chunk_size=10_000):
+        for at in (attempted, completed):
+            if at is not None:
+                scores[scenario_id] = trending_log_add(scores.get(scenario_id), trending_exponent(at))
+    targets = ScenarioMetadata.objects.all()
+    if scenario_ids is not None:
+        targets = targets.filter(scenario_id__in=list(scenario_ids))
+    updates = [
+        ScenarioMetadata(scenario_id=sid, trending_score=scores.get(sid, TRENDING_EMPTY))
+        for sid in targets.values_list("scenario_id", flat=True)
+    ]
+    if not dry_run:
+        ScenarioMetadata.objects.bulk_update(updates, ["trending_score"], batch_size=1000)
+    return len(updates)

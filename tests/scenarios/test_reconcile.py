@@ -80,3 +80,28 @@ def test_hourly_task_recounts_only_recently_active_scenarios(drifted):
     assert ScenarioMetadata.objects.get(scenario=stale).saved_count == 9
     assert tasks.reconcile_all_metadata() == 1
     assert ScenarioMetadata.objects.get(scenario=stale).saved_count == 1
+
+
+def test_rebuilding_trending_after_a_half_life_change_restores_the_ranking(settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from scenarios.scoring import trending_exponent
+
+    settings.SCENARIO_TRENDING_HALF_LIFE_HOURS = 1
+    recent, older = ScenarioFactory.create_batch(2)
+    now = timezone.now()
+    services.scenario_attempt(user=UserFactory(), scenario=older, at=now - timedelta(days=20))
+    settings.SCENARIO_TRENDING_HALF_LIFE_HOURS = 72  # old scores are now in the wrong units
+    services.scenario_attempt(user=UserFactory(), scenario=recent, at=now - timedelta(days=2))
+
+    def scores():
+        return dict(ScenarioMetadata.objects.values_list("scenario_id", "trending_score"))
+
+    assert scores()[older.pk] > scores()[recent.pk]
+    out = StringIO()
+    call_command("reconcile_scenario_metadata", "--rebuild-trending", stdout=out)
+    assert "Rebuilt 2 trending score(s)" in out.getvalue()
+    assert scores()[recent.pk] > scores()[older.pk]
+    assert scores()[recent.pk] == pytest.approx(trending_exponent(now - timedelta(days=2)))

@@ -5,7 +5,7 @@ import sys
 from django.core.management.base import BaseCommand
 from tqdm import tqdm
 
-from scenarios import services
+from scenarios import reconcile, services
 from scenarios.models import Scenario
 
 
@@ -25,8 +25,14 @@ class Command(BaseCommand):
             action="store_true",
             help="Only scenarios with activity in the last SCENARIO_RECONCILE_RECENT_HOURS.",
         )
+        parser.add_argument(
+            "--rebuild-trending",
+            action="store_true",
+            help="Also rebuild trending scores from each user's last attempt and completion "
+            "(after changing SCENARIO_TRENDING_HALF_LIFE_HOURS; an approximation).",
+        )
 
-    def handle(self, *args, dry_run=False, recent=False, **options):
+    def handle(self, *args, dry_run=False, recent=False, rebuild_trending=False, **options):
         if recent:
             result = services.scenario_metadata_reconcile_recent(dry_run=dry_run)
         else:
@@ -47,3 +53,6 @@ class Command(BaseCommand):
             message += f"; rescored {result.rescored} Bayesian rating(s)"
         style = self.style.WARNING if result.corrected else self.style.SUCCESS
         self.stdout.write(style(message + "."))
+        if rebuild_trending:
+            count = reconcile.rebuild_trending(dry_run=dry_run)
+            self.stdout.write(f"{'Would rebuild' if dry_run else 'Rebuilt'} {count} trending score(s).")
