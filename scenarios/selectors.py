@@ -4,7 +4,7 @@ import hashlib
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, F, FilteredRelation, Q, QuerySet
 
 from .models import Scenario, UserScenarioProgress, Visibility, visible_scenario_q
 
@@ -97,12 +97,19 @@ def scenario_list(
     )
 
 
-def scenario_list_rows(**filters) -> QuerySet:
-    """``scenario_list`` as plain rows of the columns a list shows (metadata ones prefixed
-    ``metadata__``): the API's lists serialize these, skipping two model instances per row."""
-    return scenario_list(**filters).values(
-        *SCENARIO_COLUMNS, *(f"metadata__{name}" for name in METADATA_COLUMNS)
-    )
+def scenario_list_rows(*, user, **filters) -> QuerySet:
+    """``scenario_list`` as plain rows of the columns a list shows, the API's lists serialize
+    these (no model instances). Metadata columns are prefixed ``metadata__``; the user's own
+    progress comes in the same query, through a left join on the (user, scenario) unique index,
+    prefixed ``my_progress__`` (``my_progress__id`` is None without progress)."""
+    columns = [*SCENARIO_COLUMNS, *(f"metadata__{name}" for name in METADATA_COLUMNS)]
+    queryset = scenario_list(user=user, **filters)
+    if user is not None and user.is_authenticated:
+        queryset = queryset.annotate(
+            my_progress=FilteredRelation("progress", condition=Q(progress__user=user))
+        )
+        columns += ["my_progress__id", *(f"my_progress__{name}" for name in PROGRESS_COLUMNS[1:])]
+    return queryset.values(*columns)
 
 
 def _filtered(queryset, *, role="", difficulty="", cefr="", q=""):

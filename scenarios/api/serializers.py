@@ -176,6 +176,11 @@ class ScenarioSummarySerializer(serializers.ModelSerializer):
 
     @extend_schema_field(ProgressSerializer(allow_null=True))
     def get_my_progress(self, obj):
+        if isinstance(obj, dict) and "my_progress__id" in obj:  # joined in (scenario_list_rows)
+            if obj["my_progress__id"] is None:
+                return None
+            progress = {name: obj[f"my_progress__{name}"] for name in ProgressSerializer.Meta.fields}
+            return self._progress_serializer.to_representation(progress)
         progress_map = self.context.get("progress_by_scenario")
         if progress_map is None:
             return None
