@@ -50,6 +50,17 @@ PERIODIC_TASKS = {
     },
 
     # scenarios
+    "scenarios: recount recently active metadata": {
+        "task": "scenarios.tasks.reconcile_recent_metadata",
+        "schedule": crontab(minute=17),
+        "description": "Recounts saves, attempts, completions and ratings of scenarios active in "
+        "the last SCENARIO_RECONCILE_RECENT_HOURS from user progress; logs and corrects drift.",
+    },
+    "scenarios: recount all metadata": {
+        "task": "scenarios.tasks.reconcile_all_metadata",
+        "schedule": crontab(minute=40, hour=3),
+        "description": "Nightly recount of every scenario's metadata from user progress.",
+    },
 
     # notifications
 

@@ -290,6 +290,17 @@ PROGRESS_TREE_CACHE_S = env.int("PROGRESS_TREE_CACHE_S", default=600)
 PROGRESS_XAPI_BASE_IRI = env.str("PROGRESS_XAPI_BASE_IRI", default="https://coach.example.com")
 
 # scenarios
+# Bayesian average for "top rated": (C * m + sum of ratings) / (m + number of ratings).
+SCENARIO_RATING_PRIOR_MEAN = env.float("SCENARIO_RATING_PRIOR_MEAN", default=3.5)  # C
+SCENARIO_RATING_PRIOR_WEIGHT = env.float("SCENARIO_RATING_PRIOR_WEIGHT", default=10.0)  # m
+# "trending": attempts and completions, each worth half as much after this many hours.
+SCENARIO_TRENDING_HALF_LIFE_HOURS = env.float("SCENARIO_TRENDING_HALF_LIFE_HOURS", default=72.0)
+# The hourly recount covers scenarios with activity in this many past hours.
+SCENARIO_RECONCILE_RECENT_HOURS = env.int("SCENARIO_RECONCILE_RECENT_HOURS", default=2)
+# A second attempt (or completion) this soon after the last is a double click or a retry.
+SCENARIO_DUPLICATE_WINDOW_S = env.int("SCENARIO_DUPLICATE_WINDOW_S", default=30)
+# Lists cache the number of public scenarios per filter this long (scenario writes reset it).
+SCENARIO_LIST_COUNT_CACHE_S = env.int("SCENARIO_LIST_COUNT_CACHE_S", default=60)
 
 # notifications
 

@@ -7,4 +7,4 @@ class ScenariosConfig(AppConfig):
     name = "scenarios"
     verbose_name = "Scenarios"
     # Models the "Content designers" group may edit (see config/permissions.py).
-    content_models = ()
+    content_models = ("scenarios.Scenario", ("scenarios.ScenarioMetadata", "view"))

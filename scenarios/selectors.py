@@ -1,1 +1,227 @@
 """Reads for scenarios: querysets and summaries the API, admin and commands share."""
+
+import hashlib
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import Count, F, FilteredRelation, Q, QuerySet
+
+from .models import Scenario, UserScenarioProgress, Visibility, visible_scenario_q
+
+# sort name -> ORDER BY. Each is exactly an index's column list (see the models' Meta.indexes),
+# tiebreak included: metadata sorts break ties on metadata.scenario_id, not scenario.id, so
+# PostgreSQL walks the metadata index and stops after one page instead of sorting every row.
+SORTS = {
+    "trending": (F("metadata__trending_score").desc(), F("metadata__scenario_id").desc()),
+    "most_saved": (F("metadata__saved_count").desc(), F("metadata__scenario_id").desc()),
+    "top_rated": (F("metadata__bayesian_score").desc(), F("metadata__scenario_id").desc()),
+    "newest": (F("created_at").desc(), F("id").desc()),
+}
+# Long text a list does not show.
+DETAIL_ONLY_FIELDS = (
+    "instructions",
+    "context",
+    "expected_outcome",
+    "learning_goal",
+    "learning_objectives",
+    "persona",
+    "comfort_indicators",
+    "cefr_recommendation",
+)
+COUNT_VERSION_KEY = "scenarios:list-count-version"
+# What a list row shows (see ScenarioSummarySerializer), fetched as plain values.
+SCENARIO_COLUMNS = (
+    "id",
+    "slug",
+    "title",
+    "description",
+    "role",
+    "difficulty",
+    "difficulty_rating",
+    "cefr_level",
+    "visibility",
+    "created_by_id",
+    "created_at",
+)
+METADATA_COLUMNS = (
+    "saved_count",
+    "times_used",
+    "attempts",
+    "average_rating",
+    "ratings_count",
+    "bayesian_score",
+    "completion_rate",
+    "average_time_spent_s",
+    "trending_score",
+)
+PROGRESS_COLUMNS = (
+    "scenario_id",
+    "is_saved",
+    "saved_at",
+    "times_attempted",
+    "times_completed",
+    "last_attempt_at",
+    "last_completed_at",
+    "rating",
+    "notes",
+    "total_time_spent_s",
+    "variant_id",
+    "updated_at",
+)
+DEFAULT_SORT = "trending"
+SIMILAR_SAVERS_SAMPLE = 500
+# Co-saved scenarios fetched per result wanted, to leave room for ones the user may not see.
+SIMILAR_CANDIDATES_FACTOR = 3
+
+
+def scenario_list(
+    *,
+    user,
+    sort: str = DEFAULT_SORT,
+    role: str = "",
+    difficulty: str = "",
+    cefr: str = "",
+    q: str = "",
+) -> QuerySet[Scenario]:
+    """Scenarios ``user`` may see, filtered and ranked, with their metadata joined once.
+
+    The join is an inner one (every scenario has its metadata row), which lets the planner
+    drive the query from the metadata index of the requested sort.
+    """
+    queryset = _filtered(Scenario.objects.visible_to(user), role=role, difficulty=difficulty, cefr=cefr, q=q)
+    return (
+        queryset.filter(metadata__isnull=False)
+        .select_related("metadata")
+        .defer(*DETAIL_ONLY_FIELDS)
+        .order_by(*SORTS[sort])
+    )
+
+
+def scenario_list_rows(*, user, **filters) -> QuerySet:
+    """``scenario_list`` as plain rows of the columns a list shows, the API's lists serialize
+    these (no model instances). Metadata columns are prefixed ``metadata__``; the user's own
+    progress comes in the same query, through a left join on the (user, scenario) unique index,
+    prefixed ``my_progress__`` (``my_progress__id`` is None without progress)."""
+    columns = [*SCENARIO_COLUMNS, *(f"metadata__{name}" for name in METADATA_COLUMNS)]
+    queryset = scenario_list(user=user, **filters)
+    if user is not None and user.is_authenticated:
+        queryset = queryset.annotate(
+            my_progress=FilteredRelation("progress", condition=Q(progress__user=user))
+        )
+        columns += ["my_progress__id", *(f"my_progress__{name}" for name in PROGRESS_COLUMNS[1:])]
+    return queryset.values(*columns)
+
+
+def _filtered(queryset, *, role="", difficulty="", cefr="", q=""):
+    if role:
+        queryset = queryset.filter(role=role)
+    if difficulty:
+        queryset = queryset.filter(difficulty=difficulty)
+    if cefr:
+        queryset = queryset.filter(cefr_level=cefr)
+    if q:
+        queryset = queryset.filter(Q(title__icontains=q) | Q(description__icontains=q))
+    return queryset
+
+
+def scenario_list_count(*, user, role: str = "", difficulty: str = "", cefr: str = "", q: str = "") -> int:
+    """How many scenarios ``scenario_list`` returns, without counting 100,000 rows per request.
+
+    The public part (the same for everyone) and the user's own private part are cached under
+    a version that every scenario write bumps (``scenario_list_count_invalidate``), with a
+    short timeout as a safety net. A lagging count never cuts a page short (see the view).
+    """
+    filters = {"role": role, "difficulty": difficulty, "cefr": cefr, "q": q}
+    version = cache.get_or_set(COUNT_VERSION_KEY, 1, timeout=None)
+    digest = hashlib.sha256(repr(sorted(filters.items())).encode()).hexdigest()[:24]
+    user_id = user.pk if user is not None and user.is_authenticated else None
+    public_key = f"scenarios:list-count:{version}:{digest}:public"
+    own_key = f"scenarios:list-count:{version}:{digest}:user-{user_id}"
+    cached = cache.get_many([public_key, own_key])
+    if public_key not in cached:
+        cached[public_key] = _filtered(
+            Scenario.objects.filter(is_active=True, visibility=Visibility.PUBLIC, metadata__isnull=False),
+            **filters,
+        ).count()
+        cache.set(public_key, cached[public_key], timeout=settings.SCENARIO_LIST_COUNT_CACHE_S)
+    if own_key not in cached:
+        cached[own_key] = (
+            _filtered(
+                Scenario.objects.filter(
+                    created_by_id=user_id, is_active=True, metadata__isnull=False
+                ).exclude(visibility=Visibility.PUBLIC),
+                **filters,
+            ).count()
+            if user_id
+            else 0
+        )
+        cache.set(own_key, cached[own_key], timeout=settings.SCENARIO_LIST_COUNT_CACHE_S)
+    return cached[public_key] + cached[own_key]
+
+
+def scenario_list_count_invalidate() -> None:
+    """Call after creating, changing or deleting scenarios: list counts are recomputed."""
+    try:
+        cache.incr(COUNT_VERSION_KEY)
+    except ValueError:
+        cache.set(COUNT_VERSION_KEY, 2, timeout=None)
+
+
+def progress_by_scenario(*, user, scenario_ids) -> dict[int, dict]:
+    """The user's progress on a page of scenarios (plain rows by scenario id), in one query."""
+    if user is None or not user.is_authenticated or not scenario_ids:
+        return {}
+    rows = UserScenarioProgress.objects.filter(user=user, scenario_id__in=list(scenario_ids)).values(
+        *PROGRESS_COLUMNS
+    )
+    return {row["scenario_id"]: row for row in rows}
+
+
+def progress_get(*, user, scenario) -> UserScenarioProgress | None:
+    return UserScenarioProgress.objects.filter(user=user, scenario=scenario).first()
+
+
+def my_scenarios(*, user, saved: bool | None = None) -> QuerySet[UserScenarioProgress]:
+    """The user's progress rows on scenarios they may still see, most recent first."""
+    queryset = UserScenarioProgress.objects.filter(
+        visible_scenario_q(user, "scenario__"), user=user
+    ).select_related("scenario", "scenario__metadata")
+    if saved is True:
+        return queryset.filter(is_saved=True).order_by("-saved_at", "-id")
+    if saved is False:
+        queryset = queryset.filter(is_saved=False)
+    return queryset.order_by("-updated_at", "-id")
+
+
+def scenario_similar(*, user, scenario: Scenario, limit: int = 10) -> list[Scenario]:
+    """People who saved this also saved: other visible scenarios ranked by co-saves.
+
+    Counts over the scenario's most recent savers (at most ``SIMILAR_SAVERS_SAMPLE``), so a
+    very popular scenario costs about the same as a niche one. The counting touches progress
+    rows only; visibility is checked afterwards on a few candidates (most are public), so the
+    count does not look up a scenario row per co-save. Each result carries ``co_saves``.
+    """
+    savers = (
+        UserScenarioProgress.objects.filter(scenario=scenario, is_saved=True)
+        .order_by("-saved_at")
+        .values("user_id")[:SIMILAR_SAVERS_SAMPLE]
+    )
+    candidates = list(
+        UserScenarioProgress.objects.filter(is_saved=True, user_id__in=savers)
+        .exclude(scenario=scenario)
+        .values("scenario_id")
+        .annotate(co_saves=Count("id"))
+        .order_by("-co_saves", "-scenario_id")[: limit * SIMILAR_CANDIDATES_FACTOR]
+    )
+    visible = (
+        Scenario.objects.visible_to(user)
+        .select_related("metadata")
+        .in_bulk([row["scenario_id"] for row in candidates])
+    )
+    similar = []
+    for row in candidates:
+        item = visible.get(row["scenario_id"])
+        if item is not None and len(similar) < limit:
+            item.co_saves = row["co_saves"]
+            similar.append(item)
+    return similar

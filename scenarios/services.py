@@ -1,1 +1,298 @@
-"""Writes for scenarios: keyword-only, atomic functions named <entity>_<verb>."""
+"""Writes for scenarios: keyword-only, atomic functions named <entity>_<verb>.
+
+Every progress operation runs in one transaction that
+
+1. locks the user's progress row (``INSERT ... ON CONFLICT DO NOTHING`` then ``SELECT ... FOR
+   UPDATE``), so two requests of the same user for the same scenario run one after the other;
+2. changes the progress row with one conditional UPDATE (``WHERE is_saved = false`` ...);
+3. moves the scenario's metadata counters by the same deltas with one ``F()`` UPDATE.
+
+Lock order is always progress, then metadata, so operations never deadlock. Repeating an
+operation that already took effect (saving a saved scenario, rating with the same stars,
+unrating an unrated one) changes nothing. A second attempt or completion within
+``SCENARIO_DUPLICATE_WINDOW_S`` of the previous one is taken as a double click or a retried
+request and not counted again.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from .models import Scenario, ScenarioMetadata, UserScenarioProgress, Visibility
+from .scoring import bayesian_score_after, trending_after_event
+from .selectors import scenario_list_count_invalidate
+
+MAX_TIME_SPENT_S = 24 * 3600
+MAX_NOTES_LENGTH = 10_000
+
+
+# --- scenarios ----------------------------------------------------------------------------
+
+SCENARIO_CONTENT_FIELDS = (
+    "title",
+    "description",
+    "role",
+    "difficulty",
+    "instructions",
+    "context",
+    "expected_outcome",
+    "learning_goal",
+    "learning_objectives",
+    "persona",
+    "comfort_indicators",
+    "difficulty_rating",
+    "cefr_level",
+    "cefr_recommendation",
+)
+
+
+@transaction.atomic
+def scenario_create(*, user, visibility: str = Visibility.PRIVATE, **content) -> Scenario:
+    """A user-created scenario (private unless asked otherwise) and its metadata row."""
+    unknown = set(content) - set(SCENARIO_CONTENT_FIELDS)
+    if unknown:
+        raise ValidationError({field: ["Unknown field."] for field in sorted(unknown)})
+    scenario = Scenario(created_by=user, visibility=visibility, **content)
+    scenario.full_clean()
+    scenario.save()
+    scenario_metadata_ensure(scenario=scenario)
+    transaction.on_commit(scenario_list_count_invalidate)
+    return scenario
+
+
+def scenario_metadata_ensure(*, scenario: Scenario) -> ScenarioMetadata:
+    """The scenario's metadata row, created empty when missing (admin, demo, imports)."""
+    metadata, _ = ScenarioMetadata.objects.get_or_create(scenario=scenario)
+    return metadata
+
+
+# --- progress -----------------------------------------------------------------------------
+
+
+def _now(at: datetime | None) -> datetime:
+    return at or timezone.now()
+
+
+def _lock_progress(*, user, scenario: Scenario, create: bool = True) -> UserScenarioProgress:
+    """The user's progress row on the scenario, locked; created (race-free) when missing.
+
+    With ``create=False`` a missing row is returned unsaved (``pk`` None): undoing something
+    never done stores nothing.
+    """
+    rows = UserScenarioProgress.objects.select_for_update().filter(user=user, scenario=scenario)
+    progress = rows.first()
+    if progress is None and not create:
+        return UserScenarioProgress(user=user, scenario=scenario)
+    if progress is None:
+        # ON CONFLICT DO NOTHING: of two first requests racing, one inserts, the other waits
+        # for it and then locks the same row.
+        UserScenarioProgress.objects.bulk_create(
+            [UserScenarioProgress(user=user, scenario=scenario)], ignore_conflicts=True
+        )
+        progress = rows.get()
+    return progress
+
+
+def _update_progress(progress: UserScenarioProgress, *, where: dict | None = None, **values) -> bool:
+    """One conditional UPDATE of the locked row; True when it matched."""
+    values["updated_at"] = timezone.now()
+    return bool(UserScenarioProgress.objects.filter(pk=progress.pk, **(where or {})).update(**values))
+
+
+def _update_metadata(scenario: Scenario, **values) -> None:
+    """One UPDATE of the scenario's metadata; creates the row first if it is missing.
+
+    ``updated_at`` is the wall clock, not ``at``: it tells the hourly recount which scenarios
+    had activity, even when an event is recorded with an earlier time.
+    """
+    values["updated_at"] = timezone.now()
+    if not ScenarioMetadata.objects.filter(scenario=scenario).update(**values):
+        ScenarioMetadata.objects.bulk_create([ScenarioMetadata(scenario=scenario)], ignore_conflicts=True)
+        ScenarioMetadata.objects.filter(scenario=scenario).update(**values)
+
+
+def _refreshed(progress: UserScenarioProgress) -> UserScenarioProgress:
+    progress.refresh_from_db()
+    return progress
+
+
+def _duplicate_window() -> timedelta:
+    return timedelta(seconds=settings.SCENARIO_DUPLICATE_WINDOW_S)
+
+
+@transaction.atomic
+def scenario_attempt(
+    *, user, scenario: Scenario, variant_id: str = "", at: datetime | None = None
+) -> UserScenarioProgress:
+    """The user starts the scenario: one more attempt for them and for the scenario."""
+    at = _now(at)
+    if len(variant_id) > 64:
+        raise ValidationError({"variant_id": ["At most 64 characters."]})
+    progress = _lock_progress(user=user, scenario=scenario)
+    is_open = progress.times_attempted > progress.times_completed
+    if is_open and progress.last_attempt_at and at - progress.last_attempt_at < _duplicate_window():
+        return progress  # a double click or a retried request: the same attempt
+    values = {"times_attempted": F("times_attempted") + 1, "last_attempt_at": at}
+    if variant_id:
+        values["variant_id"] = variant_id
+    _update_progress(progress, **values)
+    _update_metadata(scenario, attempts=F("attempts") + 1, trending_score=trending_after_event(at))
+    return _refreshed(progress)
+
+
+@transaction.atomic
+def scenario_complete(
+    *, user, scenario: Scenario, time_spent_s: int, at: datetime | None = None
+) -> UserScenarioProgress:
+    """The user finishes the scenario after ``time_spent_s`` seconds.
+
+    A completion closes the user's open attempt; with none open it counts as an attempt too, so
+    completions never exceed attempts.
+    """
+    at = _now(at)
+    if isinstance(time_spent_s, bool) or not isinstance(time_spent_s, int):
+        raise ValidationError({"time_spent_s": ["A whole number of seconds is required."]})
+    if not 0 <= time_spent_s <= MAX_TIME_SPENT_S:
+        raise ValidationError({"time_spent_s": [f"Must be between 0 and {MAX_TIME_SPENT_S} seconds."]})
+    progress = _lock_progress(user=user, scenario=scenario)
+    is_open = progress.times_attempted > progress.times_completed
+    if not is_open and progress.last_completed_at and at - progress.last_completed_at < _duplicate_window():
+        return progress  # the same completion sent twice
+    attempt_delta = 0 if is_open else 1
+    values = {
+        "times_completed": F("times_completed") + 1,
+        "last_completed_at": at,
+        "total_time_spent_s": F("total_time_spent_s") + time_spent_s,
+    }
+    if attempt_delta:
+        values["times_attempted"] = F("times_attempted") + 1
+        values["last_attempt_at"] = at
+    _update_progress(progress, **values)
+    _update_metadata(
+        scenario,
+        times_used=F("times_used") + 1,
+        attempts=F("attempts") + attempt_delta,
+        time_spent_total_s=F("time_spent_total_s") + time_spent_s,
+        trending_score=trending_after_event(at),
+    )
+    return _refreshed(progress)
+
+
+@transaction.atomic
+def scenario_save(*, user, scenario: Scenario, at: datetime | None = None) -> UserScenarioProgress:
+    """Save the scenario for the user; saving a saved scenario changes nothing."""
+    at = _now(at)
+    progress = _lock_progress(user=user, scenario=scenario)
+    if _update_progress(progress, where={"is_saved": False}, is_saved=True, saved_at=at):
+        _update_metadata(scenario, saved_count=F("saved_count") + 1)
+    return _refreshed(progress)
+
+
+@transaction.atomic
+def scenario_unsave(*, user, scenario: Scenario) -> UserScenarioProgress:
+    """Remove the scenario from the user's saved ones; unsaving twice changes nothing."""
+    progress = _lock_progress(user=user, scenario=scenario, create=False)
+    if progress.pk is None:
+        return progress
+    if _update_progress(progress, where={"is_saved": True}, is_saved=False, saved_at=None):
+        _update_metadata(scenario, saved_count=F("saved_count") - 1)
+    return _refreshed(progress)
+
+
+def _validate_rating(rating) -> int:
+    if isinstance(rating, bool) or not isinstance(rating, int) or not 1 <= rating <= 5:
+        raise ValidationError({"rating": ["A rating is a whole number from 1 to 5."]})
+    return rating
+
+
+@transaction.atomic
+def scenario_rate(*, user, scenario: Scenario, rating: int) -> UserScenarioProgress:
+    """Rate (or re-rate) the scenario 1-5; a new rating moves the sum by the difference."""
+    rating = _validate_rating(rating)
+    progress = _lock_progress(user=user, scenario=scenario)
+    old = progress.rating
+    if old == rating:
+        return progress
+    sum_delta = rating - (old or 0)
+    count_delta = 0 if old is not None else 1
+    _update_progress(progress, where={"rating": old} if old else {"rating__isnull": True}, rating=rating)
+    _update_metadata(
+        scenario,
+        ratings_sum=F("ratings_sum") + sum_delta,
+        ratings_count=F("ratings_count") + count_delta,
+        bayesian_score=bayesian_score_after(sum_delta, count_delta),
+    )
+    return _refreshed(progress)
+
+
+@transaction.atomic
+def scenario_unrate(*, user, scenario: Scenario) -> UserScenarioProgress:
+    """Withdraw the user's rating; withdrawing a missing rating changes nothing."""
+    progress = _lock_progress(user=user, scenario=scenario, create=False)
+    old = progress.rating
+    if old is None:
+        return progress
+    _update_progress(progress, where={"rating": old}, rating=None)
+    _update_metadata(
+        scenario,
+        ratings_sum=F("ratings_sum") - old,
+        ratings_count=F("ratings_count") - 1,
+        bayesian_score=bayesian_score_after(-old, -1),
+    )
+    return _refreshed(progress)
+
+
+@transaction.atomic
+def scenario_notes_update(*, user, scenario: Scenario, notes: str) -> UserScenarioProgress:
+    """Replace the user's private notes on the scenario."""
+    if not isinstance(notes, str):
+        raise ValidationError({"notes": ["Notes are text."]})
+    if len(notes) > MAX_NOTES_LENGTH:
+        raise ValidationError({"notes": [f"At most {MAX_NOTES_LENGTH} characters."]})
+    progress = _lock_progress(user=user, scenario=scenario)
+    _update_progress(progress, notes=notes)
+    return _refreshed(progress)
+
+
+# --- reconciliation -----------------------------------------------------------------------
+
+
+@dataclass
+class ReconcileResult:
+    checked: int = 0
+    corrected: int = 0
+    created: int = 0
+    rescored: int = 0
+    drift: list = None
+
+    def __post_init__(self):
+        if self.drift is None:
+            self.drift = []
+
+
+def scenario_metadata_reconcile(
+    *, scenario_ids=None, dry_run: bool = False, batch_size: int = 1000, progress_bar=None
+) -> ReconcileResult:
+    """Recount metadata from user progress and correct the rows that drifted.
+
+    ``scenario_ids`` None means every scenario. Each batch locks its metadata rows first, then
+    counts the committed progress rows: an operation still in flight holds its progress lock
+    and waits for the metadata lock, so it adds its delta after the recount is written.
+    """
+    from . import reconcile
+
+    return reconcile.run(
+        scenario_ids=scenario_ids, dry_run=dry_run, batch_size=batch_size, progress_bar=progress_bar
+    )
+
+
+def scenario_metadata_reconcile_recent(*, dry_run: bool = False) -> ReconcileResult:
+    """Recount the scenarios with activity in the last ``SCENARIO_RECONCILE_RECENT_HOURS``."""
+    since = timezone.now() - timedelta(hours=settings.SCENARIO_RECONCILE_RECENT_HOURS)
+    ids = list(ScenarioMetadata.objects.filter(updated_at__gte=since).values_list("scenario_id", flat=True))
+    return scenario_metadata_reconcile(scenario_ids=ids, dry_run=dry_run)

@@ -1,1 +1,273 @@
-from rest_framework import generics  # noqa: F401
+from django.core.paginator import Paginator as DjangoPaginator
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import generics, status
+from rest_framework.response import Response
+
+from config.api.pagination import PageNumberPagination
+
+from .. import selectors, services
+from ..models import Scenario, ScenarioMetadata, UserScenarioProgress
+from .serializers import (
+    AttemptSerializer,
+    CompletionSerializer,
+    MyScenarioSerializer,
+    MyScenariosQuerySerializer,
+    NotesSerializer,
+    RatingSerializer,
+    ScenarioCreateSerializer,
+    ScenarioDetailSerializer,
+    ScenarioListQuerySerializer,
+    ScenarioStateSerializer,
+    ScenarioSummarySerializer,
+    SimilarScenarioSerializer,
+)
+
+
+class CountedQuerySet:
+    """A queryset whose ``count()`` comes from elsewhere (see ``selectors.scenario_list_count``);
+    the paginator slices it as usual."""
+
+    ordered = True
+
+    def __init__(self, queryset, count):
+        self.queryset = queryset
+        self._count = count
+
+    def count(self):
+        return self._count()
+
+    def __getitem__(self, item):
+        return self.queryset[item]
+
+    def __len__(self):
+        return self.count()
+
+
+class CachedCountPaginator(DjangoPaginator):
+    """Slices by page number alone, so a count that lags a new scenario never cuts a page short."""
+
+    def page(self, number):
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        return self._get_page(self.object_list[bottom : bottom + self.per_page], number, self)
+
+
+class ScenarioListPagination(PageNumberPagination):
+    django_paginator_class = CachedCountPaginator
+
+
+NOT_FOUND = OpenApiResponse(description="No such scenario, or another user's private one.")
+
+
+class ScenarioListCreateView(generics.GenericAPIView):
+    serializer_class = ScenarioSummarySerializer
+    pagination_class = ScenarioListPagination
+
+    def get_queryset(self):
+        return Scenario.objects.visible_to(self.request.user)
+
+    @extend_schema(
+        parameters=[ScenarioListQuerySerializer],
+        responses={
+            200: ScenarioSummarySerializer(many=True),
+            400: OpenApiResponse(description="Unknown sort or filter value."),
+        },
+        summary="Ranked scenarios: trending, most saved, top rated (Bayesian) or newest",
+    )
+    def get(self, request):
+        query = ScenarioListQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        filters = dict(query.validated_data)
+        queryset = selectors.scenario_list_rows(user=request.user, **filters)
+        filters.pop("sort")
+        page = self.paginate_queryset(
+            CountedQuerySet(queryset, lambda: selectors.scenario_list_count(user=request.user, **filters))
+        )
+        # Each row carries the user's progress (joined in), so the page is one query.
+        context = {**self.get_serializer_context(), "now": timezone.now()}
+        return self.get_paginated_response(ScenarioSummarySerializer(page, many=True, context=context).data)
+
+    @extend_schema(
+        request=ScenarioCreateSerializer,
+        responses={201: ScenarioDetailSerializer},
+        summary="Create a scenario of your own (private unless visibility is public)",
+    )
+    def post(self, request):
+        serializer = ScenarioCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        scenario = services.scenario_create(user=request.user, **serializer.validated_data)
+        scenario = Scenario.objects.select_related("metadata").get(pk=scenario.pk)
+        data = ScenarioDetailSerializer(scenario, context={"progress_by_scenario": {}}).data
+        return Response(data, status=status.HTTP_201_CREATED)
+
+
+class ScenarioDetailView(generics.RetrieveAPIView):
+    serializer_class = ScenarioDetailSerializer
+
+    def get_queryset(self):
+        return Scenario.objects.visible_to(self.request.user).select_related("metadata")
+
+    @extend_schema(responses={200: ScenarioDetailSerializer, 404: NOT_FOUND})
+    def get(self, request, *args, **kwargs):
+        scenario = self.get_object()
+        progress = selectors.progress_get(user=request.user, scenario=scenario)
+        context = {
+            **self.get_serializer_context(),
+            "progress_by_scenario": {scenario.pk: progress} if progress else {},
+        }
+        return Response(ScenarioDetailSerializer(scenario, context=context).data)
+
+
+class ScenarioOperationView(generics.GenericAPIView):
+    """Base of the endpoints that change the user's progress on one visible scenario."""
+
+    serializer_class = ScenarioStateSerializer
+
+    def get_queryset(self):
+        return Scenario.objects.visible_to(self.request.user)
+
+    def scenario(self) -> Scenario:
+        return get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
+
+    def state(self, scenario, progress, *, status_code=status.HTTP_200_OK):
+        metadata = ScenarioMetadata.objects.get(scenario=scenario)
+        data = ScenarioStateSerializer(
+            {"scenario_id": scenario.pk, "metadata": metadata, "my_progress": progress},
+            context={"now": timezone.now()},
+        ).data
+        return Response(data, status=status_code)
+
+    def validated(self, serializer_class):
+        serializer = serializer_class(data=self.request.data)
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data
+
+
+class ScenarioSaveView(ScenarioOperationView):
+    @extend_schema(
+        request=None, responses={200: ScenarioStateSerializer, 404: NOT_FOUND}, summary="Save (idempotent)"
+    )
+    def put(self, request, pk):
+        scenario = self.scenario()
+        return self.state(scenario, services.scenario_save(user=request.user, scenario=scenario))
+
+    @extend_schema(
+        request=None, responses={200: ScenarioStateSerializer, 404: NOT_FOUND}, summary="Unsave (idempotent)"
+    )
+    def delete(self, request, pk):
+        scenario = self.scenario()
+        return self.state(scenario, services.scenario_unsave(user=request.user, scenario=scenario))
+
+
+class ScenarioAttemptView(ScenarioOperationView):
+    @extend_schema(
+        request=AttemptSerializer,
+        responses={201: ScenarioStateSerializer, 404: NOT_FOUND},
+        summary="Start an attempt",
+    )
+    def post(self, request, pk):
+        scenario = self.scenario()
+        data = self.validated(AttemptSerializer)
+        progress = services.scenario_attempt(user=request.user, scenario=scenario, **data)
+        return self.state(scenario, progress, status_code=status.HTTP_201_CREATED)
+
+
+class ScenarioCompletionView(ScenarioOperationView):
+    @extend_schema(
+        request=CompletionSerializer,
+        responses={
+            201: ScenarioStateSerializer,
+            400: OpenApiResponse(description="Bad time_spent_s."),
+            404: NOT_FOUND,
+        },
+        summary="Complete the scenario",
+    )
+    def post(self, request, pk):
+        scenario = self.scenario()
+        data = self.validated(CompletionSerializer)
+        progress = services.scenario_complete(user=request.user, scenario=scenario, **data)
+        return self.state(scenario, progress, status_code=status.HTTP_201_CREATED)
+
+
+class ScenarioRatingView(ScenarioOperationView):
+    @extend_schema(
+        request=RatingSerializer,
+        responses={
+            200: ScenarioStateSerializer,
+            400: OpenApiResponse(description="Rating not 1-5."),
+            404: NOT_FOUND,
+        },
+        summary="Rate or re-rate 1-5",
+    )
+    def put(self, request, pk):
+        scenario = self.scenario()
+        data = self.validated(RatingSerializer)
+        return self.state(scenario, services.scenario_rate(user=request.user, scenario=scenario, **data))
+
+    @extend_schema(
+        request=None, responses={200: ScenarioStateSerializer, 404: NOT_FOUND}, summary="Remove your rating"
+    )
+    def delete(self, request, pk):
+        scenario = self.scenario()
+        return self.state(scenario, services.scenario_unrate(user=request.user, scenario=scenario))
+
+
+class ScenarioNotesView(ScenarioOperationView):
+    @extend_schema(
+        request=NotesSerializer,
+        responses={200: ScenarioStateSerializer, 404: NOT_FOUND},
+        summary="Replace your private notes",
+    )
+    def patch(self, request, pk):
+        scenario = self.scenario()
+        data = self.validated(NotesSerializer)
+        return self.state(
+            scenario, services.scenario_notes_update(user=request.user, scenario=scenario, **data)
+        )
+
+
+class ScenarioSimilarView(ScenarioOperationView):
+    serializer_class = SimilarScenarioSerializer
+    pagination_class = None
+
+    @extend_schema(
+        parameters=[OpenApiParameter("limit", int, description="At most 50; default 10.")],
+        responses={200: SimilarScenarioSerializer(many=True), 404: NOT_FOUND},
+        summary="People who saved this also saved",
+    )
+    def get(self, request, pk):
+        scenario = self.scenario()
+        try:
+            limit = min(max(int(request.query_params.get("limit", 10)), 1), 50)
+        except ValueError:
+            limit = 10
+        similar = selectors.scenario_similar(user=request.user, scenario=scenario, limit=limit)
+        context = {
+            "now": timezone.now(),
+            "progress_by_scenario": selectors.progress_by_scenario(
+                user=request.user, scenario_ids=[item.pk for item in similar]
+            ),
+        }
+        return Response(SimilarScenarioSerializer(similar, many=True, context=context).data)
+
+
+class MyScenariosView(generics.ListAPIView):
+    serializer_class = MyScenarioSerializer
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return UserScenarioProgress.objects.none()
+        query = MyScenariosQuerySerializer(data=self.request.query_params)
+        query.is_valid(raise_exception=True)
+        return selectors.my_scenarios(user=self.request.user, saved=query.validated_data["saved"])
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "now": timezone.now()}
+
+    @extend_schema(
+        parameters=[MyScenariosQuerySerializer], summary="Your scenarios (saved=true: your saved ones)"
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
