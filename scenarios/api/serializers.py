@@ -8,8 +8,8 @@ from rest_framework import serializers
 
 from ..models import CefrLevel, Difficulty, Role, Scenario, ScenarioMetadata, UserScenarioProgress, Visibility
 from ..scoring import trending_now
-from ..selectors import METADATA_COLUMNS, SORTS
-from ..services import MAX_NOTES_LENGTH, MAX_TIME_SPENT_S
+from ..selectors import METADATA_COLUMNS, PROGRESS_COLUMNS, SORTS
+from ..services import MAX_NOTES_LENGTH, MAX_TIME_SPENT_S, SCENARIO_CONTENT_FIELDS
 
 
 class ScenarioListQuerySerializer(serializers.Serializer):
@@ -102,19 +102,7 @@ EMPTY_METADATA = {
 class ProgressSerializer(serializers.ModelSerializer):
     class Meta:
         model = UserScenarioProgress
-        fields = [
-            "is_saved",
-            "saved_at",
-            "times_attempted",
-            "times_completed",
-            "last_attempt_at",
-            "last_completed_at",
-            "rating",
-            "notes",
-            "total_time_spent_s",
-            "variant_id",
-            "updated_at",
-        ]
+        fields = [column for column in PROGRESS_COLUMNS if column != "scenario_id"]
         read_only_fields = fields
 
     def to_representation(self, obj):
@@ -219,23 +207,7 @@ class ScenarioCreateSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Scenario
-        fields = [
-            "title",
-            "description",
-            "role",
-            "difficulty",
-            "instructions",
-            "context",
-            "expected_outcome",
-            "learning_goal",
-            "learning_objectives",
-            "persona",
-            "comfort_indicators",
-            "difficulty_rating",
-            "cefr_level",
-            "cefr_recommendation",
-            "visibility",
-        ]
+        fields = [*SCENARIO_CONTENT_FIELDS, "visibility"]
 
 
 class ScenarioStateSerializer(serializers.Serializer):
