@@ -20,6 +20,7 @@ with PostgreSQL and the clients for the same cores).
 """
 
 import http.client
+import shutil
 import io
 import itertools
 import json
@@ -67,6 +68,10 @@ def add_arguments(parser):
                       help="measure against gunicorn on loopback")
     mode.add_argument("--in-process", dest="server", action="store_false",
                       help="measure with DRF's APIClient in threads of this process (default)")
+    parser.add_argument("--wrk", action="store_true",
+                        help="with --server: load the tree read with wrk (a C load generator, Debian's "
+                        "wrk) instead of Python client threads, so the clients take little of the CPU")
+    parser.add_argument("--duration", type=int, default=10, help="seconds per wrk round (default 10)")
     parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes (default 4)")
     parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker (default 4)")
 
@@ -242,6 +247,48 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+WRK_SCRIPT = """
+local tokens = {%(tokens)s}
+local i = 0
+request = function()
+  i = i %% #tokens + 1
+  return wrk.format("GET", "%(path)s", {["Authorization"] = "Token " .. tokens[i], ["Host"] = "127.0.0.1"})
+end
+response = function(status, headers, body)
+  if status ~= 200 then bad = (bad or 0) + 1 end
+end
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format("WRK %%d %%d %%.3f %%.3f %%.3f %%.3f %%.3f %%d\\n", summary.requests, summary.duration,
+    latency:percentile(50) / 1000, latency:percentile(95) / 1000, latency:percentile(99) / 1000,
+    latency.mean / 1000, latency.max / 1000, e.connect + e.read + e.write + e.timeout + e.status))
+end
+"""
+
+
+def wrk_round(port: int, path: str, tokens: list[str], *, clients: int, seconds: int) -> dict:
+    """One wrk run: ``clients`` keep-alive connections for ``seconds``, requests rotating over the
+    readers' tokens. Returns the latency summary in ms and the request rate."""
+    import tempfile
+
+    script = WRK_SCRIPT % {"tokens": ", ".join(f'"{t}"' for t in tokens), "path": path}
+    with tempfile.NamedTemporaryFile("w", suffix=".lua") as handle:
+        handle.write(script)
+        handle.flush()
+        out = subprocess.run(
+            ["wrk", "-t", "2", "-c", str(clients), "-d", f"{seconds}s", "--timeout", "5s", "-s", handle.name,
+             f"http://127.0.0.1:{port}"],
+            capture_output=True, text=True, check=True, timeout=seconds + 60,
+        ).stdout
+    line = next(row for row in out.splitlines() if row.startswith("WRK "))
+    requests, duration_us, p50, p95, p99, mean, peak, errors = line.split()[1:]
+    if int(errors):
+        raise RuntimeError(f"wrk saw {errors} errors or non-200 answers:\n{out}")
+    return {"n": int(requests), "p50_ms": float(p50), "p95_ms": float(p95), "p99_ms": float(p99),
+            "mean_ms": float(mean), "max_ms": float(peak),
+            "reads_per_s": round(int(requests) / (int(duration_us) / 1e6), 1)}
+
+
 def start_server(args):
     port = free_port()
     env = {**os.environ, "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver", "LOG_LEVEL": "WARNING"}
@@ -275,7 +322,12 @@ def run(args, report):
 
     if args.small:
         args.blocks, args.reads, args.batches, args.history = 250, 20, 4, 100
-    report.add("mode", "gunicorn on loopback" if args.server else "Django's WSGI handler called from threads")
+    if args.wrk:
+        if not shutil.which("wrk"):
+            raise SystemExit("--wrk needs Debian's wrk (apt-get install wrk)")
+        args.server = True
+    report.add("mode", ("gunicorn on loopback" + (", tree reads loaded by wrk" if args.wrk else ""))
+               if args.server else "Django's WSGI handler called from threads")
     report.add("cpus", os.cpu_count())
     report.add("load_average_at_start", [round(x, 2) for x in os.getloadavg()])
     start = time.perf_counter()
@@ -327,9 +379,13 @@ def run(args, report):
         # other work on the machine moves the tail from one round to the next.
         rounds = []
         for round_ in range(args.rounds):
-            samples, wall = run_clients(read, clients=args.clients, calls_per_client=args.reads)
-            stats = summarize_ms(samples)
-            stats["reads_per_s"] = round(len(samples) / wall, 1)
+            if args.wrk:
+                stats = wrk_round(port, path, [token for _, token in readers], clients=args.clients,
+                                  seconds=args.duration)
+            else:
+                samples, wall = run_clients(read, clients=args.clients, calls_per_client=args.reads)
+                stats = summarize_ms(samples)
+                stats["reads_per_s"] = round(len(samples) / wall, 1)
             report.add(f"tree_read_round_{round_ + 1}", stats)
             rounds.append(stats)
         median = sorted(rounds, key=lambda r: r["p95_ms"])[len(rounds) // 2]

@@ -32,3 +32,16 @@ class PlatformConfig(AppConfig):
             permissions.sync_content_designer_permissions()
 
         post_migrate.connect(after_migrate, dispatch_uid="platform.after_migrate", weak=False)
+
+        # Cached token authentication forgets a token as soon as it or its user changes.
+        from django.contrib.auth import get_user_model
+        from django.db.models.signals import post_delete, post_save, pre_delete
+        from rest_framework.authtoken.models import Token
+
+        from .api.authentication import invalidate_token, invalidate_user_tokens
+
+        post_delete.connect(invalidate_token, sender=Token, dispatch_uid="platform.token_deleted")
+        post_save.connect(invalidate_token, sender=Token, dispatch_uid="platform.token_saved")
+        User = get_user_model()
+        post_save.connect(invalidate_user_tokens, sender=User, dispatch_uid="platform.user_saved")
+        pre_delete.connect(invalidate_user_tokens, sender=User, dispatch_uid="platform.user_deleted")

@@ -7,6 +7,8 @@ source scripts/venv.sh
 source scripts/services.sh
 
 ensure_venv requirements-dev.txt
+# wrk (a C load generator) loads HTTP endpoints without taking the CPU from the server.
+command -v wrk >/dev/null 2>&1 || { echo "==> installing wrk"; apt_install wrk; }
 start_services
 export DJANGO_SETTINGS_MODULE=config.settings
 # Production-like: DEBUG off (no query log), plain HTTP on loopback.

@@ -13,13 +13,14 @@ from django.contrib.auth import authenticate
 from django.core.cache import cache
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
-from rest_framework.authentication import TokenAuthentication
 from rest_framework.authtoken.models import Token
 from rest_framework.exceptions import Throttled
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
+
+from .authentication import CachedTokenAuthentication
 
 
 class LoginFailureThrottle:
@@ -64,7 +65,7 @@ TokenResponse = inline_serializer("TokenResponse", {"token": serializers.CharFie
 
 
 class AuthTokenView(APIView):
-    authentication_classes = [TokenAuthentication]
+    authentication_classes = [CachedTokenAuthentication]
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "auth"
 

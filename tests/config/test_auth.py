@@ -75,3 +75,42 @@ def test_api_requires_authentication_by_default(api_client):
     response = api_client.delete(URL)
     assert response.status_code == 401
     assert response.json()["code"] == "not_authenticated"
+
+
+def test_a_cached_token_costs_no_query_and_revocation_is_immediate(django_assert_num_queries, settings):
+    from config.api.authentication import CachedTokenAuthentication
+
+    assert settings.API_TOKEN_CACHE_S > 0
+    user = UserFactory(username="ann")
+    key = Token.objects.create(user=user).key
+    auth = CachedTokenAuthentication()
+    assert auth.authenticate_credentials(key)[0] == user  # fills the cache
+    with django_assert_num_queries(0):
+        cached_user, token = auth.authenticate_credentials(key)
+    assert (cached_user.pk, token.key) == (user.pk, key)
+
+    # Deactivating the user (any save of it) clears the entry in every process.
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    with pytest.raises(Exception, match="inactive|Invalid"):
+        auth.authenticate_credentials(key)
+
+    user.is_active = True
+    user.save(update_fields=["is_active"])
+    assert auth.authenticate_credentials(key)[0] == user
+    Token.objects.filter(key=key).delete()
+    with pytest.raises(Exception, match="Invalid token"):
+        auth.authenticate_credentials(key)
+
+
+def test_deleting_a_user_ends_their_cached_token(api_client):
+    user = UserFactory(username="ann")
+    key = Token.objects.create(user=user).key
+    api_client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    assert api_client.delete(URL).status_code == 204  # authenticates (and caches), then revokes
+    user2 = UserFactory(username="bob")
+    key2 = Token.objects.create(user=user2).key
+    api_client.credentials(HTTP_AUTHORIZATION=f"Token {key2}")
+    assert api_client.get("/api/v1/curricula/").status_code == 200  # authenticated: now cached
+    user2.delete()
+    assert api_client.get("/api/v1/curricula/").status_code == 401
