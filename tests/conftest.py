@@ -26,6 +26,13 @@ def _clear_cache():
     yield
 
 
+@pytest.fixture(autouse=True)
+def _token_lookups_hit_the_database(settings):
+    """Pinned query counts include the token lookup; the cached path has its own tests
+    (tests/config/test_auth.py), which turn the cache on."""
+    settings.API_TOKEN_CACHE_S = 0
+
+
 @pytest.fixture
 def user(db):
     return UserFactory()

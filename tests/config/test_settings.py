@@ -47,7 +47,7 @@ def test_embedded_default_uses_sqlite_and_the_filesystem_broker(tmp_path):
     code = (
         "from django.conf import settings as s; "
         "print(s.DATABASES['default']['ENGINE']); print(s.CELERY_BROKER_URL); print(s.DEBUG); "
-        "print(s.CACHES['default']['BACKEND'])"
+        "print(s.CACHES['default']['BACKEND']); print(s.API_TOKEN_CACHE_S)"
     )
     result = manage("shell", "--no-imports", "-c", code, env=base_env(VAR_DIR=str(tmp_path)))
     assert result.returncode == 0, result.stderr
@@ -56,14 +56,16 @@ def test_embedded_default_uses_sqlite_and_the_filesystem_broker(tmp_path):
         "filesystem://",
         "True",
         "django.core.cache.backends.filebased.FileBasedCache",
+        "0",
     ]
 
 
 def test_database_and_redis_urls_switch_to_the_real_services():
     code = (
         "from django.conf import settings as s; "
-        "print(s.DATABASES['default']['ENGINE']); print(s.CELERY_BROKER_URL.split(':')[0])"
+        "print(s.DATABASES['default']['ENGINE']); print(s.CELERY_BROKER_URL.split(':')[0]); "
+        "print(s.API_TOKEN_CACHE_S)"
     )
     env = base_env(DATABASE_URL=os.environ["DATABASE_URL"], REDIS_URL=os.environ["REDIS_URL"])
     result = manage("shell", "--no-imports", "-c", code, env=env)
-    assert result.stdout.split() == ["django.db.backends.postgresql", "redis"], result.stderr
+    assert result.stdout.split() == ["django.db.backends.postgresql", "redis", "300"], result.stderr
