@@ -167,6 +167,12 @@ class LearningAnalyticsAdmin(ReadOnlyAwardsAdmin):
             *super().get_urls(),
         ]
 
+    def get_queryset(self, request):
+        # Staff see the rows of the communities they instruct or administer.
+        return super().get_queryset(request).filter(
+            community__in=Community.objects.analytics_visible_to(request.user)
+        )
+
     def changelist_view(self, request, extra_context=None):
         extra_context = {
             **(extra_context or {}),
@@ -181,14 +187,14 @@ class LearningAnalyticsAdmin(ReadOnlyAwardsAdmin):
             **self.admin_site.each_context(request),
             "title": "Learning trends by community",
             "opts": self.model._meta,
-            "communities": Community.objects.order_by("name"),
+            "communities": Community.objects.analytics_visible_to(request.user).order_by("name"),
         }
         return TemplateResponse(request, "admin/progress/learninganalytics/trends_index.html", context)
 
     def trends_view(self, request, community_id: int):
         if not self.has_view_permission(request):
             raise PermissionDenied
-        community = get_object_or_404(Community, pk=community_id)
+        community = get_object_or_404(Community.objects.analytics_visible_to(request.user), pk=community_id)
         period = request.GET.get("period", AnalyticsPeriod.WEEKLY)
         if period not in AnalyticsPeriod.values:
             period = AnalyticsPeriod.WEEKLY

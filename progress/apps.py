@@ -20,6 +20,8 @@ class ProgressConfig(AppConfig):
         ("progress.Community", "view"),
         "progress.Achievement",
         "progress.CourseMilestone",
+        # Trends charts (scoped in the admin to the communities they instruct or administer).
+        ("progress.LearningAnalytics", "view"),
     )
 
     def ready(self):

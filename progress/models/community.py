@@ -17,6 +17,18 @@ class CommunityQuerySet(models.QuerySet):
             return self.none()
         return self.filter(memberships__user=user)
 
+    def analytics_visible_to(self, user):
+        """Communities whose analytics ``user`` may see: superusers all, others those they
+        instruct or administer."""
+        if not user or not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return self.all()
+        return self.filter(
+            memberships__user=user,
+            memberships__role__in=[MembershipRole.INSTRUCTOR, MembershipRole.ADMIN],
+        ).distinct()
+
 
 class Community(models.Model):
     """A tenant: every program, course, WOD, page and block belongs to one community."""

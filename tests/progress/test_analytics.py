@@ -320,3 +320,30 @@ def test_week_to_date_counts_the_streak_up_to_yesterday(user, community):
     learning_analytics_compute(period="weekly", day=today)
     assert LearningAnalytics.objects.get(period="monthly").streak_days == 3
     assert LearningAnalytics.objects.get(period="weekly").streak_days == 3
+
+
+@pytest.mark.django_db
+def test_admin_trends_are_scoped_to_the_communities_a_designer_instructs(client, community, user):
+    from django.contrib.auth.models import Group
+
+    from config.permissions import CONTENT_DESIGNERS, sync_content_designer_permissions
+    from progress.models import Community, Membership, MembershipRole
+
+    other = Community.objects.create(name="Elsewhere", slug="elsewhere")
+    designer = UserFactory(is_staff=True)
+    sync_content_designer_permissions()
+    designer.groups.add(Group.objects.get(name=CONTENT_DESIGNERS))
+    Membership.objects.create(user=designer, community=community, role=MembershipRole.INSTRUCTOR)
+    log(user, community, datetime(2026, 4, 8, 8, tzinfo=UTC))
+    learning_analytics_compute(period="weekly", day=date(2026, 4, 8))
+    client.force_login(designer)
+
+    index = client.get(reverse("admin:progress_learninganalytics_trends_index"))
+    assert index.status_code == 200
+    assert community.name in index.content.decode() and "Elsewhere" not in index.content.decode()
+    assert client.get(reverse("admin:progress_learninganalytics_trends", args=[community.pk])).status_code == 200
+    assert client.get(reverse("admin:progress_learninganalytics_trends", args=[other.pk])).status_code == 404
+    rows = client.get(reverse("admin:progress_learninganalytics_changelist"))
+    assert rows.status_code == 200 and rows.context["cl"].result_count == LearningAnalytics.objects.filter(
+        community=community
+    ).count()

@@ -5,6 +5,7 @@ Idempotent: running it twice leaves the same rows. Each app adds its own demo co
 in ``INSTALLED_APPS`` order and prints every demo login with its API token at the end.
 """
 
+import os
 from dataclasses import dataclass
 from importlib import import_module
 from importlib.util import find_spec
@@ -95,4 +96,5 @@ class Command(BaseCommand):
                 f"  {login.username:<10} password {login.password:<10} token {tokens.get(login.username, '-')}"
                 f"  ({login.role})"
             )
-        self.stdout.write("  Admin: http://127.0.0.1:8000/admin/   API docs: http://127.0.0.1:8000/api/v1/docs/")
+        base = f"http://127.0.0.1:{os.environ.get('PORT', '8000')}"
+        self.stdout.write(f"  Admin: {base}/admin/   API docs: {base}/api/v1/docs/")
