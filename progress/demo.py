@@ -132,14 +132,20 @@ def member(user, community, role=MembershipRole.LEARNER):
 
 def history(user, wods, *, rng: random.Random, wod_count: int, days: int = 30):
     """Work through the first ``wod_count`` WODs in order (stopping at a locked one)."""
-    start = timezone.now() - timedelta(days=days)
-    step = 0
+    # Sessions of a handful of blocks, one a day with some days off, from ``days`` ago.
+    now = timezone.now()
+    day = now - timedelta(days=days)
+    session_left, minute = rng.randint(6, 14), 0
     for wod in wods[:wod_count]:
         events = []
         blocks = Block.objects.filter(page__wod=wod).order_by("page__order", "order")
         for block in blocks:
-            step += 1
-            occurred = start + timedelta(minutes=37 * step)
+            if session_left == 0:
+                day += timedelta(days=rng.choice((1, 1, 1, 2, 3)))
+                session_left, minute = rng.randint(6, 14), 0
+            session_left -= 1
+            minute += rng.randint(3, 9)
+            occurred = min(day + timedelta(minutes=minute), now - timedelta(minutes=30))
             base = {"block": block.pk, "occurred_at": occurred, "time_spent_s": rng.randint(20, 400),
                     "difficulty_rating": rng.randint(1, 5), "confidence_level": rng.randint(1, 5)}
             if block.block_type == BlockType.VIDEO:
