@@ -29,7 +29,7 @@ def _frame(title: str, top: float, labels: list[str], body: list[str]) -> str:
     for i in range(5):
         y = PAD_TOP + plot_h - plot_h * i / 4
         value = top * i / 4
-        shown = f"{value:.0f}" if top >= 8 else f"{value:.1f}"
+        shown = f"{value:,.2f}".rstrip("0").rstrip(".")  # 2.5, not a rounded 2
         parts.append(
             f'<line x1="{PAD_LEFT}" y1="{y:.1f}" x2="{WIDTH - PAD_RIGHT}" y2="{y:.1f}" stroke="#e3e3e3"/>'
         )
