@@ -10,6 +10,8 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
+from config.admin import ReadOnlyModelAdmin
+
 from . import services
 from .models import Alternative, AlternativeStat, Curriculum, Enrollment, EnrollmentStep, OutcomeEvent, Step
 from .selectors import alternatives_rank
@@ -348,19 +350,6 @@ class AlternativeStatAdmin(admin.ModelAdmin):
         return "-" if row.success_rate is None else f"{row.success_rate:.0%}"
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Learner data: visible to those allowed, changed only through the API's services."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 class EnrollmentStepInline(admin.TabularInline):
     model = EnrollmentStep
     fields = ["step", "current_alternative", "state", "metadata", "started_at", "completed_at"]
@@ -376,7 +365,7 @@ class EnrollmentStepInline(admin.TabularInline):
 
 
 @admin.register(Enrollment)
-class EnrollmentAdmin(ReadOnlyAdmin):
+class EnrollmentAdmin(ReadOnlyModelAdmin):
     list_display = ["id", "user", "curriculum", "state", "current_step", "created_at"]
     list_filter = ["state", "curriculum"]
     list_select_related = ["user", "curriculum", "current_step"]
@@ -385,7 +374,7 @@ class EnrollmentAdmin(ReadOnlyAdmin):
 
 
 @admin.register(OutcomeEvent)
-class OutcomeEventAdmin(ReadOnlyAdmin):
+class OutcomeEventAdmin(ReadOnlyModelAdmin):
     list_display = [
         "created_at",
         "enrollment",

@@ -2,6 +2,8 @@
 
 from django.contrib import admin
 
+from config.admin import ReadOnlyModelAdmin
+
 from .models import (
     Block,
     BlockProgress,
@@ -156,21 +158,8 @@ class PrerequisiteAdmin(admin.ModelAdmin):
     autocomplete_fields = ["course", "wod", "required_course", "required_wod"]
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Learner state changes only through the progress services."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(ProgramEnrollment)
-class ProgramEnrollmentAdmin(ReadOnlyAdmin):
+class ProgramEnrollmentAdmin(ReadOnlyModelAdmin):
     list_display = ["user", "program", "status", "completion_percent", "current_course", "enrolled_at", "completed_at"]
     list_select_related = ["user", "program", "current_course"]
     list_filter = ["status", "community"]
@@ -178,7 +167,7 @@ class ProgramEnrollmentAdmin(ReadOnlyAdmin):
 
 
 @admin.register(CourseEnrollment)
-class CourseEnrollmentAdmin(ReadOnlyAdmin):
+class CourseEnrollmentAdmin(ReadOnlyModelAdmin):
     list_display = ["user", "course", "status", "completion_percent", "enrolled_at", "completed_at"]
     list_select_related = ["user", "course"]
     list_filter = ["status", "community"]
@@ -186,7 +175,7 @@ class CourseEnrollmentAdmin(ReadOnlyAdmin):
 
 
 @admin.register(BlockProgress)
-class BlockProgressAdmin(ReadOnlyAdmin):
+class BlockProgressAdmin(ReadOnlyModelAdmin):
     list_display = ["user", "block", "state", "time_spent_s", "interaction_count", "mastery_score", "updated_at"]
     list_select_related = ["user", "block__page"]
     list_filter = ["state", "community"]
@@ -194,7 +183,7 @@ class BlockProgressAdmin(ReadOnlyAdmin):
 
 
 @admin.register(NodeProgress)
-class NodeProgressAdmin(ReadOnlyAdmin):
+class NodeProgressAdmin(ReadOnlyModelAdmin):
     list_display = ["user", "node_type", "node_id", "percent", "state", "time_spent_s", "last_activity_at"]
     list_select_related = ["user"]
     list_filter = ["node_type", "state", "community"]
@@ -202,7 +191,7 @@ class NodeProgressAdmin(ReadOnlyAdmin):
 
 
 @admin.register(ProgressEvent)
-class ProgressEventAdmin(ReadOnlyAdmin):
+class ProgressEventAdmin(ReadOnlyModelAdmin):
     list_display = ["occurred_at", "user", "verb", "block", "score", "time_spent_s", "state_after"]
     list_select_related = ["user", "block__page"]
     list_filter = ["verb", "community"]

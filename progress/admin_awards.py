@@ -13,6 +13,8 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
+from config.admin import ReadOnlyModelAdmin
+
 from .charts import bar_chart, line_chart
 from .models import (
     Achievement,
@@ -26,19 +28,6 @@ from .models import (
 )
 from .selectors.analytics import community_trends
 from .services.achievements import achievements_reevaluate
-
-
-class ReadOnlyAwardsAdmin(admin.ModelAdmin):
-    """Awards, certificates and analytics change only through the progress services."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Achievement)
@@ -96,7 +85,7 @@ class AchievementAdmin(admin.ModelAdmin):
 
 
 @admin.register(UserAchievement)
-class UserAchievementAdmin(ReadOnlyAwardsAdmin):
+class UserAchievementAdmin(ReadOnlyModelAdmin):
     list_display = ["user", "achievement", "community", "earned_at", "points", "evaluated_at"]
     list_filter = ["community", ("earned_at", admin.EmptyFieldListFilter)]
     search_fields = ["user__username", "achievement__name"]
@@ -120,7 +109,7 @@ class CourseMilestoneAdmin(admin.ModelAdmin):
 
 
 @admin.register(UserCourseMilestone)
-class UserCourseMilestoneAdmin(ReadOnlyAwardsAdmin):
+class UserCourseMilestoneAdmin(ReadOnlyModelAdmin):
     list_display = ["user", "milestone", "course", "achieved_at", "score", "points"]
     list_filter = ["community"]
     search_fields = ["user__username", "milestone__title"]
@@ -128,7 +117,7 @@ class UserCourseMilestoneAdmin(ReadOnlyAwardsAdmin):
 
 
 @admin.register(Certificate)
-class CertificateAdmin(ReadOnlyAwardsAdmin):
+class CertificateAdmin(ReadOnlyModelAdmin):
     list_display = ["course_title", "learner_name", "community_name", "issued_at", "verify_link"]
     list_filter = ["community"]
     search_fields = ["learner_name", "course_title", "verification_id", "user__username"]
@@ -140,7 +129,7 @@ class CertificateAdmin(ReadOnlyAwardsAdmin):
 
 
 @admin.register(LearningAnalytics)
-class LearningAnalyticsAdmin(ReadOnlyAwardsAdmin):
+class LearningAnalyticsAdmin(ReadOnlyModelAdmin):
     list_display = [
         "user",
         "community",

@@ -179,6 +179,22 @@ class BlockProgress(models.Model):
         return f"{self.user_id} on block {self.block_id}: {self.state}"
 
 
+# A roll-up's value columns, in the order the set-based writes (services/bulk.py) and the
+# plain-SQL reads (selectors/progress.py) use them.
+ROLLUP_VALUE_FIELDS = (
+    "required_total",
+    "required_done",
+    "masterable_total",
+    "mastered",
+    "optional_done",
+    "time_spent_s",
+    "percent",
+    "state",
+    "completed_at",
+    "last_activity_at",
+)
+
+
 class NodeProgress(models.Model):
     """Roll-up of one learner on one page, WOD, course or program.
 

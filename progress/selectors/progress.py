@@ -7,6 +7,7 @@ from django.db import connection
 from django.db.models import Q
 
 from ..models import BlockState, NodeProgress, NodeType
+from ..models.learning import ROLLUP_VALUE_FIELDS
 from ..rollup import DONE_STATES, node_state, percent_of
 from .structure import CommunityStructure, NodeKey
 
@@ -41,20 +42,7 @@ def node_rows(user_id: int, keys) -> dict[NodeKey, NodeProgress]:
     return {(row.node_type, row.node_id): row for row in rows}
 
 
-VIEW_FIELDS = (
-    "node_type",
-    "node_id",
-    "required_total",
-    "required_done",
-    "masterable_total",
-    "mastered",
-    "optional_done",
-    "time_spent_s",
-    "percent",
-    "state",
-    "completed_at",
-    "last_activity_at",
-)
+VIEW_FIELDS = ("node_type", "node_id", *ROLLUP_VALUE_FIELDS)
 
 
 def community_views(user_id: int, community_id: int) -> dict[NodeKey, NodeView]:

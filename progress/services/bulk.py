@@ -31,6 +31,7 @@ from ..models import (
     PublishStatus,
     Wod,
 )
+from ..models.learning import ROLLUP_VALUE_FIELDS
 
 BLOCK_COLUMNS = [
     "user_id",
@@ -278,22 +279,7 @@ def append_events(events: list[dict], now: datetime) -> None:
                 copy.write_row([Jsonb(event[c]) if c == "context" else event[c] for c in EVENT_COLUMNS])
 
 
-NODE_COLUMNS = [
-    "user_id",
-    "community_id",
-    "node_type",
-    "node_id",
-    "required_total",
-    "required_done",
-    "masterable_total",
-    "mastered",
-    "optional_done",
-    "time_spent_s",
-    "percent",
-    "state",
-    "completed_at",
-    "last_activity_at",
-]
+NODE_COLUMNS = ["user_id", "community_id", "node_type", "node_id", *ROLLUP_VALUE_FIELDS]
 NODE_TYPES = [
     "integer",
     "bigint",

@@ -18,6 +18,7 @@ from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
 from ..models import LearnerState, NodeType, ProgressVerb
+from ..models.learning import ROLLUP_VALUE_FIELDS
 from ..rollup import (
     DONE_STATES,
     MASTERED,
@@ -49,19 +50,7 @@ from .hooks import run_ingest_hooks
 MILLI = Decimal("0.001")
 VERBS = frozenset(ProgressVerb.values)
 
-NODE_PROGRESS_FIELDS = [
-    "required_total",
-    "required_done",
-    "masterable_total",
-    "mastered",
-    "optional_done",
-    "time_spent_s",
-    "percent",
-    "state",
-    "completed_at",
-    "last_activity_at",
-    "updated_at",
-]
+NODE_PROGRESS_FIELDS = [*ROLLUP_VALUE_FIELDS, "updated_at"]
 
 
 @dataclass
