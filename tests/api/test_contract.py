@@ -69,3 +69,37 @@ def test_garbage_never_makes_a_server_error(method, path, body):
     else:
         response = client.generic(method, path, data=body, content_type="application/json")
         assert response.status_code < 500, response.content[:300]
+
+
+GARBAGE_QUERY = {
+    "page": "-1",
+    "page_size": "lots",
+    "since": "yesterday-ish",
+    "period": "fortnightly",
+    "date": "2026-13-45",
+    "sort": "random",
+    "status": "maybe",
+    "saved": "perhaps",
+    "limit": "-5",
+    "course": "x",
+    "program": "x",
+    "community": "x",
+    "wod_id": "x",
+    "mission_id": "x",
+    "periods": "9999999",
+    "role": "nobody",
+    "cefr": "Z9",
+    "q": "\x00",
+}
+LISTS = [(m, p) for m, p in OPERATIONS if m == "GET" and "{" not in p]
+
+
+@pytest.mark.parametrize(("method", "path"), LISTS, ids=[p for _, p in LISTS])
+def test_garbage_query_parameters_never_make_a_server_error(method, path):
+    client = client_for(UserFactory())
+    response = client.get(path, GARBAGE_QUERY)
+    assert response.status_code < 500, response.content[:300]
+    # One at a time too, so an early 400 on one parameter cannot hide a crash on another.
+    for name, value in GARBAGE_QUERY.items():
+        response = client.get(path, {name: value})
+        assert response.status_code < 500, (name, response.content[:300])
