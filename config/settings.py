@@ -237,6 +237,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "ProgressStateEnum": "progress.models.learning.BlockState",
         "CurriculumEnrollmentStateEnum": "curriculum.models.Enrollment.State",
+        "ForecastTypeEnum": [("program", "Program"), ("course", "Course")],
+        "NodeTypeEnum": "progress.models.NodeType",
     },
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

@@ -1,7 +1,7 @@
 """Learning analytics.
 
 * ``analytics/me/?period=weekly[&date=YYYY-MM-DD]``: the user's rows in each of their
-  communities, with their percentile there, and a completion forecast per active course;
+  communities, with their percentile there, and a completion forecast per active program and course enrollment;
 * ``analytics/communities/{id}/?period=weekly[&periods=12]``: the community's trends, for its
   instructors and admins (a learner of the community gets 403, anyone else 404).
 """
@@ -58,8 +58,14 @@ class MyRowSerializer(serializers.Serializer):
 
 
 class ForecastSerializer(serializers.Serializer):
-    course = serializers.IntegerField()
-    course_title = serializers.CharField()
+    type = serializers.ChoiceField(
+        choices=[("program", "Program"), ("course", "Course")], help_text="What is enrolled in."
+    )
+    id = serializers.IntegerField(help_text="The program's or course's id.")
+    title = serializers.CharField()
+    program = serializers.IntegerField(allow_null=True, help_text="Set for a program enrollment.")
+    course = serializers.IntegerField(allow_null=True, help_text="Set for a course enrollment.")
+    course_title = serializers.CharField(allow_null=True)
     completion_percent = serializers.FloatField()
     required_total = serializers.IntegerField()
     required_done = serializers.IntegerField()
@@ -143,8 +149,12 @@ class MyAnalyticsView(APIView):
             )
         predicted = [
             {
-                "course": f.enrollment.course_id,
-                "course_title": f.enrollment.course.title,
+                "type": f.node_type,
+                "id": f.node_id,
+                "title": f.title,
+                "program": f.node_id if f.node_type == "program" else None,
+                "course": f.node_id if f.node_type == "course" else None,
+                "course_title": f.title if f.node_type == "course" else None,
                 "completion_percent": f.enrollment.completion_percent,
                 "required_total": f.required_total,
                 "required_done": f.required_done,

@@ -3,7 +3,7 @@ forecasts, and a community's trends for its admins and instructors.
 
 * percentile: the percentile rank of the learner's engagement score among the community's rows of
   the same period, ``100 * (lower + equal / 2) / rows`` (the learner's own row counts as equal);
-* forecast: for each active course enrollment, the remaining required blocks divided by the
+* forecast: for each active program and course enrollment, the remaining required blocks divided by the
   learner's recent velocity (blocks completed per day over the last ``VELOCITY_WINDOW_DAYS``).
 """
 
@@ -22,6 +22,7 @@ from ..models import (
     Membership,
     NodeProgress,
     NodeType,
+    ProgramEnrollment,
 )
 from ..services.analytics import period_bounds
 from .structure import community_structure
@@ -79,7 +80,10 @@ def percentiles(rows: list[LearningAnalytics]) -> dict[int, tuple[float, int]]:
 
 @dataclass
 class Forecast:
-    enrollment: CourseEnrollment
+    node_type: str  # "program" or "course"
+    node_id: int
+    title: str
+    enrollment: ProgramEnrollment | CourseEnrollment
     required_total: int
     required_done: int
     velocity: float
@@ -108,35 +112,42 @@ def recent_velocity(user, *, now=None) -> float:
 
 
 def forecasts(user, *, now=None) -> list[Forecast]:
-    """A completion forecast for each active course enrollment in the user's communities."""
+    """A completion forecast for each active program and course enrollment in the user's
+    communities (programs first, each kind in enrollment order)."""
     now = now or timezone.now()
     today = now.date()
-    enrollments = list(
-        CourseEnrollment.objects.filter(
-            user=user, status=EnrollmentStatus.ACTIVE, community__memberships__user=user
-        )
-        .select_related("course")
-        .order_by("enrolled_at", "id")
-    )
+    active = {"user": user, "status": EnrollmentStatus.ACTIVE, "community__memberships__user": user}
+    enrollments = [
+        (NodeType.PROGRAM, e.program_id, e.program.title, e)
+        for e in ProgramEnrollment.objects.filter(**active).select_related("program").order_by("enrolled_at", "id")
+    ] + [
+        (NodeType.COURSE, e.course_id, e.course.title, e)
+        for e in CourseEnrollment.objects.filter(**active).select_related("course").order_by("enrolled_at", "id")
+    ]
     if not enrollments:
         return []
     velocity = recent_velocity(user, now=now)
-    rows = {
-        row.node_id: row
-        for row in NodeProgress.objects.filter(
-            user=user, node_type=NodeType.COURSE, node_id__in=[e.course_id for e in enrollments]
-        )
-    }
+    wanted = Q()
+    for node_type in (NodeType.PROGRAM, NodeType.COURSE):
+        ids = [node_id for kind, node_id, _, _ in enrollments if kind == node_type]
+        if ids:
+            wanted |= Q(node_type=node_type, node_id__in=ids)
+    rows = {(row.node_type, row.node_id): row for row in NodeProgress.objects.filter(wanted, user=user)}
     result = []
-    for enrollment in enrollments:
-        row = rows.get(enrollment.course_id)
+    for node_type, node_id, title, enrollment in enrollments:
+        row = rows.get((node_type, node_id))
         if row is not None:
             total, done = row.required_total, row.required_done
         else:
-            node = community_structure(enrollment.community_id).courses.get(enrollment.course_id)
+            structure = community_structure(enrollment.community_id)
+            nodes = structure.programs if node_type == NodeType.PROGRAM else structure.courses
+            node = nodes.get(node_id)
             total, done = (node.required_total if node else 0), 0
         result.append(
             Forecast(
+                node_type=node_type,
+                node_id=node_id,
+                title=title,
                 enrollment=enrollment,
                 required_total=total,
                 required_done=done,

@@ -220,7 +220,9 @@ def test_me_predicts_completion_from_recent_velocity(user, auth_client, communit
         BlockProgressFactory(user=user, completed_at=timezone.now() - timedelta(days=i + 1))
     BlockProgressFactory(user=user, completed_at=timezone.now() - timedelta(days=40))  # too old to count
     [forecast] = auth_client.get(ME).json()["forecasts"]
-    assert forecast["course"] == course.pk
+    assert (forecast["type"], forecast["id"], forecast["course"], forecast["program"]) == (
+        "course", course.pk, course.pk, None
+    )
     assert (forecast["required_total"], forecast["required_done"], forecast["remaining_blocks"]) == (6, 2, 4)
     assert forecast["velocity_blocks_per_day"] == 0.5
     assert forecast["predicted_completion_date"] == (timezone.now().date() + timedelta(days=8)).isoformat()
@@ -276,12 +278,12 @@ def test_analytics_endpoints_query_counts_are_constant(
             learning_analytics_compute(period="weekly", day=date(2026, 4, 6) - timedelta(weeks=week + offset))
 
     populate(1, 1, 0)
-    with django_assert_num_queries(5):  # token, latest period, rows, percentiles, enrollments
+    with django_assert_num_queries(6):  # token, latest period, rows, percentiles, 2 x enrollments
         auth_client.get(ME)
     with django_assert_num_queries(3):  # token, membership, series
         staff_client.get(community_url(community.pk))
     populate(5, 3, 1)
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         auth_client.get(ME)
     with django_assert_num_queries(3):
         assert len(staff_client.get(community_url(community.pk)).json()["series"]) == 4
@@ -347,3 +349,26 @@ def test_admin_trends_are_scoped_to_the_communities_a_designer_instructs(client,
     assert rows.status_code == 200 and rows.context["cl"].result_count == LearningAnalytics.objects.filter(
         community=community
     ).count()
+
+
+@pytest.mark.django_db
+def test_me_forecasts_program_enrollments_too(user, auth_client, community):
+    from progress.services import program_enroll
+
+    program = build_program(
+        community=community,
+        courses=2,
+        wods_per_course=1,
+        pages_per_wod=1,
+        blocks_per_page=5,
+        block_types=(BlockType.RICH_TEXT,),
+    )
+    program_enroll(user=user, program=program)
+    events_ingest(user=user, events=[service_event(b) for b in blocks_of(program)[:4]])  # 4 today
+    forecasts = auth_client.get(ME).json()["forecasts"]
+    [mine] = [f for f in forecasts if f["type"] == "program"]
+    assert (mine["id"], mine["program"], mine["course"], mine["title"]) == (program.pk, program.pk, None, program.title)
+    assert (mine["required_total"], mine["required_done"], mine["remaining_blocks"]) == (10, 4, 6)
+    # 4 blocks in the 28-day window: 1/7 a day, so 6 more blocks take 42 days.
+    assert mine["velocity_blocks_per_day"] == round(4 / 28, 4)
+    assert mine["predicted_completion_date"] == (timezone.now().date() + timedelta(days=42)).isoformat()
