@@ -159,6 +159,50 @@ class NodeIdsSerializer(serializers.Serializer):
     program = serializers.ListField(child=serializers.IntegerField(), required=False)
 
 
+class EarnedAchievementSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    points = serializers.IntegerField()
+
+
+class EarnedMilestoneSerializer(serializers.Serializer):
+    milestone = serializers.IntegerField()
+    course = serializers.IntegerField()
+    points = serializers.IntegerField()
+
+
+class IssuedCertificateSerializer(serializers.Serializer):
+    verification_id = serializers.UUIDField()
+    course = serializers.IntegerField()
+    course_title = serializers.CharField()
+
+
+class EarnedSerializer(serializers.Serializer):
+    achievements = EarnedAchievementSerializer(many=True)
+    milestones = EarnedMilestoneSerializer(many=True)
+    certificates = IssuedCertificateSerializer(many=True)
+
+
+def earned_with(result) -> dict:
+    """What this batch earned: achievements, course milestones and certificates."""
+    awards = getattr(result, "awards", None)
+    if awards is None:
+        return {"achievements": [], "milestones": [], "certificates": []}
+    return {
+        "achievements": [
+            {"id": o.achievement.pk, "name": o.achievement.name, "points": o.achievement.points}
+            for o in awards.earned
+        ],
+        "milestones": [
+            {"milestone": m.milestone_id, "course": m.course_id, "points": m.points} for m in awards.milestones
+        ],
+        "certificates": [
+            {"verification_id": c.verification_id, "course": c.course_id, "course_title": c.course_title}
+            for c in awards.certificates
+        ],
+    }
+
+
 class IngestResponseSerializer(serializers.Serializer):
     accepted = serializers.IntegerField()
     replayed = serializers.IntegerField()
@@ -166,6 +210,7 @@ class IngestResponseSerializer(serializers.Serializer):
     changed_blocks = serializers.ListField(child=serializers.IntegerField())
     completed = NodeIdsSerializer(help_text="Nodes that became completed with these events.")
     mastered = NodeIdsSerializer(help_text="Nodes that became mastered with these events.")
+    earned = EarnedSerializer(help_text="Achievements, milestones and certificates these events earned.")
 
 
 EventRequest = PolymorphicProxySerializer(
@@ -234,5 +279,6 @@ class ProgressEventsView(APIView):
                 "changed_blocks": result.changed_block_ids,
                 "completed": result.completed_nodes,
                 "mastered": result.mastered_nodes,
+                "earned": earned_with(result),
             }
         )

@@ -59,6 +59,7 @@ def finish(client, blocks, score=0.9):
             payload.append(event(block))
     response = client.post(EVENTS, {"events": payload}, format="json")
     assert response.status_code == 200, response.content
+    return response.json()
 
 
 @pytest.mark.django_db
@@ -67,10 +68,13 @@ def test_completing_a_course_issues_one_certificate_verifiable_without_login(
 ):
     _, course, blocks = course_setup
     enrollment, _ = course_enroll(user=user, course=course)
-    finish(auth_client, blocks[:2])
+    assert finish(auth_client, blocks[:2])["earned"]["certificates"] == []
     assert not Certificate.objects.exists()
-    finish(auth_client, blocks[2:])
+    earned = finish(auth_client, blocks[2:])["earned"]
     certificate = Certificate.objects.get()
+    assert earned["certificates"] == [
+        {"verification_id": str(certificate.verification_id), "course": course.pk, "course_title": course.title}
+    ]
     assert (certificate.user, certificate.course, certificate.course_title) == (user, course, course.title)
     enrollment.refresh_from_db()
     assert enrollment.certificate_issued_at == certificate.issued_at
