@@ -3,8 +3,7 @@
 The same schema drives the admin widget (django-jsonform) and server-side validation, so what
 a content designer can enter and what the API accepts never drift apart::
 
-    content = JSONField(schema=schema_for("curriculum", "alternative_content"),
-                        validators=[JSONSchemaValidator("curriculum", "alternative_content")])
+    content = schema_json_field("curriculum", "alternative_content", "content", default=dict)
 """
 
 import copy
@@ -79,3 +78,15 @@ class JSONSchemaValidator:
             isinstance(other, JSONSchemaValidator)
             and (self.app_label, self.name) == (other.app_label, other.name)
         )
+
+
+def schema_json_field(app_label: str, name: str, *args, **kwargs):
+    """A django-jsonform ``JSONField`` whose admin widget and validator use one schema file."""
+    from django_jsonform.models.fields import JSONField
+
+    return JSONField(
+        *args,
+        schema=schema_for(app_label, name),
+        validators=[JSONSchemaValidator(app_label, name), *kwargs.pop("validators", ())],
+        **kwargs,
+    )

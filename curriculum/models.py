@@ -12,9 +12,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
-from django_jsonform.models.fields import JSONField
 
-from config.jsonschemas import JSONSchemaValidator, schema_for
+from config.jsonschemas import schema_json_field
 
 ALL_LEARNERS = "*"
 # Slugs that would shadow API paths under /api/v1/curricula/.
@@ -60,10 +59,10 @@ class Curriculum(models.Model):
         default="learners",
         help_text='Plural noun used in explanations, e.g. "dogs" ("Dogs with high energy succeeded ...").',
     )
-    trait_schema = JSONField(
+    trait_schema = schema_json_field(
+        "curriculum",
+        "trait_schema",
         "learner trait schema",
-        schema=schema_for("curriculum", "trait_schema"),
-        validators=[JSONSchemaValidator("curriculum", "trait_schema")],
         default=default_trait_schema,
         help_text="JSON Schema for the traits a learner gives when enrolling. Traits marked "
         "'segment' split the outcome statistics (e.g. energy_level=high).",
@@ -175,17 +174,17 @@ class Alternative(models.Model):
     )
     title = models.CharField("title", max_length=200)
     summary = models.TextField("summary", blank=True)
-    content = JSONField(
+    content = schema_json_field(
+        "curriculum",
+        "alternative_content",
         "content",
-        schema=schema_for("curriculum", "alternative_content"),
-        validators=[JSONSchemaValidator("curriculum", "alternative_content")],
         default=default_content,
         help_text="Instructions, duration, reward type, equipment, warning signs.",
     )
-    match_rules = JSONField(
+    match_rules = schema_json_field(
+        "curriculum",
+        "match_rules",
         "match rules",
-        schema=schema_for("curriculum", "match_rules"),
-        validators=[JSONSchemaValidator("curriculum", "match_rules")],
         default=list,
         blank=True,
         help_text="Learners whose traits break a rule get this alternative ranked last.",
@@ -238,10 +237,10 @@ class Enrollment(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="curriculum_enrollments"
     )
     curriculum = models.ForeignKey(Curriculum, on_delete=models.PROTECT, related_name="enrollments")
-    traits = JSONField(
+    traits = schema_json_field(
+        "curriculum",
+        "enrollment_traits",
         "traits",
-        schema=schema_for("curriculum", "enrollment_traits"),
-        validators=[JSONSchemaValidator("curriculum", "enrollment_traits")],
         default=dict,
         blank=True,
     )
@@ -279,10 +278,10 @@ class EnrollmentStep(models.Model):
         Alternative, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     state = models.CharField(max_length=16, choices=State.choices, default=State.IN_PROGRESS)
-    metadata = JSONField(
+    metadata = schema_json_field(
+        "curriculum",
+        "step_state_metadata",
         "metadata",
-        schema=schema_for("curriculum", "step_state_metadata"),
-        validators=[JSONSchemaValidator("curriculum", "step_state_metadata")],
         default=dict,
         blank=True,
     )

@@ -14,9 +14,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Cast
-from django_jsonform.models.fields import JSONField
 
-from config.jsonschemas import JSONSchemaValidator, schema_for
+from config.jsonschemas import schema_json_field
 
 from .scoring import TRENDING_EMPTY
 
@@ -83,26 +82,26 @@ class Scenario(models.Model):
     context = models.TextField("context", help_text="The situation the conversation takes place in.")
     expected_outcome = models.TextField("expected outcome", blank=True)
     learning_goal = models.TextField("learning goal", blank=True)
-    learning_objectives = JSONField(
+    learning_objectives = schema_json_field(
+        "scenarios",
+        "learning_objectives",
         "learning objectives",
-        schema=schema_for("scenarios", "learning_objectives"),
-        validators=[JSONSchemaValidator("scenarios", "learning_objectives")],
         default=list,
         blank=True,
         help_text="What the learner should be able to do afterwards, one per entry.",
     )
-    persona = JSONField(
+    persona = schema_json_field(
+        "scenarios",
         "persona",
-        schema=schema_for("scenarios", "persona"),
-        validators=[JSONSchemaValidator("scenarios", "persona")],
+        "persona",
         null=True,
         blank=True,
         help_text="The character the learner talks to.",
     )
-    comfort_indicators = JSONField(
+    comfort_indicators = schema_json_field(
+        "scenarios",
+        "comfort_indicators",
         "comfort indicators",
-        schema=schema_for("scenarios", "comfort_indicators"),
-        validators=[JSONSchemaValidator("scenarios", "comfort_indicators")],
         null=True,
         blank=True,
         help_text="Signs of comfort or struggle, and how the persona adapts.",

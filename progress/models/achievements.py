@@ -12,9 +12,8 @@ import uuid
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django_jsonform.models.fields import JSONField
 
-from config.jsonschemas import JSONSchemaValidator, schema_for
+from config.jsonschemas import schema_json_field
 
 from .community import Community
 
@@ -72,10 +71,10 @@ class Achievement(models.Model):
     achievement_type = models.CharField(
         "kind", max_length=20, choices=AchievementType.choices, default=AchievementType.COMPLETION
     )
-    criteria = JSONField(
+    criteria = schema_json_field(
+        "progress",
+        "achievement_criteria",
         "criteria",
-        schema=schema_for("progress", "achievement_criteria"),
-        validators=[JSONSchemaValidator("progress", "achievement_criteria")],
         help_text="Every criterion must be met. Counts are within the achievement's community.",
     )
     criteria_narrative = models.TextField(
@@ -198,11 +197,11 @@ class UserAchievement(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="achievements")
     achievement = models.ForeignKey(Achievement, on_delete=models.CASCADE, related_name="awards")
     community = models.ForeignKey(Community, on_delete=models.CASCADE, related_name="+")
-    progress = JSONField(
+    progress = schema_json_field(
+        "progress",
+        "achievement_progress",
         default=list,
         blank=True,
-        schema=schema_for("progress", "achievement_progress"),
-        validators=[JSONSchemaValidator("progress", "achievement_progress")],
     )
     earned_at = models.DateTimeField(null=True, blank=True)
     points = models.PositiveIntegerField(default=0, help_text="The achievement's points when it was earned.")

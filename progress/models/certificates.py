@@ -12,9 +12,8 @@ import uuid
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django_jsonform.models.fields import JSONField
 
-from config.jsonschemas import JSONSchemaValidator, schema_for
+from config.jsonschemas import schema_json_field
 
 from .community import Community
 from .content import Block, BlockType, Course, Wod
@@ -107,11 +106,11 @@ class UserCourseMilestone(models.Model):
     achieved_at = models.DateTimeField()
     score = models.FloatField(null=True, blank=True)
     points = models.PositiveIntegerField(default=0)
-    evidence = JSONField(
+    evidence = schema_json_field(
+        "progress",
+        "milestone_evidence",
         default=dict,
         blank=True,
-        schema=schema_for("progress", "milestone_evidence"),
-        validators=[JSONSchemaValidator("progress", "milestone_evidence")],
     )
 
     class Meta:

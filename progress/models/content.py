@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django_jsonform.models.fields import JSONField
 
-from config.jsonschemas import JSONSchemaValidator, load_schema, schema_for, validate_with_schema
+from config.jsonschemas import load_schema, schema_json_field, validate_with_schema
 
 from .community import Community
 
@@ -110,12 +110,12 @@ class Wod(ContentNode):
 
     community = models.ForeignKey(Community, on_delete=models.CASCADE, related_name="wods")
     duration_minutes = models.PositiveIntegerField("duration (minutes)", null=True, blank=True)
-    categories = JSONField(
+    categories = schema_json_field(
+        "progress",
+        "wod_categories",
         "categories",
         default=list,
         blank=True,
-        schema=schema_for("progress", "wod_categories"),
-        validators=[JSONSchemaValidator("progress", "wod_categories")],
         help_text="Topic tags, e.g. prompting, automation.",
     )
     prerequisite_mode = models.CharField(

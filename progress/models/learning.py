@@ -12,9 +12,8 @@ import uuid
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django_jsonform.models.fields import JSONField
 
-from config.jsonschemas import JSONSchemaValidator, schema_for
+from config.jsonschemas import schema_json_field
 
 from .community import Community
 from .content import Block, Course, Program, Wod
@@ -143,11 +142,11 @@ class BlockProgress(models.Model):
     retry_count = models.PositiveIntegerField(default=0)
     mastery_score = models.FloatField(null=True, blank=True, help_text="Best score (0-1).")
     last_score = models.FloatField(null=True, blank=True)
-    interaction_data = JSONField(
+    interaction_data = schema_json_field(
+        "progress",
+        "interaction_data",
         default=dict,
         blank=True,
-        schema=schema_for("progress", "interaction_data"),
-        validators=[JSONSchemaValidator("progress", "interaction_data")],
     )
     difficulty_rating = models.PositiveSmallIntegerField(null=True, blank=True, validators=RATING)
     confidence_level = models.PositiveSmallIntegerField(null=True, blank=True, validators=RATING)
@@ -259,11 +258,11 @@ class ProgressEvent(models.Model):
     completion = models.BooleanField(null=True, blank=True)
     state_after = models.CharField(max_length=20, choices=BlockState.choices)
     registration = models.UUIDField(null=True, blank=True)
-    context = JSONField(
+    context = schema_json_field(
+        "progress",
+        "event_context",
         default=dict,
         blank=True,
-        schema=schema_for("progress", "event_context"),
-        validators=[JSONSchemaValidator("progress", "event_context")],
     )
     occurred_at = models.DateTimeField()
     stored_at = models.DateTimeField(auto_now_add=True, db_index=True)
