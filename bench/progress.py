@@ -20,12 +20,12 @@ with PostgreSQL and the clients for the same cores).
 """
 
 import http.client
-import shutil
 import io
 import itertools
 import json
 import os
 import random
+import shutil
 import socket
 import subprocess
 import sys
@@ -53,7 +53,9 @@ CONTENT = {
 
 
 def add_arguments(parser):
-    parser.add_argument("--small", action="store_true", help="quick run: 250 blocks, fewer learners and calls")
+    parser.add_argument(
+        "--small", action="store_true", help="quick run: 250 blocks, fewer learners and calls"
+    )
     parser.add_argument("--blocks", type=int, default=2500, help="blocks in the program (default 2500)")
     parser.add_argument("--clients", type=int, default=16, help="concurrent clients (default 16)")
     parser.add_argument("--reads", type=int, default=60, help="tree reads per client (default 60)")
@@ -64,13 +66,25 @@ def add_arguments(parser):
     parser.add_argument("--drift-learners", type=int, default=4, help="learners they share (default 4)")
     parser.add_argument("--history", type=int, default=400, help="events of history per reader (default 400)")
     mode = parser.add_mutually_exclusive_group()
-    mode.add_argument("--server", dest="server", action="store_true", default=False,
-                      help="measure against gunicorn on loopback")
-    mode.add_argument("--in-process", dest="server", action="store_false",
-                      help="measure with DRF's APIClient in threads of this process (default)")
-    parser.add_argument("--wrk", action="store_true",
-                        help="with --server: load the tree read with wrk (a C load generator, Debian's "
-                        "wrk) instead of Python client threads, so the clients take little of the CPU")
+    mode.add_argument(
+        "--server",
+        dest="server",
+        action="store_true",
+        default=False,
+        help="measure against gunicorn on loopback",
+    )
+    mode.add_argument(
+        "--in-process",
+        dest="server",
+        action="store_false",
+        help="measure with DRF's APIClient in threads of this process (default)",
+    )
+    parser.add_argument(
+        "--wrk",
+        action="store_true",
+        help="with --server: load the tree read with wrk (a C load generator, Debian's "
+        "wrk) instead of Python client threads, so the clients take little of the CPU",
+    )
     parser.add_argument("--duration", type=int, default=10, help="seconds per wrk round (default 10)")
     parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes (default 4)")
     parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker (default 4)")
@@ -101,11 +115,16 @@ def build_program(n_blocks: int):
     courses = Course.objects.bulk_create(
         [Course(community=community, title=f"Course {i + 1}", status=published) for i in range(2)]
     )
-    ProgramCourse.objects.bulk_create([ProgramCourse(program=program, course=c, order=i) for i, c in enumerate(courses)])
+    ProgramCourse.objects.bulk_create(
+        [ProgramCourse(program=program, course=c, order=i) for i, c in enumerate(courses)]
+    )
     per_page, pages_per_wod = 10, 5
     n_wods = max(2, n_blocks // (per_page * pages_per_wod))
     wods = Wod.objects.bulk_create(
-        [Wod(community=community, title=f"WOD {i + 1}", status=published, categories=["bench"]) for i in range(n_wods)]
+        [
+            Wod(community=community, title=f"WOD {i + 1}", status=published, categories=["bench"])
+            for i in range(n_wods)
+        ]
     )
     CourseWod.objects.bulk_create(
         [CourseWod(course=courses[i * 2 // n_wods], wod=w, order=i) for i, w in enumerate(wods)]
@@ -118,8 +137,16 @@ def build_program(n_blocks: int):
     for page in pages:
         for b in range(per_page):
             block_type = types[len(blocks) % len(types)]
-            blocks.append(Block(page=page, block_type=block_type, title=f"Block {len(blocks)}", order=b,
-                                content=CONTENT[block_type], required=len(blocks) % 7 != 3))
+            blocks.append(
+                Block(
+                    page=page,
+                    block_type=block_type,
+                    title=f"Block {len(blocks)}",
+                    order=b,
+                    content=CONTENT[block_type],
+                    required=len(blocks) % 7 != 3,
+                )
+            )
     blocks = Block.objects.bulk_create(blocks, batch_size=1000)
     bump_content_version(community.pk)
     return community, program, blocks
@@ -133,7 +160,9 @@ def make_learners(community, count: int, prefix: str):
 
     User = get_user_model()
     tag = uuid.uuid4().hex[:6]
-    users = User.objects.bulk_create([User(username=f"{prefix}-{tag}-{i}", password="!") for i in range(count)])
+    users = User.objects.bulk_create(
+        [User(username=f"{prefix}-{tag}-{i}", password="!") for i in range(count)]
+    )
     Membership.objects.bulk_create([Membership(user=u, community=community) for u in users])
     tokens = Token.objects.bulk_create([Token(user=u, key=Token.generate_key()) for u in users])
     return list(zip(users, [t.key for t in tokens], strict=True))
@@ -150,8 +179,14 @@ VERBS = {
 
 def event_for(block, key: str, when: str):
     verb, extra = VERBS.get(block.block_type, ("viewed", {}))
-    return {"block": block.pk, "event": verb, "time_spent_s": 3.5, "occurred_at": when, "idempotency_key": key,
-            **extra}
+    return {
+        "block": block.pk,
+        "event": verb,
+        "time_spent_s": 3.5,
+        "occurred_at": when,
+        "idempotency_key": key,
+        **extra,
+    }
 
 
 # --- clients ----------------------------------------------------------------------------
@@ -162,7 +197,11 @@ class HttpClient:
 
     def __init__(self, port: int, token: str):
         self.port = port
-        self.headers = {"Authorization": f"Token {token}", "Content-Type": "application/json", "Host": "127.0.0.1"}
+        self.headers = {
+            "Authorization": f"Token {token}",
+            "Content-Type": "application/json",
+            "Host": "127.0.0.1",
+        }
         self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
 
     def request(self, method, path, body=None):
@@ -259,7 +298,8 @@ response = function(status, headers, body)
 end
 done = function(summary, latency, requests)
   local e = summary.errors
-  io.write(string.format("WRK %%d %%d %%.3f %%.3f %%.3f %%.3f %%.3f %%d\\n", summary.requests, summary.duration,
+  io.write(string.format("WRK %%d %%d %%.3f %%.3f %%.3f %%.3f %%.3f %%d\\n",
+    summary.requests, summary.duration,
     latency:percentile(50) / 1000, latency:percentile(95) / 1000, latency:percentile(99) / 1000,
     latency.mean / 1000, latency.max / 1000, e.connect + e.read + e.write + e.timeout + e.status))
 end
@@ -276,17 +316,38 @@ def wrk_round(port: int, path: str, tokens: list[str], *, clients: int, seconds:
         handle.write(script)
         handle.flush()
         out = subprocess.run(
-            ["wrk", "-t", "2", "-c", str(clients), "-d", f"{seconds}s", "--timeout", "5s", "-s", handle.name,
-             f"http://127.0.0.1:{port}"],
-            capture_output=True, text=True, check=True, timeout=seconds + 60,
+            [
+                "wrk",
+                "-t",
+                "2",
+                "-c",
+                str(clients),
+                "-d",
+                f"{seconds}s",
+                "--timeout",
+                "5s",
+                "-s",
+                handle.name,
+                f"http://127.0.0.1:{port}",
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=seconds + 60,
         ).stdout
     line = next(row for row in out.splitlines() if row.startswith("WRK "))
     requests, duration_us, p50, p95, p99, mean, peak, errors = line.split()[1:]
     if int(errors):
         raise RuntimeError(f"wrk saw {errors} errors or non-200 answers:\n{out}")
-    return {"n": int(requests), "p50_ms": float(p50), "p95_ms": float(p95), "p99_ms": float(p99),
-            "mean_ms": float(mean), "max_ms": float(peak),
-            "reads_per_s": round(int(requests) / (int(duration_us) / 1e6), 1)}
+    return {
+        "n": int(requests),
+        "p50_ms": float(p50),
+        "p95_ms": float(p95),
+        "p99_ms": float(p99),
+        "mean_ms": float(mean),
+        "max_ms": float(peak),
+        "reads_per_s": round(int(requests) / (int(duration_us) / 1e6), 1),
+    }
 
 
 def start_server(args):
@@ -294,8 +355,22 @@ def start_server(args):
     env = {**os.environ, "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver", "LOG_LEVEL": "WARNING"}
     gunicorn = os.path.join(os.path.dirname(sys.executable), "gunicorn")
     proc = subprocess.Popen(
-        [gunicorn, "config.wsgi", "-b", f"127.0.0.1:{port}", "-w", str(args.workers), "-k", "gthread",
-         "--threads", str(args.threads), "--keep-alive", "30", "--log-level", "warning"],
+        [
+            gunicorn,
+            "config.wsgi",
+            "-b",
+            f"127.0.0.1:{port}",
+            "-w",
+            str(args.workers),
+            "-k",
+            "gthread",
+            "--threads",
+            str(args.threads),
+            "--keep-alive",
+            "30",
+            "--log-level",
+            "warning",
+        ],
         env=env,
     )
     deadline = time.time() + 30
@@ -326,8 +401,12 @@ def run(args, report):
         if not shutil.which("wrk"):
             raise SystemExit("--wrk needs Debian's wrk (apt-get install wrk)")
         args.server = True
-    report.add("mode", ("gunicorn on loopback" + (", tree reads loaded by wrk" if args.wrk else ""))
-               if args.server else "Django's WSGI handler called from threads")
+    report.add(
+        "mode",
+        ("gunicorn on loopback" + (", tree reads loaded by wrk" if args.wrk else ""))
+        if args.server
+        else "Django's WSGI handler called from threads",
+    )
     report.add("cpus", os.cpu_count())
     report.add("load_average_at_start", [round(x, 2) for x in os.getloadavg()])
     start = time.perf_counter()
@@ -339,10 +418,13 @@ def run(args, report):
     for user, _ in readers:
         chosen = rng.sample(blocks, min(args.history, len(blocks)))
         for offset in range(0, len(chosen), 500):
-            events_ingest(user=user, events=[
-                {**event_for(b, f"h-{b.pk}", now), "occurred_at": now - timedelta(hours=1)}
-                for b in chosen[offset:offset + 500]
-            ])
+            events_ingest(
+                user=user,
+                events=[
+                    {**event_for(b, f"h-{b.pk}", now), "occurred_at": now - timedelta(hours=1)}
+                    for b in chosen[offset : offset + 500]
+                ],
+            )
     report.add("setup_seconds", round(time.perf_counter() - start, 1))
 
     server = None
@@ -352,6 +434,7 @@ def run(args, report):
         def client_for(token):
             return HttpClient(port, token)
     else:
+
         def client_for(token):
             return WsgiClient(token)
 
@@ -380,8 +463,9 @@ def run(args, report):
         rounds = []
         for round_ in range(args.rounds):
             if args.wrk:
-                stats = wrk_round(port, path, [token for _, token in readers], clients=args.clients,
-                                  seconds=args.duration)
+                stats = wrk_round(
+                    port, path, [token for _, token in readers], clients=args.clients, seconds=args.duration
+                )
             else:
                 samples, wall = run_clients(read, clients=args.clients, calls_per_client=args.reads)
                 stats = summarize_ms(samples)
@@ -403,7 +487,9 @@ def run(args, report):
                 with CaptureQueriesContext(connection) as queries:
                     probe.request("GET", path)
                 report.add("tree_queries_uncached", len(queries), "token, node with versions, roll-ups")
-                samples, wall = run_clients(read, clients=args.clients, calls_per_client=max(5, args.reads // 3))
+                samples, wall = run_clients(
+                    read, clients=args.clients, calls_per_client=max(5, args.reads // 3)
+                )
             report.add("tree_read_uncached", summarize_ms(samples))
 
         # Ingest throughput: each client its own learner, batches of args.batch.
@@ -415,13 +501,17 @@ def run(args, report):
             order = blocks[:]
             random.Random(index).shuffle(order)
             cycle = itertools.cycle(order)
-            plans.append([
-                [event_for(next(cycle), f"w{index}-{b}-{i}", stamp) for i in range(args.batch)]
-                for b in range(args.batches)
-            ])
+            plans.append(
+                [
+                    [event_for(next(cycle), f"w{index}-{b}-{i}", stamp) for i in range(args.batch)]
+                    for b in range(args.batches)
+                ]
+            )
 
         def ingest(index, call):
-            status, body = wclients[index].request("POST", "/api/v1/progress/events/", {"events": plans[index][call]})
+            status, body = wclients[index].request(
+                "POST", "/api/v1/progress/events/", {"events": plans[index][call]}
+            )
             if status != 200:
                 raise RuntimeError(f"ingest {status}: {body[:300]!r}")
 
@@ -442,22 +532,31 @@ def run(args, report):
             random.Random(1000 + index).shuffle(order)
             cycle = itertools.cycle(order)
             # Half of each batch repeats keys other clients of the same learner also send.
-            dplans.append([
-                [event_for(next(cycle), f"d{index}-{b}-{i}" if i % 2 else f"s{b}-{i}", stamp)
-                 for i in range(args.batch)]
-                for b in range(drift_batches)
-            ])
+            dplans.append(
+                [
+                    [
+                        event_for(next(cycle), f"d{index}-{b}-{i}" if i % 2 else f"s{b}-{i}", stamp)
+                        for i in range(args.batch)
+                    ]
+                    for b in range(drift_batches)
+                ]
+            )
 
         def contend(index, call):
-            status, body = dclients[index].request("POST", "/api/v1/progress/events/", {"events": dplans[index][call]})
+            status, body = dclients[index].request(
+                "POST", "/api/v1/progress/events/", {"events": dplans[index][call]}
+            )
             if status not in (200, 400):
                 raise RuntimeError(f"ingest {status}: {body[:300]!r}")
             if status == 400:
                 raise RuntimeError(f"ingest 400: {body[:300]!r}")
 
         samples, wall = run_clients(contend, clients=args.drift_clients, calls_per_client=drift_batches)
-        report.add("contended_ingest_events_per_s", round(len(samples) * args.batch / wall, 1),
-                   f"{args.drift_clients} clients, {args.drift_learners} learners")
+        report.add(
+            "contended_ingest_events_per_s",
+            round(len(samples) * args.batch / wall, 1),
+            f"{args.drift_clients} clients, {args.drift_learners} learners",
+        )
         out = io.StringIO()
         call_command("recompute_progress", "--dry-run", "--community", community.slug, stdout=out)
         summary = out.getvalue().strip().splitlines()[-1]

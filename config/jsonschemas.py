@@ -8,7 +8,7 @@ a content designer can enter and what the API accepts never drift apart::
 
 import copy
 import json
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import jsonschema
@@ -21,7 +21,7 @@ def schema_path(app_label: str, name: str) -> Path:
     return Path(apps.get_app_config(app_label).path) / "schemas" / f"{name}.json"
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_schema(app_label: str, name: str) -> dict:
     with schema_path(app_label, name).open(encoding="utf-8") as handle:
         schema = json.load(handle)
@@ -74,9 +74,9 @@ class JSONSchemaValidator:
         validate_with_schema(load_schema(self.app_label, self.name), value)
 
     def __eq__(self, other):
-        return (
-            isinstance(other, JSONSchemaValidator)
-            and (self.app_label, self.name) == (other.app_label, other.name)
+        return isinstance(other, JSONSchemaValidator) and (self.app_label, self.name) == (
+            other.app_label,
+            other.name,
         )
 
 

@@ -29,8 +29,6 @@ def sync_content_designer_permissions():
     for model, actions in content_model_grants():
         content_type = ContentType.objects.get_for_model(model, for_concrete_model=False)
         codenames = [f"{action}_{model._meta.model_name}" for action in actions]
-        wanted.extend(
-            Permission.objects.filter(content_type=content_type, codename__in=codenames)
-        )
+        wanted.extend(Permission.objects.filter(content_type=content_type, codename__in=codenames))
     group.permissions.add(*wanted)
     return group

@@ -23,7 +23,6 @@ PERIODIC_TASKS = {
         "description": "Recomputes every alternative's outcome statistics from the history and "
         "corrects drift (normally none: outcomes update them in the same transaction).",
     },
-
     # progress
     "progress: nightly roll-up drift check": {
         "task": "progress.tasks.recompute_all_progress",
@@ -48,7 +47,6 @@ PERIODIC_TASKS = {
         "kwargs": {"period": "monthly"},
         "description": "The month containing yesterday: month to date, final on the 1st.",
     },
-
     # scenarios
     "scenarios: recount recently active metadata": {
         "task": "scenarios.tasks.reconcile_recent_metadata",
@@ -61,11 +59,8 @@ PERIODIC_TASKS = {
         "schedule": crontab(minute=40, hour=3),
         "description": "Nightly recount of every scenario's metadata from user progress.",
     },
-
     # notifications
-
     # training
-
 }
 
 
@@ -83,9 +78,7 @@ def _schedule_fields(schedule):
             timezone="UTC",
         )
         return "crontab", row
-    row, _ = IntervalSchedule.objects.get_or_create(
-        every=int(schedule), period=IntervalSchedule.SECONDS
-    )
+    row, _ = IntervalSchedule.objects.get_or_create(every=int(schedule), period=IntervalSchedule.SECONDS)
     return "interval", row
 
 

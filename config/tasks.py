@@ -11,4 +11,3 @@ def heartbeat():
     now = timezone.now().isoformat()
     cache.set(HEARTBEAT_CACHE_KEY, now, timeout=None)
     return now
-

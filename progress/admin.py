@@ -153,14 +153,30 @@ class CourseWodAdmin(admin.ModelAdmin):
 
 @admin.register(Prerequisite)
 class PrerequisiteAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "course", "wod", "required_course", "required_wod", "min_percent", "require_mastered"]
+    list_display = [
+        "__str__",
+        "course",
+        "wod",
+        "required_course",
+        "required_wod",
+        "min_percent",
+        "require_mastered",
+    ]
     list_select_related = ["course", "wod", "required_course", "required_wod"]
     autocomplete_fields = ["course", "wod", "required_course", "required_wod"]
 
 
 @admin.register(ProgramEnrollment)
 class ProgramEnrollmentAdmin(ReadOnlyModelAdmin):
-    list_display = ["user", "program", "status", "completion_percent", "current_course", "enrolled_at", "completed_at"]
+    list_display = [
+        "user",
+        "program",
+        "status",
+        "completion_percent",
+        "current_course",
+        "enrolled_at",
+        "completed_at",
+    ]
     list_select_related = ["user", "program", "current_course"]
     list_filter = ["status", "community"]
     search_fields = ["user__username", "program__title"]
@@ -176,7 +192,15 @@ class CourseEnrollmentAdmin(ReadOnlyModelAdmin):
 
 @admin.register(BlockProgress)
 class BlockProgressAdmin(ReadOnlyModelAdmin):
-    list_display = ["user", "block", "state", "time_spent_s", "interaction_count", "mastery_score", "updated_at"]
+    list_display = [
+        "user",
+        "block",
+        "state",
+        "time_spent_s",
+        "interaction_count",
+        "mastery_score",
+        "updated_at",
+    ]
     list_select_related = ["user", "block__page"]
     list_filter = ["state", "community"]
     search_fields = ["user__username"]
@@ -196,5 +220,6 @@ class ProgressEventAdmin(ReadOnlyModelAdmin):
     list_select_related = ["user", "block__page"]
     list_filter = ["verb", "community"]
     search_fields = ["user__username", "idempotency_key"]
+
 
 from . import admin_awards  # noqa: E402, F401  (achievements, milestones, certificates, analytics)

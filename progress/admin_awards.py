@@ -158,8 +158,10 @@ class LearningAnalyticsAdmin(ReadOnlyModelAdmin):
 
     def get_queryset(self, request):
         # Staff see the rows of the communities they instruct or administer.
-        return super().get_queryset(request).filter(
-            community__in=Community.objects.analytics_visible_to(request.user)
+        return (
+            super()
+            .get_queryset(request)
+            .filter(community__in=Community.objects.analytics_visible_to(request.user))
         )
 
     def changelist_view(self, request, extra_context=None):

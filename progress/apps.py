@@ -2,7 +2,8 @@ from django.apps import AppConfig
 
 
 class ProgressConfig(AppConfig):
-    """Communities, programs > courses > WODs > pages > blocks, enrollments, roll-ups, achievements and analytics."""
+    """Communities, programs > courses > WODs > pages > blocks, enrollments, roll-ups, achievements,
+    analytics."""
 
     name = "progress"
     verbose_name = "Learning progress"

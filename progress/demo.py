@@ -28,7 +28,16 @@ from .models import (
 )
 from .services import LockedError, events_ingest, program_enroll
 
-SYNTHETIC_LEARNERS = ["gym-ana", "gym-ben", "gym-chloe", "gym-dev", "gym-elif", "gym-farid", "gym-gus", "gym-hana"]
+SYNTHETIC_LEARNERS = [
+    "gym-ana",
+    "gym-ben",
+    "gym-chloe",
+    "gym-dev",
+    "gym-elif",
+    "gym-farid",
+    "gym-gus",
+    "gym-hana",
+]
 
 
 def upsert(model, lookup: dict, values: dict):
@@ -53,59 +62,132 @@ def wod_blocks(spec: dict) -> list[tuple[str, list[tuple[str, str, dict, bool]]]
     slug = spec["title"].lower().replace(":", "").replace(" ", "-")
     learn = [
         (BlockType.SECTION_HEADER, "", {"heading": spec["title"], "subheading": spec["summary"]}, True),
-        (BlockType.VIDEO, "Watch: " + spec["title"],
-         {"url": spec["video"], "provider": "file", "duration_s": 420,
-          "transcript": spec["summary"] + " In this session we work through it with real examples."}, True),
-        (BlockType.RICH_TEXT, "Key idea",
-         {"format": "markdown", "body": f"**{spec['summary']}**\n\n" + "\n".join(f"- {p}" for p in spec["points"])},
-         True),
+        (
+            BlockType.VIDEO,
+            "Watch: " + spec["title"],
+            {
+                "url": spec["video"],
+                "provider": "file",
+                "duration_s": 420,
+                "transcript": spec["summary"] + " In this session we work through it with real examples.",
+            },
+            True,
+        ),
+        (
+            BlockType.RICH_TEXT,
+            "Key idea",
+            {
+                "format": "markdown",
+                "body": f"**{spec['summary']}**\n\n" + "\n".join(f"- {p}" for p in spec["points"]),
+            },
+            True,
+        ),
         (BlockType.LIST, "Checklist", {"style": "checklist", "items": spec["points"]}, True),
-        (BlockType.IMAGE, "Diagram",
-         {"url": f"https://img.example.com/aigym/{slug}.png", "alt": f"Diagram: {spec['title']}",
-          "caption": spec["summary"]}, False),
+        (
+            BlockType.IMAGE,
+            "Diagram",
+            {
+                "url": f"https://img.example.com/aigym/{slug}.png",
+                "alt": f"Diagram: {spec['title']}",
+                "caption": spec["summary"],
+            },
+            False,
+        ),
         (BlockType.CALLOUT, "", {"tone": "tip", "text": spec["points"][0] + " before anything else."}, True),
     ]
     practise = [
-        (BlockType.ACCORDION, "Common questions",
-         {"sections": [{"title": f"Why: {p}?", "body": f"{p} — {spec['explanation']}"} for p in spec["points"][:3]]},
-         True),
-        (BlockType.DOCUMENT, "Cheat sheet",
-         {"url": f"https://docs.example.com/aigym/{slug}.pdf", "file_type": "pdf", "pages": 2,
-          "summary": "One page to keep next to your keyboard."}, False),
+        (
+            BlockType.ACCORDION,
+            "Common questions",
+            {
+                "sections": [
+                    {"title": f"Why: {p}?", "body": f"{p} — {spec['explanation']}"}
+                    for p in spec["points"][:3]
+                ]
+            },
+            True,
+        ),
+        (
+            BlockType.DOCUMENT,
+            "Cheat sheet",
+            {
+                "url": f"https://docs.example.com/aigym/{slug}.pdf",
+                "file_type": "pdf",
+                "pages": 2,
+                "summary": "One page to keep next to your keyboard.",
+            },
+            False,
+        ),
         (BlockType.DIVIDER, "", {"style": "line"}, True),
-        (BlockType.QUIZ, "Check your understanding",
-         {"instructions": "Choose the best answer.",
-          "questions": [
-              {"prompt": spec["question"], "choices": spec["choices"], "correct_index": spec["answer"],
-               "explanation": spec["explanation"]},
-              {"prompt": f"Which of these is part of '{spec['title']}'?",
-               "choices": [spec["points"][1], "Skipping the review step", "Guessing missing values"],
-               "correct_index": 0, "explanation": "It is one of the steps in the checklist."},
-          ]}, True),
-        (BlockType.PROMPT, "Your turn", {"question": spec["prompt"], "placeholder": "Write here...", "min_words": 20},
-         True),
-        (BlockType.AGENT, "Practise with the coach",
-         {"agent_name": "Gym Coach", "goal": spec["agent_goal"],
-          "opening_message": f"Hi! Today: {spec['title'].lower()}. What are you working on?", "max_turns": 12},
-         False),
-        (BlockType.USER_SUBMISSION, "Share your work",
-         {"instructions": "Submit your prompt or a link to your result for feedback.", "submission_type": "link"},
-         True),
+        (
+            BlockType.QUIZ,
+            "Check your understanding",
+            {
+                "instructions": "Choose the best answer.",
+                "questions": [
+                    {
+                        "prompt": spec["question"],
+                        "choices": spec["choices"],
+                        "correct_index": spec["answer"],
+                        "explanation": spec["explanation"],
+                    },
+                    {
+                        "prompt": f"Which of these is part of '{spec['title']}'?",
+                        "choices": [spec["points"][1], "Skipping the review step", "Guessing missing values"],
+                        "correct_index": 0,
+                        "explanation": "It is one of the steps in the checklist.",
+                    },
+                ],
+            },
+            True,
+        ),
+        (
+            BlockType.PROMPT,
+            "Your turn",
+            {"question": spec["prompt"], "placeholder": "Write here...", "min_words": 20},
+            True,
+        ),
+        (
+            BlockType.AGENT,
+            "Practise with the coach",
+            {
+                "agent_name": "Gym Coach",
+                "goal": spec["agent_goal"],
+                "opening_message": f"Hi! Today: {spec['title'].lower()}. What are you working on?",
+                "max_turns": 12,
+            },
+            False,
+        ),
+        (
+            BlockType.USER_SUBMISSION,
+            "Share your work",
+            {
+                "instructions": "Submit your prompt or a link to your result for feedback.",
+                "submission_type": "link",
+            },
+            True,
+        ),
     ]
     return [("Learn", learn), ("Practise", practise)]
 
 
 def build_program(community, program_spec, course_specs) -> tuple[Program, list[Course], list[Wod]]:
-    program = upsert(Program, {"community": community, "title": program_spec["title"]},
-                     {**{k: v for k, v in program_spec.items() if k != "title"}, "status": PublishStatus.PUBLISHED})
+    program = upsert(
+        Program,
+        {"community": community, "title": program_spec["title"]},
+        {**{k: v for k, v in program_spec.items() if k != "title"}, "status": PublishStatus.PUBLISHED},
+    )
     courses, wods = [], []
     for course_order, course_spec in enumerate(course_specs):
         course = upsert(
             Course,
             {"community": community, "title": course_spec["title"]},
-            {"description": course_spec["description"], "difficulty": course_spec["difficulty"],
-             "estimated_duration_minutes": course_spec["estimated_duration_minutes"],
-             "status": PublishStatus.PUBLISHED},
+            {
+                "description": course_spec["description"],
+                "difficulty": course_spec["difficulty"],
+                "estimated_duration_minutes": course_spec["estimated_duration_minutes"],
+                "status": PublishStatus.PUBLISHED,
+            },
         )
         upsert(ProgramCourse, {"program": program, "course": course}, {"order": course_order})
         courses.append(course)
@@ -113,16 +195,26 @@ def build_program(community, program_spec, course_specs) -> tuple[Program, list[
             wod = upsert(
                 Wod,
                 {"community": community, "title": spec["title"]},
-                {"description": spec["summary"], "difficulty": spec["difficulty"], "duration_minutes": 25,
-                 "categories": spec["categories"], "status": PublishStatus.PUBLISHED},
+                {
+                    "description": spec["summary"],
+                    "difficulty": spec["difficulty"],
+                    "duration_minutes": 25,
+                    "categories": spec["categories"],
+                    "status": PublishStatus.PUBLISHED,
+                },
             )
             upsert(CourseWod, {"course": course, "wod": wod}, {"order": wod_order})
             wods.append(wod)
             for page_order, (page_title, blocks) in enumerate(wod_blocks(spec)):
-                page = upsert(Page, {"wod": wod, "order": page_order}, {"title": page_title, "is_published": True})
+                page = upsert(
+                    Page, {"wod": wod, "order": page_order}, {"title": page_title, "is_published": True}
+                )
                 for block_order, (block_type, title, content, required) in enumerate(blocks):
-                    upsert(Block, {"page": page, "order": block_order},
-                           {"block_type": block_type, "title": title, "content": content, "required": required})
+                    upsert(
+                        Block,
+                        {"page": page, "order": block_order},
+                        {"block_type": block_type, "title": title, "content": content, "required": required},
+                    )
     return program, courses, wods
 
 
@@ -146,15 +238,31 @@ def history(user, wods, *, rng: random.Random, wod_count: int, days: int = 30):
             session_left -= 1
             minute += rng.randint(3, 9)
             occurred = min(day + timedelta(minutes=minute), now - timedelta(minutes=30))
-            base = {"block": block.pk, "occurred_at": occurred, "time_spent_s": rng.randint(20, 400),
-                    "difficulty_rating": rng.randint(1, 5), "confidence_level": rng.randint(1, 5)}
+            base = {
+                "block": block.pk,
+                "occurred_at": occurred,
+                "time_spent_s": rng.randint(20, 400),
+                "difficulty_rating": rng.randint(1, 5),
+                "confidence_level": rng.randint(1, 5),
+            }
             if block.block_type == BlockType.VIDEO:
-                events.append({**base, "event": "progressed", "progress": 0.5, "idempotency_key": f"demo-{block.pk}-p"})
+                events.append(
+                    {**base, "event": "progressed", "progress": 0.5, "idempotency_key": f"demo-{block.pk}-p"}
+                )
                 base["occurred_at"] = occurred + timedelta(minutes=4)
-                events.append({**base, "event": "progressed", "progress": 1.0, "idempotency_key": f"demo-{block.pk}-w"})
+                events.append(
+                    {**base, "event": "progressed", "progress": 1.0, "idempotency_key": f"demo-{block.pk}-w"}
+                )
             elif block.block_type == BlockType.QUIZ:
-                events.append({**base, "event": "answered", "score": round(rng.uniform(0.5, 1.0), 2),
-                               "interaction_data": {"answers": [0, 0]}, "idempotency_key": f"demo-{block.pk}-a"})
+                events.append(
+                    {
+                        **base,
+                        "event": "answered",
+                        "score": round(rng.uniform(0.5, 1.0), 2),
+                        "interaction_data": {"answers": [0, 0]},
+                        "idempotency_key": f"demo-{block.pk}-a",
+                    }
+                )
             elif block.block_type in (BlockType.PROMPT, BlockType.USER_SUBMISSION):
                 events.append({**base, "event": "submitted", "idempotency_key": f"demo-{block.pk}-s"})
             elif block.block_type == BlockType.AGENT:
@@ -168,15 +276,28 @@ def history(user, wods, *, rng: random.Random, wod_count: int, days: int = 30):
 
 
 def seed(*, stdout):
-    gym = upsert(Community, {"slug": "demo-gym"},
-                 {"name": "Demo Gym", "description": "The AI gym: daily workouts for working with AI."})
-    club = upsert(Community, {"slug": "riverside-robotics"},
-                  {"name": "Riverside Robotics Club", "description": "Hands-on robotics for beginners."})
+    gym = upsert(
+        Community,
+        {"slug": "demo-gym"},
+        {"name": "Demo Gym", "description": "The AI gym: daily workouts for working with AI."},
+    )
+    club = upsert(
+        Community,
+        {"slug": "riverside-robotics"},
+        {"name": "Riverside Robotics Club", "description": "Hands-on robotics for beginners."},
+    )
     program, courses, wods = build_program(gym, GYM_PROGRAM, GYM_COURSES)
-    upsert(Prerequisite, {"course": courses[1], "required_course": courses[0]},
-           {"min_percent": 50, "require_mastered": False})
+    upsert(
+        Prerequisite,
+        {"course": courses[1], "required_course": courses[0]},
+        {"min_percent": 50, "require_mastered": False},
+    )
     capstone, research = wods[-1], wods[-2]
-    upsert(Prerequisite, {"wod": capstone, "required_wod": research}, {"min_percent": 100, "require_mastered": False})
+    upsert(
+        Prerequisite,
+        {"wod": capstone, "required_wod": research},
+        {"min_percent": 100, "require_mastered": False},
+    )
     other_program, _, other_wods = build_program(club, OTHER_PROGRAM, OTHER_COURSES)
 
     learner = demo_user("learner", password="learner")
@@ -206,8 +327,10 @@ def seed(*, stdout):
 
     seed_achievements(stdout=stdout)
     blocks = Block.objects.filter(page__wod__community=gym).count()
-    stdout.write(f"  progress: {gym.name} has {len(wods)} WODs and {blocks} blocks; "
-                 f"{len(SYNTHETIC_LEARNERS)} synthetic learners (gym-*, password = username) with history")
+    stdout.write(
+        f"  progress: {gym.name} has {len(wods)} WODs and {blocks} blocks; "
+        f"{len(SYNTHETIC_LEARNERS)} synthetic learners (gym-*, password = username) with history"
+    )
     return [
         DemoLogin("learner", "learner", "learner in Demo Gym (AI Automation Foundations, with history)"),
         DemoLogin("learner2", "learner2", "learner in Riverside Robotics Club only"),

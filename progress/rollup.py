@@ -79,7 +79,9 @@ def percent_of(done: int, total: int) -> float:
     return round(min(done, total) * 100.0 / total, 2)
 
 
-def node_state(required_total: int, required_done: int, masterable_total: int, mastered: int, last_activity_at) -> str:
+def node_state(
+    required_total: int, required_done: int, masterable_total: int, mastered: int, last_activity_at
+) -> str:
     if required_done >= required_total:
         if masterable_total and mastered >= masterable_total:
             return MASTERED

@@ -17,5 +17,9 @@ def _content_changed(sender, instance, raw=False, **kwargs):
 
 
 for _model in CONTENT_MODELS:
-    post_save.connect(_content_changed, sender=_model, dispatch_uid=f"progress_content_saved_{_model.__name__}")
-    post_delete.connect(_content_changed, sender=_model, dispatch_uid=f"progress_content_deleted_{_model.__name__}")
+    post_save.connect(
+        _content_changed, sender=_model, dispatch_uid=f"progress_content_saved_{_model.__name__}"
+    )
+    post_delete.connect(
+        _content_changed, sender=_model, dispatch_uid=f"progress_content_deleted_{_model.__name__}"
+    )

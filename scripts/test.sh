@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `make test`: the whole test suite against a real PostgreSQL 15 and Redis.
-# Creates the virtualenv and installs; starts throwaway servers on loopback unless
+# Creates the virtualenv and installs; runs ruff (lint and format check) first; starts throwaway servers on loopback unless
 # DATABASE_URL / REDIS_URL are set; installs Debian's chromium for the browser tests when
 # missing; runs pytest (arguments are passed on); stops the servers, also on failure.
 set -euo pipefail
@@ -9,6 +9,9 @@ source scripts/venv.sh
 source scripts/services.sh
 
 ensure_venv requirements-dev.txt
+echo "==> ruff check and ruff format --check"
+.venv/bin/ruff check .
+.venv/bin/ruff format --check .
 if [ ! -x /usr/bin/chromium ]; then
     echo "==> installing chromium for the browser tests"
     apt_install chromium

@@ -1,7 +1,8 @@
 """Learning analytics.
 
 * ``analytics/me/?period=weekly[&date=YYYY-MM-DD]``: the user's rows in each of their
-  communities, with their percentile there, and a completion forecast per active program and course enrollment;
+  communities, with their percentile there, and a completion forecast per active program and
+  course enrollment;
 * ``analytics/communities/{id}/?period=weekly[&periods=12]``: the community's trends, for its
   instructors and admins (a learner of the community gets 403, anyone else 404).
 """

@@ -32,7 +32,10 @@ class CommunityViewSet(viewsets.ReadOnlyModelViewSet):
         return selectors.communities_for(self.request.user)
 
     def get_serializer_context(self):
-        return {**super().get_serializer_context(), "roles": selectors.memberships_by_community(self.request.user)}
+        return {
+            **super().get_serializer_context(),
+            "roles": selectors.memberships_by_community(self.request.user),
+        }
 
 
 CONTENT_FIELDS = ["id", "community", "title", "description", "difficulty", "updated_at"]
@@ -84,13 +87,21 @@ class ProgramDetailSerializer(ProgramSerializer):
 
     @extend_schema_field(OrderedChildSerializer(many=True))
     def get_courses(self, obj):
-        return [{"id": link.course_id, "title": link.course.title, "order": link.order} for link in obj.published_links]
+        return [
+            {"id": link.course_id, "title": link.course.title, "order": link.order}
+            for link in obj.published_links
+        ]
 
 
 class CourseSerializer(serializers.ModelSerializer):
     class Meta:
         model = Course
-        fields = [*CONTENT_FIELDS, "estimated_duration_minutes", "certification_available", "prerequisite_mode"]
+        fields = [
+            *CONTENT_FIELDS,
+            "estimated_duration_minutes",
+            "certification_available",
+            "prerequisite_mode",
+        ]
         read_only_fields = fields
 
 
@@ -104,7 +115,9 @@ class CourseDetailSerializer(CourseSerializer):
 
     @extend_schema_field(OrderedChildSerializer(many=True))
     def get_wods(self, obj):
-        return [{"id": link.wod_id, "title": link.wod.title, "order": link.order} for link in obj.published_links]
+        return [
+            {"id": link.wod_id, "title": link.wod.title, "order": link.order} for link in obj.published_links
+        ]
 
     @extend_schema_field(PrerequisiteSerializer(many=True))
     def get_prerequisites(self, obj):
@@ -176,7 +189,9 @@ class CourseFilter(ProgramFilter):
 
 class WodFilter(ProgramFilter):
     course = django_filters.NumberFilter(field_name="courses", distinct=True)
-    category = django_filters.CharFilter(field_name="categories", lookup_expr="contains", method="filter_category")
+    category = django_filters.CharFilter(
+        field_name="categories", lookup_expr="contains", method="filter_category"
+    )
     wod_id = django_filters.NumberFilter(field_name="id", label="WOD id")
     mission_id = django_filters.NumberFilter(field_name="id", label="WOD id (legacy name)")
 

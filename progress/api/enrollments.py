@@ -59,7 +59,9 @@ class ProgramEnrollmentView(generics.ListAPIView):
         request=ProgramEnrollRequest,
         responses={
             201: ProgramEnrollmentSerializer,
-            200: OpenApiResponse(ProgramEnrollmentSerializer, description="Already enrolled: the enrollment."),
+            200: OpenApiResponse(
+                ProgramEnrollmentSerializer, description="Already enrolled: the enrollment."
+            ),
             404: OpenApiResponse(description="No such program in the user's communities."),
         },
         summary="Enroll in a program",
@@ -67,7 +69,9 @@ class ProgramEnrollmentView(generics.ListAPIView):
     def post(self, request):
         data = ProgramEnrollRequest(data=request.data)
         data.is_valid(raise_exception=True)
-        program = get_object_or_404(content_selectors.programs_for(request.user), pk=data.validated_data["program"])
+        program = get_object_or_404(
+            content_selectors.programs_for(request.user), pk=data.validated_data["program"]
+        )
         enrollment, created = program_enroll(user=request.user, program=program)
         return Response(
             ProgramEnrollmentSerializer(enrollment).data,
@@ -99,7 +103,9 @@ class CourseEnrollmentView(generics.ListAPIView):
     def post(self, request):
         data = CourseEnrollRequest(data=request.data)
         data.is_valid(raise_exception=True)
-        course = get_object_or_404(content_selectors.courses_for(request.user), pk=data.validated_data["course"])
+        course = get_object_or_404(
+            content_selectors.courses_for(request.user), pk=data.validated_data["course"]
+        )
         try:
             enrollment, created = course_enroll(user=request.user, course=course)
         except LockedError as locked:
@@ -108,4 +114,3 @@ class CourseEnrollmentView(generics.ListAPIView):
             CourseEnrollmentSerializer(enrollment).data,
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
         )
-

@@ -1,6 +1,6 @@
 """``POST progress/events/``: one learning event, or a batch of up to 500."""
 
-from datetime import timezone
+from datetime import UTC
 
 from django.conf import settings
 from django.utils.dateparse import parse_datetime
@@ -15,7 +15,6 @@ from ..models import BlockState, ProgressVerb
 from ..services import LockedError, events_ingest
 from .locks import LOCKED_RESPONSE, locked_response
 
-
 VERBS = frozenset(ProgressVerb.values)
 
 
@@ -29,7 +28,9 @@ class EventSerializer(serializers.Serializer):
     progress = serializers.FloatField(min_value=0, max_value=1, required=False, allow_null=True)
     occurred_at = serializers.DateTimeField()
     idempotency_key = serializers.CharField(max_length=100)
-    wod_id = serializers.IntegerField(min_value=1, required=False, allow_null=True, help_text="Optional check.")
+    wod_id = serializers.IntegerField(
+        min_value=1, required=False, allow_null=True, help_text="Optional check."
+    )
     mission_id = serializers.IntegerField(
         min_value=1, required=False, allow_null=True, help_text="Legacy name of wod_id."
     )
@@ -106,7 +107,7 @@ def parse_event(raw) -> tuple[dict | None, dict]:
         parsed = parse_datetime(value) if isinstance(value, str) else None
         if parsed is None:
             raise ValueError("Datetime has wrong format. Use ISO 8601, e.g. 2026-01-31T12:00:00Z.")
-        return parsed if is_aware(parsed) else make_aware(parsed, timezone.utc)
+        return parsed if is_aware(parsed) else make_aware(parsed, UTC)
 
     def key(value):
         if not isinstance(value, str) or not value.strip():
@@ -194,7 +195,8 @@ def earned_with(result) -> dict:
             for o in awards.earned
         ],
         "milestones": [
-            {"milestone": m.milestone_id, "course": m.course_id, "points": m.points} for m in awards.milestones
+            {"milestone": m.milestone_id, "course": m.course_id, "points": m.points}
+            for m in awards.milestones
         ],
         "certificates": [
             {"verification_id": c.verification_id, "course": c.course_id, "course_title": c.course_title}
@@ -244,7 +246,7 @@ class ProgressEventsView(APIView):
         },
         summary="Record one learning event or a batch",
         description=(
-            "Send one event object, or `{\"events\": [...]}` with up to 500. Events whose "
+            'Send one event object, or `{"events": [...]}` with up to 500. Events whose '
             "`idempotency_key` was already recorded are no-ops (`replayed`). A batch is applied "
             "atomically: one bad event rejects the whole batch. `mission_id` is accepted as the "
             "legacy name of `wod_id`."
@@ -273,7 +275,12 @@ class ProgressEventsView(APIView):
                 "accepted": result.accepted,
                 "replayed": result.replayed,
                 "results": [
-                    {"idempotency_key": o.idempotency_key, "block": o.block, "state": o.state, "replayed": o.replayed}
+                    {
+                        "idempotency_key": o.idempotency_key,
+                        "block": o.block,
+                        "state": o.state,
+                        "replayed": o.replayed,
+                    }
                     for o in result.outcomes
                 ],
                 "changed_blocks": result.changed_block_ids,

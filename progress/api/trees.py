@@ -1,5 +1,6 @@
 """A learner's progress trees and the next thing to do."""
 
+from django.http import HttpResponse
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
@@ -7,8 +8,6 @@ from rest_framework.views import APIView
 
 from ..models import BlockState, NodeType
 from ..selectors.next import next_item
-from django.http import HttpResponse
-
 from ..selectors.tree import progress_tree_json
 from .locks import UnmetRuleSerializer
 

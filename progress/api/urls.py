@@ -36,9 +36,7 @@ urlpatterns += [
     path("achievements/<int:pk>/badge/", AchievementBadgeView.as_view(), name="progress-achievement-badge"),
     path("milestones/", MilestoneListView.as_view(), name="progress-milestones"),
     path("certificates/", CertificateListView.as_view(), name="progress-certificates"),
-    path(
-        "certificates/<uuid:id>/", CertificateVerifyView.as_view(), name="progress-certificate-verify"
-    ),
+    path("certificates/<uuid:id>/", CertificateVerifyView.as_view(), name="progress-certificate-verify"),
     path("analytics/me/", MyAnalyticsView.as_view(), name="progress-analytics-me"),
     path(
         "analytics/communities/<int:pk>/",

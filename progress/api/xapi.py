@@ -33,7 +33,9 @@ class XapiStatementsView(APIView):
                 },
             )
         },
-        summary="xAPI 1.0.3 statements of the user's events (and, for instructors and admins, their community's)",
+        summary=(
+            "xAPI 1.0.3 statements of the user's events (and, for instructors and admins, their community's)"
+        ),
     )
     def get(self, request):
         query = StatementQuerySerializer(data=request.query_params)

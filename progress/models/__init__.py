@@ -10,16 +10,16 @@ from .analytics import AnalyticsPeriod, LearningAnalytics  # noqa: F401
 from .certificates import Certificate, CourseMilestone, MilestoneType, UserCourseMilestone  # noqa: F401
 from .community import Community, Membership, MembershipRole
 from .content import (
+    BLOCK_RULES,
     Block,
     BlockType,
+    CompletionRule,
     Course,
     CourseWod,
     Difficulty,
     Page,
-    PrerequisiteMode,
     Prerequisite,
-    CompletionRule,
-    BLOCK_RULES,
+    PrerequisiteMode,
     Program,
     ProgramCourse,
     PublishStatus,

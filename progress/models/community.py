@@ -34,7 +34,9 @@ class Community(models.Model):
     """A tenant: every program, course, WOD, page and block belongs to one community."""
 
     name = models.CharField("name", max_length=200)
-    slug = models.SlugField("slug", max_length=80, unique=True, help_text="Stable identifier in URLs and exports.")
+    slug = models.SlugField(
+        "slug", max_length=80, unique=True, help_text="Stable identifier in URLs and exports."
+    )
     description = models.TextField("description", blank=True)
     content_version = models.PositiveBigIntegerField(
         "content version",

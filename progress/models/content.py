@@ -54,7 +54,9 @@ class ContentNode(models.Model):
         default=PublishStatus.DRAFT,
         help_text="Only published content is shown to learners and counts towards progress.",
     )
-    difficulty = models.CharField("difficulty", max_length=20, choices=Difficulty.choices, default=Difficulty.BEGINNER)
+    difficulty = models.CharField(
+        "difficulty", max_length=20, choices=Difficulty.choices, default=Difficulty.BEGINNER
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -76,7 +78,9 @@ class Program(ContentNode):
     """An ordered sequence of courses, optionally leading to a certificate."""
 
     community = models.ForeignKey(Community, on_delete=models.CASCADE, related_name="programs")
-    estimated_duration_hours = models.PositiveIntegerField("estimated duration (hours)", null=True, blank=True)
+    estimated_duration_hours = models.PositiveIntegerField(
+        "estimated duration (hours)", null=True, blank=True
+    )
     certification_available = models.BooleanField(
         "certificate available", default=False, help_text="Completing the program earns a certificate."
     )
@@ -90,7 +94,9 @@ class Course(ContentNode):
     """An ordered sequence of WODs."""
 
     community = models.ForeignKey(Community, on_delete=models.CASCADE, related_name="courses")
-    estimated_duration_minutes = models.PositiveIntegerField("estimated duration (minutes)", null=True, blank=True)
+    estimated_duration_minutes = models.PositiveIntegerField(
+        "estimated duration (minutes)", null=True, blank=True
+    )
     certification_available = models.BooleanField("certificate available", default=False)
     prerequisite_mode = models.CharField(
         "prerequisite mode",
@@ -135,7 +141,9 @@ class Wod(ContentNode):
 class ProgramCourse(models.Model):
     program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="course_links")
     course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="program_links")
-    order = models.PositiveIntegerField("order", default=0, help_text="Position of the course in the program.")
+    order = models.PositiveIntegerField(
+        "order", default=0, help_text="Position of the course in the program."
+    )
 
     class Meta:
         ordering = ["program", "order", "id"]
@@ -252,7 +260,9 @@ class Block(models.Model):
         help_text="Validated against the schema of the block's type (progress/schemas/block_<type>.json).",
     )
     required = models.BooleanField(
-        "required", default=True, help_text="Optional blocks never block completion of their page, WOD or course."
+        "required",
+        default=True,
+        help_text="Optional blocks never block completion of their page, WOD or course.",
     )
     is_published = models.BooleanField("published", default=True)
     completion_threshold = models.FloatField(
@@ -318,9 +328,16 @@ class Prerequisite(models.Model):
     course = models.ForeignKey(
         Course, null=True, blank=True, on_delete=models.CASCADE, related_name="prerequisites"
     )
-    wod = models.ForeignKey(Wod, null=True, blank=True, on_delete=models.CASCADE, related_name="prerequisites")
+    wod = models.ForeignKey(
+        Wod, null=True, blank=True, on_delete=models.CASCADE, related_name="prerequisites"
+    )
     required_course = models.ForeignKey(
-        Course, null=True, blank=True, on_delete=models.CASCADE, related_name="+", verbose_name="requires course"
+        Course,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name="requires course",
     )
     required_wod = models.ForeignKey(
         Wod, null=True, blank=True, on_delete=models.CASCADE, related_name="+", verbose_name="requires WOD"
@@ -343,7 +360,9 @@ class Prerequisite(models.Model):
                 | (models.Q(required_course__isnull=True) & models.Q(required_wod__isnull=False)),
                 name="progress_prerequisite_one_requirement",
             ),
-            models.CheckConstraint(condition=models.Q(min_percent__lte=100), name="progress_prerequisite_percent"),
+            models.CheckConstraint(
+                condition=models.Q(min_percent__lte=100), name="progress_prerequisite_percent"
+            ),
         ]
 
     def __str__(self):
@@ -355,10 +374,16 @@ class Prerequisite(models.Model):
     def clean(self):
         target = self.course if self.course_id else self.wod if self.wod_id else None
         required = (
-            self.required_course if self.required_course_id else self.required_wod if self.required_wod_id else None
+            self.required_course
+            if self.required_course_id
+            else self.required_wod
+            if self.required_wod_id
+            else None
         )
         if target is None or required is None:
-            raise ValidationError("Choose exactly one gated course or WOD and exactly one required course or WOD.")
+            raise ValidationError(
+                "Choose exactly one gated course or WOD and exactly one required course or WOD."
+            )
         if target.community_id != required.community_id:
             raise ValidationError("The required node belongs to another community.")
         if type(target) is type(required) and target.pk == required.pk:
@@ -374,7 +399,8 @@ class Prerequisite(models.Model):
         """Would ``target`` requiring ``required`` close a loop of rules (nobody could start)?"""
         edges: dict[tuple[str, int], list[tuple[str, int]]] = {}
         rules = Prerequisite.objects.filter(
-            models.Q(course__community_id=target.community_id) | models.Q(wod__community_id=target.community_id)
+            models.Q(course__community_id=target.community_id)
+            | models.Q(wod__community_id=target.community_id)
         ).exclude(pk=self.pk)
         for course_id, wod_id, req_course, req_wod in rules.values_list(
             "course_id", "wod_id", "required_course_id", "required_wod_id"

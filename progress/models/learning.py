@@ -76,11 +76,17 @@ class LearnerState(models.Model):
 
 class EnrollmentBase(models.Model):
     registration = models.UUIDField(
-        "registration", default=uuid.uuid4, unique=True, editable=False, help_text="xAPI context.registration."
+        "registration",
+        default=uuid.uuid4,
+        unique=True,
+        editable=False,
+        help_text="xAPI context.registration.",
     )
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     community = models.ForeignKey(Community, on_delete=models.CASCADE, related_name="+")
-    status = models.CharField(max_length=20, choices=EnrollmentStatus.choices, default=EnrollmentStatus.ACTIVE)
+    status = models.CharField(
+        max_length=20, choices=EnrollmentStatus.choices, default=EnrollmentStatus.ACTIVE
+    )
     completion_percent = models.FloatField(default=0)
     enrolled_at = models.DateTimeField(auto_now_add=True)
     completed_at = models.DateTimeField(null=True, blank=True)
@@ -93,13 +99,19 @@ class EnrollmentBase(models.Model):
 
 
 class ProgramEnrollment(EnrollmentBase):
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="program_enrollments")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="program_enrollments"
+    )
     community = models.ForeignKey(Community, on_delete=models.CASCADE, related_name="program_enrollments")
     program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="enrollments")
-    current_course = models.ForeignKey(Course, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    current_course = models.ForeignKey(
+        Course, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta(EnrollmentBase.Meta):
-        constraints = [models.UniqueConstraint(fields=["user", "program"], name="progress_programenrollment_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "program"], name="progress_programenrollment_unique")
+        ]
         indexes = [models.Index(fields=["community", "status"], name="progress_progenr_comm")]
 
     def __str__(self):
@@ -107,7 +119,9 @@ class ProgramEnrollment(EnrollmentBase):
 
 
 class CourseEnrollment(EnrollmentBase):
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="course_enrollments")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="course_enrollments"
+    )
     community = models.ForeignKey(Community, on_delete=models.CASCADE, related_name="course_enrollments")
     course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="enrollments")
     program_enrollment = models.ForeignKey(
@@ -116,7 +130,9 @@ class CourseEnrollment(EnrollmentBase):
     current_wod = models.ForeignKey(Wod, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
 
     class Meta(EnrollmentBase.Meta):
-        constraints = [models.UniqueConstraint(fields=["user", "course"], name="progress_courseenrollment_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "course"], name="progress_courseenrollment_unique")
+        ]
         indexes = [models.Index(fields=["community", "status"], name="progress_courseenr_comm")]
 
     def __str__(self):
@@ -223,7 +239,9 @@ class NodeProgress(models.Model):
     class Meta:
         verbose_name_plural = "node progress"
         constraints = [
-            models.UniqueConstraint(fields=["user", "node_type", "node_id"], name="progress_nodeprogress_unique"),
+            models.UniqueConstraint(
+                fields=["user", "node_type", "node_id"], name="progress_nodeprogress_unique"
+            ),
         ]
         indexes = [
             models.Index(fields=["user", "community"], name="progress_nodeprog_user_comm"),

@@ -119,10 +119,14 @@ def forecasts(user, *, now=None) -> list[Forecast]:
     active = {"user": user, "status": EnrollmentStatus.ACTIVE, "community__memberships__user": user}
     enrollments = [
         (NodeType.PROGRAM, e.program_id, e.program.title, e)
-        for e in ProgramEnrollment.objects.filter(**active).select_related("program").order_by("enrolled_at", "id")
+        for e in ProgramEnrollment.objects.filter(**active)
+        .select_related("program")
+        .order_by("enrolled_at", "id")
     ] + [
         (NodeType.COURSE, e.course_id, e.course.title, e)
-        for e in CourseEnrollment.objects.filter(**active).select_related("course").order_by("enrolled_at", "id")
+        for e in CourseEnrollment.objects.filter(**active)
+        .select_related("course")
+        .order_by("enrolled_at", "id")
     ]
     if not enrollments:
         return []

@@ -18,8 +18,14 @@ def programs_for(user):
 
 
 def programs_with_courses_for(user):
-    links = ProgramCourse.objects.filter(course__status="published").select_related("course").order_by("order", "id")
-    return programs_for(user).prefetch_related(Prefetch("course_links", queryset=links, to_attr="published_links"))
+    links = (
+        ProgramCourse.objects.filter(course__status="published")
+        .select_related("course")
+        .order_by("order", "id")
+    )
+    return programs_for(user).prefetch_related(
+        Prefetch("course_links", queryset=links, to_attr="published_links")
+    )
 
 
 def courses_for(user):

@@ -45,13 +45,17 @@ def _roots(user, program_id, course_id, wod_id):
         yield (NodeType.PROGRAM, program_id, *visible_node(user, NodeType.PROGRAM, program_id))
         return
     for pk, cid, version in (
-        ProgramEnrollment.objects.filter(user=user, status=EnrollmentStatus.ACTIVE, community__memberships__user=user)
+        ProgramEnrollment.objects.filter(
+            user=user, status=EnrollmentStatus.ACTIVE, community__memberships__user=user
+        )
         .order_by("enrolled_at", "id")
         .values_list("program_id", "community_id", "community__content_version")
     ):
         yield (NodeType.PROGRAM, pk, cid, version)
     for pk, cid, version in (
-        CourseEnrollment.objects.filter(user=user, status=EnrollmentStatus.ACTIVE, community__memberships__user=user)
+        CourseEnrollment.objects.filter(
+            user=user, status=EnrollmentStatus.ACTIVE, community__memberships__user=user
+        )
         .order_by("enrolled_at", "id")
         .values_list("course_id", "community_id", "community__content_version")
     ):

@@ -105,7 +105,9 @@ LOCAL_CACHE_SIZE = 64
 def community_structure(community_id: int, version: int | None = None) -> CommunityStructure:
     """The community's published structure at ``version`` (looked up when not given)."""
     if version is None:
-        version = Community.objects.filter(pk=community_id).values_list("content_version", flat=True).first() or 0
+        version = (
+            Community.objects.filter(pk=community_id).values_list("content_version", flat=True).first() or 0
+        )
     key = (community_id, version)
     with _local_lock:
         found = _local_cache.get(key)
@@ -133,7 +135,9 @@ def build_structure(community_id: int, version: int) -> CommunityStructure:
     """Read the community's published structure from the database (eight queries)."""
     s = CommunityStructure(community_id=community_id, version=version)
     published = PublishStatus.PUBLISHED
-    for pk, title in Program.objects.filter(community_id=community_id, status=published).values_list("id", "title"):
+    for pk, title in Program.objects.filter(community_id=community_id, status=published).values_list(
+        "id", "title"
+    ):
         s.programs[pk] = Node(NodeType.PROGRAM, pk, title)
     for pk, title, mode in Course.objects.filter(community_id=community_id, status=published).values_list(
         "id", "title", "prerequisite_mode"
@@ -143,19 +147,29 @@ def build_structure(community_id: int, version: int) -> CommunityStructure:
         "id", "title", "prerequisite_mode"
     ):
         s.wods[pk] = Node(NodeType.WOD, pk, title, prerequisite_mode=mode)
-    for program_id, course_id in ProgramCourse.objects.filter(
-        program__community_id=community_id, program__status=published, course__status=published
-    ).order_by("program_id", "order", "id").values_list("program_id", "course_id"):
+    for program_id, course_id in (
+        ProgramCourse.objects.filter(
+            program__community_id=community_id, program__status=published, course__status=published
+        )
+        .order_by("program_id", "order", "id")
+        .values_list("program_id", "course_id")
+    ):
         s.programs[program_id].children.append(course_id)
         s.course_programs.setdefault(course_id, []).append(program_id)
-    for course_id, wod_id in CourseWod.objects.filter(
-        course__community_id=community_id, course__status=published, wod__status=published
-    ).order_by("course_id", "order", "id").values_list("course_id", "wod_id"):
+    for course_id, wod_id in (
+        CourseWod.objects.filter(
+            course__community_id=community_id, course__status=published, wod__status=published
+        )
+        .order_by("course_id", "order", "id")
+        .values_list("course_id", "wod_id")
+    ):
         s.courses[course_id].children.append(wod_id)
         s.wod_courses.setdefault(wod_id, []).append(course_id)
-    for pk, wod_id, title in Page.objects.filter(
-        wod__community_id=community_id, wod__status=published, is_published=True
-    ).order_by("wod_id", "order", "id").values_list("id", "wod_id", "title"):
+    for pk, wod_id, title in (
+        Page.objects.filter(wod__community_id=community_id, wod__status=published, is_published=True)
+        .order_by("wod_id", "order", "id")
+        .values_list("id", "wod_id", "title")
+    ):
         s.pages[pk] = Node(NodeType.PAGE, pk, title, parent_id=wod_id)
         s.wods[wod_id].children.append(pk)
     counts = (
@@ -185,7 +199,9 @@ def build_structure(community_id: int, version: int) -> CommunityStructure:
     rules = defaultdict(list)
     for course_id, wod_id, req_course, req_wod, min_percent, mastered in Prerequisite.objects.filter(
         models_q_community(community_id)
-    ).values_list("course_id", "wod_id", "required_course_id", "required_wod_id", "min_percent", "require_mastered"):
+    ).values_list(
+        "course_id", "wod_id", "required_course_id", "required_wod_id", "min_percent", "require_mastered"
+    ):
         target = (NodeType.COURSE, course_id) if course_id else (NodeType.WOD, wod_id)
         required = (NodeType.COURSE, req_course) if req_course else (NodeType.WOD, req_wod)
         rules[target].append(Rule(required[0], required[1], min_percent, mastered))

@@ -64,7 +64,12 @@ def as_statement(event: ProgressEvent) -> dict:
     block = event.block
     result: dict = {"duration": iso_duration(event.time_spent_s)}
     if event.score is not None:
-        result["score"] = {"scaled": round(event.score, 4), "raw": round(event.score * 100, 2), "min": 0, "max": 100}
+        result["score"] = {
+            "scaled": round(event.score, 4),
+            "raw": round(event.score * 100, 2),
+            "min": 0,
+            "max": 100,
+        }
     if event.success is not None:
         result["success"] = event.success
     if event.completion is not None:

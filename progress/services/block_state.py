@@ -63,7 +63,9 @@ def apply_event(bp: BlockRow, facts: BlockFacts, event: EventInput) -> None:
                 bp.retry_count += 1
             target = COMPLETED
             if event.score is not None:
-                bp.mastery_score = event.score if bp.mastery_score is None else max(bp.mastery_score, event.score)
+                bp.mastery_score = (
+                    event.score if bp.mastery_score is None else max(bp.mastery_score, event.score)
+                )
             if bp.mastery_score is not None and bp.mastery_score >= mastery_threshold(facts):
                 target = MASTERED
     elif rule == RULE_SUBMIT:

@@ -108,7 +108,9 @@ def _fetch(sql: str, params) -> list[tuple]:
 
 def load_block_rows(user_id: int, block_ids) -> dict[int, BlockRow]:
     if not _postgres():
-        rows = BlockProgress.objects.filter(user_id=user_id, block_id__in=list(block_ids)).values_list(*BLOCK_COLUMNS)
+        rows = BlockProgress.objects.filter(user_id=user_id, block_id__in=list(block_ids)).values_list(
+            *BLOCK_COLUMNS
+        )
         return {row[1]: BlockRow(*row) for row in rows}
     rows = _fetch(
         f"SELECT {', '.join(BLOCK_COLUMNS)} FROM {BlockProgress._meta.db_table} "

@@ -69,7 +69,9 @@ def course_enroll(*, user, course: Course) -> tuple[CourseEnrollment, bool]:
         if unmet:
             raise LockedError(node_type=NodeType.COURSE, node_id=course.pk, title=course.title, unmet=unmet)
         program_enrollment = (
-            ProgramEnrollment.objects.filter(user=user, program_id__in=structure.course_programs.get(course.pk, []))
+            ProgramEnrollment.objects.filter(
+                user=user, program_id__in=structure.course_programs.get(course.pk, [])
+            )
             .order_by("enrolled_at", "id")
             .first()
         )

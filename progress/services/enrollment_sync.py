@@ -11,7 +11,9 @@ def update_enrollments(user, structures, rows, keys, now) -> dict:
     program_ids = [i for t, i in keys if t == NodeType.PROGRAM]
     course_ids = [i for t, i in keys if t == NodeType.COURSE]
     registrations = {}
-    programs = list(ProgramEnrollment.objects.filter(user=user, program_id__in=program_ids)) if program_ids else []
+    programs = (
+        list(ProgramEnrollment.objects.filter(user=user, program_id__in=program_ids)) if program_ids else []
+    )
     courses = list(CourseEnrollment.objects.filter(user=user, course_id__in=course_ids)) if course_ids else []
     if not programs and not courses:
         return registrations
@@ -29,7 +31,11 @@ def update_enrollments(user, structures, rows, keys, now) -> dict:
     def first_open(structure, child_type, child_ids):
         for child_id in child_ids:
             row = children.get((child_type, child_id))
-            state = row.state if row else node_state(structure.node(child_type, child_id).required_total, 0, 0, 0, None)
+            state = (
+                row.state
+                if row
+                else node_state(structure.node(child_type, child_id).required_total, 0, 0, 0, None)
+            )
             if state not in DONE_STATES:
                 return child_id
         return None
@@ -47,7 +53,9 @@ def update_enrollments(user, structures, rows, keys, now) -> dict:
         row = rows[(NodeType.COURSE, enrollment.course_id)]
         registrations[(NodeType.COURSE, enrollment.course_id)] = enrollment.registration
         mirror_enrollment(enrollment, row, now)
-        enrollment.current_wod_id = first_open(structure, NodeType.WOD, structure.courses[enrollment.course_id].children)
+        enrollment.current_wod_id = first_open(
+            structure, NodeType.WOD, structure.courses[enrollment.course_id].children
+        )
     fields = ["completion_percent", "status", "completed_at", "updated_at"]
     if programs:
         ProgramEnrollment.objects.bulk_update(programs, [*fields, "current_course"])

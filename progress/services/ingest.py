@@ -124,9 +124,17 @@ def _load_blocks(user, block_ids) -> tuple[dict[int, BlockFacts], dict[int, int]
     """Published blocks among ``block_ids`` in the user's communities, and each community's
     content version (one query)."""
     facts, versions = {}, {}
-    for pk, block_type, required, page_id, wod_id, community_id, version, completion, mastery in load_block_facts(
-        user.pk, block_ids
-    ):
+    for (
+        pk,
+        block_type,
+        required,
+        page_id,
+        wod_id,
+        community_id,
+        version,
+        completion,
+        mastery,
+    ) in load_block_facts(user.pk, block_ids):
         facts[pk] = BlockFacts(pk, block_type, required, page_id, wod_id, community_id, completion, mastery)
         versions[community_id] = version
     return facts, versions
@@ -193,7 +201,10 @@ def _ingest_locked(user, learner, inputs: list[EventInput], now) -> IngestResult
         if locked:
             node_type, node_id, unmet = locked
             raise LockedError(
-                node_type=node_type, node_id=node_id, title=structure.node(node_type, node_id).title, unmet=unmet
+                node_type=node_type,
+                node_id=node_id,
+                title=structure.node(node_type, node_id).title,
+                unmet=unmet,
             )
 
     # Block states.
@@ -302,7 +313,12 @@ def _ingest_locked(user, learner, inputs: list[EventInput], now) -> IngestResult
                 "completion": state in DONE_STATES if block.completable else None,
                 "state_after": state,
                 "registration": registration,
-                "context": {"page": block.page_id, "wod": block.wod_id, "courses": courses, "programs": programs},
+                "context": {
+                    "page": block.page_id,
+                    "wod": block.wod_id,
+                    "courses": courses,
+                    "programs": programs,
+                },
                 "occurred_at": event.occurred_at,
             }
         )
@@ -322,7 +338,9 @@ def _ingest_locked(user, learner, inputs: list[EventInput], now) -> IngestResult
     fresh_ids = {id(e) for e in fresh}
     for event in inputs:
         if id(event) in fresh_ids:
-            result.outcomes.append(EventOutcome(event.idempotency_key, event.block, fresh_states[id(event)], False))
+            result.outcomes.append(
+                EventOutcome(event.idempotency_key, event.block, fresh_states[id(event)], False)
+            )
         else:
             block_id, state = stored.get(event.idempotency_key, (event.block, None))
             if state is None:  # a duplicate key inside this batch

@@ -102,7 +102,19 @@ def _recompute_user(user, *, community, dry_run) -> tuple[int, list[dict]]:
         "block__page__wod_id",
         "block__is_published",
     )
-    for block_id, cid, state, spent, last_at, completed_at, block_type, required, page_id, wod_id, shown in leaves:
+    for (
+        block_id,
+        cid,
+        state,
+        spent,
+        last_at,
+        completed_at,
+        block_type,
+        required,
+        page_id,
+        wod_id,
+        shown,
+    ) in leaves:
         structure = structures.get(cid) or structures.setdefault(cid, community_structure(cid))
         if not shown or page_id not in structure.pages:
             continue  # unpublished content does not count
@@ -135,7 +147,9 @@ def _recompute_user(user, *, community, dry_run) -> tuple[int, list[dict]]:
                 row.community_id, community_structure(row.community_id)
             )
             if structure.node(*key) is None:
-                drift.append({"user": user.pk, "node_type": key[0], "node_id": key[1], "fields": {"row": "stale"}})
+                drift.append(
+                    {"user": user.pk, "node_type": key[0], "node_id": key[1], "fields": {"row": "stale"}}
+                )
                 deletes.append(row.pk)
                 continue
             expected[key] = {
@@ -158,7 +172,11 @@ def _recompute_user(user, *, community, dry_run) -> tuple[int, list[dict]]:
             "time_spent_s": acc["time_spent_s"],
             "percent": percent_of(acc["required_done"], node.required_total),
             "state": node_state(
-                node.required_total, acc["required_done"], node.masterable_total, acc["mastered"], acc["last_activity_at"]
+                node.required_total,
+                acc["required_done"],
+                node.masterable_total,
+                acc["mastered"],
+                acc["last_activity_at"],
             ),
             "last_activity_at": acc["last_activity_at"],
         }
@@ -195,7 +213,9 @@ def _recompute_user(user, *, community, dry_run) -> tuple[int, list[dict]]:
             )
             _mirror_enrollments(user, {(r.node_type, r.node_id): r for r in upserts}, now)
         if upserts or deletes:
-            LearnerState.objects.filter(pk=user.pk).update(rollup_version=F("rollup_version") + 1, updated_at=now)
+            LearnerState.objects.filter(pk=user.pk).update(
+                rollup_version=F("rollup_version") + 1, updated_at=now
+            )
     return len(expected), drift
 
 

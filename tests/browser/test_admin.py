@@ -24,8 +24,7 @@ def test_designer_signs_in_and_sees_the_product_sections(admin_login, designer):
     # user management.
     sections = {text.strip() for text in page.locator("#content-main .module caption").all_inner_texts()}
     expected = {
-        apps.get_app_config(model._meta.app_label).verbose_name
-        for model, _ in content_model_grants()
+        apps.get_app_config(model._meta.app_label).verbose_name for model, _ in content_model_grants()
     }
     assert expected and {name.upper() for name in expected} <= {name.upper() for name in sections}
     assert not any("AUTHENTICATION" in name.upper() for name in sections)

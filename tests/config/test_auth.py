@@ -20,7 +20,9 @@ def test_token_is_issued_for_right_password_and_reused(api_client):
 
 def test_token_authenticates_and_revoking_it_signs_out(api_client):
     UserFactory(username="ann")
-    token = api_client.post(URL, {"username": "ann", "password": "pass-word-123"}, format="json").json()["token"]
+    token = api_client.post(URL, {"username": "ann", "password": "pass-word-123"}, format="json").json()[
+        "token"
+    ]
     api_client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     assert api_client.delete(URL).status_code == 204
     assert not Token.objects.filter(key=token).exists()
@@ -52,14 +54,20 @@ def test_repeated_failures_are_throttled_even_with_the_right_password(api_client
     assert "Retry-After" in locked.headers
     # Another username from the same address is not locked out by ann's failures.
     UserFactory(username="bob")
-    assert api_client.post(URL, {"username": "bob", "password": "pass-word-123"}, format="json").status_code == 200
+    assert (
+        api_client.post(URL, {"username": "bob", "password": "pass-word-123"}, format="json").status_code
+        == 200
+    )
 
 
 def test_a_success_resets_the_failure_count(api_client, settings):
     UserFactory(username="ann")
     for _ in range(settings.AUTH_FAILURE_LIMIT - 1):
         api_client.post(URL, {"username": "ann", "password": "bad"}, format="json")
-    assert api_client.post(URL, {"username": "ann", "password": "pass-word-123"}, format="json").status_code == 200
+    assert (
+        api_client.post(URL, {"username": "ann", "password": "pass-word-123"}, format="json").status_code
+        == 200
+    )
     for _ in range(settings.AUTH_FAILURE_LIMIT - 1):
         assert api_client.post(URL, {"username": "ann", "password": "bad"}, format="json").status_code == 400
 

@@ -87,7 +87,11 @@ def test_embedded_default_runs_beat_and_worker_without_a_broker_server(tmp_path)
     run(python, "manage.py", "migrate", "--no-input", "-v0")
     # Operators can change a schedule in the admin; make the heartbeat every second.
     run(
-        python, "manage.py", "shell", "--no-imports", "-c",
+        python,
+        "manage.py",
+        "shell",
+        "--no-imports",
+        "-c",
         "from django_celery_beat.models import IntervalSchedule, PeriodicTask; "
         "every, _ = IntervalSchedule.objects.get_or_create(every=1, period='seconds'); "
         "PeriodicTask.objects.filter(name='platform: heartbeat').update(interval=every, crontab=None)",
@@ -97,7 +101,10 @@ def test_embedded_default_runs_beat_and_worker_without_a_broker_server(tmp_path)
     processes = [
         subprocess.Popen(
             [celery, "-A", "config", command, "--loglevel=INFO", *extra],
-            cwd=ROOT, env=env, stdout=(logs / f"{command}.log").open("w"), stderr=subprocess.STDOUT,
+            cwd=ROOT,
+            env=env,
+            stdout=(logs / f"{command}.log").open("w"),
+            stderr=subprocess.STDOUT,
         )
         for command, extra in (
             ("worker", ["--pool=solo", "--without-mingle", "--without-gossip"]),
@@ -109,9 +116,10 @@ def test_embedded_default_runs_beat_and_worker_without_a_broker_server(tmp_path)
         "print(cache.get(HEARTBEAT_CACHE_KEY) or '')"
     )
     try:
-        assert wait_for(lambda: run(python, "manage.py", "shell", "--no-imports", "-c", read_heartbeat).strip(), timeout=60), (
-            (logs / "worker.log").read_text() + (logs / "beat.log").read_text()
-        )
+        assert wait_for(
+            lambda: run(python, "manage.py", "shell", "--no-imports", "-c", read_heartbeat).strip(),
+            timeout=60,
+        ), (logs / "worker.log").read_text() + (logs / "beat.log").read_text()
     finally:
         for process in processes:
             process.send_signal(signal.SIGTERM)

@@ -23,8 +23,7 @@ def test_content_designers_get_exactly_the_declared_rights():
         for action in actions:
             expected.add(f"{model._meta.app_label}.{action}_{model._meta.model_name}")
     granted = {
-        f"{app}.{code}"
-        for app, code in group.permissions.values_list("content_type__app_label", "codename")
+        f"{app}.{code}" for app, code in group.permissions.values_list("content_type__app_label", "codename")
     }
     assert granted == expected
     assert Permission.objects.count() > len(granted)

@@ -32,7 +32,11 @@ BLOCK_CONTENT = {
     BlockType.AGENT: {"agent_name": "Coach", "opening_message": "What would you like to automate?"},
     BlockType.QUIZ: {
         "questions": [
-            {"prompt": "What does a prompt template contain?", "choices": ["Slots", "Nothing"], "correct_index": 0}
+            {
+                "prompt": "What does a prompt template contain?",
+                "choices": ["Slots", "Nothing"],
+                "correct_index": 0,
+            }
         ]
     },
     BlockType.RICH_TEXT: {"format": "markdown", "body": "A **prompt** is an instruction."},

@@ -221,7 +221,10 @@ def test_me_predicts_completion_from_recent_velocity(user, auth_client, communit
     BlockProgressFactory(user=user, completed_at=timezone.now() - timedelta(days=40))  # too old to count
     [forecast] = auth_client.get(ME).json()["forecasts"]
     assert (forecast["type"], forecast["id"], forecast["course"], forecast["program"]) == (
-        "course", course.pk, course.pk, None
+        "course",
+        course.pk,
+        course.pk,
+        None,
     )
     assert (forecast["required_total"], forecast["required_done"], forecast["remaining_blocks"]) == (6, 2, 4)
     assert forecast["velocity_blocks_per_day"] == 0.5
@@ -343,12 +346,15 @@ def test_admin_trends_are_scoped_to_the_communities_a_designer_instructs(client,
     index = client.get(reverse("admin:progress_learninganalytics_trends_index"))
     assert index.status_code == 200
     assert community.name in index.content.decode() and "Elsewhere" not in index.content.decode()
-    assert client.get(reverse("admin:progress_learninganalytics_trends", args=[community.pk])).status_code == 200
+    assert (
+        client.get(reverse("admin:progress_learninganalytics_trends", args=[community.pk])).status_code == 200
+    )
     assert client.get(reverse("admin:progress_learninganalytics_trends", args=[other.pk])).status_code == 404
     rows = client.get(reverse("admin:progress_learninganalytics_changelist"))
-    assert rows.status_code == 200 and rows.context["cl"].result_count == LearningAnalytics.objects.filter(
-        community=community
-    ).count()
+    assert (
+        rows.status_code == 200
+        and rows.context["cl"].result_count == LearningAnalytics.objects.filter(community=community).count()
+    )
 
 
 @pytest.mark.django_db
@@ -367,7 +373,12 @@ def test_me_forecasts_program_enrollments_too(user, auth_client, community):
     events_ingest(user=user, events=[service_event(b) for b in blocks_of(program)[:4]])  # 4 today
     forecasts = auth_client.get(ME).json()["forecasts"]
     [mine] = [f for f in forecasts if f["type"] == "program"]
-    assert (mine["id"], mine["program"], mine["course"], mine["title"]) == (program.pk, program.pk, None, program.title)
+    assert (mine["id"], mine["program"], mine["course"], mine["title"]) == (
+        program.pk,
+        program.pk,
+        None,
+        program.title,
+    )
     assert (mine["required_total"], mine["required_done"], mine["remaining_blocks"]) == (10, 4, 6)
     # 4 blocks in the 28-day window: 1/7 a day, so 6 more blocks take 42 days.
     assert mine["velocity_blocks_per_day"] == round(4 / 28, 4)

@@ -44,8 +44,12 @@ def test_content_lists_show_only_published_content_of_my_communities(user, auth_
 @pytest.mark.django_db
 def test_mission_id_filters_wods_like_wod_id(auth_client, program):
     wod = program.courses.first().wods.first()
-    assert [w["id"] for w in auth_client.get("/api/v1/wods/", {"mission_id": wod.pk}).json()["results"]] == [wod.pk]
-    assert [w["id"] for w in auth_client.get("/api/v1/wods/", {"wod_id": wod.pk}).json()["results"]] == [wod.pk]
+    assert [w["id"] for w in auth_client.get("/api/v1/wods/", {"mission_id": wod.pk}).json()["results"]] == [
+        wod.pk
+    ]
+    assert [w["id"] for w in auth_client.get("/api/v1/wods/", {"wod_id": wod.pk}).json()["results"]] == [
+        wod.pk
+    ]
 
 
 @pytest.mark.django_db
@@ -75,7 +79,9 @@ def test_wod_detail_includes_pages_and_blocks_with_completability(user, auth_cli
 
 
 @pytest.mark.django_db
-def test_wod_detail_query_count_does_not_grow_with_pages_and_blocks(user, auth_client, django_assert_num_queries):
+def test_wod_detail_query_count_does_not_grow_with_pages_and_blocks(
+    user, auth_client, django_assert_num_queries
+):
     community = CommunityFactory()
     join(user, community)
     small, large = WodFactory(community=community), WodFactory(community=community)
@@ -99,8 +105,12 @@ def tree_queries(client, program_id):
 def two_programs(user, auth_client):
     community = CommunityFactory()
     join(user, community)
-    small = build_program(community=community, courses=1, wods_per_course=1, pages_per_wod=1, blocks_per_page=1)
-    large = build_program(community=community, courses=3, wods_per_course=4, pages_per_wod=3, blocks_per_page=4)
+    small = build_program(
+        community=community, courses=1, wods_per_course=1, pages_per_wod=1, blocks_per_page=1
+    )
+    large = build_program(
+        community=community, courses=3, wods_per_course=4, pages_per_wod=3, blocks_per_page=4
+    )
     auth_client.post(EVENTS, [event(b) for b in blocks_of(large)[:30]], format="json")
     auth_client.post(EVENTS, [event(b) for b in blocks_of(small)], format="json")
     clear_local_cache()
@@ -161,8 +171,13 @@ def test_course_and_wod_trees(auth_client, program):
 
 @pytest.mark.django_db
 def test_next_walks_enrollments_in_order_and_skips_finished_work(user, auth_client):
-    program = build_program(courses=1, wods_per_course=2, pages_per_wod=1, blocks_per_page=2,
-                            block_types=(BlockType.SECTION_HEADER, BlockType.RICH_TEXT))
+    program = build_program(
+        courses=1,
+        wods_per_course=2,
+        pages_per_wod=1,
+        blocks_per_page=2,
+        block_types=(BlockType.SECTION_HEADER, BlockType.RICH_TEXT),
+    )
     join(user, program.community)
     assert auth_client.get("/api/v1/progress/next/").json()["wod"] is None
     auth_client.post("/api/v1/enrollments/programs/", {"program": program.pk}, format="json")
@@ -183,8 +198,9 @@ def test_next_walks_enrollments_in_order_and_skips_finished_work(user, auth_clie
 def test_next_skips_locked_wods(user, auth_client):
     from tests.progress.factories import PrerequisiteFactory
 
-    program = build_program(courses=1, wods_per_course=2, pages_per_wod=1, blocks_per_page=1,
-                            block_types=(BlockType.RICH_TEXT,))
+    program = build_program(
+        courses=1, wods_per_course=2, pages_per_wod=1, blocks_per_page=1, block_types=(BlockType.RICH_TEXT,)
+    )
     join(user, program.community)
     first_wod, second_wod = [link.wod for link in program.courses.get().wod_links.order_by("order")]
     PrerequisiteFactory(wod=first_wod, required_wod=second_wod, min_percent=100)
@@ -214,10 +230,18 @@ def test_list_endpoints_use_a_constant_number_of_queries(user, auth_client):
 
     def grow(n):
         for _ in range(n):
-            program = build_program(community=community, courses=1, wods_per_course=1, pages_per_wod=1,
-                                    blocks_per_page=2, block_types=(BlockType.RICH_TEXT,))
+            program = build_program(
+                community=community,
+                courses=1,
+                wods_per_course=1,
+                pages_per_wod=1,
+                blocks_per_page=2,
+                block_types=(BlockType.RICH_TEXT,),
+            )
             auth_client.post("/api/v1/enrollments/programs/", {"program": program.pk}, format="json")
-            auth_client.post("/api/v1/enrollments/courses/", {"course": program.courses.get().pk}, format="json")
+            auth_client.post(
+                "/api/v1/enrollments/courses/", {"course": program.courses.get().pk}, format="json"
+            )
             auth_client.post(EVENTS, [event(b) for b in blocks_of(program)], format="json")
 
     grow(1)

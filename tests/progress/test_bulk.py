@@ -11,15 +11,34 @@ from tests.progress.utils import blocks_of, join
 
 def run_events(user, blocks, prefix):
     now = timezone.now()
-    events_ingest(user=user, events=[
-        {"block": b.pk, "event": "answered" if b.block_type == BlockType.QUIZ else "completed", "score": 0.9,
-         "time_spent_s": 1.25, "occurred_at": now, "idempotency_key": f"{prefix}{b.pk}",
-         "interaction_data": {"n": b.pk}} for b in blocks
-    ])
-    events_ingest(user=user, events=[
-        {"block": b.pk, "event": "viewed", "time_spent_s": 2, "occurred_at": now, "idempotency_key": f"{prefix}v{b.pk}"}
-        for b in blocks[::2]
-    ])
+    events_ingest(
+        user=user,
+        events=[
+            {
+                "block": b.pk,
+                "event": "answered" if b.block_type == BlockType.QUIZ else "completed",
+                "score": 0.9,
+                "time_spent_s": 1.25,
+                "occurred_at": now,
+                "idempotency_key": f"{prefix}{b.pk}",
+                "interaction_data": {"n": b.pk},
+            }
+            for b in blocks
+        ],
+    )
+    events_ingest(
+        user=user,
+        events=[
+            {
+                "block": b.pk,
+                "event": "viewed",
+                "time_spent_s": 2,
+                "occurred_at": now,
+                "idempotency_key": f"{prefix}v{b.pk}",
+            }
+            for b in blocks[::2]
+        ],
+    )
 
 
 @pytest.mark.django_db

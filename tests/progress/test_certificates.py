@@ -73,7 +73,11 @@ def test_completing_a_course_issues_one_certificate_verifiable_without_login(
     earned = finish(auth_client, blocks[2:])["earned"]
     certificate = Certificate.objects.get()
     assert earned["certificates"] == [
-        {"verification_id": str(certificate.verification_id), "course": course.pk, "course_title": course.title}
+        {
+            "verification_id": str(certificate.verification_id),
+            "course": course.pk,
+            "course_title": course.title,
+        }
     ]
     assert (certificate.user, certificate.course, certificate.course_title) == (user, course, course.title)
     enrollment.refresh_from_db()

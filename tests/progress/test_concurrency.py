@@ -56,7 +56,9 @@ def test_concurrent_batches_for_the_same_learners_leave_exact_roll_ups():
                         "time_spent_s": 1,
                         "occurred_at": now,
                         # half of the keys are shared by every thread of the same user
-                        "idempotency_key": f"t{index}-r{round_}-b{block.pk}" if i % 2 else f"shared-r{round_}-b{block.pk}",
+                        "idempotency_key": f"t{index}-r{round_}-b{block.pk}"
+                        if i % 2
+                        else f"shared-r{round_}-b{block.pk}",
                     }
                     for i, block in enumerate(blocks)
                 ],
@@ -84,8 +86,15 @@ def test_the_same_idempotency_key_sent_at_once_is_recorded_once():
     def client(index):
         events_ingest(
             user=user,
-            events=[{"block": block.pk, "event": "viewed", "time_spent_s": 5, "occurred_at": timezone.now(),
-                     "idempotency_key": "same"}],
+            events=[
+                {
+                    "block": block.pk,
+                    "event": "viewed",
+                    "time_spent_s": 5,
+                    "occurred_at": timezone.now(),
+                    "idempotency_key": "same",
+                }
+            ],
         )
 
     run_threads(client, 6)
@@ -108,9 +117,17 @@ def test_recompute_running_during_ingest_never_loses_a_delta():
         for round_ in range(4):
             events_ingest(
                 user=user,
-                events=[{"block": b.pk, "event": "progressed", "progress": 0.3 * round_, "time_spent_s": 2,
-                         "occurred_at": timezone.now(), "idempotency_key": f"c{index}-{round_}-{b.pk}"}
-                        for b in blocks],
+                events=[
+                    {
+                        "block": b.pk,
+                        "event": "progressed",
+                        "progress": 0.3 * round_,
+                        "time_spent_s": 2,
+                        "occurred_at": timezone.now(),
+                        "idempotency_key": f"c{index}-{round_}-{b.pk}",
+                    }
+                    for b in blocks
+                ],
             )
 
     run_threads(worker, 5)

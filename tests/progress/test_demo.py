@@ -14,7 +14,10 @@ from progress.services import progress_recompute
 
 
 def counts():
-    return {model.__name__: model.objects.count() for model in (Block, Wod, BlockProgress, NodeProgress, ProgressEvent)}
+    return {
+        model.__name__: model.objects.count()
+        for model in (Block, Wod, BlockProgress, NodeProgress, ProgressEvent)
+    }
 
 
 @pytest.mark.django_db

@@ -126,8 +126,9 @@ def test_optional_blocks_never_block_completion_and_count_apart(user, wod):
 
 @pytest.mark.django_db
 def test_block_change_updates_every_ancestor_and_the_enrollments(user):
-    program = build_program(courses=2, wods_per_course=1, pages_per_wod=1, blocks_per_page=2,
-                            block_types=(BlockType.RICH_TEXT,))
+    program = build_program(
+        courses=2, wods_per_course=1, pages_per_wod=1, blocks_per_page=2, block_types=(BlockType.RICH_TEXT,)
+    )
     join(user, program.community)
     enrollment, _ = program_enroll(user=user, program=program)
     first_course = program.course_links.order_by("order")[0].course
@@ -153,8 +154,9 @@ def test_block_change_updates_every_ancestor_and_the_enrollments(user):
 
 @pytest.mark.django_db
 def test_events_are_logged_with_the_enrollment_as_registration(user, auth_client):
-    program = build_program(courses=1, wods_per_course=1, pages_per_wod=1, blocks_per_page=1,
-                            block_types=(BlockType.QUIZ,))
+    program = build_program(
+        courses=1, wods_per_course=1, pages_per_wod=1, blocks_per_page=1, block_types=(BlockType.QUIZ,)
+    )
     join(user, program.community)
     course = program.courses.get()
     auth_client.post("/api/v1/enrollments/courses/", {"course": course.pk}, format="json")
@@ -163,8 +165,12 @@ def test_events_are_logged_with_the_enrollment_as_registration(user, auth_client
     logged = ProgressEvent.objects.get(user=user)
     assert logged.registration == CourseEnrollment.objects.get(user=user).registration
     assert (logged.verb, logged.score, logged.success, logged.completion) == ("answered", 0.95, True, True)
-    assert logged.context == {"page": block.page_id, "wod": block.page.wod_id, "courses": [course.pk],
-                              "programs": [program.pk]}
+    assert logged.context == {
+        "page": block.page_id,
+        "wod": block.page.wod_id,
+        "courses": [course.pk],
+        "programs": [program.pk],
+    }
 
 
 @pytest.mark.django_db
@@ -175,8 +181,12 @@ def test_replayed_idempotency_keys_are_no_ops(user, auth_client, wod):
     again = auth_client.post(EVENTS, {"events": [payload, payload]}, format="json").json()
     assert (first["accepted"], first["replayed"]) == (1, 0)
     assert (again["accepted"], again["replayed"]) == (0, 2)
-    assert again["results"][0] == {"idempotency_key": payload["idempotency_key"], "block": block.pk,
-                                   "state": "completed", "replayed": True}
+    assert again["results"][0] == {
+        "idempotency_key": payload["idempotency_key"],
+        "block": block.pk,
+        "state": "completed",
+        "replayed": True,
+    }
     assert ProgressEvent.objects.filter(user=user).count() == 1
     assert BlockProgress.objects.get(user=user).time_spent_s == 30
     assert row(user, NodeType.WOD, wod.pk).time_spent_s == 30
@@ -260,10 +270,22 @@ def test_an_event_in_a_locked_wod_is_a_409_listing_the_unmet_rules(user, auth_cl
     response = auth_client.post(EVENTS, event(target), format="json")
     assert response.status_code == 409
     body = response.json()
-    assert body["code"] == "locked" and body["locked"] == {"node_type": "wod", "node_id": second.pk,
-                                                           "title": "Second"}
-    assert body["unmet"] == [{"node_type": "wod", "node_id": first.pk, "title": first.title, "min_percent": 100,
-                              "require_mastered": False, "percent": 0.0, "state": "not_started"}]
+    assert body["code"] == "locked" and body["locked"] == {
+        "node_type": "wod",
+        "node_id": second.pk,
+        "title": "Second",
+    }
+    assert body["unmet"] == [
+        {
+            "node_type": "wod",
+            "node_id": first.pk,
+            "title": first.title,
+            "min_percent": 100,
+            "require_mastered": False,
+            "percent": 0.0,
+            "state": "not_started",
+        }
+    ]
     assert not BlockProgress.objects.exists()
     assert auth_client.post(EVENTS, event(gate), format="json").status_code == 200
     assert auth_client.post(EVENTS, event(target), format="json").status_code == 200
@@ -297,12 +319,16 @@ def test_a_locked_course_refuses_enrollment_and_events_in_its_wods(user, auth_cl
     block = BlockFactory(page=PageFactory(wod=advanced_link.wod), block_type=BlockType.RICH_TEXT)
     PrerequisiteFactory(course=advanced_link.course, required_course=intro, min_percent=50)
     intro_block = BlockFactory(page=PageFactory(wod=intro.wods.get()), block_type=BlockType.RICH_TEXT)
-    enroll = auth_client.post("/api/v1/enrollments/courses/", {"course": advanced_link.course_id}, format="json")
+    enroll = auth_client.post(
+        "/api/v1/enrollments/courses/", {"course": advanced_link.course_id}, format="json"
+    )
     assert enroll.status_code == 409 and enroll.json()["unmet"][0]["node_id"] == intro.pk
     assert auth_client.post(EVENTS, event(block), format="json").status_code == 409
     auth_client.post(EVENTS, event(intro_block), format="json")
     assert auth_client.post(EVENTS, event(block), format="json").status_code == 200
-    enroll = auth_client.post("/api/v1/enrollments/courses/", {"course": advanced_link.course_id}, format="json")
+    enroll = auth_client.post(
+        "/api/v1/enrollments/courses/", {"course": advanced_link.course_id}, format="json"
+    )
     assert enroll.status_code == 201
 
 
@@ -337,11 +363,17 @@ def test_program_enrollment_twice_returns_the_existing_one(user, auth_client):
 @pytest.mark.django_db
 def test_batch_errors_are_listed_per_event_and_nothing_is_written(auth_client, wod):
     block = one_block(wod, BlockType.RICH_TEXT)
-    response = auth_client.post(EVENTS, {"events": [event(block), {**event(block), "block": "x"}, "nope"]},
-                                format="json")
+    response = auth_client.post(
+        EVENTS, {"events": [event(block), {**event(block), "block": "x"}, "nope"]}, format="json"
+    )
     assert response.status_code == 400
-    assert response.json() == {"events": [{}, {"block": ["A valid integer is required."]},
-                                          {"non_field_errors": ["Expected an object."]}]}
+    assert response.json() == {
+        "events": [
+            {},
+            {"block": ["A valid integer is required."]},
+            {"non_field_errors": ["Expected an object."]},
+        ]
+    }
     assert auth_client.post(EVENTS, {"events": "nope"}, format="json").status_code == 400
     missing = auth_client.post(EVENTS, {"block": block.pk}, format="json")
     assert missing.status_code == 400 and {"event", "occurred_at", "idempotency_key"} <= set(missing.json())

@@ -39,8 +39,8 @@ def test_build_program_creates_ordered_tree():
 
 @pytest.mark.django_db
 def test_prerequisite_rules_cannot_form_a_loop():
-    from tests.progress.factories import CommunityFactory, PrerequisiteFactory, WodFactory
     from progress.models import Prerequisite
+    from tests.progress.factories import CommunityFactory, PrerequisiteFactory, WodFactory
 
     community = CommunityFactory()
     a, b, c = (WodFactory(community=community) for _ in range(3))

@@ -15,7 +15,14 @@ from hypothesis import strategies as st
 from progress.models import BlockType, CourseWod, NodeProgress, NodeType, ProgressVerb
 from progress.services import LockedError, events_ingest, progress_recompute
 from tests.factories import UserFactory
-from tests.progress.factories import BlockFactory, CommunityFactory, CourseFactory, PageFactory, WodFactory, build_program
+from tests.progress.factories import (
+    BlockFactory,
+    CommunityFactory,
+    CourseFactory,
+    PageFactory,
+    WodFactory,
+    build_program,
+)
 from tests.progress.utils import blocks_of, join
 
 
@@ -129,8 +136,12 @@ def test_recompute_finds_and_fixes_tampered_rows(user):
 def test_recompute_command_reports_drift_and_validates_its_arguments(user):
     community, program, blocks = _tree()
     join(user, community)
-    events_ingest(user=user, events=[{"block": blocks[2].pk, "event": "viewed", "occurred_at": timezone.now(),
-                                      "idempotency_key": "a"}])
+    events_ingest(
+        user=user,
+        events=[
+            {"block": blocks[2].pk, "event": "viewed", "occurred_at": timezone.now(), "idempotency_key": "a"}
+        ],
+    )
     NodeProgress.objects.filter(user=user, node_type=NodeType.WOD).update(time_spent_s=999)
     out = StringIO()
     call_command("recompute_progress", "--dry-run", "--community", community.slug, stdout=out)
@@ -157,8 +168,12 @@ def test_content_changes_are_recomputed_by_the_task_after_commit():
     CourseWod.objects.create(course=course, wod=wod, order=0)
     page = PageFactory(wod=wod)
     block = BlockFactory(page=page, block_type=BlockType.RICH_TEXT)
-    events_ingest(user=user, events=[{"block": block.pk, "event": "viewed", "occurred_at": timezone.now(),
-                                      "idempotency_key": "a"}])
+    events_ingest(
+        user=user,
+        events=[
+            {"block": block.pk, "event": "viewed", "occurred_at": timezone.now(), "idempotency_key": "a"}
+        ],
+    )
     assert NodeProgress.objects.get(user=user, node_type=NodeType.COURSE).percent == 100.0
     with transaction.atomic():
         BlockFactory(page=page, block_type=BlockType.QUIZ)
@@ -174,8 +189,12 @@ def test_content_changes_are_recomputed_by_the_task_after_commit():
     CourseWod.objects.create(course=other, wod=WodFactory(community=community), order=0)
     BlockFactory(page=PageFactory(wod=other.wods.get()), block_type=BlockType.RICH_TEXT)
     with pytest.raises(LockedError):
-        events_ingest(user=user, events=[{"block": block.pk, "event": "viewed", "occurred_at": timezone.now(),
-                                          "idempotency_key": "b"}])
+        events_ingest(
+            user=user,
+            events=[
+                {"block": block.pk, "event": "viewed", "occurred_at": timezone.now(), "idempotency_key": "b"}
+            ],
+        )
 
 
 @pytest.mark.django_db
@@ -184,10 +203,19 @@ def test_unpublished_blocks_stop_counting_after_recompute(user):
     join(user, community)
     page = PageFactory(wod=WodFactory(community=community))
     kept, hidden = (BlockFactory(page=page, block_type=BlockType.RICH_TEXT) for _ in range(2))
-    events_ingest(user=user, events=[
-        {"block": b.pk, "event": "viewed", "occurred_at": timezone.now(), "idempotency_key": f"k{b.pk}",
-         "time_spent_s": 5} for b in (kept, hidden)
-    ])
+    events_ingest(
+        user=user,
+        events=[
+            {
+                "block": b.pk,
+                "event": "viewed",
+                "occurred_at": timezone.now(),
+                "idempotency_key": f"k{b.pk}",
+                "time_spent_s": 5,
+            }
+            for b in (kept, hidden)
+        ],
+    )
     hidden.is_published = False
     hidden.save()
     progress_recompute(user=user)

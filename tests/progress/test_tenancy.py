@@ -41,8 +41,13 @@ def test_every_object_of_another_community_is_a_404(two_communities):
     for url in urls:
         assert client.get(url).status_code == 404, url
         assert client_for(learner).get(url).status_code == 200, url
-    assert client.post("/api/v1/enrollments/programs/", {"program": program.pk}, format="json").status_code == 404
-    assert client.post("/api/v1/enrollments/courses/", {"course": course.pk}, format="json").status_code == 404
+    assert (
+        client.post("/api/v1/enrollments/programs/", {"program": program.pk}, format="json").status_code
+        == 404
+    )
+    assert (
+        client.post("/api/v1/enrollments/courses/", {"course": course.pk}, format="json").status_code == 404
+    )
 
 
 @pytest.mark.django_db

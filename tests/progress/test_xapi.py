@@ -38,7 +38,7 @@ def assert_valid_statement(statement):
     for key in ("success", "completion"):
         if key in result:
             assert isinstance(result[key], bool)
-    for name, value in result.get("extensions", {}).items():
+    for name in result.get("extensions", {}):
         assert IRI.match(name)
     context = statement.get("context", {})
     if "registration" in context:
@@ -49,22 +49,42 @@ def assert_valid_statement(statement):
             assert IRI.match(activity["id"])
     for stamp in ("timestamp", "stored"):
         assert datetime.fromisoformat(statement[stamp]).tzinfo is not None
-    allowed = {"id", "actor", "verb", "object", "result", "context", "timestamp", "stored", "authority",
-               "version", "attachments"}
+    allowed = {
+        "id",
+        "actor",
+        "verb",
+        "object",
+        "result",
+        "context",
+        "timestamp",
+        "stored",
+        "authority",
+        "version",
+        "attachments",
+    }
     assert set(statement) <= allowed
 
 
 @pytest.mark.django_db
 def test_statements_are_valid_xapi_with_score_duration_and_registration(user, auth_client):
-    program = build_program(courses=1, wods_per_course=1, pages_per_wod=1, blocks_per_page=2,
-                            block_types=(BlockType.QUIZ, BlockType.VIDEO))
+    program = build_program(
+        courses=1,
+        wods_per_course=1,
+        pages_per_wod=1,
+        blocks_per_page=2,
+        block_types=(BlockType.QUIZ, BlockType.VIDEO),
+    )
     join(user, program.community)
     auth_client.post("/api/v1/enrollments/programs/", {"program": program.pk}, format="json")
     quiz, video = blocks_of(program)
-    auth_client.post("/api/v1/progress/events/", [
-        event(quiz, "answered", score=0.75, time_spent_s=61.5),
-        event(video, "progressed", progress=0.4, time_spent_s=0),
-    ], format="json")
+    auth_client.post(
+        "/api/v1/progress/events/",
+        [
+            event(quiz, "answered", score=0.75, time_spent_s=61.5),
+            event(video, "progressed", progress=0.4, time_spent_s=0),
+        ],
+        format="json",
+    )
     response = auth_client.get(STATEMENTS)
     assert response["X-Experience-API-Version"] == "1.0.3"
     body = response.json()

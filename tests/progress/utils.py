@@ -40,5 +40,7 @@ def blocks_of(program):
     blocks = []
     for course_link in program.course_links.order_by("order", "id"):
         for wod_link in course_link.course.wod_links.order_by("order", "id"):
-            blocks += Block.objects.filter(page__wod=wod_link.wod).order_by("page__order", "page_id", "order", "id")
+            blocks += Block.objects.filter(page__wod=wod_link.wod).order_by(
+                "page__order", "page_id", "order", "id"
+            )
     return blocks

@@ -93,7 +93,8 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS("\nDemo logins (embedded default only):"))
         for login in logins:
             self.stdout.write(
-                f"  {login.username:<10} password {login.password:<10} token {tokens.get(login.username, '-')}"
+                f"  {login.username:<10} password {login.password:<10} "
+                f"token {tokens.get(login.username, '-')}"
                 f"  ({login.role})"
             )
         base = f"http://127.0.0.1:{os.environ.get('PORT', '8000')}"

@@ -21,20 +21,32 @@ class Command(BaseCommand):
         parser.add_argument("--community", help="Only this community (slug or id).")
         parser.add_argument("--user", help="Only this learner (username or id).")
         parser.add_argument("--dry-run", action="store_true", help="Report drift without fixing it.")
-        parser.add_argument("--show", type=int, default=20, help="How many drifted rows to list (default 20).")
+        parser.add_argument(
+            "--show", type=int, default=20, help="How many drifted rows to list (default 20)."
+        )
 
     def handle(self, *args, **options):
         community = self._community(options["community"]) if options["community"] else None
         user = self._user(options["user"]) if options["user"] else None
         users = list(learners_in_scope(community=community, user=user))
         with tqdm(
-            total=len(users), desc="learners", unit="learner", file=sys.stderr, disable=not sys.stderr.isatty()
+            total=len(users),
+            desc="learners",
+            unit="learner",
+            file=sys.stderr,
+            disable=not sys.stderr.isatty(),
         ) as bar:
             result = progress_recompute(
-                community=community, user=user, dry_run=options["dry_run"], users=users, on_user=lambda: bar.update(1)
+                community=community,
+                user=user,
+                dry_run=options["dry_run"],
+                users=users,
+                on_user=lambda: bar.update(1),
             )
         for entry in result.drift[: options["show"]]:
-            self.stdout.write(f"  drift: user {entry['user']} {entry['node_type']} {entry['node_id']}: {entry['fields']}")
+            self.stdout.write(
+                f"  drift: user {entry['user']} {entry['node_type']} {entry['node_id']}: {entry['fields']}"
+            )
         verb = "found (dry run, nothing changed)" if options["dry_run"] else "fixed"
         self.stdout.write(
             self.style.SUCCESS(
