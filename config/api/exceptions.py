@@ -6,8 +6,9 @@
 * Every other error is ``{"detail": "...", "code": "..."}`` with its status (401, 403, 404,
   409, 429 ...).
 
-Django's own ``ValidationError`` raised by a service becomes the same 400, so a rule checked in
-a service gives the client the same answer as one checked in a serializer.
+Django's own ``ValidationError`` (and ``config.errors.Invalid``) raised by a service becomes the
+same 400, so a rule checked in a service gives the client the same answer as one checked in a
+serializer. Every other domain error of ``config.errors`` carries its status, code and payload.
 """
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -15,6 +16,9 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
+from rest_framework.views import set_rollback
+
+from config.errors import DomainError
 
 
 class Conflict(exceptions.APIException):
@@ -37,6 +41,10 @@ def django_validation_error_as_drf(exc: DjangoValidationError) -> exceptions.Val
 
 
 def exception_handler(exc, context):
+    if isinstance(exc, DomainError):
+        set_rollback()
+        headers = {"Retry-After": str(exc.extra.pop("retry_after"))} if "retry_after" in exc.extra else None
+        return Response(exc.as_payload(), status=exc.status_code, headers=headers)
     if isinstance(exc, DjangoValidationError):
         exc = django_validation_error_as_drf(exc)
     response = drf_exception_handler(exc, context)
