@@ -221,3 +221,26 @@ def test_unpublished_blocks_stop_counting_after_recompute(user):
     progress_recompute(user=user)
     page_row = NodeProgress.objects.get(user=user, node_type=NodeType.PAGE, node_id=page.pk)
     assert (page_row.required_total, page_row.required_done, page_row.time_spent_s) == (1, 1, 5)
+
+
+class _Rollback(Exception):
+    pass
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_rolled_back_content_edit_does_not_swallow_the_next_recompute(monkeypatch):
+    from progress import tasks
+
+    enqueued = []
+    monkeypatch.setattr(tasks.recompute_community_progress, "delay", enqueued.append)
+    community = CommunityFactory()
+    page = PageFactory(wod=WodFactory(community=community))
+    enqueued.clear()
+    with pytest.raises(_Rollback), transaction.atomic():
+        BlockFactory(page=page, block_type=BlockType.RICH_TEXT)
+        raise _Rollback
+    assert enqueued == []
+    with transaction.atomic():
+        BlockFactory(page=page, block_type=BlockType.RICH_TEXT)
+        BlockFactory(page=page, block_type=BlockType.QUIZ)
+    assert enqueued == [community.pk]
