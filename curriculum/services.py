@@ -207,7 +207,11 @@ def coach_status_record(
         raise ValidationError({"next_plan_id": ["next_plan_id is only allowed with SWAPPED."]})
 
     with transaction.atomic():
-        enrollment = Enrollment.objects.select_for_update().select_related("curriculum").get(pk=enrollment.pk)
+        enrollment = (
+            Enrollment.objects.select_for_update(of=("self",))
+            .select_related("curriculum")
+            .get(pk=enrollment.pk)
+        )
         if client_key:
             earlier = (
                 OutcomeEvent.objects.select_related("step", "alternative", "next_alternative")
@@ -255,7 +259,11 @@ def coach_status_record(
                 },
                 code="step_not_open",
             )
-        state = EnrollmentStep.objects.select_for_update().filter(enrollment=enrollment, step=step).first()
+        state = (
+            EnrollmentStep.objects.select_for_update(of=("self",))
+            .filter(enrollment=enrollment, step=step)
+            .first()
+        )
         if state is None:
             state = _open_step(enrollment=enrollment, step=step)
         if state.current_alternative_id is not None and state.current_alternative_id != plan.pk:
@@ -371,7 +379,8 @@ def curriculum_stats_rebuild(*, dry_run: bool = False, progress=None) -> list[St
                 expected[(row["alternative_id"], segment)][0] += row["attempts"]
                 expected[(row["alternative_id"], segment)][1] += row["successes"]
         current = {
-            (s.alternative_id, s.segment): s for s in AlternativeStat.objects.select_for_update().all()
+            (s.alternative_id, s.segment): s
+            for s in AlternativeStat.objects.select_for_update(of=("self",)).all()
         }
         keys = sorted(set(expected) | set(current))
         drift = []

@@ -52,7 +52,7 @@ def _reconcile_batch(ids, result, *, dry_run, log_drift):
         # Lock first, count second (see services.scenario_metadata_reconcile).
         rows = list(
             ScenarioMetadata.objects.filter(scenario_id__in=ids)
-            .select_for_update()
+            .select_for_update(of=("self",))
             .order_by("pk")
             .only("pk", "bayesian_score", *COUNTERS)
         )

@@ -84,7 +84,7 @@ def _lock_progress(*, user, scenario: Scenario, create: bool = True) -> UserScen
     With ``create=False`` a missing row is returned unsaved (``pk`` None): undoing something
     never done stores nothing.
     """
-    rows = UserScenarioProgress.objects.select_for_update().filter(user=user, scenario=scenario)
+    rows = UserScenarioProgress.objects.select_for_update(of=("self",)).filter(user=user, scenario=scenario)
     progress = rows.first()
     if progress is None and not create:
         return UserScenarioProgress(user=user, scenario=scenario)

@@ -96,7 +96,7 @@ class IngestResult:
 
 def lock_learner(user) -> LearnerState:
     """Take the learner's lock for the rest of the transaction."""
-    state, _ = LearnerState.objects.select_for_update().get_or_create(user=user)
+    state, _ = LearnerState.objects.select_for_update(of=("self",)).get_or_create(user=user)
     return state
 
 
