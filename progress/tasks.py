@@ -28,3 +28,13 @@ def recompute_all_progress() -> int:
     if result.drift:
         logging.getLogger(__name__).warning("progress roll-ups: %s drifted rows fixed", len(result.drift))
     return len(result.drift)
+
+
+@shared_task(name="progress.tasks.reevaluate_achievements")
+def reevaluate_achievements(achievement_ids: list[int]) -> int:
+    """Evaluate the achievements for every member of their communities (so past progress
+    counts); returns how many were newly earned. Running it twice earns nothing twice."""
+    from .models import Achievement
+    from .services.achievements import achievements_reevaluate
+
+    return achievements_reevaluate(achievements=list(Achievement.objects.filter(pk__in=achievement_ids)))

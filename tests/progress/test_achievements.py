@@ -428,14 +428,23 @@ def test_affected_criteria_read_logged_events_as_models_or_row_dicts():
 
 
 @pytest.mark.django_db
-def test_admin_action_reevaluates_a_new_achievement_for_every_member(client, user, gym):
+def test_admin_action_reevaluates_a_new_achievement_for_every_member_in_a_task_after_commit(
+    client, user, gym, django_capture_on_commit_callbacks
+):
     community, _, blocks = gym
     events_ingest(user=user, events=[service_event(b) for b in blocks[:2]])
     late = achievement(community, {"all": [{"type": "blocks_completed", "count": 2}]}, name="Late")
     client.force_login(UserFactory(is_staff=True, is_superuser=True))
-    response = client.post(
-        reverse("admin:progress_achievement_changelist"),
-        {"action": "reevaluate", "_selected_action": [late.pk]},
-    )
-    assert response.status_code == 302
+    with django_capture_on_commit_callbacks() as callbacks:
+        response = client.post(
+            reverse("admin:progress_achievement_changelist"),
+            {"action": "reevaluate", "_selected_action": [late.pk]},
+            follow=True,
+        )
+    assert response.status_code == 200
+    assert "in the background" in response.content.decode()
+    # Nothing is evaluated inside the request; the task does it once the request commits.
+    assert not UserAchievement.objects.filter(user=user, achievement=late).exists()
+    assert len(callbacks) == 1
+    callbacks[0]()
     assert UserAchievement.objects.get(user=user, achievement=late).earned_at is not None
