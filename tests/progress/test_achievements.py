@@ -382,7 +382,8 @@ def test_admin_edits_achievements_and_milestones_with_the_criteria_widget(client
     errors = getattr(response, "context_data", {}) and response.context_data["adminform"].form.errors
     assert response.status_code == 302, errors
     made = Achievement.objects.get(name="Admin made")
-    assert made.criteria == {"all": [{"type": "blocks_completed", "count": 2, "scope": {}}]}
+    # The editor's empty optional scope means "the whole community", the same as no scope.
+    assert made.criteria == {"all": [{"type": "blocks_completed", "count": 2}]}
     assert client.get(reverse("admin:progress_achievement_changelist")).status_code == 200
     assert client.get(reverse("admin:progress_coursemilestone_add")).status_code == 200
     assert client.get(reverse("admin:progress_certificate_changelist")).status_code == 200
