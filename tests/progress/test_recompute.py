@@ -244,3 +244,31 @@ def test_a_rolled_back_content_edit_does_not_swallow_the_next_recompute(monkeypa
         BlockFactory(page=page, block_type=BlockType.RICH_TEXT)
         BlockFactory(page=page, block_type=BlockType.QUIZ)
     assert enqueued == [community.pk]
+
+
+@pytest.mark.django_db
+def test_recompute_moves_the_enrollments_current_wod_like_an_ingest(user):
+    from progress.models import CourseEnrollment
+    from progress.services import course_enroll
+
+    community = CommunityFactory()
+    join(user, community)
+    course = CourseFactory(community=community)
+    first, second = WodFactory(community=community), WodFactory(community=community)
+    CourseWod.objects.create(course=course, wod=first, order=0)
+    CourseWod.objects.create(course=course, wod=second, order=1)
+    done = BlockFactory(page=PageFactory(wod=first), block_type=BlockType.RICH_TEXT)
+    BlockFactory(page=PageFactory(wod=second), block_type=BlockType.RICH_TEXT)
+    course_enroll(user=user, course=course)
+    events_ingest(
+        user=user,
+        events=[{"block": done.pk, "event": "viewed", "occurred_at": timezone.now(), "idempotency_key": "a"}],
+    )
+    assert CourseEnrollment.objects.get(user=user).current_wod_id == second.pk
+    # Roll-ups and the enrollment drifted (e.g. rows restored from an old backup).
+    NodeProgress.objects.filter(user=user, node_type=NodeType.COURSE).update(required_done=0, percent=0)
+    NodeProgress.objects.filter(user=user, node_type=NodeType.WOD, node_id=first.pk).delete()
+    CourseEnrollment.objects.filter(user=user).update(current_wod=first, completion_percent=0)
+    progress_recompute(user=user)
+    enrollment = CourseEnrollment.objects.get(user=user)
+    assert (enrollment.current_wod_id, enrollment.completion_percent) == (second.pk, 50.0)
