@@ -27,7 +27,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, F, Q
 from django.utils import timezone
 
-from config.api.exceptions import Conflict
+from config.errors import Conflict
 from config.jsonschemas import validate_with_schema
 
 from .models import (
@@ -253,11 +253,9 @@ def coach_status_record(
         if enrollment.current_step_id != step.pk:
             where = enrollment.current_step.order if enrollment.current_step else "-"
             raise Conflict(
-                {
-                    "detail": f"Step {step_order} is not open: the enrollment is on step {where}.",
-                    "current_step": str(where),
-                },
+                f"Step {step_order} is not open: the enrollment is on step {where}.",
                 code="step_not_open",
+                current_step=str(where),
             )
         state = (
             EnrollmentStep.objects.select_for_update(of=("self",))
@@ -269,12 +267,9 @@ def coach_status_record(
         if state.current_alternative_id is not None and state.current_alternative_id != plan.pk:
             current = Alternative.objects.get(pk=state.current_alternative_id)
             raise Conflict(
-                {
-                    "detail": f"Plan {plan_id} is not the current plan of step {step_order} "
-                    f"(Plan {current.code} is).",
-                    "current_plan_id": current.code,
-                },
+                f"Plan {plan_id} is not the current plan of step {step_order} (Plan {current.code} is).",
                 code="not_current_plan",
+                current_plan_id=current.code,
             )
         if legacy and following is None:
             following = next((a for a in by_code.values() if a.is_active and a.order > plan.order), None)

@@ -12,8 +12,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from ..models import BlockState, ProgressVerb
-from ..services import LockedError, events_ingest
-from .locks import LOCKED_RESPONSE, locked_response
+from ..services import events_ingest
+from .locks import LOCKED_RESPONSE
 
 VERBS = frozenset(ProgressVerb.values)
 
@@ -266,10 +266,7 @@ class ProgressEventsView(APIView):
             events = [event]
         else:
             events = self.parse_batch(payload.get("events"))
-        try:
-            result = events_ingest(user=request.user, events=events)
-        except LockedError as locked:
-            return locked_response(locked)
+        result = events_ingest(user=request.user, events=events)
         return Response(
             {
                 "accepted": result.accepted,

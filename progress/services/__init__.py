@@ -7,7 +7,6 @@
 """
 
 from .enrollment import course_enroll, program_enroll
-from .errors import LockedError
 from .hooks import register_ingest_hook
 from .ingest import EventInput, IngestResult, events_ingest, lock_learner
 from .recompute import RecomputeResult, progress_recompute
@@ -15,7 +14,6 @@ from .recompute import RecomputeResult, progress_recompute
 __all__ = [
     "EventInput",
     "IngestResult",
-    "LockedError",
     "RecomputeResult",
     "course_enroll",
     "events_ingest",

@@ -17,6 +17,8 @@ from django.db.models import F, Value
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
+from config.errors import Locked
+
 from ..models import LearnerState, NodeType, ProgressVerb
 from ..models.learning import ROLLUP_VALUE_FIELDS
 from ..rollup import (
@@ -44,7 +46,6 @@ from .bulk import (
     upsert_node_rows,
 )
 from .enrollment_sync import update_enrollments
-from .errors import LockedError
 from .hooks import run_ingest_hooks
 
 MILLI = Decimal("0.001")
@@ -153,7 +154,7 @@ class _Delta:
 def events_ingest(*, user, events) -> IngestResult:
     """Apply ``events`` (dicts or ``EventInput``) for ``user``; replays are no-ops.
 
-    Raises ``ValidationError`` for bad input (nothing is written) and ``LockedError`` when an
+    Raises ``ValidationError`` for bad input (nothing is written) and ``config.errors.Locked`` when an
     event touches a WOD or course whose prerequisites the learner has not met.
     """
     if not events:
@@ -200,10 +201,10 @@ def _ingest_locked(user, learner, inputs: list[EventInput], now) -> IngestResult
         locked = wod_unmet(structure, wod_id, rule_rows)
         if locked:
             node_type, node_id, unmet = locked
-            raise LockedError(
-                node_type=node_type,
-                node_id=node_id,
-                title=structure.node(node_type, node_id).title,
+            title = structure.node(node_type, node_id).title
+            raise Locked(
+                f"{title} is locked until its prerequisites are met.",
+                locked={"node_type": node_type, "node_id": node_id, "title": title},
                 unmet=unmet,
             )
 

@@ -5,7 +5,7 @@ import threading
 import pytest
 from django.db import connection, transaction
 
-from config.api.exceptions import Conflict
+from config.errors import Conflict
 from curriculum import services
 from curriculum.models import AlternativeStat, Enrollment, OutcomeEvent
 from curriculum.services import curriculum_stats_rebuild

@@ -12,8 +12,9 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from config.errors import Locked
 from progress.models import BlockType, CourseWod, NodeProgress, NodeType, ProgressVerb
-from progress.services import LockedError, events_ingest, progress_recompute
+from progress.services import events_ingest, progress_recompute
 from tests.factories import UserFactory
 from tests.progress.factories import (
     BlockFactory,
@@ -188,7 +189,7 @@ def test_content_changes_are_recomputed_by_the_task_after_commit():
     PrerequisiteFactory(course=course, required_course=other, min_percent=100)
     CourseWod.objects.create(course=other, wod=WodFactory(community=community), order=0)
     BlockFactory(page=PageFactory(wod=other.wods.get()), block_type=BlockType.RICH_TEXT)
-    with pytest.raises(LockedError):
+    with pytest.raises(Locked):
         events_ingest(
             user=user,
             events=[
