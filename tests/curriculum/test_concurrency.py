@@ -10,32 +10,11 @@ from curriculum import services
 from curriculum.models import AlternativeStat, Enrollment, OutcomeEvent
 from curriculum.services import curriculum_stats_rebuild
 from tests.factories import UserFactory
+from tests.utils.threads import run_at_once
 
 from .factories import make_curriculum
 
-pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def run_at_once(calls):
-    """Run each callable in its own thread, all released together; return results or errors."""
-    barrier = threading.Barrier(len(calls))
-    results = [None] * len(calls)
-
-    def worker(index, call):
-        try:
-            barrier.wait()
-            results[index] = call()
-        except Exception as exc:  # collected for the assertions
-            results[index] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(i, c)) for i, c in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
 def stats(segment="*"):

@@ -11,7 +11,7 @@ from progress.services.achievements import achievements_evaluate, affected_crite
 from tests.conftest import client_for
 from tests.factories import UserFactory
 from tests.progress.factories import CommunityFactory, build_program
-from tests.progress.utils import blocks_of, event, join, service_event
+from tests.utils.progress import blocks_of, event, join, service_event
 
 LIST = reverse("api:progress-achievements")
 EVENTS = reverse("api:progress-events")

@@ -6,7 +6,7 @@ from django.utils import timezone
 from progress.models import BlockProgress, BlockType, NodeProgress, ProgressEvent
 from progress.services import bulk, events_ingest, progress_recompute
 from tests.progress.factories import build_program
-from tests.progress.utils import blocks_of, join
+from tests.utils.progress import blocks_of, join
 
 
 def run_events(user, blocks, prefix):

@@ -24,7 +24,7 @@ from tests.progress.factories import (
     WodFactory,
     build_program,
 )
-from tests.progress.utils import blocks_of, join
+from tests.utils.progress import blocks_of, join
 
 
 def _tree():
