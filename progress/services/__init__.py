@@ -6,9 +6,10 @@
 * ``register_ingest_hook`` lets other modules react to what an ingest changed, in its transaction.
 """
 
+from ..rollup import EventInput
 from .enrollment import course_enroll, program_enroll
 from .hooks import register_ingest_hook
-from .ingest import EventInput, IngestResult, events_ingest, lock_learner
+from .ingest import IngestResult, events_ingest, lock_learner
 from .recompute import RecomputeResult, progress_recompute
 
 __all__ = [

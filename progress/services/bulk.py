@@ -32,6 +32,7 @@ from ..models import (
     Wod,
 )
 from ..models.learning import ROLLUP_VALUE_FIELDS
+from ..rollup import BlockRow
 
 BLOCK_COLUMNS = [
     "user_id",
@@ -71,29 +72,6 @@ BLOCK_TYPES = [
     "timestamptz",
     "timestamptz",
 ]
-
-
-@dataclass(slots=True)
-class BlockRow:
-    """A learner's state on one block, as ``_apply`` moves it (see ``BlockProgress``)."""
-
-    user_id: int
-    block_id: int
-    community_id: int
-    state: str = BlockState.NOT_STARTED
-    progress: float = 0.0
-    time_spent_s: Decimal = field(default_factory=lambda: Decimal(0))
-    interaction_count: int = 0
-    retry_count: int = 0
-    mastery_score: float | None = None
-    last_score: float | None = None
-    interaction_data: dict = field(default_factory=dict)
-    difficulty_rating: int | None = None
-    confidence_level: int | None = None
-    first_interaction_at: datetime | None = None
-    last_interaction_at: datetime | None = None
-    completed_at: datetime | None = None
-    mastered_at: datetime | None = None
 
 
 def _postgres() -> bool:

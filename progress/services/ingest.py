@@ -26,6 +26,8 @@ from ..rollup import (
     MASTERED,
     NOT_STARTED,
     BlockFacts,
+    BlockRow,
+    EventInput,
     contribution,
     later,
     node_state,
@@ -35,7 +37,6 @@ from ..selectors.progress import node_rows, rule_keys, wod_unmet
 from ..selectors.structure import community_structure
 from .block_state import apply_event, mastery_threshold
 from .bulk import (
-    BlockRow,
     NodeRow,
     append_events,
     load_block_facts,
@@ -52,21 +53,6 @@ MILLI = Decimal("0.001")
 VERBS = frozenset(ProgressVerb.values)
 
 NODE_PROGRESS_FIELDS = [*ROLLUP_VALUE_FIELDS, "updated_at"]
-
-
-@dataclass
-class EventInput:
-    block: int
-    event: str
-    occurred_at: datetime
-    idempotency_key: str
-    time_spent_s: Decimal = Decimal(0)
-    score: float | None = None
-    progress: float | None = None
-    wod: int | None = None
-    difficulty_rating: int | None = None
-    confidence_level: int | None = None
-    interaction_data: dict | None = None
 
 
 @dataclass

@@ -16,8 +16,8 @@ from django.utils.html import format_html
 
 from config.admin import ReadOnlyModelAdmin
 
-from .charts import bar_chart, line_chart
-from .models import (
+from ..charts import bar_chart, line_chart
+from ..models import (
     Achievement,
     AnalyticsPeriod,
     Certificate,
@@ -27,8 +27,8 @@ from .models import (
     UserAchievement,
     UserCourseMilestone,
 )
-from .selectors.analytics import community_trends
-from .tasks import reevaluate_achievements
+from ..selectors.analytics import community_trends
+from ..tasks import reevaluate_achievements
 
 
 @admin.register(Achievement)
