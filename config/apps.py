@@ -25,7 +25,7 @@ class PlatformConfig(AppConfig):
 
         from . import permissions, schedules
 
-        def after_migrate(sender, using="default", **kwargs):
+        def after_migrate(sender, **kwargs):
             # post_migrate is sent once per app with models, after that app's permissions are
             # created; act on the last one, when every permission exists.
             last = [config for config in apps.get_app_configs() if config.models_module][-1]

@@ -80,11 +80,6 @@ def clear_local_trees():
         _local.clear()
 
 
-def progress_tree(*, user, node_type: str, node_id: int) -> dict:
-    """The learner's tree under a program, course or WOD (404 when not visible)."""
-    return json.loads(progress_tree_json(user=user, node_type=node_type, node_id=node_id))
-
-
 def progress_tree_json(*, user, node_type: str, node_id: int) -> bytes:
     """The same tree rendered as JSON, from the cache when the versions match."""
     community_id, version, rollup_version = _visible(user, node_type, node_id)
