@@ -23,7 +23,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Q
 from django.utils import timezone
 
@@ -42,6 +42,7 @@ from .models import (
     Step,
 )
 from .selectors import alternatives_rank
+from .sql import lock_outcome_history
 
 LEGACY_SKIPPED_INEFFECTIVE = "SKIPPED_INEFFECTIVE"
 OUTCOME_CHOICES = [choice for choice, _ in Outcome.choices]
@@ -359,9 +360,7 @@ def curriculum_stats_rebuild(*, dry_run: bool = False, progress=None) -> list[St
     over statistics keys (e.g. ``tqdm``). Returns the drift found (corrected unless ``dry_run``).
     """
     with transaction.atomic():
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute(f"LOCK TABLE {OutcomeEvent._meta.db_table} IN SHARE MODE")
+        lock_outcome_history()
         expected: dict[tuple[int, str], list[int]] = defaultdict(lambda: [0, 0])
         rows = (
             OutcomeEvent.objects.filter(counted=True)

@@ -35,8 +35,7 @@ from ..rollup import (
 )
 from ..selectors.progress import node_rows, rule_keys, wod_unmet
 from ..selectors.structure import community_structure
-from .block_state import apply_event, mastery_threshold
-from .bulk import (
+from ..sql import (
     NodeRow,
     append_events,
     load_block_facts,
@@ -46,6 +45,7 @@ from .bulk import (
     upsert_block_rows,
     upsert_node_rows,
 )
+from .block_state import apply_event, mastery_threshold
 from .enrollment_sync import update_enrollments
 from .hooks import run_ingest_hooks
 
