@@ -14,6 +14,6 @@ def delete_group(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("platform", "0001_content_designers_group")]
+    dependencies = [("platform", "0002_idempotency_record")]
 
     operations = [migrations.RunPython(create_group, delete_group)]
