@@ -123,6 +123,18 @@ class Server:
         )
         return [self.proc.pid, *(int(p) for p in out.stdout.split())]
 
+    def drain(self):
+        """Wait until the requests a finished wrk run left queued are answered: one request per
+        worker, all at once, queue behind them."""
+        from concurrent.futures import ThreadPoolExecutor
+
+        def healthz(_):
+            with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/healthz", timeout=120) as answer:
+                answer.read()
+
+        with ThreadPoolExecutor(self.workers * self.threads) as pool:
+            list(pool.map(healthz, range(self.workers * self.threads)))
+
     def describe(self) -> str:
         kind = f"{self.workers} {self.worker_class} workers"
         if self.worker_class == "gthread":
@@ -139,8 +151,9 @@ class Load:
 
     ``body`` is a JSON template in which ``{uniq}`` becomes a unique string per request; a
     ``body_lua`` Lua expression (with ``uniq`` in scope) builds bodies a template cannot (e.g.
-    a batch of events). Each wrk thread starts at its own offset of the rotation, so with enough
-    pairs no two requests in flight write the same row unless the load means them to.
+    a batch of events). The wrk threads interleave over the rotation and each run starts where
+    the last one stopped, so with enough pairs no pair is sent twice (a save that is a real
+    write each time).
     ``ok`` lists the statuses that count as answers; anything else fails the run.
     """
 
@@ -153,11 +166,10 @@ class Load:
     body_lua: str | None = None
     idempotency: bool = False
     lua_prelude: str = ""
+    cursor: int = 0  # where the next run starts in the rotation (advanced by each run)
 
-    def rotation(self) -> list[tuple[str, str]]:
-        if self.pairs is not None:
-            return list(self.pairs)
-        return [(t, p) for p in self.paths for t in self.tokens]
+    def size(self) -> int:
+        return len(self.pairs) if self.pairs else len(self.tokens) * len(self.paths)
 
 
 def _lua_string(text: str) -> str:
@@ -165,11 +177,22 @@ def _lua_string(text: str) -> str:
 
 
 WRK_SCRIPT = """
+local tokens = {%(tokens)s}
+local paths = {%(paths)s}
 local pairs_ = {%(pairs)s}
+local npairs = #pairs_
+if npairs == 0 then npairs = #tokens * #paths end
+
+-- the i-th request of the rotation (0-based): an explicit pair, or tokens x paths, token fastest
+local function pair_at(i)
+  i = i %% npairs
+  if #pairs_ > 0 then return pairs_[i + 1] end
+  return {tokens[i %% #tokens + 1], paths[math.floor(i / #tokens) + 1]}
+end
 local method = %(method)s
 local run = %(run)s
 local counter = 0
-local offset = 0
+local start = %(start)d
 tid = 0
 local threads = {}
 %(prelude)s
@@ -180,12 +203,12 @@ function setup(thread)
 end
 
 function init(args)
-  offset = math.floor((tid - 1) * #pairs_ / %(nthreads)d)
 end
 
 request = function()
   counter = counter + 1
-  local pair = pairs_[(offset + counter - 1) %% #pairs_ + 1]
+  -- thread t takes every nthreads-th pair from the start: no two threads send the same pair
+  local pair = pair_at(start + (counter - 1) * %(nthreads)d + tid - 1)
   local uniq = run .. "-" .. tid .. "-" .. counter
   local headers = {["Authorization"] = "Token " .. pair[1], ["Host"] = "127.0.0.1"}
   local body = nil
@@ -215,17 +238,20 @@ def wrk_script(load: Load) -> str:
     else:
         body = ""
     return WRK_SCRIPT % {
-        "pairs": ", ".join(f"{{{_lua_string(t)}, {_lua_string(p)}}}" for t, p in load.rotation()),
+        "tokens": ", ".join(_lua_string(t) for t in load.tokens),
+        "paths": ", ".join(_lua_string(p) for p in load.paths),
+        "pairs": ", ".join(f"{{{_lua_string(t)}, {_lua_string(p)}}}" for t, p in load.pairs or []),
         "method": _lua_string(load.method),
         "run": _lua_string(uuid.uuid4().hex[:10]),
         "prelude": load.lua_prelude,
         "nthreads": WRK_THREADS,
+        "start": load.cursor % max(1, load.size()),
         "body": body,
         "idem": 'headers["Idempotency-Key"] = uniq' if load.idempotency else "",
     }
 
 
-def wrk_run(port: int, load: Load, *, connections: int, seconds: float) -> dict:
+def wrk_run(server: Server, load: Load, *, connections: int, seconds: float) -> dict:
     """One wrk run of ``load``; returns throughput and latency percentiles (ms)."""
     if not shutil.which("wrk"):
         raise RuntimeError("HTTP benchmarks need wrk (apt-get install wrk)")
@@ -244,15 +270,18 @@ def wrk_run(port: int, load: Load, *, connections: int, seconds: float) -> dict:
                 "--timeout",
                 "10s",
             ]
-            + ["-s", handle.name, f"http://127.0.0.1:{port}"],
+            + ["-s", handle.name, f"http://127.0.0.1:{server.port}"],
             capture_output=True,
             text=True,
             timeout=seconds + 120,
         )
+    server.drain()
     lines = [row for row in result.stdout.splitlines() if row.startswith("WRK ")]
     if result.returncode or not lines:
         raise RuntimeError(f"wrk failed ({result.returncode}):\n{result.stdout}\n{result.stderr}")
     requests, duration_us, p50, p95, p99, mean, peak, socket_errors, bad = lines[0].split()[1:]
+    # The next run starts past every pair this one may have sent (answered or still in flight).
+    load.cursor += (int(requests) + connections) * WRK_THREADS
     if int(bad):
         raise RuntimeError(f"{load.name}: {bad} of {requests} answers were errors (status >= 400)")
     return {
@@ -267,9 +296,9 @@ def wrk_run(port: int, load: Load, *, connections: int, seconds: float) -> dict:
     }
 
 
-def warm(port: int, load: Load, *, connections: int, seconds: float = 2):
+def warm(server: Server, load: Load, *, connections: int, seconds: float = 2):
     """A short untimed run, so every worker has its connections and caches."""
-    wrk_run(port, load, connections=connections, seconds=seconds)
+    wrk_run(server, load, connections=connections, seconds=seconds)
 
 
 def measure(
@@ -293,12 +322,12 @@ def measure(
     figure is the round with the median ratio. ``per_request`` scales throughput to the
     figure's unit (e.g. 100 events per request); ``rate_target`` checks that rate too.
     """
-    warm(server.port, floor, connections=connections)
-    warm(server.port, load, connections=connections)
+    warm(server, floor, connections=connections, seconds=min(2, seconds))
+    warm(server, load, connections=connections, seconds=min(2, seconds))
     per_round = []
     for index in range(rounds):
-        floor_stats = wrk_run(server.port, floor, connections=connections, seconds=seconds)
-        stats = wrk_run(server.port, load, connections=connections, seconds=seconds)
+        floor_stats = wrk_run(server, floor, connections=connections, seconds=seconds)
+        stats = wrk_run(server, load, connections=connections, seconds=seconds)
         ratio = round(stats["rps"] / floor_stats["rps"], 3) if floor_stats["rps"] else 0.0
         per_round.append({"ratio": ratio, "floor": floor_stats, **stats})
         print(
