@@ -29,6 +29,8 @@ DETAIL_ONLY_FIELDS = (
     "cefr_recommendation",
 )
 COUNT_VERSION_KEY = "scenarios:list-count-version"
+# The count version this process read last (see ``scenario_list_count``).
+_last_count_version = [None]
 # What a list row shows (see ScenarioSummarySerializer), fetched as plain values.
 SCENARIO_COLUMNS = (
     "id",
@@ -132,12 +134,28 @@ def scenario_list_count(*, user, role: str = "", difficulty: str = "", cefr: str
     short timeout as a safety net. A lagging count never cuts a page short (see the view).
     """
     filters = {"role": role, "difficulty": difficulty, "cefr": cefr, "q": q}
-    version = cache.get_or_set(COUNT_VERSION_KEY, 1, timeout=None)
     digest = hashlib.sha256(repr(sorted(filters.items())).encode()).hexdigest()[:24]
     user_id = user.pk if user is not None and user.is_authenticated else None
-    public_key = f"scenarios:list-count:{version}:{digest}:public"
-    own_key = f"scenarios:list-count:{version}:{digest}:user-{user_id}"
-    cached = cache.get_many([public_key, own_key])
+
+    def keys(version):
+        return (
+            f"scenarios:list-count:{version}:{digest}:public",
+            f"scenarios:list-count:{version}:{digest}:user-{user_id}",
+        )
+
+    # One round trip in the usual case: the version and the counts under the version this process
+    # saw last. The counts are used only when that guess is the version just read, so never stale.
+    guess = _last_count_version[0]
+    public_key, own_key = keys(guess)
+    cached = cache.get_many([COUNT_VERSION_KEY, public_key, own_key])
+    version = cached.pop(COUNT_VERSION_KEY, None)
+    if version is None:
+        cache.add(COUNT_VERSION_KEY, 1, timeout=None)
+        version = cache.get(COUNT_VERSION_KEY, 1)
+    if version != guess:
+        _last_count_version[0] = version
+        public_key, own_key = keys(version)
+        cached = cache.get_many([public_key, own_key])
     if public_key not in cached:
         cached[public_key] = _filtered(
             Scenario.objects.filter(is_active=True, visibility=Visibility.PUBLIC, metadata__isnull=False),
