@@ -1,9 +1,13 @@
 """Reads for scenarios: querysets and summaries the API, admin and commands share."""
 
 import hashlib
+import threading
+from collections import OrderedDict
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.cache import cache
+from django.db import connection
 from django.db.models import Count, F, FilteredRelation, Q, QuerySet
 
 from .models import Scenario, UserScenarioProgress, Visibility, visible_scenario_q
@@ -112,6 +116,62 @@ def scenario_list_rows(*, user, **filters) -> QuerySet:
         )
         columns += ["my_progress__id", *(f"my_progress__{name}" for name in PROGRESS_COLUMNS[1:])]
     return queryset.values(*columns)
+
+
+# A user id no row has: the compiled list SQL carries it where the requesting user's id goes.
+_ANY_USER_ID = -2_000_000_001
+_compiled_lists: "OrderedDict[tuple, tuple[str, tuple, list[str]]]" = OrderedDict()
+_compiled_lock = threading.Lock()
+COMPILED_LISTS = 256
+
+
+def _compiled_list(*, authenticated: bool, **filters) -> tuple[str, tuple, list[str]]:
+    """(SQL, params, column names) of ``scenario_list_rows`` for any user, built once per sort and
+    filters: building and compiling the queryset costs more than running it. The params hold
+    ``_ANY_USER_ID`` where the user's id goes."""
+    key = (authenticated, *sorted(filters.items()))
+    with _compiled_lock:
+        found = _compiled_lists.get(key)
+        if found is not None:
+            _compiled_lists.move_to_end(key)
+            return found
+    anyone = get_user_model()(pk=_ANY_USER_ID) if authenticated else None
+    query = scenario_list_rows(user=anyone, **filters).query
+    sql, params = query.sql_with_params()
+    names = [*query.extra_select, *query.values_select, *query.annotation_select]
+    found = (sql, params, names)
+    with _compiled_lock:
+        _compiled_lists[key] = found
+        while len(_compiled_lists) > COMPILED_LISTS:
+            _compiled_lists.popitem(last=False)
+    return found
+
+
+def scenario_list_page(*, user, offset: int, limit: int, **filters) -> list[dict]:
+    """Rows ``offset`` to ``offset + limit`` of ``scenario_list_rows(user=user, **filters)``, the
+    same dicts, from SQL compiled once per sort and filters (one query)."""
+    authenticated = user is not None and user.is_authenticated
+    sql, params, names = _compiled_list(authenticated=authenticated, **filters)
+    if authenticated:
+        params = tuple(user.pk if p == _ANY_USER_ID else p for p in params)
+    with connection.cursor() as cursor:
+        cursor.execute(f"{sql} LIMIT %s OFFSET %s", (*params, limit, offset))
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+class ScenarioListPage:
+    """``scenario_list_rows`` as the paginator slices it: each slice is one ``scenario_list_page``."""
+
+    ordered = True
+
+    def __init__(self, *, user, **filters):
+        self.user, self.filters = user, filters
+
+    def __getitem__(self, item):
+        if not isinstance(item, slice) or item.step not in (None, 1):
+            raise TypeError("ScenarioListPage takes slices only")
+        offset = item.start or 0
+        return scenario_list_page(user=self.user, offset=offset, limit=item.stop - offset, **self.filters)
 
 
 def _filtered(queryset, *, role="", difficulty="", cefr="", q=""):
