@@ -287,6 +287,7 @@ def wrk_run(server: Server, load: Load, *, connections: int, seconds: float) -> 
     return {
         "requests": int(requests),
         "rps": round(int(requests) / (int(duration_us) / 1e6), 1),
+        "seconds": int(duration_us) / 1e6,
         "p50_ms": float(p50),
         "p95_ms": float(p95),
         "p99_ms": float(p99),
@@ -316,18 +317,26 @@ def measure(
     unit: str = "requests/s",
     rate_target: float | None = None,
 ) -> dict:
-    """Load ``floor`` then ``load`` for ``seconds`` each, ``rounds`` times; report the median.
+    """Load ``floor`` and ``load`` for ``seconds`` each, ``rounds`` times; report the median.
 
-    The ratio of each round is the load's throughput over the floor's in that round; the
-    figure is the round with the median ratio. ``per_request`` scales throughput to the
-    figure's unit (e.g. 100 events per request); ``rate_target`` checks that rate too.
+    A round alternates the two in slices of about 2 seconds (floor first, then load first), so a
+    burst of other work on the machine falls on both alike. The ratio of a round is the load's
+    throughput over the floor's in that round (requests over seconds, summed over its slices); its
+    p50/p95/p99 are the medians of its slices'. The figure is the round with the median ratio.
+    ``per_request`` scales throughput to the figure's unit (e.g. 100 events per request);
+    ``rate_target`` checks that rate too.
     """
     warm(server, floor, connections=connections, seconds=min(2, seconds))
     warm(server, load, connections=connections, seconds=min(2, seconds))
+    slices = max(1, round(seconds / 2))
     per_round = []
     for index in range(rounds):
-        floor_stats = wrk_run(server, floor, connections=connections, seconds=seconds)
-        stats = wrk_run(server, load, connections=connections, seconds=seconds)
+        runs = {"floor": [], "load": []}
+        for part in range(slices):
+            order = [("floor", floor), ("load", load)]
+            for key, which in order if part % 2 == 0 else order[::-1]:
+                runs[key].append(wrk_run(server, which, connections=connections, seconds=seconds / slices))
+        floor_stats, stats = combine(runs["floor"]), combine(runs["load"])
         ratio = round(stats["rps"] / floor_stats["rps"], 3) if floor_stats["rps"] else 0.0
         per_round.append({"ratio": ratio, "floor": floor_stats, **stats})
         print(
@@ -353,6 +362,20 @@ def measure(
     }
     report.figure(figure, result, target=target, rate_target=rate_target)
     return result
+
+
+def combine(runs: list[dict]) -> dict:
+    """One figure from several wrk runs: throughput over their total time, median percentiles."""
+    import statistics
+
+    total = sum(r["requests"] for r in runs)
+    seconds = sum(r["seconds"] for r in runs)
+    out = {"requests": total, "rps": round(total / seconds, 1) if seconds else 0.0, "seconds": seconds}
+    for key in ("p50_ms", "p95_ms", "p99_ms", "mean_ms"):
+        out[key] = round(statistics.median(r[key] for r in runs), 3)
+    out["max_ms"] = max(r["max_ms"] for r in runs)
+    out["slices"] = len(runs)
+    return out
 
 
 def add_http_arguments(parser):
