@@ -1,6 +1,7 @@
 """A learner's roll-up rows, and prerequisite checks on them."""
 
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 
 from django.db import connection
@@ -43,17 +44,33 @@ def node_rows(user_id: int, keys) -> dict[NodeKey, NodeProgress]:
 
 
 VIEW_FIELDS = ("node_type", "node_id", *ROLLUP_VALUE_FIELDS)
+VIEW_TIMESTAMPS = ("completed_at", "last_activity_at")
+assert VIEW_FIELDS[-2:] == VIEW_TIMESTAMPS, "community_views parses the last two columns"
 
 
 def community_views(user_id: int, community_id: int) -> dict[NodeKey, NodeView]:
-    """Every roll-up of ``user_id`` in one community, as light views (one query)."""
+    """Every roll-up of ``user_id`` in one community, as light views (one query).
+
+    On PostgreSQL the two timestamps come as text and ``datetime.fromisoformat`` (C) reads them:
+    the loader Django installs for timestamptz (to apply the connection's time zone, UTC) runs in
+    Python, and was a fifth of a whole tree rebuild. Same aware UTC datetimes either way.
+    """
+    postgres = connection.vendor == "postgresql"
+    columns = [f"{name}::text" if postgres and name in VIEW_TIMESTAMPS else name for name in VIEW_FIELDS]
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT {', '.join(VIEW_FIELDS)} FROM {NodeProgress._meta.db_table} "
+            f"SELECT {', '.join(columns)} FROM {NodeProgress._meta.db_table} "
             "WHERE user_id = %s AND community_id = %s",
             [user_id, community_id],
         )
-        return {(r[0], r[1]): NodeView(*r[2:]) for r in cursor.fetchall()}
+        rows = cursor.fetchall()
+    if not postgres:
+        return {(r[0], r[1]): NodeView(*r[2:]) for r in rows}
+    parse = datetime.fromisoformat
+    return {
+        (r[0], r[1]): NodeView(*r[2:-2], parse(r[-2]) if r[-2] else None, parse(r[-1]) if r[-1] else None)
+        for r in rows
+    }
 
 
 def default_view(structure: CommunityStructure, key: NodeKey) -> NodeView:
