@@ -149,7 +149,11 @@ def _compiled_list(*, authenticated: bool, **filters) -> tuple[str, tuple, list[
 
 def scenario_list_page(*, user, offset: int, limit: int, **filters) -> list[dict]:
     """Rows ``offset`` to ``offset + limit`` of ``scenario_list_rows(user=user, **filters)``, the
-    same dicts, from SQL compiled once per sort and filters (one query)."""
+    same dicts, from SQL compiled once per sort and filters (one query). PostgreSQL returns every
+    column of a list row as the ORM would; other databases (SQLite's text dates, integer booleans)
+    need the ORM's converters, so they take the queryset."""
+    if connection.vendor != "postgresql":
+        return list(scenario_list_rows(user=user, **filters)[offset : offset + limit])
     authenticated = user is not None and user.is_authenticated
     sql, params, names = _compiled_list(authenticated=authenticated, **filters)
     if authenticated:
