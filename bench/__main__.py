@@ -95,7 +95,11 @@ def main(argv=None):
     if known.name != "all":
         report = run_one(known.name, rest)
         return 0 if report.ok else 1
-    names = [n for n in benchmark_names() if known.soak or n not in OPT_IN]
+    names = [
+        n
+        for n in benchmark_names()
+        if (known.soak or n not in OPT_IN) and hasattr(importlib.import_module(f"bench.{n}"), "run")
+    ]
     print(f"== all: {', '.join(names)}", flush=True)
     reports = [run_one(name, rest, lenient=True) for name in names]
     print(f"== summary {write_summary(reports, argv)}", flush=True)
