@@ -103,14 +103,16 @@ def idempotency_begin(*, user, key: str, method: str, path: str, fingerprint: st
     Commits on its own, so concurrent requests see the claim at once.
     """
     now = timezone.now()
+    # The usual case, a new key, is one INSERT in its own transaction (no savepoint around it);
+    # only a key already there takes the lock below.
+    try:
+        with transaction.atomic():
+            return IdempotencyRecord.objects.create(
+                user=user, key=key, method=method, path=path, fingerprint=fingerprint, created_at=now
+            )
+    except IntegrityError:
+        pass
     with transaction.atomic():
-        try:
-            with transaction.atomic():
-                return IdempotencyRecord.objects.create(
-                    user=user, key=key, method=method, path=path, fingerprint=fingerprint, created_at=now
-                )
-        except IntegrityError:
-            pass
         record = IdempotencyRecord.objects.select_for_update(of=("self",)).get(user=user, key=key)
         expired = record.created_at < now - ttl()
         abandoned = record.in_progress and record.created_at < now - timedelta(

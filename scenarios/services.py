@@ -100,9 +100,15 @@ def _lock_progress(*, user, scenario: Scenario, create: bool = True) -> UserScen
 
 
 def _update_progress(progress: UserScenarioProgress, *, where: dict | None = None, **values) -> bool:
-    """One conditional UPDATE of the locked row; True when it matched."""
+    """One conditional UPDATE of the locked row; True when it matched. Plain values (not
+    expressions) are set on ``progress`` too, so a caller that set only those need not reload it."""
     values["updated_at"] = timezone.now()
-    return bool(UserScenarioProgress.objects.filter(pk=progress.pk, **(where or {})).update(**values))
+    matched = bool(UserScenarioProgress.objects.filter(pk=progress.pk, **(where or {})).update(**values))
+    if matched:
+        for name, value in values.items():
+            if not hasattr(value, "resolve_expression"):
+                setattr(progress, name, value)
+    return matched
 
 
 def _update_metadata(scenario: Scenario, **values) -> None:
@@ -182,7 +188,7 @@ def scenario_save(*, user, scenario: Scenario, at: datetime | None = None) -> Us
     progress = _lock_progress(user=user, scenario=scenario)
     if _update_progress(progress, where={"is_saved": False}, is_saved=True, saved_at=at):
         _update_metadata(scenario, saved_count=F("saved_count") + 1)
-    return _refreshed(progress)
+    return progress  # locked since it was read, and the update set only plain values
 
 
 @transaction.atomic
@@ -193,7 +199,7 @@ def scenario_unsave(*, user, scenario: Scenario) -> UserScenarioProgress:
         return progress
     if _update_progress(progress, where={"is_saved": True}, is_saved=False, saved_at=None):
         _update_metadata(scenario, saved_count=F("saved_count") - 1)
-    return _refreshed(progress)
+    return progress  # locked since it was read, and the update set only plain values
 
 
 def _validate_rating(rating) -> int:
