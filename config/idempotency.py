@@ -104,48 +104,57 @@ def idempotency_begin(*, user, key: str, method: str, path: str, fingerprint: st
     """
     now = timezone.now()
     # The usual case, a new key, is one INSERT in its own transaction (no savepoint around it);
-    # only a key already there takes the lock below.
-    try:
+    # only a key already there takes the lock below. A claim released between the two steps (its
+    # request failed) is simply claimed again.
+    while True:
+        try:
+            with transaction.atomic():
+                return IdempotencyRecord.objects.create(
+                    user=user, key=key, method=method, path=path, fingerprint=fingerprint, created_at=now
+                )
+        except IntegrityError:
+            pass
         with transaction.atomic():
-            return IdempotencyRecord.objects.create(
-                user=user, key=key, method=method, path=path, fingerprint=fingerprint, created_at=now
+            record = (
+                IdempotencyRecord.objects.select_for_update(of=("self",)).filter(user=user, key=key).first()
             )
-    except IntegrityError:
-        pass
-    with transaction.atomic():
-        record = IdempotencyRecord.objects.select_for_update(of=("self",)).get(user=user, key=key)
-        expired = record.created_at < now - ttl()
-        abandoned = record.in_progress and record.created_at < now - timedelta(
-            seconds=settings.IDEMPOTENCY_LOCK_S
+            if record is not None:
+                return _claim_existing(record, method=method, path=path, fingerprint=fingerprint, now=now)
+
+
+def _claim_existing(record, *, method, path, fingerprint, now) -> IdempotencyRecord:
+    expired = record.created_at < now - ttl()
+    abandoned = record.in_progress and record.created_at < now - timedelta(
+        seconds=settings.IDEMPOTENCY_LOCK_S
+    )
+    if expired or abandoned:
+        record.method, record.path, record.fingerprint = method, path, fingerprint
+        record.status_code = record.response_body = record.completed_at = None
+        record.created_at = now
+        record.save(
+            update_fields=[
+                "method",
+                "path",
+                "fingerprint",
+                "status_code",
+                "response_body",
+                "completed_at",
+                "created_at",
+            ]
         )
-        if expired or abandoned:
-            record.method, record.path, record.fingerprint = method, path, fingerprint
-            record.status_code = record.response_body = record.completed_at = None
-            record.created_at = now
-            record.save(
-                update_fields=[
-                    "method",
-                    "path",
-                    "fingerprint",
-                    "status_code",
-                    "response_body",
-                    "completed_at",
-                    "created_at",
-                ]
-            )
-            return record
-        if record.fingerprint != fingerprint:
-            raise Unprocessable(
-                f"This {HEADER} was already used with a different request; use a new key for a new request.",
-                code="idempotency_key_reused",
-            )
-        if record.in_progress:
-            raise Conflict(
-                f"A request with this {HEADER} is still being processed; retry shortly.",
-                code="idempotency_key_in_progress",
-                retry_after=1,
-            )
         return record
+    if record.fingerprint != fingerprint:
+        raise Unprocessable(
+            f"This {HEADER} was already used with a different request; use a new key for a new request.",
+            code="idempotency_key_reused",
+        )
+    if record.in_progress:
+        raise Conflict(
+            f"A request with this {HEADER} is still being processed; retry shortly.",
+            code="idempotency_key_in_progress",
+            retry_after=1,
+        )
+    return record
 
 
 def idempotency_complete(*, record: IdempotencyRecord, status_code: int, body) -> None:
