@@ -288,8 +288,8 @@ if CURRICULUM_SELECTION_POLICY not in ("greedy", "ucb", "thompson"):
     raise ImproperlyConfigured(
         f"CURRICULUM_SELECTION_POLICY={CURRICULUM_SELECTION_POLICY!r}: use greedy, ucb or thompson."
     )
-# ucb: how many posterior standard deviations of optimism a plan gets.
-CURRICULUM_UCB_WIDTH = env.float("CURRICULUM_UCB_WIDTH", default=1.0)
+# ucb: how many posterior standard deviations of optimism a plan gets (2: see the README).
+CURRICULUM_UCB_WIDTH = env.float("CURRICULUM_UCB_WIDTH", default=2.0)
 
 # progress
 # Largest batch POST /api/v1/progress/events/ accepts.

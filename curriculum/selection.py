@@ -8,7 +8,7 @@ orders the suitable plans by a *selection score* computed by the curriculum's po
     the posterior mean: always the plan that looks best now. A plan that a confident designer
     prior ranks low is tried only when every plan above it has failed, so it may never be found.
 ``ucb``
-    the mean plus ``CURRICULUM_UCB_WIDTH`` (1) posterior standard deviations: an optimism bonus
+    the mean plus ``CURRICULUM_UCB_WIDTH`` (2) posterior standard deviations: an optimism bonus
     for plans with little evidence, shrinking as evidence grows.
 ``thompson``
     one draw from each plan's posterior, seeded by (enrollment, step) so the same learner gets
@@ -26,7 +26,7 @@ GREEDY, UCB, THOMPSON = "greedy", "ucb", "thompson"
 POLICIES = (GREEDY, UCB, THOMPSON)
 POLICY_CHOICES = [
     (GREEDY, "Greedy: highest expected success"),
-    (UCB, "Optimistic: expected success plus one standard deviation"),
+    (UCB, "Optimistic: expected success plus a bonus for little evidence"),
     (THOMPSON, "Thompson sampling: one draw from each plan's posterior"),
 ]
 
@@ -154,18 +154,19 @@ def beta_cdf(x: float, a: float, b: float) -> float:
 
 
 def beta_ppf(q: float, a: float, b: float) -> float:
-    """The ``q`` quantile of ``Beta(a, b)`` (inverse CDF), by bisection to 1e-10."""
+    """The ``q`` quantile of ``Beta(a, b)`` (inverse CDF), by bisection to a relative 1e-12
+    (the CDF rises monotonically, so bisection always converges)."""
     if q <= 0:
         return 0.0
     if q >= 1:
         return 1.0
     low, high = 0.0, 1.0
-    for _ in range(60):
+    for _ in range(200):
         middle = (low + high) / 2
         if beta_cdf(middle, a, b) < q:
             low = middle
         else:
             high = middle
-        if high - low < 1e-10:
+        if high - low <= 1e-12 * high:
             break
     return (low + high) / 2

@@ -13,6 +13,6 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='curriculum',
             name='selection_policy',
-            field=models.CharField(blank=True, choices=[('greedy', 'Greedy: highest expected success'), ('ucb', 'Optimistic: expected success plus one standard deviation'), ('thompson', "Thompson sampling: one draw from each plan's posterior")], help_text='How plans are suggested to learners. Blank: the site default (CURRICULUM_SELECTION_POLICY). Optimistic and Thompson sampling sometimes suggest a plan with little evidence to learn whether it works better; never one the match rules exclude.', max_length=16, verbose_name='plan selection'),
+            field=models.CharField(blank=True, choices=[('greedy', 'Greedy: highest expected success'), ('ucb', 'Optimistic: expected success plus a bonus for little evidence'), ('thompson', "Thompson sampling: one draw from each plan's posterior")], help_text='How plans are suggested to learners. Blank: the site default (CURRICULUM_SELECTION_POLICY). Optimistic and Thompson sampling sometimes suggest a plan with little evidence to learn whether it works better; never one the match rules exclude.', max_length=16, verbose_name='plan selection'),
         ),
     ]
