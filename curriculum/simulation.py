@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from config.jsonschemas import schema_errors
+from config.jsonschemas import load_schema, schema_errors
 
 from . import selectors, services
 from .models import Alternative, Curriculum, EnrollmentStep, Outcome, Step
@@ -40,6 +40,9 @@ NEUTRAL_PRIOR = (0.5, 2.0)
 PRIORS = ("designer", "neutral")
 
 TRUTH_SCHEMA = {
+    "$defs": {
+        "match_rules": {k: v for k, v in load_schema("curriculum", "match_rules").items() if k != "$schema"}
+    },
     "type": "object",
     "required": ["trait", "plans", "segments"],
     "properties": {
@@ -58,7 +61,7 @@ TRUTH_SCHEMA = {
                     "title": {"type": "string"},
                     "prior_success_rate": {"type": "number", "minimum": 0, "maximum": 1},
                     "prior_strength": {"type": "number", "minimum": 0.5, "maximum": 1000},
-                    "match_rules": {"type": "array"},
+                    "match_rules": {"$ref": "#/$defs/match_rules"},
                 },
             },
         },
