@@ -219,7 +219,7 @@ def _reason(
         return f"Already tried at this step without success ({times})."
     s, n = seg
     if exploring_over is not None:
-        so_far = f"{s} of {_times(n)} so far" if n else "not tried with them yet"
+        so_far = f"it succeeded {s} of {_times(n)} so far" if n else "not tried with them yet"
         return (
             f"{plan} is promising but little tried with {noun} like yours ({so_far}): trying it "
             f"shows whether it works better than Plan {exploring_over.code}."
