@@ -17,6 +17,7 @@ from progress.charts import line_chart
 from . import services
 from .evidence import alternative_evidence, first_try_success_by_week, segment_columns
 from .models import Alternative, AlternativeStat, Curriculum, Enrollment, EnrollmentStep, OutcomeEvent, Step
+from .selection import policy_for
 from .selectors import alternatives_rank
 
 
@@ -316,6 +317,7 @@ class StepAdmin(admin.ModelAdmin):
             "trait_fields": trait_fields,
             "segment": step.curriculum.segment_for(traits) or "*",
             "ranked": ranked,
+            "policy": policy_for(step.curriculum),
             "change_url": reverse("admin:curriculum_step_change", args=[step.pk]),
         }
         return TemplateResponse(request, "admin/curriculum/step/preview.html", context)
