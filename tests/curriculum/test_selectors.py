@@ -16,6 +16,13 @@ HIGH = {"energy_level": "high"}
 CALM = {"energy_level": "low"}
 
 
+@pytest.fixture(autouse=True)
+def _rank_by_expected_success(settings):
+    """These tests pin the expected-success ranking and its evidence; exploration on top of it
+    is pinned in test_selection.py."""
+    settings.CURRICULUM_SELECTION_POLICY = "greedy"
+
+
 @pytest.fixture
 def trained(db):
     """High-energy dogs fail with A and succeed with C; calm dogs succeed with A."""
