@@ -80,7 +80,7 @@ def test_a_client_that_always_follows_the_advice_never_gets_a_4xx(policy, db):
     enroll_url = f"/api/v1/curricula/{curriculum.slug}/enroll/"
     levels = ["low", "medium", "high"]
     answers = []
-    for _ in range(240):
+    for _ in range(150):
         client = rng.choice(clients)
         response = client.post(enroll_url, {"traits": {"energy_level": rng.choice(levels)}}, format="json")
         answers.append(response.status_code)
@@ -108,7 +108,7 @@ def test_a_client_that_always_follows_the_advice_never_gets_a_4xx(policy, db):
         answers.append(response.status_code)
         assert response.status_code < 400, (body, advice, response.json())
     assert all(code < 400 for code in answers)
-    assert OutcomeEvent.objects.filter(outcome="SWAPPED").count() > 20
+    assert OutcomeEvent.objects.filter(outcome="SWAPPED").count() > 10
     assert OutcomeEvent.objects.filter(enrollment__state="completed").exists()
 
 
