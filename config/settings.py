@@ -282,6 +282,18 @@ ADMIN_SITE_HEADER = "Coaching platform"
 # Smart plan selection: at most this many pseudo-attempts are borrowed from other learners
 # while a trait segment is sparse (see curriculum.selectors.expected_success).
 CURRICULUM_BORROW_STRENGTH = env.float("CURRICULUM_BORROW_STRENGTH", default=5.0)
+# How the ranking explores (curriculum.selection): greedy, ucb or thompson. A curriculum may
+# choose its own in the admin. The default comes from `manage.py simulate_selection` figures
+# (curriculum/README.md).
+CURRICULUM_SELECTION_POLICY = env.str("CURRICULUM_SELECTION_POLICY", default="ucb")
+if CURRICULUM_SELECTION_POLICY not in ("greedy", "ucb", "thompson"):
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(
+        f"CURRICULUM_SELECTION_POLICY={CURRICULUM_SELECTION_POLICY!r}: use greedy, ucb or thompson."
+    )
+# ucb: how many posterior standard deviations of optimism a plan gets (2: see the README).
+CURRICULUM_UCB_WIDTH = env.float("CURRICULUM_UCB_WIDTH", default=2.0)
 
 # progress
 # Largest batch POST /api/v1/progress/events/ accepts.
