@@ -33,6 +33,11 @@ class PlatformConfig(AppConfig):
 
         post_migrate.connect(after_migrate, dispatch_uid="platform.after_migrate", weak=False)
 
+        # Task outcomes and durations for /metrics.
+        from .metrics import connect_celery_signals
+
+        connect_celery_signals()
+
         # Cached token authentication forgets a token as soon as it or its user changes.
         from django.contrib.auth import get_user_model
         from django.db.models.signals import post_delete, post_save, pre_delete

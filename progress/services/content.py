@@ -47,8 +47,10 @@ def content_changed(*, instance) -> None:
 
     def enqueue():
         pending.discard(community_id)
+        from config.outbox import publish
+
         from ..tasks import recompute_community_progress
 
-        recompute_community_progress.delay(community_id)
+        publish(recompute_community_progress, community_id)
 
     transaction.on_commit(enqueue)
