@@ -275,11 +275,15 @@ def scenario_metadata_reconcile(
     counts the committed progress rows: an operation still in flight holds its progress lock
     and waits for the metadata lock, so it adds its delta after the recount is written.
     """
+    from config.metrics import record_drift
+
     from . import reconcile
 
-    return reconcile.run(
+    result = reconcile.run(
         scenario_ids=scenario_ids, dry_run=dry_run, batch_size=batch_size, progress_bar=progress_bar
     )
+    record_drift("scenario_metadata_reconcile", result.corrected)
+    return result
 
 
 def scenario_metadata_reconcile_recent(*, dry_run: bool = False) -> ReconcileResult:
