@@ -273,7 +273,7 @@ def run(args, report):
         args.duration = min(args.duration, 20)
         args.users, args.learners, args.blocks, args.scenarios = 6, 6, 100, 20
         args.spawn_rate = 6.0
-    warmup = args.warmup if args.warmup is not None else min(60, max(5, args.duration // 10))
+    warmup = args.warmup if args.warmup is not None else min(120, max(5, args.duration // 5))
 
     started = time.perf_counter()
     config = build(args)

@@ -33,6 +33,16 @@ class PlatformConfig(AppConfig):
 
         post_migrate.connect(after_migrate, dispatch_uid="platform.after_migrate", weak=False)
 
+        # Log records carry the id of the request that made them (config/logging.py).
+        from .logging import install_request_id_on_records
+
+        install_request_id_on_records()
+        from django.core.signals import request_finished
+
+        from .middleware import forget_request_id
+
+        request_finished.connect(forget_request_id, dispatch_uid="platform.forget_request_id")
+
         # Task outcomes and durations for /metrics.
         from .metrics import connect_celery_signals
 

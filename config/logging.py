@@ -13,7 +13,24 @@ from datetime import UTC, datetime
 request_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar("request_id", default=None)
 
 # Attributes every LogRecord has; anything else was passed with ``extra=`` and is kept.
-_STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {"message", "asctime"}
+_STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {"message", "asctime", "request_id"}
+
+
+def install_request_id_on_records():
+    """Every log record made while a request runs carries its ``request_id`` (called once, from
+    ``PlatformConfig.ready``), whichever handler or formatter later writes it."""
+    make_record = logging.getLogRecordFactory()
+    if getattr(make_record, "adds_request_id", False):
+        return
+
+    def factory(*args, **kwargs):
+        record = make_record(*args, **kwargs)
+        if not hasattr(record, "request_id"):
+            record.request_id = request_id_var.get()
+        return record
+
+    factory.adds_request_id = True
+    logging.setLogRecordFactory(factory)
 
 
 class JsonFormatter(logging.Formatter):

@@ -24,13 +24,17 @@ class RequestIdMiddleware:
     def __call__(self, request):
         given = request.headers.get("X-Request-ID", "")
         request.request_id = given if _SANE_ID.match(given) else uuid.uuid4().hex
-        token = request_id_var.set(request.request_id)
-        try:
-            response = self.get_response(request)
-        finally:
-            request_id_var.reset(token)
+        # Kept until the response is finished (``forget_request_id``), so Django's own
+        # "django.request" line, written after the middleware returns, has it too.
+        request_id_var.set(request.request_id)
+        response = self.get_response(request)
         response["X-Request-ID"] = request.request_id
         return response
+
+
+def forget_request_id(**kwargs):
+    """``request_finished``: the thread's next log lines belong to no request."""
+    request_id_var.set(None)
 
 
 DATABASE_ERRORS = (OperationalError, InterfaceError)
