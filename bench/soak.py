@@ -22,6 +22,7 @@ import random
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import uuid
 from pathlib import Path
@@ -187,6 +188,14 @@ def worker_rss_mb(master_pid: int) -> dict[int, float]:
     return sizes
 
 
+def sample_rss(master_pid: int, samples: list, duration: int, every: int) -> None:
+    """Append ``(seconds, {pid: MB})`` every ``every`` seconds for ``duration`` seconds."""
+    started = time.monotonic()
+    while (elapsed := time.monotonic() - started) < duration:
+        samples.append((round(elapsed), worker_rss_mb(master_pid)))
+        time.sleep(every)
+
+
 def read_stats(prefix: str) -> tuple[dict, dict]:
     """Per-endpoint figures and failures by message from locust's CSV files."""
     endpoints = {}
@@ -290,7 +299,13 @@ def run(args, report):
         # Warm-up: the same traffic, not counted (first requests load code and fill caches).
         run_locust(args, port, config_path, workdir / "warmup", seconds=warmup)
         rss_warm = worker_rss_mb(proc.pid)
+        samples = []
+        sampler = threading.Thread(
+            target=sample_rss, args=(proc.pid, samples, args.duration, min(60, max(5, args.duration // 10)))
+        )
+        sampler.start()
         run_locust(args, port, config_path, workdir / "soak", seconds=args.duration)
+        sampler.join()
         rss_end = worker_rss_mb(proc.pid)
     finally:
         proc.terminate()
@@ -326,6 +341,7 @@ def run(args, report):
     )
 
     report.add("worker_rss_mb", {"cold": rss_cold, "after_warmup": rss_warm, "end": rss_end})
+    report.add("worker_rss_mb_during_run", {f"{t}s": sizes for t, sizes in samples})
     growth = {
         pid: round((rss_end[pid] - rss_warm[pid]) / rss_warm[pid] * 100, 1)
         for pid in rss_warm

@@ -62,6 +62,7 @@ def pending_tasks_republish(*, limit: int = 1000) -> dict:
 
     from .models import PendingTask
 
+    current_app.loader.import_default_modules()  # every app's tasks.py, also outside a worker
     sent = failed = unknown = 0
     with transaction.atomic():
         queryset = PendingTask.objects.select_for_update(skip_locked=True, of=("self",))
