@@ -9,6 +9,7 @@ Callers that must not go on without the cache (sign-in, whose failure counter is
 password guessing) read through ``strict_get``, which raises ``CacheUnavailable`` instead.
 """
 
+import functools
 import logging
 import time
 
@@ -28,6 +29,22 @@ def _redis_errors():
     import redis
 
     return (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, OSError)
+
+
+def _miss_on_error(operation, default=None):
+    """Wrap a ``RedisCache`` method: a connection failure returns ``default`` (called, if callable)."""
+
+    def decorate(method):
+        @functools.wraps(method)
+        def wrapper(self, *args, **kwargs):
+            try:
+                return method(self, *args, **kwargs)
+            except _redis_errors() as exc:
+                return self._degraded(operation, exc, default() if callable(default) else default)
+
+        return wrapper
+
+    return decorate
 
 
 class ResilientRedisCache(RedisCache):
@@ -50,20 +67,6 @@ class ResilientRedisCache(RedisCache):
         metrics.cache_errors.labels(operation=operation).inc()
         return default
 
-    def _guard(operation, default=None):  # noqa: N805  (a decorator factory used in the class body)
-        def decorate(method):
-            def wrapper(self, *args, **kwargs):
-                try:
-                    return method(self, *args, **kwargs)
-                except _redis_errors() as exc:
-                    return self._degraded(operation, exc, default() if callable(default) else default)
-
-            wrapper.__name__ = method.__name__
-            wrapper.__doc__ = method.__doc__
-            return wrapper
-
-        return decorate
-
     def strict_get(self, key, default=None, version=None):
         """``get`` that raises ``CacheUnavailable`` when Redis cannot be reached."""
         try:
@@ -78,15 +81,15 @@ class ResilientRedisCache(RedisCache):
         except Exception:  # any client error means "not reachable"
             return False
 
-    add = _guard("add", False)(RedisCache.add)
-    set = _guard("set")(RedisCache.set)
-    touch = _guard("touch", False)(RedisCache.touch)
-    delete = _guard("delete", False)(RedisCache.delete)
-    get_many = _guard("get_many", dict)(RedisCache.get_many)
-    has_key = _guard("has_key", False)(RedisCache.has_key)
-    set_many = _guard("set_many", list)(RedisCache.set_many)
-    delete_many = _guard("delete_many")(RedisCache.delete_many)
-    clear = _guard("clear", False)(RedisCache.clear)
+    add = _miss_on_error("add", False)(RedisCache.add)
+    set = _miss_on_error("set")(RedisCache.set)
+    touch = _miss_on_error("touch", False)(RedisCache.touch)
+    delete = _miss_on_error("delete", False)(RedisCache.delete)
+    get_many = _miss_on_error("get_many", dict)(RedisCache.get_many)
+    has_key = _miss_on_error("has_key", False)(RedisCache.has_key)
+    set_many = _miss_on_error("set_many", list)(RedisCache.set_many)
+    delete_many = _miss_on_error("delete_many")(RedisCache.delete_many)
+    clear = _miss_on_error("clear", False)(RedisCache.clear)
 
     def get(self, key, default=None, version=None):
         try:
