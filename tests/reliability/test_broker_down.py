@@ -5,6 +5,7 @@ import time
 from unittest import mock
 
 import kombu.exceptions
+import kombu.pools
 import pytest
 from celery.contrib.testing.worker import start_worker
 from django.core.management import CommandError, call_command
@@ -55,9 +56,11 @@ def broker_on(redis_server):
     saved = app.conf.broker_url, app.conf.task_always_eager
 
     def reset_pools():
+        # Connections and producers are pooled per broker URL, by the app and by kombu.
         app.pool.force_close_all()
         app._pool = None
         app.amqp._producer_pool = None
+        kombu.pools.reset()
 
     app.conf.broker_url = redis_server.url
     app.conf.task_always_eager = False
