@@ -29,6 +29,7 @@ from django.utils import timezone
 
 from config.errors import Conflict, Invalid
 from config.jsonschemas import validate_with_schema
+from config.metrics import record_drift
 
 from .models import (
     ALL_LEARNERS,
@@ -424,4 +425,5 @@ def curriculum_stats_rebuild(*, dry_run: bool = False, progress=None) -> list[St
                 AlternativeStat.objects.filter(pk=row.pk).update(
                     attempts=after[0], successes=after[1], updated_at=timezone.now()
                 )
+    record_drift("curriculum_stats_rebuild", len(drift))
     return drift
