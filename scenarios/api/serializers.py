@@ -1,14 +1,10 @@
-from datetime import datetime
-from types import SimpleNamespace
-
 from django.utils import timezone
-from django.utils.functional import cached_property
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from ..models import CefrLevel, Difficulty, Role, Scenario, ScenarioMetadata, UserScenarioProgress, Visibility
 from ..scoring import trending_now
-from ..selectors import METADATA_COLUMNS, PROGRESS_COLUMNS, SORTS
+from ..selectors import SORTS, shapes
 from ..services import MAX_NOTES_LENGTH, MAX_TIME_SPENT_S, SCENARIO_CONTENT_FIELDS
 
 
@@ -18,25 +14,6 @@ class ScenarioListQuerySerializer(serializers.Serializer):
     difficulty = serializers.ChoiceField(choices=Difficulty.choices, required=False)
     cefr = serializers.ChoiceField(choices=CefrLevel.choices, required=False)
     q = serializers.CharField(required=False, max_length=100, help_text="Text in the title or description.")
-
-
-_DATETIME = serializers.DateTimeField()
-
-
-def plain_representation(obj, names, computed=None):
-    """Fields read straight off a model instance or a ``values()`` row (what ModelSerializer
-    gives for plain columns, choices and JSON), without DRF's per-field machinery, which
-    dominates list latency."""
-    computed = computed or {}
-    read = obj.__getitem__ if isinstance(obj, dict) else obj.__getattribute__
-    data = {}
-    for name in names:
-        if name in computed:
-            data[name] = computed[name](obj)
-            continue
-        value = read(name)
-        data[name] = _DATETIME.to_representation(value) if isinstance(value, datetime) else value
-    return data
 
 
 class MetadataSerializer(serializers.ModelSerializer):
@@ -49,32 +26,8 @@ class MetadataSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ScenarioMetadata
-        fields = [
-            "saved_count",
-            "times_used",
-            "attempts",
-            "average_rating",
-            "ratings_count",
-            "bayesian_score",
-            "completion_rate",
-            "average_time_spent_s",
-            "trending",
-        ]
+        fields = list(shapes.METADATA_FIELDS)
         read_only_fields = fields
-
-    def to_representation(self, obj):
-        # Hand-written for speed: lists serialize 50 of these per request.
-        return {
-            "saved_count": obj.saved_count,
-            "times_used": obj.times_used,
-            "attempts": obj.attempts,
-            "average_rating": obj.average_rating,
-            "ratings_count": obj.ratings_count,
-            "bayesian_score": self.get_bayesian_score(obj),
-            "completion_rate": obj.completion_rate,
-            "average_time_spent_s": obj.average_time_spent_s,
-            "trending": self.get_trending(obj),
-        }
 
     @extend_schema_field(serializers.FloatField(allow_null=True))
     def get_bayesian_score(self, obj) -> float | None:
@@ -86,27 +39,11 @@ class MetadataSerializer(serializers.ModelSerializer):
         return round(trending_now(obj.trending_score, now=now), 3)
 
 
-EMPTY_METADATA = {
-    "saved_count": 0,
-    "times_used": 0,
-    "attempts": 0,
-    "average_rating": None,
-    "ratings_count": 0,
-    "bayesian_score": None,
-    "completion_rate": None,
-    "average_time_spent_s": None,
-    "trending": 0.0,
-}
-
-
 class ProgressSerializer(serializers.ModelSerializer):
     class Meta:
         model = UserScenarioProgress
-        fields = [column for column in PROGRESS_COLUMNS if column != "scenario_id"]
+        fields = list(shapes.PROGRESS_FIELDS)
         read_only_fields = fields
-
-    def to_representation(self, obj):
-        return plain_representation(obj, self.Meta.fields)
 
 
 class ScenarioSummarySerializer(serializers.ModelSerializer):
@@ -118,79 +55,25 @@ class ScenarioSummarySerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Scenario
-        fields = [
-            "id",
-            "slug",
-            "title",
-            "description",
-            "role",
-            "difficulty",
-            "difficulty_rating",
-            "cefr_level",
-            "visibility",
-            "is_built_in",
-            "created_at",
-            "metadata",
-            "my_progress",
-        ]
+        fields = list(shapes.SUMMARY_FIELDS)
         read_only_fields = fields
-
-    def to_representation(self, obj):
-        """From a Scenario with its metadata, or from a row of ``selectors.scenario_list_rows``."""
-        computed = {"metadata": self.get_metadata, "my_progress": self.get_my_progress}
-        if isinstance(obj, dict):
-            computed["is_built_in"] = lambda row: row["created_by_id"] is None
-        return plain_representation(obj, self.Meta.fields, computed)
-
-    # One nested serializer per list, not per row: building a serializer's fields is the
-    # expensive part of DRF, and a list serializer reuses this child for every row.
-    @cached_property
-    def _metadata_serializer(self):
-        return MetadataSerializer(context=self.context)
-
-    @cached_property
-    def _progress_serializer(self):
-        return ProgressSerializer(context=self.context)
 
     @extend_schema_field(MetadataSerializer)
     def get_metadata(self, obj):
-        if isinstance(obj, dict):
-            metadata = SimpleNamespace(**{name: obj[f"metadata__{name}"] for name in METADATA_COLUMNS})
-        else:
-            metadata = getattr(obj, "metadata", None)  # missing row: RelatedObjectDoesNotExist
+        metadata = getattr(obj, "metadata", None)  # missing row: RelatedObjectDoesNotExist
         if metadata is None:
-            return dict(EMPTY_METADATA)
-        return self._metadata_serializer.to_representation(metadata)
+            return dict(shapes.EMPTY_METADATA)
+        return MetadataSerializer(metadata, context=self.context).data
 
     @extend_schema_field(ProgressSerializer(allow_null=True))
     def get_my_progress(self, obj):
-        if isinstance(obj, dict) and "my_progress__id" in obj:  # joined in (scenario_list_rows)
-            if obj["my_progress__id"] is None:
-                return None
-            progress = {name: obj[f"my_progress__{name}"] for name in ProgressSerializer.Meta.fields}
-            return self._progress_serializer.to_representation(progress)
-        progress_map = self.context.get("progress_by_scenario")
-        if progress_map is None:
-            return None
-        progress = progress_map.get(obj["id"] if isinstance(obj, dict) else obj.pk)
-        return self._progress_serializer.to_representation(progress) if progress else None
+        progress = (self.context.get("progress_by_scenario") or {}).get(obj.pk)
+        return ProgressSerializer(progress).data if progress is not None else None
 
 
 class ScenarioDetailSerializer(ScenarioSummarySerializer):
     class Meta(ScenarioSummarySerializer.Meta):
-        fields = [
-            *ScenarioSummarySerializer.Meta.fields,
-            "instructions",
-            "context",
-            "expected_outcome",
-            "learning_goal",
-            "learning_objectives",
-            "persona",
-            "comfort_indicators",
-            "cefr_recommendation",
-            "is_active",
-            "updated_at",
-        ]
+        fields = list(shapes.DETAIL_FIELDS)
         read_only_fields = fields
 
 
@@ -242,7 +125,7 @@ class MyScenariosQuerySerializer(serializers.Serializer):
 
 class SavedScenarioCardSerializer(ScenarioSummarySerializer):
     class Meta(ScenarioSummarySerializer.Meta):
-        fields = [f for f in ScenarioSummarySerializer.Meta.fields if f != "my_progress"]
+        fields = list(shapes.CARD_FIELDS)
         read_only_fields = fields
 
 

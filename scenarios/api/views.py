@@ -10,6 +10,7 @@ from config.idempotency import idempotent
 
 from .. import selectors, services
 from ..models import Scenario, ScenarioMetadata, UserScenarioProgress
+from ..selectors import shapes
 from .serializers import (
     AttemptSerializer,
     CompletionSerializer,
@@ -87,8 +88,8 @@ class ScenarioListCreateView(generics.GenericAPIView):
             CountedQuerySet(queryset, lambda: selectors.scenario_list_count(user=request.user, **filters))
         )
         # Each row carries the user's progress (joined in), so the page is one query.
-        context = {**self.get_serializer_context(), "now": timezone.now()}
-        return self.get_paginated_response(ScenarioSummarySerializer(page, many=True, context=context).data)
+        now = timezone.now()
+        return self.get_paginated_response([shapes.scenario_data(row, now=now) for row in page])
 
     @extend_schema(
         request=ScenarioCreateSerializer,
@@ -101,7 +102,7 @@ class ScenarioListCreateView(generics.GenericAPIView):
         serializer.is_valid(raise_exception=True)
         scenario = services.scenario_create(user=request.user, **serializer.validated_data)
         scenario = Scenario.objects.select_related("metadata").get(pk=scenario.pk)
-        data = ScenarioDetailSerializer(scenario, context={"progress_by_scenario": {}}).data
+        data = shapes.scenario_data(scenario, now=timezone.now(), fields=shapes.DETAIL_FIELDS)
         return Response(data, status=status.HTTP_201_CREATED)
 
 
@@ -115,11 +116,13 @@ class ScenarioDetailView(generics.RetrieveAPIView):
     def get(self, request, *args, **kwargs):
         scenario = self.get_object()
         progress = selectors.progress_get(user=request.user, scenario=scenario)
-        context = {
-            **self.get_serializer_context(),
-            "progress_by_scenario": {scenario.pk: progress} if progress else {},
-        }
-        return Response(ScenarioDetailSerializer(scenario, context=context).data)
+        data = shapes.scenario_data(
+            scenario,
+            now=timezone.now(),
+            progress_by_scenario={scenario.pk: progress},
+            fields=shapes.DETAIL_FIELDS,
+        )
+        return Response(data)
 
 
 class ScenarioOperationView(generics.GenericAPIView):
@@ -135,10 +138,9 @@ class ScenarioOperationView(generics.GenericAPIView):
 
     def state(self, scenario, progress, *, status_code=status.HTTP_200_OK):
         metadata = ScenarioMetadata.objects.get(scenario=scenario)
-        data = ScenarioStateSerializer(
-            {"scenario_id": scenario.pk, "metadata": metadata, "my_progress": progress},
-            context={"now": timezone.now()},
-        ).data
+        data = shapes.scenario_state_data(
+            scenario_id=scenario.pk, metadata=metadata, progress=progress, now=timezone.now()
+        )
         return Response(data, status=status_code)
 
     def validated(self, serializer_class):
@@ -248,13 +250,18 @@ class ScenarioSimilarView(ScenarioOperationView):
         except ValueError:
             limit = 10
         similar = selectors.scenario_similar(user=request.user, scenario=scenario, limit=limit)
-        context = {
-            "now": timezone.now(),
-            "progress_by_scenario": selectors.progress_by_scenario(
-                user=request.user, scenario_ids=[item.pk for item in similar]
-            ),
-        }
-        return Response(SimilarScenarioSerializer(similar, many=True, context=context).data)
+        progress = selectors.progress_by_scenario(
+            user=request.user, scenario_ids=[item.pk for item in similar]
+        )
+        now = timezone.now()
+        return Response(
+            [
+                shapes.scenario_data(
+                    item, now=now, progress_by_scenario=progress, extra={"co_saves": item.co_saves}
+                )
+                for item in similar
+            ]
+        )
 
 
 class MyScenariosView(generics.ListAPIView):
@@ -267,11 +274,10 @@ class MyScenariosView(generics.ListAPIView):
         query.is_valid(raise_exception=True)
         return selectors.my_scenarios(user=self.request.user, saved=query.validated_data["saved"])
 
-    def get_serializer_context(self):
-        return {**super().get_serializer_context(), "now": timezone.now()}
-
     @extend_schema(
         parameters=[MyScenariosQuerySerializer], summary="Your scenarios (saved=true: your saved ones)"
     )
     def get(self, request, *args, **kwargs):
-        return super().get(request, *args, **kwargs)
+        page = self.paginate_queryset(self.get_queryset())
+        now = timezone.now()
+        return self.get_paginated_response([shapes.my_scenario_data(progress, now=now) for progress in page])

@@ -21,8 +21,8 @@ from progress.services import events_ingest
 from progress.tasks import recompute_community_progress
 from tests.factories import UserFactory
 from tests.progress.factories import BlockFactory, CommunityFactory, CourseFactory, PageFactory, WodFactory
-from tests.progress.utils import join
 from tests.reliability.conftest import wait_for
+from tests.utils.progress import join
 
 TASK = "progress.tasks.recompute_community_progress"
 

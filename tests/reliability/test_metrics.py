@@ -64,7 +64,7 @@ def test_the_reconcile_services_count_the_drift_they_find(client, user):
     from progress.models import NodeProgress
     from progress.services import progress_recompute
     from tests.progress.test_recompute import _tree
-    from tests.progress.utils import join
+    from tests.utils.progress import join
 
     community, program, blocks = _tree()
     join(user, community)

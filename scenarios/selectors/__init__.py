@@ -10,7 +10,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.db.models import Count, F, FilteredRelation, Q, QuerySet
 
-from .models import Scenario, UserScenarioProgress, Visibility, visible_scenario_q
+from ..models import Scenario, UserScenarioProgress, Visibility, visible_scenario_q
 
 # sort name -> ORDER BY. Each is exactly an index's column list (see the models' Meta.indexes),
 # tiebreak included: metadata sorts break ties on metadata.scenario_id, not scenario.id, so
