@@ -140,7 +140,8 @@ def decisions(
         {
             "category": "recovery_rhythm",
             "decision": f"A recovery week every {cycle} weeks at about 75% volume",
-            "reasoning": "Two weeks up, one down for beginners and injury-prone runners; three up, one down otherwise.",
+            "reasoning": "Two weeks up, one down for beginners and injury-prone runners; "
+            "three up, one down otherwise.",
             "alternatives": ["No planned recovery weeks", "Recovery every 5th week"],
             "knowledge_base_refs": [REFS["recovery"]],
         },
@@ -239,7 +240,8 @@ def season_view(
             gap = (expected - request.target_time_s) / request.target_time_s
             confidence = 85 if gap <= 0 else int(max(5, min(85, 85 - gap * 100 * 8)))
             reason = (
-                f"Your VDOT predicts {format_duration(now)} today and about {format_duration(expected)} after "
+                f"Your VDOT predicts {format_duration(now)} today and about "
+                f"{format_duration(expected)} after "
                 f"{weeks} weeks; the target {format_duration(request.target_time_s)} is "
                 f"{abs(gap) * 100:.1f}% {'slower' if gap <= 0 else 'faster'} than that."
             )
@@ -247,7 +249,8 @@ def season_view(
         else:
             confidence = 80
             reason = (
-                f"Your VDOT predicts {format_duration(now)} today and about {format_duration(expected)} after "
+                f"Your VDOT predicts {format_duration(now)} today and about "
+                f"{format_duration(expected)} after "
                 f"{weeks} weeks of consistent training."
             )
             primary = f"Finish the {label} strong, around {format_duration(expected)}"
@@ -266,10 +269,12 @@ def season_view(
             "Phases: "
             + ", ".join(f"{p['name']} (weeks {p['start_week']}-{p['end_week']})" for p in phases)
             + ". "
-            "Aerobic base first because most of the race is aerobic; quality builds on it; the taper sheds fatigue."
+            "Aerobic base first because most of the race is aerobic; quality builds on it; "
+            "the taper sheds fatigue."
         ),
         "volume_strategy_justification": (
-            f"From {first:g} km (your recent volume) to {peak:g} km, at most {load['weekly_increase']:.0%} more "
+            f"From {first:g} km (your recent volume) to {peak:g} km, "
+            f"at most {load['weekly_increase']:.0%} more "
             f"per week, every {cycle}th week about 25% lighter."
         ),
         "key_milestones": milestones,

@@ -153,7 +153,8 @@ def generate(runner: RunnerInput, request: PlanRequest) -> GeneratedPlan:
             "long_run_day",
             original=long_day,
             adjusted=available[-1],
-            reason=f"{runner.long_run_day} is not an available day; long runs move to {WEEKDAYS[available[-1]]}.",
+            reason=f"{runner.long_run_day} is not an available day; "
+            f"long runs move to {WEEKDAYS[available[-1]]}.",
         )
         long_day = available[-1]
     run_count = min(len(available), 7 - runner.min_rest_days, MAX_RUN_DAYS[level])
@@ -163,7 +164,8 @@ def generate(runner: RunnerInput, request: PlanRequest) -> GeneratedPlan:
             original=len(available),
             adjusted=run_count,
             reason=f"{run_count} of the {len(available)} available days are run days "
-            f"({runner.min_rest_days} rest days minimum, at most {MAX_RUN_DAYS[level]} runs for a {level} runner).",
+            f"({runner.min_rest_days} rest days minimum, "
+            f"at most {MAX_RUN_DAYS[level]} runs for a {level} runner).",
         )
     key_count = max(0, min(MAX_KEY_SESSIONS[level], run_count - 2))
     week_layout = layout(available, long_day, run_count, key_count)

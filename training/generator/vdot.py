@@ -102,7 +102,10 @@ def training_paces(vdot: float) -> Paces:
 
 
 def predictions(vdot: float) -> dict[str, int]:
-    """Predicted race times (s) keyed by distance as text: ``"5000"``, ``"10000"``, ``"21097.5"``, ``"42195"``."""
+    """Predicted race times (s) keyed by distance as text.
+
+    Keys: ``"5000"``, ``"10000"``, ``"21097.5"``, ``"42195"``.
+    """
     return {f"{d:g}": predict_time_s(vdot, d) for d in PREDICTION_DISTANCES_M}
 
 

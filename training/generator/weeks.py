@@ -128,7 +128,8 @@ def easy_session(km: float, paces: Paces, *, cross: bool = False, strides: bool 
             "target_pace_s_per_km": None,
             "is_key_session": False,
         }
-    text = f"{km:g} km at {format_pace(paces.easy_min_s_per_km)}–{format_pace(paces.easy_max_s_per_km)}/km, conversational."
+    easy = f"{format_pace(paces.easy_min_s_per_km)}–{format_pace(paces.easy_max_s_per_km)}/km"
+    text = f"{km:g} km at {easy}, conversational."
     if strides:
         text += " Finish with 4 × 20 s strides."
     return {
@@ -146,7 +147,8 @@ def long_session(km: float, paces: Paces) -> dict:
     return {
         "session_type": "long",
         "title": TITLES["long"],
-        "description": f"{km:g} km at easy pace ({format_pace(paces.easy_max_s_per_km)}/km or slower is fine).",
+        "description": f"{km:g} km at easy pace "
+        f"({format_pace(paces.easy_max_s_per_km)}/km or slower is fine).",
         "target_distance_km": km,
         "target_duration_s": round(km * paces.easy_max_s_per_km),
         "target_pace_s_per_km": paces.easy_max_s_per_km,
@@ -190,7 +192,7 @@ def fill_week(
     kinds = kinds[: len(key_days)]
     while True:
         quality = {}
-        for day, kind in zip(key_days, kinds):
+        for day, kind in zip(key_days, kinds, strict=False):
             cap = round_down(QUALITY_SHARE[kind] * volume_km)
             wanted = QUALITY_MAX_KM[kind][level]
             work = min(wanted, cap)
