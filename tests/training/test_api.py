@@ -6,7 +6,6 @@ import pytest
 from django.utils import timezone
 
 from tests.conftest import client_for
-from training import services
 from training.models import Activity, PlanStatus
 
 from .factories import ActivityFactory, RunnerProfileFactory
