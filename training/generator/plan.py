@@ -379,13 +379,9 @@ def generate(runner: RunnerInput, request: PlanRequest) -> GeneratedPlan:
             else 0.0,
             "warning_signals": warnings,
         }
-        if label:
-            week["week_label"] = label
-        if ratio is not None:
-            week["acute_chronic_ratio"] = ratio
-        notes = narrative.coach_notes(phase.name, recovery, race_week, week_in_phase)
-        if notes:
-            week["coach_notes"] = notes
+        week["week_label"] = label
+        week["acute_chronic_ratio"] = ratio
+        week["coach_notes"] = narrative.coach_notes(phase.name, recovery, race_week, week_in_phase)
         weekly_plan.append(week)
         for day in week_days:
             if day < request.today:
