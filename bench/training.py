@@ -16,11 +16,10 @@ import shutil
 import statistics
 import subprocess
 import tempfile
-import time
 import uuid
 
 from bench.harness import run_clients, summarize_ms, time_calls
-from bench.progress import InProcessClient, WsgiClient, start_server
+from bench.progress import HttpClient, InProcessClient, WsgiClient, start_server
 
 
 def add_arguments(parser):
@@ -211,7 +210,10 @@ def run(args, report):
     try:
         if use_wrk:
             server, port = start_server(args)
-            time.sleep(1)
+            for token, path in pairs * 3:  # every worker up and warm before the first round
+                status, body = HttpClient(port, token).request("GET", path)
+                if status != 200:
+                    raise RuntimeError(f"plan read {status}: {body[:200]!r}")
         else:
             clients = [WsgiClient(token) for token, _ in pairs]
 
