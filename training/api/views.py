@@ -15,6 +15,8 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from config.idempotency import idempotent
+
 from .. import selectors, services
 from ..calendar import build_calendar
 from ..generator import predictions, training_paces, vdot_from_race
@@ -22,14 +24,6 @@ from ..models import Activity, PlannedSession, TrainingPlan
 from ..services.profiles import runner_profile_get
 from ..services.sessions import UNSET
 from . import serializers as s
-
-try:
-    from config.idempotency import idempotent
-except ImportError:  # config.idempotency lands with the platform's idempotency work
-
-    def idempotent(view):
-        return view
-
 
 BAD_INPUT = OpenApiResponse(description="Bad input; the body maps each field to its messages.")
 NOT_FOUND = OpenApiResponse(description="No such object among yours.")
