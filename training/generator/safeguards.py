@@ -125,7 +125,8 @@ def verify(
     by_week: dict[int, list[dict]] = {}
     for s in sessions:
         by_week.setdefault(s["week_number"], []).append(s)
-    last_nonrecovery = history_volumes[-1] if history_volumes else None
+    # A week under 5 km is a break, not training: after one, the first-week rule applies again.
+    last_nonrecovery = next((km for km in reversed(history_volumes) if km >= 5.0), None)
     long_runs = list(history_long_runs)
     for index, week in enumerate(weeks):
         number = week["week_number"]
@@ -134,7 +135,7 @@ def verify(
         volume = sum(s["target_distance_km"] or 0 for s in training)
         if (
             index == 0
-            and not history_volumes
+            and last_nonrecovery is None
             and volume > MAX_FIRST_WEEK * reference_weekly_km + TOLERANCE_KM
         ):
             problems.append(f"week {number}: first week {volume:.1f} km > 1.10 x {reference_weekly_km}")
