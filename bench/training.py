@@ -197,7 +197,11 @@ def run(args, report):
     with CaptureQueriesContext(connection) as queries:
         status, body = probe.request("GET", pairs[0][1])
     assert status == 200, body[:300]
-    report.add("plan_read_queries", len(queries), "token, plan")
+    report.add(
+        "plan_read_queries",
+        len(queries),
+        "per cached read: the plan's version (the token comes from the cache)",
+    )
     report.add("plan_read_bytes", len(body))
 
     use_wrk = not args.in_process

@@ -318,3 +318,6 @@ SCENARIO_LIST_COUNT_CACHE_S = env.int("SCENARIO_LIST_COUNT_CACHE_S", default=60)
 # notifications
 
 # training
+# Seconds a rendered plan (per zoom level) stays cached; keyed by the plan's updated_at, so it is
+# never stale. 0 turns the cache off.
+TRAINING_PLAN_CACHE_S = env.int("TRAINING_PLAN_CACHE_S", default=600)

@@ -1,6 +1,12 @@
 """Reads for training: querysets and summaries the API, admin and commands share."""
 
+import json
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import QuerySet
+from django.http import Http404
 
 from .models import Activity, PlannedSession, TrainingPlan
 
@@ -71,3 +77,27 @@ def calendar_sessions(*, user, plan: TrainingPlan | None = None) -> QuerySet[Pla
     else:
         queryset = queryset.filter(plan__status__in=("active", "paused"))
     return queryset.order_by("date", "id")
+
+
+def plan_detail_json(*, user, plan_id: int, zoom: str) -> bytes:
+    """The plan at ``zoom`` rendered as JSON; cached under the plan's ``updated_at``, which every
+    write moves, so an entry is never stale (a write makes it unreachable)."""
+    from .api.serializers import PlanDetailSerializer
+
+    version = TrainingPlan.objects.filter(user=user, pk=plan_id).values_list("updated_at", flat=True).first()
+    if version is None:
+        raise Http404("No such plan among yours.")
+    key = f"training:plan:{plan_id}:{version.timestamp():.6f}:{zoom}"
+    use_cache = settings.TRAINING_PLAN_CACHE_S > 0
+    if use_cache:
+        body = cache.get(key)
+        if body is not None:
+            return body
+    plan = TrainingPlan.objects.filter(user=user, pk=plan_id).first()
+    if plan is None:
+        raise Http404("No such plan among yours.")
+    data = PlanDetailSerializer(plan, context={"zoom": zoom}).data
+    body = json.dumps(data, cls=DjangoJSONEncoder, separators=(",", ":")).encode()
+    if use_cache:
+        cache.set(key, body, timeout=settings.TRAINING_PLAN_CACHE_S)
+    return body

@@ -209,8 +209,8 @@ class PlanDetailView(APIView):
     def get(self, request, pk):
         query = s.PlanDetailQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        plan = plan_for(request, pk)
-        return Response(s.PlanDetailSerializer(plan, context={"zoom": query.validated_data["zoom"]}).data)
+        body = selectors.plan_detail_json(user=request.user, plan_id=pk, zoom=query.validated_data["zoom"])
+        return HttpResponse(body, content_type="application/json")
 
 
 class PlanProgressionView(APIView):
