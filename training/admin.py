@@ -60,22 +60,22 @@ def _run_service(modeladmin, request, queryset, service, label, **kwargs):
         modeladmin.message_user(request, f"{label} {done} plan(s).", messages.SUCCESS)
 
 
-@admin.action(description="Activate the selected plans")
+@admin.action(description="Activate the selected plans", permissions=["change"])
 def activate(modeladmin, request, queryset):
     _run_service(modeladmin, request, queryset, services.plan_activate, "Activated")
 
 
-@admin.action(description="Pause the selected plans")
+@admin.action(description="Pause the selected plans", permissions=["change"])
 def pause(modeladmin, request, queryset):
     _run_service(modeladmin, request, queryset, services.plan_pause, "Paused")
 
 
-@admin.action(description="Abandon the selected plans")
+@admin.action(description="Abandon the selected plans", permissions=["change"])
 def abandon(modeladmin, request, queryset):
     _run_service(modeladmin, request, queryset, services.plan_abandon, "Abandoned")
 
 
-@admin.action(description="Realign the remaining weeks from today")
+@admin.action(description="Realign the remaining weeks from today", permissions=["change"])
 def realign(modeladmin, request, queryset):
     _run_service(modeladmin, request, queryset, services.plan_realign, "Realigned", reason="manual")
 

@@ -19,7 +19,6 @@ from ..models import (
     CourseEnrollment,
     EnrollmentStatus,
     LearningAnalytics,
-    Membership,
     NodeProgress,
     NodeType,
     ProgramEnrollment,
@@ -28,15 +27,6 @@ from ..services.analytics import period_bounds
 from .structure import community_structure
 
 VELOCITY_WINDOW_DAYS = 28
-
-
-def staff_community_ids(user) -> set[int]:
-    """Communities where ``user`` is an instructor or a community admin."""
-    return set(
-        Membership.objects.filter(user=user, role__in=["instructor", "admin"]).values_list(
-            "community_id", flat=True
-        )
-    )
 
 
 def my_rows(user, *, period: str, day: date | None = None) -> list[LearningAnalytics]:

@@ -8,7 +8,7 @@ from progress.models import BlockType, MembershipRole, PublishStatus
 from progress.selectors.structure import clear_local_cache
 from tests.conftest import client_for
 from tests.progress.factories import BlockFactory, CommunityFactory, PageFactory, WodFactory, build_program
-from tests.progress.utils import blocks_of, event, join
+from tests.utils.progress import blocks_of, event, join
 
 EVENTS = "/api/v1/progress/events/"
 

@@ -11,12 +11,10 @@ from training.models import PlanStatus, TrainingPlan
 
 from .factories import RunnerProfileFactory
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
 def test_concurrent_activations_leave_one_active_plan():
-    if connection.vendor != "postgresql":
-        pytest.skip("row locks and partial unique indexes as on PostgreSQL")
     user = RunnerProfileFactory().user
     plans = [services.plan_generate(user=user, goal_type="10k", duration_weeks=6) for _ in range(4)]
     barrier = threading.Barrier(len(plans))

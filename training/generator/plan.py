@@ -382,11 +382,16 @@ def generate(runner: RunnerInput, request: PlanRequest) -> GeneratedPlan:
             "volume_change_percent": round((volume / previous_volume - 1) * 100, 1)
             if previous_volume
             else 0.0,
+        }
+        # Optional keys are left out when blank, as the admin's editor stores them.
+        notes = narrative.coach_notes(phase.name, recovery, race_week, week_in_phase)
+        optional = {
+            "week_label": label,
+            "acute_chronic_ratio": ratio,
+            "coach_notes": notes,
             "warning_signals": warnings,
         }
-        week["week_label"] = label
-        week["acute_chronic_ratio"] = ratio
-        week["coach_notes"] = narrative.coach_notes(phase.name, recovery, race_week, week_in_phase)
+        week.update({key: value for key, value in optional.items() if value not in ("", None, [])})
         weekly_plan.append(week)
         for day in week_days:
             if day < request.today:

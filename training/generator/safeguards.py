@@ -53,29 +53,23 @@ class Recorder:
         self._add(safeguard_id, False, week, original, adjusted, reason)
 
     def _add(self, safeguard_id, applied, week, original, adjusted, reason):
-        self.rows.append(
-            {
-                "safeguard_id": safeguard_id,
-                "applied": applied,
-                "week_number": week,
-                "original_value": None if original is None else round(float(original), 2),
-                "adjusted_value": None if adjusted is None else round(float(adjusted), 2),
-                "reason": reason,
-            }
-        )
+        row = {"safeguard_id": safeguard_id, "applied": applied}
+        # Optional keys are left out when blank, as the admin's editor stores them.
+        if week is not None:
+            row["week_number"] = week
+        if original is not None:
+            row["original_value"] = round(float(original), 2)
+        if adjusted is not None:
+            row["adjusted_value"] = round(float(adjusted), 2)
+        if reason:
+            row["reason"] = reason
+        self.rows.append(row)
 
     def finish(self) -> list[dict]:
         """The applications, plus one row per safeguard that never had to act."""
         seen = {row["safeguard_id"] for row in self.rows}
         held = [
-            {
-                "safeguard_id": sid,
-                "applied": False,
-                "week_number": None,
-                "original_value": None,
-                "adjusted_value": None,
-                "reason": "Held in every week without adjustment.",
-            }
+            {"safeguard_id": sid, "applied": False, "reason": "Held in every week without adjustment."}
             for sid in SAFEGUARD_IDS
             if sid not in seen
         ]

@@ -4,7 +4,7 @@ from django.contrib import admin
 
 from config.admin import ReadOnlyModelAdmin
 
-from .models import (
+from ..models import (
     Block,
     BlockProgress,
     Community,
@@ -220,6 +220,3 @@ class ProgressEventAdmin(ReadOnlyModelAdmin):
     list_select_related = ["user", "block__page"]
     list_filter = ["verb", "community"]
     search_fields = ["user__username", "idempotency_key"]
-
-
-from . import admin_awards  # noqa: E402, F401  (achievements, milestones, certificates, analytics)
