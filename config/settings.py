@@ -261,6 +261,12 @@ SPECTACULAR_SETTINGS = {
         "CurriculumEnrollmentStateEnum": "curriculum.models.Enrollment.State",
         "ForecastTypeEnum": [("program", "Program"), ("course", "Course")],
         "NodeTypeEnum": "progress.models.NodeType",
+        "EnrollmentStatusEnum": "progress.models.learning.EnrollmentStatus",
+        "ActivityKindEnum": "training.models.ActivityKind",
+        "PlanStatusEnum": "training.models.PlanStatus",
+        "SessionStatusEnum": "training.models.SessionStatus",
+        "ExperienceLevelEnum": "training.models.ExperienceLevel",
+        "WeekdayEnum": "training.models.Weekday",
     },
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
@@ -358,3 +364,6 @@ SCENARIO_LIST_COUNT_CACHE_S = env.int("SCENARIO_LIST_COUNT_CACHE_S", default=60)
 # notifications
 
 # training
+# Seconds a rendered plan (per zoom level) stays cached; keyed by the plan's updated_at, so it is
+# never stale. 0 turns the cache off.
+TRAINING_PLAN_CACHE_S = env.int("TRAINING_PLAN_CACHE_S", default=600)

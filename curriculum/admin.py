@@ -12,7 +12,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from config.admin import ReadOnlyModelAdmin
-from progress.charts import line_chart
+from config.charts import line_chart
 
 from . import services
 from .evidence import alternative_evidence, first_try_success_by_week, segment_columns

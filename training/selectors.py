@@ -1,1 +1,133 @@
 """Reads for training: querysets and summaries the API, admin and commands share."""
+
+import json
+import threading
+from collections import OrderedDict
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db.models import QuerySet
+from django.http import Http404
+
+from .models import Activity, PlannedSession, TrainingPlan
+
+
+def plans_of(*, user, status: str | None = None) -> QuerySet[TrainingPlan]:
+    queryset = TrainingPlan.objects.filter(user=user)
+    if status:
+        queryset = queryset.filter(status=status)
+    return queryset.order_by("-created_at", "-id")
+
+
+# The list leaves the large JSON documents in the database.
+PLAN_LIST_DEFER = (
+    "season_view",
+    "weekly_plan",
+    "runner_snapshot",
+    "phases",
+    "load_parameters",
+    "target_paces",
+    "decisions",
+    "safeguard_applications",
+)
+
+
+def plan_list(*, user, status: str | None = None) -> QuerySet[TrainingPlan]:
+    return plans_of(user=user, status=status).defer(*PLAN_LIST_DEFER)
+
+
+def plan_sessions(*, plan: TrainingPlan, week: int | None = None) -> QuerySet[PlannedSession]:
+    queryset = PlannedSession.objects.filter(plan=plan)
+    if week is not None:
+        queryset = queryset.filter(week_number=week)
+    return queryset.order_by("date", "id")
+
+
+def sessions_of(*, user) -> QuerySet[PlannedSession]:
+    return PlannedSession.objects.filter(user=user).select_related("plan")
+
+
+def activities_of(*, user) -> QuerySet[Activity]:
+    return Activity.objects.filter(user=user).order_by("-started_at", "-id")
+
+
+def plan_progression(plan: TrainingPlan) -> list[dict]:
+    """The seed's ProgressionChart shape: ``week``, ``volume``, ``intensity``, ``recovery``, ``label``."""
+    return [
+        {
+            "week": week["week_number"],
+            "volume": week["volume_km"],
+            "intensity": week["intensity_score"],
+            "recovery": week["is_recovery_week"],
+            "label": week.get("week_label") or "",
+        }
+        for week in plan.weekly_plan
+    ]
+
+
+def plan_radar(plan: TrainingPlan) -> dict:
+    return {"axes": list((plan.runner_snapshot or {}).get("profile_radar", []))}
+
+
+def calendar_sessions(*, user, plan: TrainingPlan | None = None) -> QuerySet[PlannedSession]:
+    """Sessions worth a calendar event: every non-rest session of the plan, or of the user's
+    active and paused plans."""
+    queryset = PlannedSession.objects.filter(user=user).exclude(session_type="rest")
+    if plan is not None:
+        queryset = queryset.filter(plan=plan)
+    else:
+        queryset = queryset.filter(plan__status__in=("active", "paused"))
+    return queryset.order_by("date", "id")
+
+
+# Rendered plans of this process, in front of the shared cache (same keys, so never stale).
+_local: "OrderedDict[str, bytes]" = OrderedDict()
+_local_lock = threading.Lock()
+LOCAL_PLANS = 256
+
+
+def _local_get(key):
+    with _local_lock:
+        body = _local.get(key)
+        if body is not None:
+            _local.move_to_end(key)
+        return body
+
+
+def _local_put(key, body):
+    with _local_lock:
+        _local[key] = body
+        while len(_local) > LOCAL_PLANS:
+            _local.popitem(last=False)
+
+
+def clear_local_plans():
+    with _local_lock:
+        _local.clear()
+
+
+def plan_detail_json(*, user, plan_id: int, zoom: str) -> bytes:
+    """The plan at ``zoom`` rendered as JSON; cached under the plan's ``updated_at``, which every
+    write moves, so an entry is never stale (a write makes it unreachable)."""
+    from .api.serializers import PlanDetailSerializer
+
+    version = TrainingPlan.objects.filter(user=user, pk=plan_id).values_list("updated_at", flat=True).first()
+    if version is None:
+        raise Http404("No such plan among yours.")
+    key = f"training:plan:{plan_id}:{version.timestamp():.6f}:{zoom}"
+    use_cache = settings.TRAINING_PLAN_CACHE_S > 0
+    if use_cache:
+        body = _local_get(key) or cache.get(key)
+        if body is not None:
+            _local_put(key, body)
+            return body
+    plan = TrainingPlan.objects.filter(user=user, pk=plan_id).first()
+    if plan is None:
+        raise Http404("No such plan among yours.")
+    data = PlanDetailSerializer(plan, context={"zoom": zoom}).data
+    body = json.dumps(data, cls=DjangoJSONEncoder, separators=(",", ":")).encode()
+    if use_cache:
+        cache.set(key, body, timeout=settings.TRAINING_PLAN_CACHE_S)
+        _local_put(key, body)
+    return body
