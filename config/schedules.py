@@ -16,6 +16,11 @@ PERIODIC_TASKS = {
         "schedule": crontab(minute="*/5"),
         "description": "Records that beat and a worker are alive (shown by /healthz).",
     },
+    "platform: purge expired idempotency keys": {
+        "task": "config.tasks.purge_idempotency_keys",
+        "schedule": crontab(minute="7"),
+        "description": "Deletes stored Idempotency-Key answers older than IDEMPOTENCY_KEY_TTL_H hours.",
+    },
     # curriculum
     "curriculum: rebuild outcome statistics": {
         "task": "curriculum.tasks.rebuild_stats",

@@ -208,7 +208,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "config.api.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "config.api.schema.PlatformAutoSchema",
     "EXCEPTION_HANDLER": "config.api.exceptions.exception_handler",
     "DEFAULT_THROTTLE_RATES": {
         "auth": env.str("AUTH_THROTTLE_RATE", default="30/min"),
@@ -218,6 +218,10 @@ REST_FRAMEWORK = {
 # Seconds an API token's user is kept in the shared cache (0: ask the database every request).
 # Revocation and user changes clear it at once; only worth it with Redis.
 API_TOKEN_CACHE_S = env.int("API_TOKEN_CACHE_S", default=300 if REDIS_URL else 0)
+# Idempotency-Key: how long a key's first answer is replayed (at least 24 hours), and after how many
+# seconds a key whose request never finished (its process died) may be used again.
+IDEMPOTENCY_KEY_TTL_H = max(24, env.int("IDEMPOTENCY_KEY_TTL_H", default=48))
+IDEMPOTENCY_LOCK_S = env.int("IDEMPOTENCY_LOCK_S", default=60)
 # Failed password attempts allowed per (client address, username) within the window.
 AUTH_FAILURE_LIMIT = env.int("AUTH_FAILURE_LIMIT", default=5)
 AUTH_FAILURE_WINDOW_S = env.int("AUTH_FAILURE_WINDOW_S", default=900)
@@ -302,8 +306,6 @@ SCENARIO_RATING_PRIOR_WEIGHT = env.float("SCENARIO_RATING_PRIOR_WEIGHT", default
 SCENARIO_TRENDING_HALF_LIFE_HOURS = env.float("SCENARIO_TRENDING_HALF_LIFE_HOURS", default=72.0)
 # The hourly recount covers scenarios with activity in this many past hours.
 SCENARIO_RECONCILE_RECENT_HOURS = env.int("SCENARIO_RECONCILE_RECENT_HOURS", default=2)
-# A second attempt (or completion) this soon after the last is a double click or a retry.
-SCENARIO_DUPLICATE_WINDOW_S = env.int("SCENARIO_DUPLICATE_WINDOW_S", default=30)
 # Lists cache the number of public scenarios per filter this long (scenario writes reset it).
 SCENARIO_LIST_COUNT_CACHE_S = env.int("SCENARIO_LIST_COUNT_CACHE_S", default=60)
 

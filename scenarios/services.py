@@ -9,9 +9,9 @@ Every progress operation runs in one transaction that
 
 Lock order is always progress, then metadata, so operations never deadlock. Repeating an
 operation that already took effect (saving a saved scenario, rating with the same stars,
-unrating an unrated one) changes nothing. A second attempt or completion within
-``SCENARIO_DUPLICATE_WINDOW_S`` of the previous one is taken as a double click or a retried
-request and not counted again.
+unrating an unrated one) changes nothing. Every attempt and completion counts: a retried
+request is recognised by its ``Idempotency-Key`` header (``config/idempotency.py``), never by
+guessing from the time since the last one.
 """
 
 from dataclasses import dataclass
@@ -121,10 +121,6 @@ def _refreshed(progress: UserScenarioProgress) -> UserScenarioProgress:
     return progress
 
 
-def _duplicate_window() -> timedelta:
-    return timedelta(seconds=settings.SCENARIO_DUPLICATE_WINDOW_S)
-
-
 @transaction.atomic
 def scenario_attempt(
     *, user, scenario: Scenario, variant_id: str = "", at: datetime | None = None
@@ -134,9 +130,6 @@ def scenario_attempt(
     if len(variant_id) > 64:
         raise ValidationError({"variant_id": ["At most 64 characters."]})
     progress = _lock_progress(user=user, scenario=scenario)
-    is_open = progress.times_attempted > progress.times_completed
-    if is_open and progress.last_attempt_at and at - progress.last_attempt_at < _duplicate_window():
-        return progress  # a double click or a retried request: the same attempt
     values = {"times_attempted": F("times_attempted") + 1, "last_attempt_at": at}
     if variant_id:
         values["variant_id"] = variant_id
@@ -161,8 +154,6 @@ def scenario_complete(
         raise ValidationError({"time_spent_s": [f"Must be between 0 and {MAX_TIME_SPENT_S} seconds."]})
     progress = _lock_progress(user=user, scenario=scenario)
     is_open = progress.times_attempted > progress.times_completed
-    if not is_open and progress.last_completed_at and at - progress.last_completed_at < _duplicate_window():
-        return progress  # the same completion sent twice
     attempt_delta = 0 if is_open else 1
     values = {
         "times_completed": F("times_completed") + 1,

@@ -7,6 +7,8 @@ from rest_framework import generics, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from config.idempotency import idempotent
+
 from .. import selectors, services
 from ..models import Enrollment, OutcomeEvent, Step
 from .serializers import (
@@ -62,6 +64,7 @@ class CurriculumEnrollView(APIView):
         responses={201: EnrollmentSerializer, 200: EnrollmentSerializer, 400: BAD_INPUT, 404: NOT_FOUND},
         summary="Enroll in a curriculum (201), or get the active enrollment back (200)",
     )
+    @idempotent
     def post(self, request, slug):
         curriculum = get_object_or_404(selectors.curricula_visible(user=request.user), slug=slug)
         serializer = EnrollRequestSerializer(data=request.data)
@@ -119,6 +122,7 @@ class CoachStatusView(APIView):
         },
         summary="Report the outcome of a plan: SUCCESS, STOPPED or SWAPPED (with next_plan_id)",
     )
+    @idempotent
     def post(self, request):
         serializer = CoachStatusRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)

@@ -5,6 +5,8 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.response import Response
 
+from config.idempotency import idempotent
+
 from ..models import CourseEnrollment, ProgramEnrollment
 from ..selectors import content as content_selectors
 from ..services import LockedError, course_enroll, program_enroll
@@ -66,6 +68,7 @@ class ProgramEnrollmentView(generics.ListAPIView):
         },
         summary="Enroll in a program",
     )
+    @idempotent
     def post(self, request):
         data = ProgramEnrollRequest(data=request.data)
         data.is_valid(raise_exception=True)
@@ -100,6 +103,7 @@ class CourseEnrollmentView(generics.ListAPIView):
         },
         summary="Enroll in a course",
     )
+    @idempotent
     def post(self, request):
         data = CourseEnrollRequest(data=request.data)
         data.is_valid(raise_exception=True)

@@ -11,6 +11,8 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from config.idempotency import idempotent
+
 from ..models import BlockState, ProgressVerb
 from ..services import LockedError, events_ingest
 from .locks import LOCKED_RESPONSE, locked_response
@@ -252,6 +254,7 @@ class ProgressEventsView(APIView):
             "legacy name of `wod_id`."
         ),
     )
+    @idempotent
     def post(self, request):
         if isinstance(request.data, list):
             payload = {"events": request.data}

@@ -6,6 +6,7 @@ from rest_framework import generics, status
 from rest_framework.response import Response
 
 from config.api.pagination import PageNumberPagination
+from config.idempotency import idempotent
 
 from .. import selectors, services
 from ..models import Scenario, ScenarioMetadata, UserScenarioProgress
@@ -94,6 +95,7 @@ class ScenarioListCreateView(generics.GenericAPIView):
         responses={201: ScenarioDetailSerializer},
         summary="Create a scenario of your own (private unless visibility is public)",
     )
+    @idempotent
     def post(self, request):
         serializer = ScenarioCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -167,6 +169,7 @@ class ScenarioAttemptView(ScenarioOperationView):
         responses={201: ScenarioStateSerializer, 404: NOT_FOUND},
         summary="Start an attempt",
     )
+    @idempotent
     def post(self, request, pk):
         scenario = self.scenario()
         data = self.validated(AttemptSerializer)
@@ -184,6 +187,7 @@ class ScenarioCompletionView(ScenarioOperationView):
         },
         summary="Complete the scenario",
     )
+    @idempotent
     def post(self, request, pk):
         scenario = self.scenario()
         data = self.validated(CompletionSerializer)
