@@ -7,4 +7,4 @@ class NotificationsConfig(AppConfig):
     name = "notifications"
     verbose_name = "Notifications"
     # Models the "Content designers" group may edit (see config/permissions.py).
-    content_models = ()
+    content_models = ("notifications.NotificationTemplate", ("notifications.KindRollout", "view"))
