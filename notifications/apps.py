@@ -8,3 +8,11 @@ class NotificationsConfig(AppConfig):
     verbose_name = "Notifications"
     # Models the "Content designers" group may edit (see config/permissions.py).
     content_models = ("notifications.NotificationTemplate", ("notifications.KindRollout", "view"))
+
+    def ready(self):
+        from training import signals
+
+        from . import receivers
+
+        for name, receiver in receivers.RECEIVERS.items():
+            getattr(signals, name).connect(receiver, dispatch_uid=f"notifications.{name}")

@@ -276,6 +276,12 @@ class Notification(models.Model):
     opened_at = models.DateTimeField("opened at", null=True, blank=True)
     clicked_at = models.DateTimeField("clicked at", null=True, blank=True)
     error = models.TextField("error", blank=True)
+    outcome = models.CharField(
+        "outcome",
+        max_length=200,
+        blank=True,
+        help_text="Why it ended as it did: suppressed by the budget, cancelled by a completed session ...",
+    )
     created_at = models.DateTimeField("created at", auto_now_add=True)
     updated_at = models.DateTimeField("updated at", auto_now=True)
 
