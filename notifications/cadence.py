@@ -32,6 +32,7 @@ BINS = MINUTES // BIN
 KERNEL_SD_BINS = 2.5  # density bandwidth: about 40 minutes
 HABIT_MIN_SHARE = 0.25
 HABIT_MIN_GAP = 180  # minutes between two habits
+HABIT_MIN_R = 0.9  # a habit is tight (circular sd under ~1.8 h); random times split in two are not
 SHIFT_MIN = 60  # minutes the recent habit must move to flag a shift
 WINDOW_MIN_HALF = 30
 WINDOW_MAX_HALF = 120
@@ -168,7 +169,9 @@ def find_habits(minutes: list[int]) -> list[Habit]:
         habits.append(
             Habit(round(stats.mean_min) % MINUTES, round(share, 3), round(stats.resultant_length, 3))
         )
-    if len(habits) == 2 and habits[1].share < HABIT_MIN_SHARE:
+    if len(habits) == 2 and (
+        habits[1].share < HABIT_MIN_SHARE or min(h.resultant_length for h in habits) < HABIT_MIN_R
+    ):
         habits.pop()
     habits.sort(key=lambda h: h.share, reverse=True)
     return habits
@@ -211,9 +214,9 @@ def analyze(samples: list[tuple[int, int]], *, default_minute: int) -> Cadence:
             if circular_distance(m, habits[0].minute) <= circular_distance(m, habits[1].minute)
         ]
         primary = circular_stats(primary_minutes)
-        # Two clear habits: each is a habit even if the all-days mean sits between them.
-        conf = primary.confidence * habits[0].share + stats.confidence * (1 - habits[0].share)
-        conf = max(conf, primary.confidence * min(1.0, 2 * habits[0].share))
+        # Two tight habits: the main one is as trustworthy as its own samples, even though the
+        # all-days mean sits meaninglessly between them.
+        conf = primary.confidence
     else:
         primary = stats
         conf = stats.confidence

@@ -41,6 +41,20 @@ MILESTONES = {
 }
 
 
+_compiled: dict = {}
+
+
+def compiled_templates() -> "CompiledTemplates":
+    """The compiled copy, rebuilt only when a template changed (one small query per sweep)."""
+    from django.db.models import Count, Max
+
+    version = tuple(NotificationTemplate.objects.aggregate(n=Count("id"), at=Max("updated_at")).values())
+    cached = _compiled.get("templates")
+    if cached is None or cached[0] != version:
+        cached = _compiled["templates"] = (version, CompiledTemplates())
+    return cached[1]
+
+
 class CompiledTemplates:
     """Active templates per (kind, tone), compiled once."""
 
@@ -154,7 +168,7 @@ class Rendered:
 
 class Renderer:
     def __init__(self, *, templates: CompiledTemplates | None = None):
-        self.templates = templates or CompiledTemplates()
+        self.templates = templates or compiled_templates()
         self.hook = (
             import_string(settings.NOTIFICATIONS_COPY_HOOK) if settings.NOTIFICATIONS_COPY_HOOK else None
         )

@@ -43,7 +43,7 @@ from .models import (
     NotificationPreferences,
     Status,
 )
-from .rendering import CompiledTemplates, Renderer, milestone_context, session_context
+from .rendering import CompiledTemplates, Renderer, compiled_templates, milestone_context, session_context
 from .timing import quiet_hours_end_after
 
 logger = logging.getLogger(__name__)
@@ -167,7 +167,7 @@ def sweep(
     """Send everything due now (or only ``ids``), batch by batch, until nothing is due."""
     batch_size = batch_size or settings.NOTIFICATIONS_SWEEP_BATCH
     backend = backend or get_backend()
-    templates = CompiledTemplates()
+    templates = compiled_templates()
     rollout = dict(KindRollout.objects.values_list("kind", "percentage"))
     total = SweepResult()
     batches = 0
