@@ -258,6 +258,7 @@ def process(
     sent_today = defaultdict(int)
     for row in (
         Notification.objects.filter(user_id__in=user_ids, status=Status.SENT, local_date__in=local_dates)
+        .exclude(kind=Kind.COMPLETION_CELEBRATION)
         .values("user_id", "local_date")
         .annotate(n=Count("id"))
     ):
@@ -286,6 +287,7 @@ def process(
             finished.append(row)
             continue
         budget_key = (row.user_id, local_day)
+        # Celebrations always pass and do not use up the budget.
         if row.kind != Kind.COMPLETION_CELEBRATION:
             reserve = _digest_reserve(row, local_day, now) if row.kind == Kind.WEEKLY_DIGEST else 0
             if sent_today[budget_key] + reserve >= p["daily_budget"]:
@@ -295,7 +297,7 @@ def process(
                 result.suppressed += 1
                 finished.append(row)
                 continue
-        sent_today[budget_key] += 1
+            sent_today[budget_key] += 1
         to_send.append((row, p, local_day))
 
     if to_send:
