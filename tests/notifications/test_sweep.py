@@ -13,10 +13,10 @@ from notifications import services
 from notifications.delivery import BaseBackend, DeliveryResult, InMemoryBackend, fcm_data
 from notifications.models import Device, Kind, KindRollout, Notification, Status
 from notifications.sweep import claim, sweep
-from training import signals
-from training.models import PlannedSession, SessionStatus, TrainingPlan
 from tests.factories import UserFactory
 from tests.notifications.factories import make_plan, make_prefs
+from training import signals
+from training.models import PlannedSession, SessionStatus, TrainingPlan
 
 UTC = dt.UTC
 NO_QUIET = {"quiet_hours_start": dt.time(0, 0), "quiet_hours_end": dt.time(0, 0)}
