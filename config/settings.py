@@ -243,6 +243,7 @@ SPECTACULAR_SETTINGS = {
         "CurriculumEnrollmentStateEnum": "curriculum.models.Enrollment.State",
         "ForecastTypeEnum": [("program", "Program"), ("course", "Course")],
         "NodeTypeEnum": "progress.models.NodeType",
+        "NotificationKindEnum": "notifications.models.Kind",
     },
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

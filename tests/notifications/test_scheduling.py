@@ -68,7 +68,7 @@ def test_dst_day_hype_is_scheduled_and_sent_once_at_the_intended_local_time(
     make_prefs(plan.user, time_zone=zone, morning_hype_lead_min=lead, **NO_QUIET)
     Device.objects.create(user=plan.user, platform="fcm", token="tok-" + zone)
 
-    run_days(plan, since=utc(day.year, day.month, day.day) - dt.timedelta(days=2), days=4)
+    run_days(plan, since=utc(day.year, day.month, day.day) - dt.timedelta(days=1), days=2)
 
     hype = Notification.objects.get(user=plan.user, kind=Kind.MORNING_HYPE, local_date=day)
     assert hype.send_at == expected
@@ -96,7 +96,7 @@ def test_dst_day_evening_brief_at_a_wall_time_in_the_changed_hour_fires_once(zon
     # A brief set at night in the changed hour (a night-shift runner): one row on that local date.
     plan = make_plan(start=day - dt.timedelta(days=3), zone=zone, days=range(7), start_time=dt.time(18, 0))
     make_prefs(plan.user, time_zone=zone, evening_brief_time=brief_time, **NO_QUIET)
-    run_days(plan, since=utc(day.year, day.month, day.day) - dt.timedelta(days=2), days=4, step_min=30)
+    run_days(plan, since=utc(day.year, day.month, day.day) - dt.timedelta(days=1), days=2, step_min=30)
     brief = Notification.objects.get(user=plan.user, kind=Kind.EVENING_BRIEF, local_date=day)
     assert brief.send_at == expected
     assert brief.status == Status.SENT
