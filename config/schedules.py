@@ -66,6 +66,13 @@ PERIODIC_TASKS = {
     },
     # notifications
     # training
+    "training: mark missed sessions": {
+        "task": "training.tasks.mark_missed_sessions",
+        "schedule": crontab(minute=5),
+        "description": "Marks missed every planned session of an active plan whose day has ended in "
+        "its time zone; completes plans whose last day ended; three missed key sessions in 14 days "
+        "realign a plan.",
+    },
 }
 
 

@@ -14,8 +14,8 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from config.admin import ReadOnlyModelAdmin
+from config.charts import bar_chart, line_chart
 
-from .charts import bar_chart, line_chart
 from .models import (
     Achievement,
     AnalyticsPeriod,

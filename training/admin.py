@@ -1,1 +1,281 @@
-from django.contrib import admin  # noqa: F401
+"""Training in the admin: runner profiles, activities, plans (charts, sessions by week) and generation.
+
+A plan's status changes only through the actions (the same services the API uses), and a new plan
+is generated, not typed: "Add training plan" opens the generator form.
+"""
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
+
+from config.charts import progression_chart, radar_chart
+from config.errors import DomainError
+
+from . import services
+from .generator.inputs import MAX_WEEKS, MIN_WEEKS
+from .generator.vdot import format_pace
+from .models import Activity, CalendarSubscription, GoalType, PlannedSession, RunnerProfile, TrainingPlan
+
+
+@admin.register(RunnerProfile)
+class RunnerProfileAdmin(admin.ModelAdmin):
+    list_display = ["user", "experience_level", "recent_weekly_km", "long_run_day", "time_zone", "updated_at"]
+    list_filter = ["experience_level"]
+    search_fields = ["user__username", "user__email"]
+    raw_id_fields = ["user"]
+    readonly_fields = ["created_at", "updated_at"]
+
+
+@admin.register(Activity)
+class ActivityAdmin(admin.ModelAdmin):
+    list_display = ["started_at", "user", "kind", "distance_km", "duration_s", "avg_heart_rate", "source"]
+    list_filter = ["kind", "source"]
+    search_fields = ["user__username"]
+    raw_id_fields = ["user"]
+    date_hierarchy = "started_at"
+    readonly_fields = ["source", "fingerprint", "created_at"]
+    list_select_related = ["user"]
+
+    @admin.display(description="km", ordering="distance_m")
+    def distance_km(self, obj):
+        return f"{obj.distance_m / 1000:.2f}"
+
+
+def _run_service(modeladmin, request, queryset, service, label, **kwargs):
+    done = 0
+    for plan in queryset:
+        try:
+            service(user=plan.user, plan=plan, **kwargs)
+            done += 1
+        except (DomainError, ValidationError) as error:
+            text = error.message if isinstance(error, DomainError) else "; ".join(error.messages)
+            modeladmin.message_user(request, f"{plan}: {text}", messages.ERROR)
+    if done:
+        modeladmin.message_user(request, f"{label} {done} plan(s).", messages.SUCCESS)
+
+
+@admin.action(description="Activate the selected plans")
+def activate(modeladmin, request, queryset):
+    _run_service(modeladmin, request, queryset, services.plan_activate, "Activated")
+
+
+@admin.action(description="Pause the selected plans")
+def pause(modeladmin, request, queryset):
+    _run_service(modeladmin, request, queryset, services.plan_pause, "Paused")
+
+
+@admin.action(description="Abandon the selected plans")
+def abandon(modeladmin, request, queryset):
+    _run_service(modeladmin, request, queryset, services.plan_abandon, "Abandoned")
+
+
+@admin.action(description="Realign the remaining weeks from today")
+def realign(modeladmin, request, queryset):
+    _run_service(modeladmin, request, queryset, services.plan_realign, "Realigned", reason="manual")
+
+
+class GeneratePlanForm(forms.Form):
+    user = forms.ModelChoiceField(
+        queryset=get_user_model().objects.filter(runner_profile__isnull=False).order_by("username"),
+        help_text="Runners with a runner profile.",
+    )
+    goal_type = forms.ChoiceField(choices=GoalType.choices)
+    duration_weeks = forms.IntegerField(min_value=MIN_WEEKS, max_value=MAX_WEEKS, required=False)
+    target_date = forms.DateField(required=False, help_text="Race day (YYYY-MM-DD); or give a duration.")
+    target_time_s = forms.IntegerField(min_value=1, required=False, label="Target time (s)")
+    target_event = forms.CharField(max_length=200, required=False)
+
+    def clean(self):
+        data = super().clean()
+        if not self.errors and data.get("duration_weeks") is None and data.get("target_date") is None:
+            raise ValidationError("Give a duration in weeks or a target date.")
+        return data
+
+
+@admin.register(TrainingPlan)
+class TrainingPlanAdmin(admin.ModelAdmin):
+    list_display = ["name", "user", "status", "goal_type", "start_date", "end_date", "generator_version"]
+    list_filter = ["status", "goal_type"]
+    search_fields = ["name", "user__username", "target_event"]
+    list_select_related = ["user"]
+    raw_id_fields = ["user"]
+    actions = [activate, pause, abandon, realign]
+    readonly_fields = [
+        "charts",
+        "status",
+        "activated_at",
+        "realigned_at",
+        "generated_at",
+        "generator_version",
+        "created_at",
+        "updated_at",
+        "sessions_by_week",
+    ]
+    fieldsets = [
+        (None, {"fields": ["charts"]}),
+        (
+            "Plan",
+            {
+                "fields": [
+                    "name",
+                    "user",
+                    "status",
+                    "goal_type",
+                    "target_event",
+                    ("target_date", "target_time_s"),
+                    ("start_date", "end_date", "duration_weeks"),
+                    "time_zone",
+                    ("activated_at", "realigned_at"),
+                ]
+            },
+        ),
+        ("Sessions by week", {"fields": ["sessions_by_week"], "classes": ["collapse"]}),
+        ("Season view", {"fields": ["season_view"]}),
+        ("Weeks", {"fields": ["weekly_plan"], "classes": ["collapse"]}),
+        ("Runner snapshot", {"fields": ["runner_snapshot"], "classes": ["collapse"]}),
+        (
+            "Generation",
+            {
+                "fields": [
+                    "template_id",
+                    "periodization_model",
+                    "phases",
+                    "load_parameters",
+                    "target_paces",
+                    "decisions",
+                    "safeguard_applications",
+                    ("generated_at", "generator_version"),
+                    ("created_at", "updated_at"),
+                ],
+                "classes": ["collapse"],
+            },
+        ),
+    ]
+
+    @admin.display(description="Progression and runner")
+    def charts(self, obj):
+        if obj is None or not obj.weekly_plan:
+            return "-"
+        weeks = [
+            {
+                "label": f"W{w['week_number']}",
+                "volume": w["volume_km"],
+                "intensity": w["intensity_score"],
+                "recovery": w["is_recovery_week"],
+                "taper": w["phase_name"] == "Taper",
+            }
+            for w in obj.weekly_plan
+        ]
+        progression = progression_chart("Weekly volume (km) and intensity", weeks)
+        radar = radar_chart("Runner snapshot", (obj.runner_snapshot or {}).get("profile_radar", []))
+        return format_html('<div style="display:flex;gap:16px;flex-wrap:wrap">{}{}</div>', progression, radar)
+
+    @admin.display(description="Sessions")
+    def sessions_by_week(self, obj):
+        if obj is None or obj.pk is None:
+            return "-"
+        sessions = list(obj.sessions.order_by("date", "id"))
+        weeks: dict[int, list[PlannedSession]] = {}
+        for session in sessions:
+            weeks.setdefault(session.week_number, []).append(session)
+        rows = []
+        for number, items in weeks.items():
+            rows.append(format_html('<tr><th colspan="6">Week {}</th></tr>', number))
+            rows.append(
+                format_html_join(
+                    "",
+                    "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                    (
+                        (
+                            s.date.strftime("%a %d %b"),
+                            s.get_session_type_display() + (" ★" if s.is_key_session else ""),
+                            s.title,
+                            f"{s.target_distance_km:g} km" if s.target_distance_km else "",
+                            f"{format_pace(s.target_pace_s_per_km)}/km" if s.target_pace_s_per_km else "",
+                            s.get_status_display(),
+                        )
+                        for s in items
+                    ),
+                )
+            )
+        return format_html('<table class="training-sessions">{}</table>', mark_safe("".join(rows)))
+
+    def get_urls(self):
+        return [
+            path(
+                "generate/",
+                self.admin_site.admin_view(self.generate_view),
+                name="training_trainingplan_generate",
+            ),
+            *super().get_urls(),
+        ]
+
+    def add_view(self, request, form_url="", extra_context=None):
+        return redirect("admin:training_trainingplan_generate")
+
+    def generate_view(self, request):
+        if not self.has_add_permission(request):
+            from django.core.exceptions import PermissionDenied
+
+            raise PermissionDenied
+        form = GeneratePlanForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            try:
+                plan = services.plan_generate(
+                    user=data["user"],
+                    goal_type=data["goal_type"],
+                    duration_weeks=data["duration_weeks"],
+                    target_date=data["target_date"],
+                    target_time_s=data["target_time_s"],
+                    target_event=data["target_event"] or "",
+                )
+            except ValidationError as error:
+                for field, errors in error.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            except DomainError as error:
+                form.add_error(None, error.message)
+            else:
+                self.message_user(request, f"Generated {plan} for {plan.user} (a draft).", messages.SUCCESS)
+                return redirect(reverse("admin:training_trainingplan_change", args=[plan.pk]))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": "Generate a training plan",
+            "form": form,
+        }
+        return TemplateResponse(request, "admin/training/trainingplan/generate.html", context)
+
+
+@admin.register(PlannedSession)
+class PlannedSessionAdmin(admin.ModelAdmin):
+    list_display = [
+        "date",
+        "user",
+        "plan",
+        "week_number",
+        "session_type",
+        "title",
+        "status",
+        "is_key_session",
+    ]
+    list_filter = ["status", "session_type", "is_key_session"]
+    search_fields = ["user__username", "title"]
+    raw_id_fields = ["plan", "user", "activity"]
+    list_select_related = ["user", "plan"]
+    date_hierarchy = "date"
+    readonly_fields = ["status", "completed_at", "activity", "created_at", "updated_at"]
+
+
+@admin.register(CalendarSubscription)
+class CalendarSubscriptionAdmin(admin.ModelAdmin):
+    list_display = ["user", "created_at"]
+    search_fields = ["user__username"]
+    raw_id_fields = ["user"]
+    readonly_fields = ["token", "created_at"]

@@ -132,6 +132,12 @@ class RunnerProfile(models.Model):
         "minimum rest days per week", default=1, validators=[MaxValueValidator(6)]
     )
     injury_notes = models.TextField("injury notes", blank=True)
+    preferred_start_time = models.TimeField(
+        "preferred start time",
+        null=True,
+        blank=True,
+        help_text="Local wall-clock time new sessions start at; empty for all-day sessions.",
+    )
     time_zone = models.CharField(
         "time zone",
         max_length=64,
@@ -311,6 +317,9 @@ class TrainingPlan(models.Model):
     status = models.CharField("status", max_length=10, choices=PlanStatus.choices, default=PlanStatus.DRAFT)
     time_zone = models.CharField("time zone", max_length=64, default="UTC", validators=[validate_time_zone])
     activated_at = models.DateTimeField("activated at", null=True, blank=True)
+    realigned_at = models.DateTimeField(
+        "realigned at", null=True, blank=True, help_text="When the remaining weeks were last regenerated."
+    )
 
     # Zoom level 1: season
     season_view = schema_json_field("training", "season_view", "season view", default=dict, blank=True)

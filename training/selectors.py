@@ -1,1 +1,73 @@
 """Reads for training: querysets and summaries the API, admin and commands share."""
+
+from django.db.models import QuerySet
+
+from .models import Activity, PlannedSession, TrainingPlan
+
+
+def plans_of(*, user, status: str | None = None) -> QuerySet[TrainingPlan]:
+    queryset = TrainingPlan.objects.filter(user=user)
+    if status:
+        queryset = queryset.filter(status=status)
+    return queryset.order_by("-created_at", "-id")
+
+
+# The list leaves the large JSON documents in the database.
+PLAN_LIST_DEFER = (
+    "season_view",
+    "weekly_plan",
+    "runner_snapshot",
+    "phases",
+    "load_parameters",
+    "target_paces",
+    "decisions",
+    "safeguard_applications",
+)
+
+
+def plan_list(*, user, status: str | None = None) -> QuerySet[TrainingPlan]:
+    return plans_of(user=user, status=status).defer(*PLAN_LIST_DEFER)
+
+
+def plan_sessions(*, plan: TrainingPlan, week: int | None = None) -> QuerySet[PlannedSession]:
+    queryset = PlannedSession.objects.filter(plan=plan)
+    if week is not None:
+        queryset = queryset.filter(week_number=week)
+    return queryset.order_by("date", "id")
+
+
+def sessions_of(*, user) -> QuerySet[PlannedSession]:
+    return PlannedSession.objects.filter(user=user).select_related("plan")
+
+
+def activities_of(*, user) -> QuerySet[Activity]:
+    return Activity.objects.filter(user=user).order_by("-started_at", "-id")
+
+
+def plan_progression(plan: TrainingPlan) -> list[dict]:
+    """The seed's ProgressionChart shape: ``week``, ``volume``, ``intensity``, ``recovery``, ``label``."""
+    return [
+        {
+            "week": week["week_number"],
+            "volume": week["volume_km"],
+            "intensity": week["intensity_score"],
+            "recovery": week["is_recovery_week"],
+            "label": week.get("week_label") or "",
+        }
+        for week in plan.weekly_plan
+    ]
+
+
+def plan_radar(plan: TrainingPlan) -> dict:
+    return {"axes": list((plan.runner_snapshot or {}).get("profile_radar", []))}
+
+
+def calendar_sessions(*, user, plan: TrainingPlan | None = None) -> QuerySet[PlannedSession]:
+    """Sessions worth a calendar event: every non-rest session of the plan, or of the user's
+    active and paused plans."""
+    queryset = PlannedSession.objects.filter(user=user).exclude(session_type="rest")
+    if plan is not None:
+        queryset = queryset.filter(plan=plan)
+    else:
+        queryset = queryset.filter(plan__status__in=("active", "paused"))
+    return queryset.order_by("date", "id")

@@ -19,6 +19,8 @@ PUBLIC = {
     ("POST", "/api/v1/auth/token/"),
     ("GET", "/api/v1/schema/"),
     ("GET", "/api/v1/docs/"),
+    # A subscribed calendar sends no credentials: the secret token in the path is one.
+    ("GET", "/api/v1/calendar/feed/{token}.ics"),
 }
 # Certificates are verified by anyone who holds the verification id.
 PUBLIC_PREFIXES = ("/api/v1/certificates/",)

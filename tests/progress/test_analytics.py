@@ -7,7 +7,7 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from progress.charts import bar_chart, line_chart
+from config.charts import bar_chart, line_chart
 from progress.models import (
     BlockType,
     LearningAnalytics,

@@ -1,1 +1,453 @@
-from rest_framework import generics  # noqa: F401
+"""Training API: runner profile, activities, VDOT tool, plans, planned sessions and calendars.
+
+Every queryset is the requesting user's own, so another runner's plan, session or activity is a 404.
+"""
+
+from django.db.models import Prefetch
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import generics, status
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from .. import selectors, services
+from ..calendar import build_calendar
+from ..generator import predictions, training_paces, vdot_from_race
+from ..models import Activity, PlannedSession, TrainingPlan
+from ..services.profiles import runner_profile_get
+from ..services.sessions import UNSET
+from . import serializers as s
+
+try:
+    from config.idempotency import idempotent
+except ImportError:  # config.idempotency lands with the platform's idempotency work
+
+    def idempotent(view):
+        return view
+
+
+BAD_INPUT = OpenApiResponse(description="Bad input; the body maps each field to its messages.")
+NOT_FOUND = OpenApiResponse(description="No such object among yours.")
+CONFLICT = OpenApiResponse(description="The object's state forbids it; `code` says which state.")
+
+
+# --- runner profile -------------------------------------------------------------------------
+
+
+class RunnerProfileView(APIView):
+    @extend_schema(
+        responses={200: s.RunnerProfileSerializer}, summary="Your runner profile (defaults until saved)"
+    )
+    def get(self, request):
+        return Response(s.RunnerProfileSerializer(runner_profile_get(user=request.user)).data)
+
+    @extend_schema(
+        request=s.RunnerProfileSerializer,
+        responses={200: s.RunnerProfileSerializer, 400: BAD_INPUT},
+        summary="Create or replace your runner profile",
+    )
+    def put(self, request):
+        serializer = s.RunnerProfileSerializer(
+            instance=runner_profile_get(user=request.user), data=request.data
+        )
+        serializer.is_valid(raise_exception=True)
+        profile = services.runner_profile_update(user=request.user, **serializer.to_service_kwargs())
+        return Response(s.RunnerProfileSerializer(profile).data)
+
+
+# --- activities -----------------------------------------------------------------------------
+
+
+def activities_queryset(user):
+    return selectors.activities_of(user=user).prefetch_related(
+        Prefetch("planned_sessions", queryset=PlannedSession.objects.only("id", "activity_id"))
+    )
+
+
+class ActivityListCreateView(generics.GenericAPIView):
+    serializer_class = s.ActivitySerializer
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Activity.objects.none()
+        return activities_queryset(self.request.user)
+
+    @extend_schema(responses={200: s.ActivitySerializer(many=True)}, summary="Your activities, newest first")
+    def get(self, request):
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response(s.ActivitySerializer(page, many=True).data)
+
+    @extend_schema(
+        request=s.ActivityCreateSerializer,
+        responses={201: s.ActivitySerializer, 400: BAD_INPUT},
+        summary="Record a run or ruck; it completes the session planned that day",
+    )
+    @idempotent
+    def post(self, request):
+        serializer = s.ActivityCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        activity = services.activity_record(user=request.user, source="api", **serializer.validated_data)
+        activity = activities_queryset(request.user).get(pk=activity.pk)
+        return Response(s.ActivitySerializer(activity).data, status=status.HTTP_201_CREATED)
+
+
+class ActivityDetailView(generics.RetrieveAPIView):
+    serializer_class = s.ActivitySerializer
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Activity.objects.none()
+        return activities_queryset(self.request.user)
+
+    @extend_schema(responses={200: s.ActivitySerializer, 404: NOT_FOUND})
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+
+class ActivityImportView(APIView):
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(
+        request={"multipart/form-data": s.ActivityImportSerializer},
+        responses={
+            201: s.ActivityImportResultSerializer,
+            200: OpenApiResponse(
+                s.ActivityImportResultSerializer, description="This file was imported before."
+            ),
+            400: OpenApiResponse(
+                description="Missing, corrupt, truncated or unsupported file; `file` says why."
+            ),
+        },
+        summary="Import a GPX, TCX or FIT file; the same file is recorded once",
+    )
+    @idempotent
+    def post(self, request):
+        serializer = s.ActivityImportSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        activity, created = services.activity_import_file(
+            user=request.user, file=serializer.validated_data["file"]
+        )
+        activity = activities_queryset(request.user).get(pk=activity.pk)
+        return Response(
+            {"created": created, "activity": s.ActivitySerializer(activity).data},
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )
+
+
+# --- tools ----------------------------------------------------------------------------------
+
+
+class VdotToolView(APIView):
+    @extend_schema(
+        parameters=[s.VdotQuerySerializer],
+        responses={200: s.VdotResultSerializer, 400: BAD_INPUT},
+        summary="VDOT, training paces and race predictions from a race",
+    )
+    def get(self, request):
+        query = s.VdotQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        vdot = vdot_from_race(query.validated_data["distance_m"], query.validated_data["time_s"])
+        if not 15 <= vdot <= 90:
+            from rest_framework.exceptions import ValidationError
+
+            raise ValidationError({"time_s": ["No runner races that distance in that time."]})
+        vdot = round(vdot, 1)
+        return Response(
+            {"vdot": vdot, "paces": training_paces(vdot).as_dict(), "predictions_s": predictions(vdot)}
+        )
+
+
+# --- plans ----------------------------------------------------------------------------------
+
+
+def plan_for(request, pk, *, light=False) -> TrainingPlan:
+    queryset = selectors.plans_of(user=request.user)
+    if light:
+        queryset = queryset.defer(*selectors.PLAN_LIST_DEFER)
+    return get_object_or_404(queryset, pk=pk)
+
+
+class PlanListCreateView(generics.GenericAPIView):
+    serializer_class = s.PlanSummarySerializer
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return TrainingPlan.objects.none()
+        return selectors.plan_list(user=self.request.user)
+
+    @extend_schema(
+        parameters=[s.PlanListQuerySerializer],
+        responses={200: s.PlanSummarySerializer(many=True), 400: BAD_INPUT},
+        summary="Your training plans, newest first",
+    )
+    def get(self, request):
+        query = s.PlanListQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        page = self.paginate_queryset(selectors.plan_list(user=request.user, **query.validated_data))
+        return self.get_paginated_response(s.PlanSummarySerializer(page, many=True).data)
+
+    @extend_schema(
+        request=s.PlanCreateSerializer,
+        responses={201: s.PlanDetailSerializer, 400: BAD_INPUT},
+        summary="Generate a plan (a draft) from your profile, activities and goal",
+    )
+    @idempotent
+    def post(self, request):
+        serializer = s.PlanCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        plan = services.plan_generate(user=request.user, **serializer.validated_data)
+        return Response(
+            s.PlanDetailSerializer(plan, context={"zoom": "full"}).data, status=status.HTTP_201_CREATED
+        )
+
+
+class PlanDetailView(APIView):
+    @extend_schema(
+        parameters=[s.PlanDetailQuerySerializer],
+        responses={200: s.PlanDetailSerializer, 400: BAD_INPUT, 404: NOT_FOUND},
+        summary="A plan at one zoom level: season, week or full",
+    )
+    def get(self, request, pk):
+        query = s.PlanDetailQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        plan = plan_for(request, pk)
+        return Response(s.PlanDetailSerializer(plan, context={"zoom": query.validated_data["zoom"]}).data)
+
+
+class PlanProgressionView(APIView):
+    @extend_schema(
+        responses={200: s.ProgressionPointSerializer(many=True), 404: NOT_FOUND},
+        summary="Weekly volume and intensity for the progression chart",
+    )
+    def get(self, request, pk):
+        plan = get_object_or_404(selectors.plans_of(user=request.user).only("id", "weekly_plan"), pk=pk)
+        return Response(selectors.plan_progression(plan))
+
+
+class PlanRadarView(APIView):
+    @extend_schema(
+        responses={200: s.RadarSerializer, 404: NOT_FOUND}, summary="The runner snapshot's radar axes"
+    )
+    def get(self, request, pk):
+        plan = get_object_or_404(selectors.plans_of(user=request.user).only("id", "runner_snapshot"), pk=pk)
+        return Response(selectors.plan_radar(plan))
+
+
+class PlanDecisionsView(APIView):
+    @extend_schema(
+        responses={200: s.DecisionsSerializer, 404: NOT_FOUND},
+        summary="The generator's decisions and safeguard applications",
+    )
+    def get(self, request, pk):
+        plan = get_object_or_404(
+            selectors.plans_of(user=request.user).only("id", "decisions", "safeguard_applications"), pk=pk
+        )
+        return Response({"decisions": plan.decisions, "safeguard_applications": plan.safeguard_applications})
+
+
+class PlanSessionsView(generics.GenericAPIView):
+    serializer_class = s.PlannedSessionSerializer
+    pagination_class = None
+
+    def get_queryset(self):
+        return PlannedSession.objects.none()
+
+    @extend_schema(
+        parameters=[s.SessionWeekQuerySerializer],
+        responses={200: s.PlannedSessionSerializer(many=True), 400: BAD_INPUT, 404: NOT_FOUND},
+        summary="A plan's sessions, all or one week's (?week=N)",
+    )
+    def get(self, request, pk):
+        query = s.SessionWeekQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        plan = plan_for(request, pk, light=True)
+        sessions = selectors.plan_sessions(plan=plan, week=query.validated_data.get("week"))
+        return Response(s.PlannedSessionSerializer(sessions, many=True).data)
+
+
+def _transition_view(service, summary, *, with_reason=False):
+    class TransitionView(APIView):
+        @extend_schema(
+            request=s.RealignSerializer if with_reason else None,
+            responses={200: s.PlanSummarySerializer, 400: BAD_INPUT, 404: NOT_FOUND, 409: CONFLICT},
+            summary=summary,
+        )
+        @idempotent
+        def post(self, request, pk):
+            plan = plan_for(request, pk, light=not with_reason)
+            if with_reason:
+                body = s.RealignSerializer(data=request.data)
+                body.is_valid(raise_exception=True)
+                plan = service(user=request.user, plan=plan, **body.validated_data)
+            else:
+                plan = service(user=request.user, plan=plan)
+            return Response(s.PlanSummarySerializer(plan).data)
+
+    TransitionView.__name__ = f"Plan{service.__name__.split('_')[1].title()}View"
+    TransitionView.__qualname__ = TransitionView.__name__
+    return TransitionView
+
+
+PlanActivateView = _transition_view(services.plan_activate, "Make the plan active (409 if another one is)")
+PlanPauseView = _transition_view(services.plan_pause, "Pause the active plan")
+PlanAbandonView = _transition_view(services.plan_abandon, "Abandon the plan")
+PlanCompleteView = _transition_view(services.plan_complete, "Mark the plan completed")
+PlanRealignView = _transition_view(
+    services.plan_realign,
+    "Regenerate the remaining weeks from today (illness, injury, missed sessions)",
+    with_reason=True,
+)
+
+
+ICS_RESPONSE = OpenApiResponse(OpenApiTypes.BINARY, description="An RFC 5545 calendar (text/calendar).")
+
+
+def ics_response(body: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response
+
+
+class PlanCalendarView(APIView):
+    @extend_schema(
+        responses={(200, "text/calendar"): ICS_RESPONSE, 404: NOT_FOUND}, summary="The plan as a calendar"
+    )
+    def get(self, request, pk):
+        plan = plan_for(request, pk, light=True)
+        sessions = selectors.calendar_sessions(user=request.user, plan=plan)
+        return ics_response(
+            build_calendar(sessions, name=plan.name, host=request.get_host()), f"plan-{plan.pk}.ics"
+        )
+
+
+# --- planned sessions -----------------------------------------------------------------------
+
+
+class PlanSessionDetailView(APIView):
+    def _session(self, request, pk):
+        return get_object_or_404(selectors.sessions_of(user=request.user), pk=pk)
+
+    @extend_schema(responses={200: s.PlannedSessionSerializer, 404: NOT_FOUND})
+    def get(self, request, pk):
+        return Response(s.PlannedSessionSerializer(self._session(request, pk)).data)
+
+    @extend_schema(
+        request=s.SessionMoveSerializer,
+        responses={200: s.PlannedSessionSerializer, 400: BAD_INPUT, 404: NOT_FOUND, 409: CONFLICT},
+        summary="Move a planned session within its week and/or change its start time",
+    )
+    def patch(self, request, pk):
+        session = self._session(request, pk)
+        body = s.SessionMoveSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        session = services.session_move(
+            user=request.user,
+            session=session,
+            date=body.validated_data.get("date"),
+            start_time_local=body.validated_data.get("start_time_local", UNSET),
+        )
+        return Response(s.PlannedSessionSerializer(session).data)
+
+
+class PlanSessionCompleteView(APIView):
+    @extend_schema(
+        request=s.SessionCompleteSerializer,
+        responses={200: s.PlannedSessionSerializer, 400: BAD_INPUT, 404: NOT_FOUND, 409: CONFLICT},
+        summary="Complete a session with one of your activities or the actuals",
+    )
+    @idempotent
+    def post(self, request, pk):
+        session = get_object_or_404(selectors.sessions_of(user=request.user), pk=pk)
+        body = s.SessionCompleteSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        activity = None
+        if "activity_id" in body.validated_data:
+            activity = Activity(pk=body.validated_data["activity_id"])
+        session = services.session_complete(
+            user=request.user, session=session, activity=activity, actuals=body.validated_data.get("actuals")
+        )
+        return Response(s.PlannedSessionSerializer(session).data)
+
+
+class PlanSessionSkipView(APIView):
+    @extend_schema(
+        request=s.SessionSkipSerializer,
+        responses={200: s.PlannedSessionSerializer, 400: BAD_INPUT, 404: NOT_FOUND, 409: CONFLICT},
+        summary="Skip a planned session",
+    )
+    @idempotent
+    def post(self, request, pk):
+        session = get_object_or_404(selectors.sessions_of(user=request.user), pk=pk)
+        body = s.SessionSkipSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        session = services.session_skip(
+            user=request.user, session=session, reason=body.validated_data["reason"]
+        )
+        return Response(s.PlannedSessionSerializer(session).data)
+
+
+# --- calendar subscription ------------------------------------------------------------------
+
+
+def subscription_payload(request, subscription) -> dict:
+    url = request.build_absolute_uri(reverse("api:training-calendar-feed", args=[subscription.token]))
+    return {
+        "url": url,
+        "webcal_url": "webcal://" + url.split("://", 1)[1],
+        "created_at": subscription.created_at,
+    }
+
+
+class CalendarSubscriptionView(APIView):
+    @extend_schema(
+        request=None,
+        responses={200: s.CalendarSubscriptionSerializer},
+        summary="Your private calendar feed URL (created on first call)",
+    )
+    def get(self, request):
+        subscription = services.calendar_subscription_get_or_create(user=request.user)
+        return Response(subscription_payload(request, subscription))
+
+    @extend_schema(
+        request=None,
+        responses={201: s.CalendarSubscriptionSerializer},
+        summary="A new feed URL; the old one stops working",
+    )
+    def post(self, request):
+        subscription = services.calendar_subscription_rotate(user=request.user)
+        return Response(subscription_payload(request, subscription), status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses={204: OpenApiResponse(description="The feed URL is revoked.")})
+    def delete(self, request):
+        services.calendar_subscription_revoke(user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class CalendarFeedView(APIView):
+    """The subscription feed: the token in the path is the credential (calendar apps send no headers)."""
+
+    authentication_classes = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        auth=[],
+        parameters=[OpenApiParameter("token", str, OpenApiParameter.PATH)],
+        responses={
+            (200, "text/calendar"): ICS_RESPONSE,
+            404: OpenApiResponse(description="Unknown or revoked token."),
+        },
+        summary="Subscribed calendar feed of your active plan's sessions",
+    )
+    def get(self, request, token):
+        from ..models import CalendarSubscription
+
+        subscription = get_object_or_404(CalendarSubscription.objects.select_related("user"), token=token)
+        sessions = selectors.calendar_sessions(user=subscription.user)
+        return ics_response(
+            build_calendar(sessions, name="Training", host=request.get_host()), "training.ics"
+        )

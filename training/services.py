@@ -1,1 +1,0 @@
-"""Writes for training: keyword-only, atomic functions named <entity>_<verb>."""

@@ -1,0 +1,41 @@
+"""Writes for training: keyword-only, atomic functions named <entity>_<verb>.
+
+Each validates before it saves, raises the domain errors of ``config.errors`` and sends the
+signals of ``training.signals`` only after its transaction commits.
+"""
+
+from .activities import activity_import_file, activity_record
+from .calendar import (
+    calendar_subscription_get_or_create,
+    calendar_subscription_revoke,
+    calendar_subscription_rotate,
+)
+from .plans import (
+    plan_abandon,
+    plan_activate,
+    plan_complete,
+    plan_generate,
+    plan_pause,
+    plan_realign,
+)
+from .profiles import runner_profile_update
+from .sessions import session_complete, session_move, session_skip, sessions_mark_missed
+
+__all__ = [
+    "activity_import_file",
+    "activity_record",
+    "calendar_subscription_get_or_create",
+    "calendar_subscription_revoke",
+    "calendar_subscription_rotate",
+    "plan_abandon",
+    "plan_activate",
+    "plan_complete",
+    "plan_generate",
+    "plan_pause",
+    "plan_realign",
+    "runner_profile_update",
+    "session_complete",
+    "session_move",
+    "session_skip",
+    "sessions_mark_missed",
+]

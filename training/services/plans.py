@@ -1,0 +1,389 @@
+"""Plans: generate, the status transitions, and realign (regenerate the remaining weeks)."""
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from config.errors import Conflict, Invalid, NotFound
+
+from .. import generator
+from ..generator.inputs import GOAL_LABEL, MAX_WEEKS, MIN_WEEKS
+from ..models import Activity, PlannedSession, PlanStatus, SessionStatus, SessionType, TrainingPlan
+from ..signals import plan_activated, plan_deactivated, plan_realigned, send_on_commit
+from .profiles import runner_profile_get
+
+ACTIVITY_WINDOW_DAYS = 60
+REALIGN_REASONS = ("missed_key_sessions", "illness", "injury", "schedule_change", "manual")
+
+
+def local_today(zone_name: str, now: dt.datetime | None = None) -> dt.date:
+    return (now or timezone.now()).astimezone(ZoneInfo(zone_name)).date()
+
+
+def monday_of(day: dt.date) -> dt.date:
+    return day - dt.timedelta(days=day.weekday())
+
+
+def runner_input_for(*, user, today: dt.date) -> generator.RunnerInput:
+    """The generator's view of the runner: the profile and the last 60 days of activities."""
+    profile = runner_profile_get(user=user)
+    since = timezone.now() - dt.timedelta(days=ACTIVITY_WINDOW_DAYS + 1)
+    rows = Activity.objects.filter(user=user, started_at__gte=since).only(
+        "started_at", "time_zone", "distance_m", "duration_s", "perceived_effort", "avg_heart_rate", "kind"
+    )
+    activities = tuple(
+        sorted(
+            (
+                generator.ActivityPoint(
+                    date=a.local_date,
+                    distance_km=a.distance_m / 1000,
+                    duration_s=a.duration_s,
+                    perceived_effort=a.perceived_effort,
+                    avg_heart_rate=a.avg_heart_rate,
+                    kind=a.kind,
+                )
+                for a in rows
+            ),
+            key=lambda a: (a.date, a.distance_km, a.duration_s),
+        )
+    )
+    race = None
+    if profile.recent_race_distance_m and profile.recent_race_time_s:
+        race = generator.RaceResult(
+            profile.recent_race_distance_m, profile.recent_race_time_s, profile.recent_race_date
+        )
+    return generator.RunnerInput(
+        experience_level=profile.experience_level,
+        recent_weekly_km=profile.recent_weekly_km,
+        longest_recent_run_km=profile.longest_recent_run_km,
+        recent_race=race,
+        available_days=tuple(profile.available_days or ()),
+        long_run_day=profile.long_run_day,
+        min_rest_days=profile.min_rest_days,
+        injury_notes=profile.injury_notes,
+        activities=activities,
+    )
+
+
+def _plan_dates(*, today, target_date, duration_weeks):
+    """(start Monday, weeks) from a target date and/or a length, or ``Invalid`` naming the field."""
+    if target_date is None and duration_weeks is None:
+        raise Invalid({"duration_weeks": ["Give a target date or a duration in weeks."]})
+    if duration_weeks is not None and not MIN_WEEKS <= duration_weeks <= MAX_WEEKS:
+        raise Invalid({"duration_weeks": [f"A plan lasts between {MIN_WEEKS} and {MAX_WEEKS} weeks."]})
+    first_monday = today if today.weekday() == 0 else monday_of(today) + dt.timedelta(weeks=1)
+    if target_date is None:
+        return first_monday, duration_weeks
+    if target_date <= today:
+        raise Invalid({"target_date": ["The target date is in the past."]})
+    if duration_weeks is None:
+        weeks = (monday_of(target_date) - first_monday).days // 7 + 1
+        if weeks < MIN_WEEKS:
+            raise Invalid({"target_date": [f"The target date must be at least {MIN_WEEKS} weeks away."]})
+        if weeks > MAX_WEEKS:
+            raise Invalid({"target_date": [f"The target date must be within {MAX_WEEKS} weeks."]})
+        return first_monday, weeks
+    start = monday_of(target_date) - dt.timedelta(weeks=duration_weeks - 1)
+    if start < monday_of(today):
+        raise Invalid(
+            {"duration_weeks": ["A plan this long ending on the target date would start in the past."]}
+        )
+    return start, duration_weeks
+
+
+def _generate(runner, request) -> generator.GeneratedPlan:
+    try:
+        return generator.generate(runner, request)
+    except generator.GeneratorInputError as error:
+        raise Invalid({error.field: [error.message]}) from error
+
+
+def _session_rows(plan: TrainingPlan, specs: list[dict]) -> list[PlannedSession]:
+    return [
+        PlannedSession(
+            plan=plan,
+            user_id=plan.user_id,
+            date=spec["date"],
+            week_number=spec["week_number"],
+            session_type=spec["session_type"],
+            title=spec["title"],
+            description=spec["description"],
+            target_distance_km=spec["target_distance_km"],
+            target_duration_s=spec["target_duration_s"],
+            target_pace_s_per_km=spec["target_pace_s_per_km"],
+            is_key_session=spec["is_key_session"],
+            start_time_local=spec["start_time_local"],
+            time_zone=plan.time_zone,
+        )
+        for spec in specs
+    ]
+
+
+def plan_preview(
+    *, user, goal_type, target_date=None, duration_weeks=None, target_time_s=None, target_event="", today=None
+) -> generator.GeneratedPlan:
+    """The plan ``plan_generate`` would save, without saving it (``--dry-run``, admin preview)."""
+    if goal_type not in GOAL_LABEL:
+        raise Invalid({"goal_type": [f"Choose one of {', '.join(GOAL_LABEL)}."]})
+    profile = runner_profile_get(user=user)
+    now = timezone.now()
+    today = today or local_today(profile.time_zone, now)
+    if target_time_s is not None and goal_type == "fitness":
+        raise Invalid({"target_time_s": ["A target time needs a race goal."]})
+    start, weeks = _plan_dates(today=today, target_date=target_date, duration_weeks=duration_weeks)
+    request = generator.PlanRequest(
+        goal_type=goal_type,
+        start_date=start,
+        weeks=weeks,
+        today=today,
+        captured_at=now,
+        target_date=target_date,
+        target_time_s=target_time_s,
+        target_event=target_event or "",
+        start_time_local=profile.preferred_start_time,
+    )
+    return _generate(runner_input_for(user=user, today=today), request)
+
+
+@transaction.atomic
+def plan_generate(
+    *, user, goal_type, target_date=None, duration_weeks=None, target_time_s=None, target_event="", today=None
+) -> TrainingPlan:
+    """Generate a draft plan and its sessions for ``user``."""
+    result = plan_preview(
+        user=user,
+        goal_type=goal_type,
+        target_date=target_date,
+        duration_weeks=duration_weeks,
+        target_time_s=target_time_s,
+        target_event=target_event,
+        today=today,
+    )
+    profile = runner_profile_get(user=user)
+    plan = TrainingPlan(
+        user=user,
+        name=result.name,
+        goal_type=goal_type,
+        target_event=target_event or "",
+        target_date=target_date,
+        target_time_s=target_time_s,
+        start_date=result.start_date,
+        end_date=result.end_date,
+        duration_weeks=result.duration_weeks,
+        status=PlanStatus.DRAFT,
+        time_zone=profile.time_zone,
+        season_view=result.season_view,
+        weekly_plan=result.weekly_plan,
+        runner_snapshot=result.runner_snapshot,
+        periodization_model=result.periodization_model,
+        phases=result.phases,
+        load_parameters=result.load_parameters,
+        target_paces=result.target_paces,
+        decisions=result.decisions,
+        safeguard_applications=result.safeguard_applications,
+        generated_at=timezone.now(),
+        generator_version=result.generator_version,
+    )
+    plan.full_clean(exclude=["user"])
+    plan.save()
+    PlannedSession.objects.bulk_create(_session_rows(plan, result.sessions))
+    return plan
+
+
+def _locked_plan(*, user, plan) -> TrainingPlan:
+    locked = TrainingPlan.objects.select_for_update(of=("self",)).filter(pk=plan.pk, user=user).first()
+    if locked is None:
+        raise NotFound("No such plan among yours.")
+    return locked
+
+
+def _transition(plan: TrainingPlan, status: str):
+    if not plan.can_become(status):
+        raise Conflict(
+            f"A {plan.get_status_display().lower()} plan cannot become {status}.",
+            code=f"plan_{plan.status}",
+        )
+
+
+@transaction.atomic
+def plan_activate(*, user, plan: TrainingPlan) -> TrainingPlan:
+    """Make ``plan`` the user's active plan (from draft, or resume it from paused)."""
+    plan = _locked_plan(user=user, plan=plan)
+    _transition(plan, PlanStatus.ACTIVE)
+    other = TrainingPlan.objects.filter(user=user, status=PlanStatus.ACTIVE).exclude(pk=plan.pk).first()
+    if other is not None:
+        raise Conflict(
+            "You already have an active plan; pause, complete or abandon it first.",
+            code="active_plan_exists",
+            active_plan_id=other.pk,
+        )
+    plan.status = PlanStatus.ACTIVE
+    plan.activated_at = timezone.now()
+    try:
+        with transaction.atomic():
+            plan.save(update_fields=["status", "activated_at", "updated_at"])
+    except IntegrityError as error:  # another request activated a plan at the same moment
+        raise Conflict("You already have an active plan.", code="active_plan_exists") from error
+    send_on_commit(plan_activated, TrainingPlan, plan=plan)
+    return plan
+
+
+def _deactivate(*, user, plan, status) -> TrainingPlan:
+    plan = _locked_plan(user=user, plan=plan)
+    _transition(plan, status)
+    was_running = plan.status in (PlanStatus.ACTIVE, PlanStatus.PAUSED)
+    plan.status = status
+    plan.save(update_fields=["status", "updated_at"])
+    if was_running:
+        send_on_commit(plan_deactivated, TrainingPlan, plan=plan, new_status=status)
+    return plan
+
+
+@transaction.atomic
+def plan_pause(*, user, plan: TrainingPlan) -> TrainingPlan:
+    """Pause the active plan: its sessions are not marked missed while it is paused."""
+    return _deactivate(user=user, plan=plan, status=PlanStatus.PAUSED)
+
+
+@transaction.atomic
+def plan_abandon(*, user, plan: TrainingPlan) -> TrainingPlan:
+    """Give the plan up (from draft, active or paused); its history stays."""
+    return _deactivate(user=user, plan=plan, status=PlanStatus.ABANDONED)
+
+
+@transaction.atomic
+def plan_complete(*, user, plan: TrainingPlan) -> TrainingPlan:
+    """Mark an active or paused plan completed (the sweep does it when its last day ends)."""
+    return _deactivate(user=user, plan=plan, status=PlanStatus.COMPLETED)
+
+
+REALIGN_TEXT = {
+    "missed_key_sessions": "Three key sessions were missed within 14 days",
+    "illness": "The runner reported an illness",
+    "injury": "The runner reported an injury",
+    "schedule_change": "The runner's schedule changed",
+    "manual": "The runner asked for a fresh plan",
+}
+
+
+@transaction.atomic
+def plan_realign(*, user, plan: TrainingPlan, reason: str, today=None) -> TrainingPlan:
+    """Regenerate the remaining weeks from today; past weeks, done sessions and decisions stay."""
+    if reason not in REALIGN_REASONS:
+        raise Invalid({"reason": [f"Choose one of {', '.join(REALIGN_REASONS)}."]})
+    plan = _locked_plan(user=user, plan=plan)
+    if plan.status not in (PlanStatus.ACTIVE, PlanStatus.PAUSED, PlanStatus.DRAFT):
+        raise Conflict(f"A {plan.status} plan cannot be realigned.", code=f"plan_{plan.status}")
+    now = timezone.now()
+    today = today or local_today(plan.time_zone, now)
+    current_week = (monday_of(today) - plan.start_date).days // 7 + 1
+    current_week = max(1, current_week)
+    remaining = plan.duration_weeks - current_week + 1
+    if remaining < 1 or today > plan.end_date:
+        raise Conflict("The plan has ended; there is nothing left to realign.", code="plan_over")
+    runner = runner_input_for(user=user, today=today)
+
+    # What was done: weekly km of the last four weeks from activities (planned km when none).
+    past = [w for w in plan.weekly_plan if w["week_number"] < current_week]
+    actual = _weekly_actual_km(runner, monday_of(today), weeks=4)
+    planned = {w["week_number"]: w["volume_km"] - w.get("race_km", 0) for w in past}
+    history = []
+    for back, km in zip(range(4, 0, -1), actual, strict=True):
+        number = current_week - back
+        if km is not None:
+            history.append(km)
+        elif number in planned:
+            history.append(planned[number])
+    measured = [km for km in actual if km is not None]
+    reference = sum(measured[-2:]) / len(measured[-2:]) if measured else None
+    long_runs = [
+        (s.date, s.target_distance_km)
+        for s in plan.sessions.filter(
+            session_type=SessionType.LONG, date__lt=today, date__gte=today - dt.timedelta(days=30)
+        )
+    ] + [(a.date, a.distance_km) for a in runner.activities if a.date >= today - dt.timedelta(days=30)]
+    health = reason if reason in ("illness", "injury") else ""
+    decision = {
+        "category": "realign",
+        "decision": f"Weeks {current_week}-{plan.duration_weeks} regenerated on {today.isoformat()}",
+        "reasoning": f"{REALIGN_TEXT[reason]}; the remaining weeks start again from what the runner did "
+        f"lately ({reference:.1f} km a week)."
+        if reference is not None
+        else f"{REALIGN_TEXT[reason]}; the remaining weeks start again from the runner's profile.",
+        "alternatives": ["Keep the plan as it was", "Start a new plan"],
+        "knowledge_base_refs": [
+            "Gabbett (2016), the training-injury prevention paradox (acute:chronic workload)"
+        ],
+    }
+    request = generator.PlanRequest(
+        goal_type=plan.goal_type,
+        start_date=monday_of(today) if current_week > 1 else plan.start_date,
+        weeks=remaining,
+        today=today,
+        captured_at=now,
+        target_date=plan.target_date,
+        target_time_s=plan.target_time_s,
+        target_event=plan.target_event,
+        start_time_local=runner_profile_get(user=user).preferred_start_time,
+        week_offset=current_week - 1,
+        history_volumes=tuple(history),
+        history_long_runs=tuple(long_runs),
+        health_note=health,
+        reference_weekly_km=reference,
+    )
+    result = _generate(runner, request)
+    kept_weeks = [w for w in plan.weekly_plan if w["week_number"] < current_week]
+    kept_phases = [
+        {**p, "end_week": min(p["end_week"], current_week - 1)}
+        for p in plan.phases
+        if p["start_week"] < current_week
+    ]
+    kept_safeguards = [
+        r for r in plan.safeguard_applications if r.get("week_number", 0) and r["week_number"] < current_week
+    ]
+
+    plan.weekly_plan = kept_weeks + result.weekly_plan
+    plan.phases = kept_phases + result.phases
+    plan.season_view = {
+        **result.season_view,
+        "coach_summary": f"Realigned on {today.isoformat()}: {REALIGN_TEXT[reason].lower()}. "
+        + result.season_view["coach_summary"],
+    }
+    plan.runner_snapshot = result.runner_snapshot
+    plan.load_parameters = {
+        **result.load_parameters,
+        "starting_volume": plan.load_parameters.get(
+            "starting_volume", result.load_parameters["starting_volume"]
+        ),
+    }
+    plan.target_paces = result.target_paces
+    plan.decisions = [*plan.decisions, decision]
+    plan.safeguard_applications = kept_safeguards + result.safeguard_applications
+    plan.generator_version = result.generator_version
+    plan.generated_at = now
+    plan.realigned_at = now
+    plan.end_date = result.end_date
+    plan.full_clean(exclude=["user"])
+    plan.save()
+    plan.sessions.filter(date__gte=today, status=SessionStatus.PLANNED).delete()
+    taken = set(plan.sessions.filter(date__gte=today).values_list("date", flat=True))
+    PlannedSession.objects.bulk_create(
+        _session_rows(plan, [s for s in result.sessions if s["date"] not in taken])
+    )
+    send_on_commit(plan_realigned, TrainingPlan, plan=plan)
+    return plan
+
+
+def _weekly_actual_km(
+    runner: generator.RunnerInput, this_monday: dt.date, *, weeks: int
+) -> list[float | None]:
+    """Km run in each of the ``weeks`` weeks before ``this_monday`` (None for a week without activities)."""
+    totals: list[float | None] = []
+    for back in range(weeks, 0, -1):
+        start = this_monday - dt.timedelta(weeks=back)
+        end = start + dt.timedelta(days=7)
+        km = [a.distance_km for a in runner.activities if start <= a.date < end]
+        totals.append(round(sum(km), 1) if km else None)
+    return totals

@@ -1,0 +1,214 @@
+"""Planned sessions: complete, skip, move, and the sweep that marks the ones whose day ended missed."""
+
+import datetime as dt
+
+from django.db import transaction
+from django.utils import timezone
+
+from config.errors import Conflict, Invalid, NotFound
+
+from ..models import Activity, PlannedSession, PlanStatus, SessionStatus, SessionType, TrainingPlan
+from ..signals import (
+    plan_deactivated,
+    send_on_commit,
+    session_completed,
+    session_missed,
+    session_moved,
+    session_skipped,
+)
+from .plans import local_today
+
+UNSET = object()
+MISSED_KEY_TRIGGER = 3
+MISSED_KEY_WINDOW_DAYS = 14
+
+
+def _locked_session(*, user, session) -> PlannedSession:
+    locked = (
+        PlannedSession.objects.select_for_update(of=("self",))
+        .select_related("plan")
+        .filter(pk=session.pk, user=user)
+        .first()
+    )
+    if locked is None:
+        raise NotFound("No such session among yours.")
+    return locked
+
+
+def _require_running_plan(session: PlannedSession):
+    if session.plan.status not in (PlanStatus.ACTIVE, PlanStatus.PAUSED, PlanStatus.DRAFT):
+        raise Conflict(f"The plan is {session.plan.status}.", code=f"plan_{session.plan.status}")
+
+
+def mark_completed(session: PlannedSession, activity: Activity | None, *, at=None):
+    """Set ``session`` completed by ``activity`` (the caller holds its row lock)."""
+    session.status = SessionStatus.COMPLETED
+    session.completed_at = at or timezone.now()
+    session.activity = activity
+    session.save(update_fields=["status", "completed_at", "activity", "updated_at"])
+    send_on_commit(session_completed, PlannedSession, session=session)
+
+
+@transaction.atomic
+def session_complete(
+    *, user, session: PlannedSession, activity: Activity | None = None, actuals: dict | None = None
+):
+    """Mark ``session`` done, by one of the user's activities or by ``actuals`` (which records one).
+
+    ``actuals``: ``duration_s``, ``distance_m`` and optionally ``avg_heart_rate``,
+    ``perceived_effort``, ``started_at``, ``kind``.
+    """
+    from .activities import activity_record
+
+    session = _locked_session(user=user, session=session)
+    _require_running_plan(session)
+    if session.session_type == SessionType.REST:
+        raise Conflict("A rest day is not completed; it is rested.", code="rest_day")
+    if session.status == SessionStatus.COMPLETED:
+        raise Conflict("The session is already completed.", code="session_completed")
+    if session.status == SessionStatus.SKIPPED:
+        raise Conflict("The session was skipped.", code="session_skipped")
+    if activity is not None and actuals:
+        raise Invalid({"non_field_errors": ["Give an activity or the actuals, not both."]})
+    if activity is not None:
+        activity = Activity.objects.filter(pk=activity.pk, user=user).first()
+        if activity is None:
+            raise Invalid({"activity_id": ["No such activity among yours."]})
+    elif actuals:
+        values = dict(actuals)
+        if values.get("started_at") is None:
+            values["started_at"] = session.start_at() or _local_noon(session)
+        activity = activity_record(user=user, match_session=False, time_zone=session.time_zone, **values)
+    mark_completed(session, activity)
+    return session
+
+
+def _local_noon(session: PlannedSession) -> dt.datetime:
+    from ..models import aware_local
+
+    moment = aware_local(session.date, dt.time(12, 0), session.zone)
+    return min(moment, timezone.now())
+
+
+@transaction.atomic
+def session_skip(*, user, session: PlannedSession, reason: str = "") -> PlannedSession:
+    """The runner decides not to do a planned session (it is not counted as missed)."""
+    session = _locked_session(user=user, session=session)
+    _require_running_plan(session)
+    if session.status != SessionStatus.PLANNED:
+        raise Conflict(f"The session is {session.status}.", code=f"session_{session.status}")
+    session.status = SessionStatus.SKIPPED
+    if reason:
+        session.description = f"{session.description}\nSkipped: {reason}".strip()
+    session.save(update_fields=["status", "description", "updated_at"])
+    send_on_commit(session_skipped, PlannedSession, session=session)
+    return session
+
+
+@transaction.atomic
+def session_move(*, user, session: PlannedSession, date=None, start_time_local=UNSET) -> PlannedSession:
+    """Move a planned session to another day of its week and/or another start time (``None`` clears it)."""
+    session = _locked_session(user=user, session=session)
+    _require_running_plan(session)
+    if session.status != SessionStatus.PLANNED:
+        raise Conflict(
+            f"Only a planned session moves; this one is {session.status}.", code=f"session_{session.status}"
+        )
+    old_date, old_time = session.date, session.start_time_local
+    today = local_today(session.time_zone)
+    if date is not None and date != session.date:
+        plan = session.plan
+        week_start = plan.start_date + dt.timedelta(weeks=session.week_number - 1)
+        week_end = week_start + dt.timedelta(days=6)
+        if not week_start <= date <= week_end:
+            raise Invalid({"date": [f"A session moves within its week ({week_start} to {week_end})."]})
+        if date > plan.end_date:
+            raise Invalid({"date": ["The plan ends before that day."]})
+        if date < today:
+            raise Invalid({"date": ["That day is in the past."]})
+        session.date = date
+    if start_time_local is not UNSET:
+        session.start_time_local = start_time_local
+    if (session.date, session.start_time_local) == (old_date, old_time):
+        return session
+    session.save(update_fields=["date", "start_time_local", "updated_at"])
+    send_on_commit(
+        session_moved, PlannedSession, session=session, old_date=old_date, old_start_time_local=old_time
+    )
+    return session
+
+
+def sessions_mark_missed(*, now: dt.datetime | None = None) -> int:
+    """Mark missed every planned session of an active plan whose local day has ended.
+
+    Safe to run twice and concurrently: rows are claimed with ``SKIP LOCKED`` and changed only
+    while still planned. Sends ``session_missed`` per session after commit; plans whose last day
+    ended become completed; three missed key sessions within 14 days realign the plan.
+    Returns the number of sessions marked.
+    """
+    now = now or timezone.now()
+    latest_date = now.astimezone(dt.UTC).date()  # no zone is more than a day ahead of UTC
+    marked_plans: set[int] = set()
+    count = 0
+    with transaction.atomic():
+        candidates = list(
+            PlannedSession.objects.select_for_update(of=("self",), skip_locked=True)
+            .filter(
+                status=SessionStatus.PLANNED,
+                date__lte=latest_date,
+                plan__status=PlanStatus.ACTIVE,
+            )
+            .exclude(session_type=SessionType.REST)
+            .order_by("date", "id")
+        )
+        due = [s for s in candidates if s.day_ends_at() <= now]
+        if due:
+            PlannedSession.objects.filter(pk__in=[s.pk for s in due], status=SessionStatus.PLANNED).update(
+                status=SessionStatus.MISSED, updated_at=now
+            )
+        for session in due:
+            session.status = SessionStatus.MISSED
+            send_on_commit(session_missed, PlannedSession, session=session)
+            if session.is_key_session:
+                marked_plans.add(session.plan_id)
+            count += 1
+    _complete_finished_plans(now=now)
+    for plan_id in sorted(marked_plans):
+        _realign_after_missed_keys(plan_id=plan_id, now=now)
+    return count
+
+
+def _complete_finished_plans(*, now):
+    latest_date = now.astimezone(dt.UTC).date()
+    for plan in TrainingPlan.objects.filter(status=PlanStatus.ACTIVE, end_date__lt=latest_date):
+        if local_today(plan.time_zone, now) <= plan.end_date:
+            continue
+        with transaction.atomic():
+            locked = (
+                TrainingPlan.objects.select_for_update(of=("self",))
+                .filter(pk=plan.pk, status=PlanStatus.ACTIVE)
+                .first()
+            )
+            if locked is None:
+                continue
+            locked.status = PlanStatus.COMPLETED
+            locked.save(update_fields=["status", "updated_at"])
+            send_on_commit(plan_deactivated, TrainingPlan, plan=locked, new_status=PlanStatus.COMPLETED)
+
+
+def _realign_after_missed_keys(*, plan_id: int, now):
+    from .plans import plan_realign
+
+    plan = TrainingPlan.objects.filter(pk=plan_id, status=PlanStatus.ACTIVE).select_related("user").first()
+    if plan is None:
+        return
+    today = local_today(plan.time_zone, now)
+    since = today - dt.timedelta(days=MISSED_KEY_WINDOW_DAYS)
+    if plan.realigned_at is not None:
+        since = max(since, plan.realigned_at.astimezone(plan.zone).date() + dt.timedelta(days=1))
+    missed = plan.sessions.filter(status=SessionStatus.MISSED, is_key_session=True, date__gte=since).count()
+    if missed >= MISSED_KEY_TRIGGER and today <= plan.end_date:
+        try:
+            plan_realign(user=plan.user, plan=plan, reason="missed_key_sessions", today=today)
+        except Conflict:
+            pass
