@@ -383,7 +383,9 @@ def session_missed_notify(*, session_id: int, now: dt.datetime | None = None) ->
             session.notifications.filter(kind__in=SESSION_REMINDER_KINDS), why="session missed"
         )
         written = 0
-        if session.plan.status == PlanStatus.ACTIVE:
+        # A session found missed long after its day (the detector was down) is not followed up.
+        recent = now - session.day_ends_at() <= dt.timedelta(hours=36)
+        if session.plan.status == PlanStatus.ACTIVE and recent:
             prefs = _prefs_for(session.plan)
             written = persist([planner.missed_follow_up(session, now=now, prefs=prefs)], now=now)
     return ScheduleResult(written, cancelled)
