@@ -53,6 +53,52 @@ def _local(started: dt.datetime, zone_name: str, zones: dict) -> tuple[int, int]
     return local.hour * 60 + local.minute, local.weekday()
 
 
+# On PostgreSQL the wall-clock minute and weekday come straight from the database
+# (``AT TIME ZONE`` applies the zone's rules of that day), so no datetime object is built.
+LOCAL_SQL = {
+    "epoch": "EXTRACT(EPOCH FROM {col})::bigint",
+    "minute": "(EXTRACT(HOUR FROM ({col} AT TIME ZONE {tz})) * 60 "
+    "+ EXTRACT(MINUTE FROM ({col} AT TIME ZONE {tz})))::int",
+    "weekday": "(EXTRACT(ISODOW FROM ({col} AT TIME ZONE {tz})) - 1)::int",
+}
+
+
+def _samples(user_ids, since, zones) -> dict[int, list[tuple[float, int, int]]]:
+    """(epoch seconds, local minute, weekday) per user: activities, and completed sessions without one."""
+    from django.db import connection
+    from django.db.models.expressions import RawSQL
+
+    sources = [
+        (Activity.objects.filter(user_id__in=user_ids, started_at__gte=since), "started_at"),
+        (
+            PlannedSession.objects.filter(
+                user_id__in=user_ids,
+                status=SessionStatus.COMPLETED,
+                activity__isnull=True,
+                completed_at__gte=since,
+            ),
+            "completed_at",
+        ),
+    ]
+    out: dict[int, list] = defaultdict(list)
+    for queryset, column in sources:
+        table = queryset.model._meta.db_table
+        if connection.vendor == "postgresql":
+            col, tz = f'"{table}"."{column}"', f'"{table}"."time_zone"'
+            rows = queryset.annotate(
+                at_epoch=RawSQL(LOCAL_SQL["epoch"].format(col=col), ()),
+                local_minute=RawSQL(LOCAL_SQL["minute"].format(col=col, tz=tz), ()),
+                local_weekday=RawSQL(LOCAL_SQL["weekday"].format(col=col, tz=tz), ()),
+            ).values_list("user_id", "at_epoch", "local_minute", "local_weekday")
+            for uid, at, minute, weekday in rows.iterator(chunk_size=20_000):
+                out[uid].append((at, minute, weekday))
+        else:
+            for uid, at, zone in queryset.values_list("user_id", column, "time_zone"):
+                minute, weekday = _local(at, zone, zones)
+                out[uid].append((at.timestamp(), minute, weekday))
+    return out
+
+
 def profile_from(cad: cadence.Cadence, *, user_id: int, plan_id: int, now: dt.datetime) -> BehaviorProfile:
     return BehaviorProfile(
         user_id=user_id,
@@ -89,18 +135,7 @@ def profiles_recompute(*, user=None, now: dt.datetime | None = None, progress=No
         chunk = plan_rows[start : start + CHUNK]
         user_ids = [u for _, u in chunk]
         plan_ids = [p for p, _ in chunk]
-        samples: dict[int, list[tuple[dt.datetime, str]]] = defaultdict(list)
-        for uid, started, zone in Activity.objects.filter(
-            user_id__in=user_ids, started_at__gte=since
-        ).values_list("user_id", "started_at", "time_zone"):
-            samples[uid].append((started, zone))
-        for uid, done, zone in PlannedSession.objects.filter(
-            user_id__in=user_ids,
-            status=SessionStatus.COMPLETED,
-            activity__isnull=True,
-            completed_at__gte=since,
-        ).values_list("user_id", "completed_at", "time_zone"):
-            samples[uid].append((done, zone))
+        samples = _samples(user_ids, since, zones)
         defaults: dict[int, Counter] = defaultdict(Counter)
         for plan_id, start_time, n in (
             PlannedSession.objects.filter(plan_id__in=plan_ids, start_time_local__isnull=False)
@@ -112,8 +147,7 @@ def profiles_recompute(*, user=None, now: dt.datetime | None = None, progress=No
         fallback_minute = time_to_minute(dt.time.fromisoformat(settings.NOTIFICATIONS_DEFAULT_START_TIME))
         profiles = []
         for plan_id, uid in chunk:
-            history = sorted(samples.get(uid, ()))
-            local = [_local(started, zone, zones) for started, zone in history]
+            local = [(minute, weekday) for _, minute, weekday in sorted(samples.get(uid, ()))]
             common = defaults[plan_id].most_common(1)
             default_minute = time_to_minute(common[0][0]) if common else fallback_minute
             cad = cadence.analyze(local, default_minute=default_minute)

@@ -48,7 +48,11 @@ def compiled_templates() -> "CompiledTemplates":
     """The compiled copy, rebuilt only when a template changed (one small query per sweep)."""
     from django.db.models import Count, Max
 
-    version = tuple(NotificationTemplate.objects.aggregate(n=Count("id"), at=Max("updated_at")).values())
+    version = tuple(
+        NotificationTemplate.objects.aggregate(
+            n=Count("id"), active=Count("id", filter=Q(active=True)), at=Max("updated_at")
+        ).values()
+    )
     cached = _compiled.get("templates")
     if cached is None or cached[0] != version:
         cached = _compiled["templates"] = (version, CompiledTemplates())

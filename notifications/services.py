@@ -10,7 +10,7 @@ The sweep lives in ``notifications.sweep``; the analyzer's writes in ``notificat
 """
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import transaction
@@ -252,6 +252,7 @@ def cancel_pending(queryset, *, why: str) -> int:
 class ScheduleResult:
     written: int
     cancelled: int
+    due_ids: list[int] = field(default_factory=list)  # rows to deliver at once
 
 
 def plan_schedule_horizon(*, plan_id: int, now: dt.datetime | None = None) -> ScheduleResult:
@@ -318,7 +319,12 @@ def plan_activated_notify(*, plan_id: int, now: dt.datetime | None = None) -> Sc
         kickoff.session_id = first.pk if first else None
         written += persist([kickoff], now=now)
     result = plan_schedule_horizon(plan_id=plan.pk, now=now)
-    return ScheduleResult(written + result.written, result.cancelled)
+    due = list(
+        Notification.objects.filter(
+            dedupe_key=f"kickoff_primer:{plan.pk}", status=Status.SCHEDULED, send_at__lte=now
+        ).values_list("id", flat=True)
+    )
+    return ScheduleResult(written + result.written, result.cancelled, due)
 
 
 def plan_deactivated_notify(

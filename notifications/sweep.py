@@ -18,6 +18,7 @@
 
 import datetime as dt
 import hashlib
+import json
 import logging
 import random
 import time
@@ -25,7 +26,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db import transaction
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import connection, transaction
 from django.db.models import Count, F
 from django.utils import timezone
 
@@ -70,6 +72,19 @@ DEFAULT_PREFS = {
     "weather_location": "",
 }
 LEASE_MARGIN_S = 5
+# Columns of the joined rows rendering never reads (the plan's zoom levels can be large).
+DEFERRED = (
+    "user__password",
+    "plan__season_view",
+    "plan__weekly_plan",
+    "plan__runner_snapshot",
+    "plan__phases",
+    "plan__load_parameters",
+    "plan__target_paces",
+    "plan__decisions",
+    "plan__safeguard_applications",
+    "session__description",
+)
 SAVE_FIELDS = [
     "status",
     "send_at",
@@ -222,6 +237,7 @@ def process(
     rows = list(
         Notification.objects.filter(pk__in=ids, status=Status.CLAIMED, claimed_until=lease)
         .select_related("user", "plan", "session")
+        .defer(*DEFERRED)
         .order_by("send_at", "id")
     )
     user_ids = {r.user_id for r in rows}
@@ -367,12 +383,56 @@ def process(
         finished.extend(row for row, _, _ in to_send)
 
     if finished:
-        for row in finished:
-            row.updated_at = now
-        Notification.objects.filter(status=Status.CLAIMED, claimed_until=lease).bulk_update(
-            finished, [*SAVE_FIELDS, "updated_at"], batch_size=500
-        )
+        record(finished, lease=lease, now=now)
     return result
+
+
+RECORD_SQL = """
+UPDATE notifications_notification AS n SET
+    status = v.status, send_at = v.send_at, local_date = v.local_date, claimed_until = NULL,
+    attempts = v.attempts, payload = v.payload, tone = v.tone, channel = v.channel,
+    decision = v.decision, provider_id = v.provider_id, sent_at = v.sent_at, error = v.error,
+    outcome = v.outcome, updated_at = %s
+FROM jsonb_to_recordset(%s::jsonb) AS v(
+    id bigint, status varchar, send_at timestamptz, local_date date, attempts smallint, payload jsonb,
+    tone varchar, channel varchar, decision jsonb, provider_id varchar, sent_at timestamptz,
+    error text, outcome varchar
+)
+WHERE n.id = v.id AND n.status = 'claimed' AND n.claimed_until = %s
+"""
+
+
+def record(rows: list[Notification], *, lease: dt.datetime, now: dt.datetime) -> int:
+    """Write every finished row in one statement per chunk, only where this sweep's claim still
+    holds (a row whose lease ran out and was taken over by another sweep is left to that sweep)."""
+    if connection.vendor != "postgresql":
+        for row in rows:
+            row.updated_at = now
+        return Notification.objects.filter(status=Status.CLAIMED, claimed_until=lease).bulk_update(
+            rows, [*SAVE_FIELDS, "updated_at"], batch_size=500
+        )
+    values = [
+        {
+            "id": r.pk,
+            "status": r.status,
+            "send_at": r.send_at,
+            "local_date": r.local_date,
+            "attempts": r.attempts,
+            "payload": r.payload,
+            "tone": r.tone,
+            "channel": r.channel,
+            "decision": r.decision,
+            "provider_id": r.provider_id,
+            "sent_at": r.sent_at,
+            "error": r.error,
+            "outcome": r.outcome,
+        }
+        for r in rows
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(RECORD_SQL, [now, json.dumps(values, cls=DjangoJSONEncoder), lease])
+        updated = cursor.rowcount
+    return updated
 
 
 def _extra(row: Notification) -> dict | None:

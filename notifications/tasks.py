@@ -15,7 +15,8 @@ logger = logging.getLogger(__name__)
 def plan_activated(plan_id):
     """Kickoff primer now, then the next days' reminders."""
     result = services.plan_activated_notify(plan_id=plan_id)
-    deliver_due.delay()
+    if result.due_ids:
+        sweep_service(ids=result.due_ids)
     return result.written
 
 
@@ -52,12 +53,6 @@ def session_skipped(session_id):
 @shared_task(name="notifications.tasks.session_moved")
 def session_moved(session_id):
     return services.session_reschedule(session_id=session_id).written
-
-
-@shared_task(name="notifications.tasks.deliver_due")
-def deliver_due():
-    """Send what is due now (after activation, so the kickoff primer does not wait for the sweep)."""
-    return sweep_service().sent
 
 
 @shared_task(name="notifications.tasks.sweep")
