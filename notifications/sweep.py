@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
-from django.db.models import Count, F
+from django.db.models import Count, F, Subquery
 from django.utils import timezone
 
 from training.models import PlannedSession, PlanStatus, SessionStatus
@@ -152,22 +152,28 @@ def new_lease(now: dt.datetime) -> dt.datetime:
     )
 
 
-def claim(*, now: dt.datetime, limit: int, ids: list[int] | None = None) -> tuple[list[int], dt.datetime]:
-    """Claim up to ``limit`` due rows for this sweep; returns their ids and the lease."""
+def claim(*, now: dt.datetime, limit: int, ids: list[int] | None = None) -> tuple[int, dt.datetime]:
+    """Claim up to ``limit`` due rows for this sweep in one statement::
+
+        UPDATE … SET status = 'claimed', claimed_until = <lease>, attempts = attempts + 1
+        WHERE id IN (SELECT id … ORDER BY send_at LIMIT n FOR UPDATE OF … SKIP LOCKED)
+
+    Returns how many rows were claimed and the lease, which identifies them (this sweep's own
+    instant, see ``new_lease``).
+    """
     lease = new_lease(now)
     with transaction.atomic():
         due = Notification.objects.due(now)
         if ids is not None:
             due = due.filter(pk__in=ids)
-        claimed = list(
+        locked = (
             due.select_for_update(skip_locked=True, of=("self",))
             .order_by("send_at", "id")
-            .values_list("id", flat=True)[:limit]
+            .values("id")[:limit]
         )
-        if claimed:
-            Notification.objects.filter(pk__in=claimed).update(
-                status=Status.CLAIMED, claimed_until=lease, attempts=F("attempts") + 1
-            )
+        claimed = Notification.objects.filter(pk__in=Subquery(locked)).update(
+            status=Status.CLAIMED, claimed_until=lease, attempts=F("attempts") + 1
+        )
     return claimed, lease
 
 
@@ -194,7 +200,6 @@ def sweep(
         batches += 1
         deadline = time.monotonic() + settings.NOTIFICATIONS_CLAIM_LEASE_S - LEASE_MARGIN_S
         result = process(
-            claimed,
             lease=lease,
             now=at,
             backend=backend,
@@ -203,7 +208,7 @@ def sweep(
             deadline=deadline,
         )
         total.add(result)
-        if len(claimed) < batch_size:
+        if claimed < batch_size:
             break
     return total
 
@@ -224,7 +229,6 @@ def _event(row: Notification, at: dt.datetime, what: str, detail: str = ""):
 
 
 def process(
-    ids: list[int],
     *,
     lease: dt.datetime,
     now: dt.datetime,
@@ -233,13 +237,13 @@ def process(
     rollout: dict,
     deadline: float | None = None,
 ) -> SweepResult:
-    result = SweepResult(claimed=len(ids))
     rows = list(
-        Notification.objects.filter(pk__in=ids, status=Status.CLAIMED, claimed_until=lease)
+        Notification.objects.filter(status=Status.CLAIMED, claimed_until=lease)
         .select_related("user", "plan", "session")
         .defer(*DEFERRED)
         .order_by("send_at", "id")
     )
+    result = SweepResult(claimed=len(rows))
     user_ids = {r.user_id for r in rows}
     prefs = {
         p["user_id"]: p

@@ -246,8 +246,9 @@ def test_a_sweep_killed_after_claiming_loses_nothing(outbox, settings):
         Notification.objects.create(
             user=user, kind=Kind.MILESTONE, dedupe_key=f"k{i}", send_at=now, local_date=now.date()
         )
-    ids, lease = claim(now=now, limit=10)  # ... and the process dies here
-    assert len(ids) == 5
+    claimed, lease = claim(now=now, limit=10)  # ... and the process dies here
+    assert claimed == 5
+    ids = list(Notification.objects.filter(claimed_until=lease).values_list("id", flat=True))
     assert sweep(now=now + dt.timedelta(seconds=60)).claimed == 0  # still leased
     result = sweep(now=now + dt.timedelta(seconds=301))
     assert result.sent == 5
