@@ -327,7 +327,15 @@ def run(args, report):
     # 3. the analyzer
     BehaviorProfile.objects.all().delete()
     start, cpu = time.perf_counter(), time.process_time()
-    analyzed = profiles_recompute()
+    if args.profile:
+        import cProfile
+        import pstats
+
+        profiler = cProfile.Profile()
+        analyzed = profiler.runcall(profiles_recompute)
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(25)
+    else:
+        analyzed = profiles_recompute()
     elapsed = time.perf_counter() - start
     report.add("analyzer_cpu_seconds", round(time.process_time() - cpu, 2), "(this process)")
     report.add("analyzer_seconds", round(elapsed, 2))

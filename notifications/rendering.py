@@ -66,10 +66,13 @@ class CompiledTemplates:
         engine = Engine.get_default()
         self.engine = engine
         self.by_key = {}
+        self.uses_stats = {kind for kind, (title, body) in FALLBACK.items() if "stats" in title + body}
         for row in NotificationTemplate.objects.filter(active=True).values(
             "kind", "tone", "title", "body", "variants"
         ):
             options = [(row["title"], row["body"])] + [(v["title"], v["body"]) for v in row["variants"] or []]
+            if any("stats" in title + body for title, body in options):
+                self.uses_stats.add((row["kind"], row["tone"]))
             self.by_key[(row["kind"], row["tone"])] = [
                 (engine.from_string(title), engine.from_string(body)) for title, body in options
             ]
@@ -77,6 +80,12 @@ class CompiledTemplates:
             kind: [(engine.from_string(title), engine.from_string(body))]
             for kind, (title, body) in FALLBACK.items()
         }
+
+    def needs_stats(self, kind: str, tone: str) -> bool:
+        """Whether the copy for (kind, tone) reads the plan's numbers (so they are worth a query)."""
+        if (kind, tone) in self.by_key:
+            return (kind, tone) in self.uses_stats
+        return kind in self.uses_stats
 
     def pick(self, kind: str, tone: str, seed: int):
         options = self.by_key.get((kind, tone)) or self.fallback[kind]
@@ -184,7 +193,8 @@ class Renderer:
         by_day: dict[dt.date, set[int]] = {}
         locations = set()
         for notification, prefs, local_day in items:
-            if notification.plan_id:
+            tone = prefs.get("tone") or "supportive_friend"
+            if notification.plan_id and self.templates.needs_stats(notification.kind, tone):
                 by_day.setdefault(local_day, set()).add(notification.plan_id)
             if prefs.get("weather_location"):
                 locations.add(prefs["weather_location"])
