@@ -1,4 +1,4 @@
-"""The JSON fields' schemas build in django-jsonform's editor: open the page in Chromium, save it
+"""Notifications: the JSON fields' schemas build in django-jsonform's editor: open the page in Chromium, save it
 unchanged, and it saves."""
 
 import pytest
@@ -6,13 +6,12 @@ from django.contrib.auth.models import Group
 
 from config.permissions import CONTENT_DESIGNERS, sync_content_designer_permissions
 from notifications.models import NotificationPreferences, NotificationTemplate
-from tests.browser.conftest import admin_login, browser, page  # noqa: F401, F811 - fixtures
 from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def save_unchanged(page, path):  # noqa: F811
+def save_unchanged(page, path):
     errors = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.goto(path)
@@ -24,7 +23,7 @@ def save_unchanged(page, path):  # noqa: F811
     assert not errors, errors
 
 
-def test_copy_and_preferences_json_editors_build_and_save(admin_login):  # noqa: F811
+def test_notification_copy_and_preferences_json_editors_build_and_save(admin_login):
     sync_content_designer_permissions()
     designer = UserFactory(username="designer", is_staff=True)
     designer.groups.add(Group.objects.get(name=CONTENT_DESIGNERS))
@@ -34,7 +33,7 @@ def test_copy_and_preferences_json_editors_build_and_save(admin_login):  # noqa:
     UserFactory(username="root", is_staff=True, is_superuser=True)
     prefs = NotificationPreferences.objects.create(user=designer, categories={"weekly_digest": False})
 
-    page = admin_login("root", "pass-word-123")  # noqa: F811
+    page = admin_login("root", "pass-word-123")
     save_unchanged(page, f"/admin/notifications/notificationtemplate/{template.pk}/change/")
     template.refresh_from_db()
     assert template.variants == [{"title": "Brief", "body": "{{ session.title }}"}]
