@@ -138,9 +138,9 @@ def progression_chart(title: str, weeks: list[dict]) -> str:
         ("#c0392b", "intensity"),
     ]
     for i, (color, text) in enumerate(legend):
-        x = WIDTH - PAD_RIGHT - 420 + i * 105
-        body.append(f'<rect x="{x}" y="8" width="10" height="10" fill="{color}"/>')
-        body.append(f'<text x="{x + 14}" y="17" font-size="10" fill="#333">{escape(text)}</text>')
+        x = PAD_LEFT + i * 110
+        body.append(f'<rect x="{x}" y="{HEIGHT - 14}" width="10" height="10" fill="{color}"/>')
+        body.append(f'<text x="{x + 14}" y="{HEIGHT - 5}" font-size="10" fill="#333">{escape(text)}</text>')
     return mark_safe(_frame(title, top, labels, body))
 
 

@@ -353,3 +353,6 @@ NOTIFICATIONS_ANOMALY_RATIO = env.float("NOTIFICATIONS_ANOMALY_RATIO", default=3
 NOTIFICATIONS_ANOMALY_DAYS = env.int("NOTIFICATIONS_ANOMALY_DAYS", default=7)
 
 # training
+# Seconds a rendered plan (per zoom level) stays cached; keyed by the plan's updated_at, so it is
+# never stale. 0 turns the cache off.
+TRAINING_PLAN_CACHE_S = env.int("TRAINING_PLAN_CACHE_S", default=600)

@@ -206,6 +206,11 @@ class TrainingPlanAdmin(admin.ModelAdmin):
             )
         return format_html('<table class="training-sessions">{}</table>', mark_safe("".join(rows)))
 
+    def get_readonly_fields(self, request, obj=None):
+        # The runner and the zone are the sessions' too: they change only by generating a new plan.
+        fields = super().get_readonly_fields(request, obj)
+        return [*fields, "user", "time_zone"] if obj is not None else fields
+
     def get_urls(self):
         return [
             path(
@@ -270,7 +275,23 @@ class PlannedSessionAdmin(admin.ModelAdmin):
     raw_id_fields = ["plan", "user", "activity"]
     list_select_related = ["user", "plan"]
     date_hierarchy = "date"
-    readonly_fields = ["status", "completed_at", "activity", "created_at", "updated_at"]
+    # Dates, times and status move through the services (signals, calendar, missed sweep).
+    readonly_fields = [
+        "plan",
+        "user",
+        "date",
+        "week_number",
+        "start_time_local",
+        "time_zone",
+        "status",
+        "completed_at",
+        "activity",
+        "created_at",
+        "updated_at",
+    ]
+
+    def has_add_permission(self, request):
+        return False
 
 
 @admin.register(CalendarSubscription)

@@ -64,7 +64,7 @@ def seed(*, stdout):
             today=plan_start,
         )
         TrainingPlan.objects.filter(user=athlete, status=PlanStatus.ACTIVE).exclude(pk=plan.pk).update(
-            status=PlanStatus.PAUSED
+            status=PlanStatus.PAUSED, updated_at=timezone.now()
         )
         plan = services.plan_activate(user=athlete, plan=plan)
         for session in plan.sessions.filter(date__lt=today).exclude(session_type="rest").order_by("date"):

@@ -1,6 +1,14 @@
 """Reads for training: querysets and summaries the API, admin and commands share."""
 
+import json
+import threading
+from collections import OrderedDict
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import QuerySet
+from django.http import Http404
 
 from .models import Activity, PlannedSession, TrainingPlan
 
@@ -71,3 +79,55 @@ def calendar_sessions(*, user, plan: TrainingPlan | None = None) -> QuerySet[Pla
     else:
         queryset = queryset.filter(plan__status__in=("active", "paused"))
     return queryset.order_by("date", "id")
+
+
+# Rendered plans of this process, in front of the shared cache (same keys, so never stale).
+_local: "OrderedDict[str, bytes]" = OrderedDict()
+_local_lock = threading.Lock()
+LOCAL_PLANS = 256
+
+
+def _local_get(key):
+    with _local_lock:
+        body = _local.get(key)
+        if body is not None:
+            _local.move_to_end(key)
+        return body
+
+
+def _local_put(key, body):
+    with _local_lock:
+        _local[key] = body
+        while len(_local) > LOCAL_PLANS:
+            _local.popitem(last=False)
+
+
+def clear_local_plans():
+    with _local_lock:
+        _local.clear()
+
+
+def plan_detail_json(*, user, plan_id: int, zoom: str) -> bytes:
+    """The plan at ``zoom`` rendered as JSON; cached under the plan's ``updated_at``, which every
+    write moves, so an entry is never stale (a write makes it unreachable)."""
+    from .api.serializers import PlanDetailSerializer
+
+    version = TrainingPlan.objects.filter(user=user, pk=plan_id).values_list("updated_at", flat=True).first()
+    if version is None:
+        raise Http404("No such plan among yours.")
+    key = f"training:plan:{plan_id}:{version.timestamp():.6f}:{zoom}"
+    use_cache = settings.TRAINING_PLAN_CACHE_S > 0
+    if use_cache:
+        body = _local_get(key) or cache.get(key)
+        if body is not None:
+            _local_put(key, body)
+            return body
+    plan = TrainingPlan.objects.filter(user=user, pk=plan_id).first()
+    if plan is None:
+        raise Http404("No such plan among yours.")
+    data = PlanDetailSerializer(plan, context={"zoom": zoom}).data
+    body = json.dumps(data, cls=DjangoJSONEncoder, separators=(",", ":")).encode()
+    if use_cache:
+        cache.set(key, body, timeout=settings.TRAINING_PLAN_CACHE_S)
+        _local_put(key, body)
+    return body

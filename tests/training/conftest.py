@@ -7,6 +7,14 @@ from training import services
 from .factories import RunnerProfileFactory
 
 
+@pytest.fixture(autouse=True)
+def _fresh_plan_cache():
+    from training.selectors import clear_local_plans
+
+    clear_local_plans()
+    yield
+
+
 @pytest.fixture
 def runner(user):
     RunnerProfileFactory(user=user)

@@ -254,6 +254,16 @@ def test_plan_list_filters_by_status(client, runner):
     assert client.get("/api/v1/training-plans/", {"status": "maybe"}).status_code == 400
 
 
+def test_a_cached_plan_read_is_never_stale(client):
+    plan = create_plan(client)
+    path = f"/api/v1/training-plans/{plan['id']}/"
+    assert client.get(path).json()["status"] == "draft"
+    client.post(f"{path}activate/")
+    assert client.get(path).json()["status"] == "active"
+    client.post(f"{path}realign/", {"reason": "illness"}, format="json")
+    assert client.get(path, {"zoom": "full"}).json()["decisions"][-1]["category"] == "realign"
+
+
 def test_transitions_and_realign(client):
     plan = create_plan(client)
     path = f"/api/v1/training-plans/{plan['id']}"
@@ -269,7 +279,9 @@ def test_transitions_and_realign(client):
 def test_plan_reads_have_pinned_query_counts(client, runner, django_assert_num_queries):
     plan = create_plan(client)
     create_plan(client, goal_type="10k", duration_weeks=8)
-    # token + plan
+    # token + the plan's version + the plan; then from the cache: token + version
+    with django_assert_num_queries(3):
+        assert client.get(f"/api/v1/training-plans/{plan['id']}/", {"zoom": "full"}).status_code == 200
     with django_assert_num_queries(2):
         assert client.get(f"/api/v1/training-plans/{plan['id']}/", {"zoom": "full"}).status_code == 200
     # token + count + page

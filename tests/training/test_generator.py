@@ -194,3 +194,54 @@ def test_every_safeguard_holds_for_any_valid_profile_and_goal(runner, goal, week
     assert len(plan.weekly_plan) == weeks
     for name in JSON_FIELDS:
         assert schema_errors(load_schema("training", name), getattr(plan, name)) == [], name
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    runner=runners(),
+    goal=st.sampled_from(["5k", "10k", "half", "marathon", "fitness"]),
+    weeks=st.integers(6, 24),
+    done_weeks=st.integers(1, 5),
+    health=st.sampled_from(["", "illness", "injury"]),
+    shortfall=st.floats(0.0, 1.0, allow_nan=False),
+)
+def test_every_safeguard_holds_after_a_realign(runner, goal, weeks, done_weeks, health, shortfall):
+    if min(len(runner.available_days), 7 - runner.min_rest_days) < 3:
+        return
+    first = generate(runner, request_for(goal, weeks))
+    # The runner did only part of what was planned, then the rest of the plan is regenerated.
+    done = first.weekly_plan[:done_weeks]
+    history = tuple(round((w["volume_km"] - w["race_km"]) * (1 - shortfall), 1) for w in done[-4:])
+    long_runs = tuple(
+        (s["date"], s["target_distance_km"])
+        for s in first.sessions
+        if s["session_type"] == "long" and s["week_number"] <= done_weeks
+    )
+    today = START + dt.timedelta(weeks=done_weeks)
+    request = PlanRequest(
+        goal_type=goal,
+        start_date=today,
+        weeks=weeks - done_weeks,
+        today=today,
+        captured_at=NOW,
+        week_offset=done_weeks,
+        history_volumes=history,
+        history_long_runs=long_runs,
+        health_note=health,
+    )
+    plan = generate(runner, request)
+    problems = verify(
+        plan,
+        available_days={WEEKDAYS.index(d) for d in runner.available_days},
+        long_run_day=WEEKDAYS.index(runner.long_run_day),
+        min_rest_days=runner.min_rest_days,
+        reference_weekly_km=plan.load_parameters["reference_weekly_km"],
+        reference_longest_km=plan.load_parameters["reference_longest_run_km"],
+        easy_slow_s_per_km=plan.paces["easy"]["max_s_per_km"],
+        today=today,
+        history_volumes=history,
+        history_long_runs=long_runs,
+    )
+    assert problems == []
+    assert [w["week_number"] for w in plan.weekly_plan] == list(range(done_weeks + 1, weeks + 1))
+    assert all(w["volume_km"] > 0 for w in plan.weekly_plan)

@@ -221,3 +221,26 @@ def test_activity_record_completes_the_session_of_its_local_day(user):
     started = dt.datetime.combine(session.date + dt.timedelta(days=1), dt.time(6, 30), tzinfo=dt.UTC)
     services.activity_record(user=user, started_at=started, duration_s=1800, distance_m=5000)
     assert TrainingPlan.objects.get(pk=plan.pk).sessions.get(pk=session.pk).status == SessionStatus.COMPLETED
+
+
+@pytest.mark.parametrize(
+    ("day", "ends_at"),
+    [
+        (dt.date(2027, 3, 28), utc(2027, 3, 28, 22, 0)),  # 23-hour day: clocks go forward
+        (dt.date(2027, 10, 31), utc(2027, 10, 31, 23, 0)),  # 25-hour day: clocks go back
+        (dt.date(2027, 6, 1), utc(2027, 6, 1, 22, 0)),
+    ],
+)
+def test_a_session_on_a_dst_day_is_missed_when_its_local_day_ends(runner, day, ends_at):
+    plan = services.plan_generate(
+        user=runner, goal_type="half", duration_weeks=12, today=day - dt.timedelta(days=10)
+    )
+    TrainingPlan.objects.filter(pk=plan.pk).update(status=PlanStatus.ACTIVE)
+    session = plan.sessions.filter(date=day).first()
+    assert session is not None
+    PlannedSession.objects.filter(pk=session.pk).update(session_type="easy")
+    assert session.day_ends_at() == ends_at
+    services.sessions_mark_missed(now=ends_at - dt.timedelta(minutes=1))
+    assert PlannedSession.objects.get(pk=session.pk).status == SessionStatus.PLANNED
+    services.sessions_mark_missed(now=ends_at)
+    assert PlannedSession.objects.get(pk=session.pk).status == SessionStatus.MISSED

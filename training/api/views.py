@@ -15,6 +15,8 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from config.idempotency import idempotent
+
 from .. import selectors, services
 from ..calendar import build_calendar
 from ..generator import predictions, training_paces, vdot_from_race
@@ -22,14 +24,6 @@ from ..models import Activity, PlannedSession, TrainingPlan
 from ..services.profiles import runner_profile_get
 from ..services.sessions import UNSET
 from . import serializers as s
-
-try:
-    from config.idempotency import idempotent
-except ImportError:  # config.idempotency lands with the platform's idempotency work
-
-    def idempotent(view):
-        return view
-
 
 BAD_INPUT = OpenApiResponse(description="Bad input; the body maps each field to its messages.")
 NOT_FOUND = OpenApiResponse(description="No such object among yours.")
@@ -215,8 +209,8 @@ class PlanDetailView(APIView):
     def get(self, request, pk):
         query = s.PlanDetailQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        plan = plan_for(request, pk)
-        return Response(s.PlanDetailSerializer(plan, context={"zoom": query.validated_data["zoom"]}).data)
+        body = selectors.plan_detail_json(user=request.user, plan_id=pk, zoom=query.validated_data["zoom"])
+        return HttpResponse(body, content_type="application/json")
 
 
 class PlanProgressionView(APIView):

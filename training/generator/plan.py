@@ -86,6 +86,11 @@ class GeneratedPlan:
     generator_version: str = GENERATOR_VERSION
 
 
+def last_training_week(history: tuple[float, ...]) -> float | None:
+    """The last week of ``history`` that was training (at least 5 km); None after a break."""
+    return next((km for km in reversed(history) if km >= MIN_REFERENCE_WEEKLY_KM), None)
+
+
 def check_request(runner: RunnerInput, request: PlanRequest):
     if request.goal_type not in GOAL_LABEL:
         raise GeneratorInputError("goal_type", f"Unknown goal {request.goal_type!r}.")
@@ -183,7 +188,7 @@ def generate(runner: RunnerInput, request: PlanRequest) -> GeneratedPlan:
     sessions: list[dict] = []
     volumes = list(request.history_volumes) or [reference] * 4
     long_runs = list(request.history_long_runs)
-    last_nonrecovery = request.history_volumes[-1] if request.history_volumes else None
+    last_nonrecovery = last_training_week(request.history_volumes)
     peak_reached = 0.0
     race_day = request.target_date
     for index in range(weeks):
@@ -379,13 +384,9 @@ def generate(runner: RunnerInput, request: PlanRequest) -> GeneratedPlan:
             else 0.0,
             "warning_signals": warnings,
         }
-        if label:
-            week["week_label"] = label
-        if ratio is not None:
-            week["acute_chronic_ratio"] = ratio
-        notes = narrative.coach_notes(phase.name, recovery, race_week, week_in_phase)
-        if notes:
-            week["coach_notes"] = notes
+        week["week_label"] = label
+        week["acute_chronic_ratio"] = ratio
+        week["coach_notes"] = narrative.coach_notes(phase.name, recovery, race_week, week_in_phase)
         weekly_plan.append(week)
         for day in week_days:
             if day < request.today:

@@ -53,22 +53,29 @@ class Recorder:
         self._add(safeguard_id, False, week, original, adjusted, reason)
 
     def _add(self, safeguard_id, applied, week, original, adjusted, reason):
-        row = {"safeguard_id": safeguard_id, "applied": applied}
-        if week is not None:
-            row["week_number"] = week
-        if original is not None:
-            row["original_value"] = round(float(original), 2)
-        if adjusted is not None:
-            row["adjusted_value"] = round(float(adjusted), 2)
-        if reason:
-            row["reason"] = reason
-        self.rows.append(row)
+        self.rows.append(
+            {
+                "safeguard_id": safeguard_id,
+                "applied": applied,
+                "week_number": week,
+                "original_value": None if original is None else round(float(original), 2),
+                "adjusted_value": None if adjusted is None else round(float(adjusted), 2),
+                "reason": reason,
+            }
+        )
 
     def finish(self) -> list[dict]:
         """The applications, plus one row per safeguard that never had to act."""
         seen = {row["safeguard_id"] for row in self.rows}
         held = [
-            {"safeguard_id": sid, "applied": False, "reason": "Held in every week without adjustment."}
+            {
+                "safeguard_id": sid,
+                "applied": False,
+                "week_number": None,
+                "original_value": None,
+                "adjusted_value": None,
+                "reason": "Held in every week without adjustment.",
+            }
             for sid in SAFEGUARD_IDS
             if sid not in seen
         ]
@@ -118,7 +125,8 @@ def verify(
     by_week: dict[int, list[dict]] = {}
     for s in sessions:
         by_week.setdefault(s["week_number"], []).append(s)
-    last_nonrecovery = history_volumes[-1] if history_volumes else None
+    # A week under 5 km is a break, not training: after one, the first-week rule applies again.
+    last_nonrecovery = next((km for km in reversed(history_volumes) if km >= 5.0), None)
     long_runs = list(history_long_runs)
     for index, week in enumerate(weeks):
         number = week["week_number"]
@@ -127,7 +135,7 @@ def verify(
         volume = sum(s["target_distance_km"] or 0 for s in training)
         if (
             index == 0
-            and not history_volumes
+            and last_nonrecovery is None
             and volume > MAX_FIRST_WEEK * reference_weekly_km + TOLERANCE_KM
         ):
             problems.append(f"week {number}: first week {volume:.1f} km > 1.10 x {reference_weekly_km}")

@@ -341,7 +341,9 @@ def plan_realign(*, user, plan: TrainingPlan, reason: str, today=None) -> Traini
         if p["start_week"] < current_week
     ]
     kept_safeguards = [
-        r for r in plan.safeguard_applications if r.get("week_number", 0) and r["week_number"] < current_week
+        r
+        for r in plan.safeguard_applications
+        if (r.get("week_number") or 0) and r["week_number"] < current_week
     ]
 
     plan.weekly_plan = kept_weeks + result.weekly_plan
