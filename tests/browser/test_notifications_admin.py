@@ -1,5 +1,5 @@
-"""Notifications: the JSON fields' schemas build in django-jsonform's editor: open the page in Chromium, save it
-unchanged, and it saves."""
+"""Notifications: the JSON fields' schemas build in django-jsonform's editor: open the page in
+Chromium, save it unchanged, and it saves."""
 
 import pytest
 from django.contrib.auth.models import Group
