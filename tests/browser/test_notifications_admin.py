@@ -27,7 +27,12 @@ def test_notification_copy_and_preferences_json_editors_build_and_save(admin_log
     sync_content_designer_permissions()
     designer = UserFactory(username="designer", is_staff=True)
     designer.groups.add(Group.objects.get(name=CONTENT_DESIGNERS))
-    template = NotificationTemplate.objects.get(kind="evening_brief", tone="data_nerd")
+    # Transactional tests start from an empty table (the copy migration's rows are flushed).
+    template, _ = NotificationTemplate.objects.update_or_create(
+        kind="evening_brief",
+        tone="data_nerd",
+        defaults={"title": "T-minus 1 day", "body": "{{ session.title }} at {{ start_local }}."},
+    )
     template.variants = [{"title": "Brief", "body": "{{ session.title }}"}]
     template.save()
     UserFactory(username="root", is_staff=True, is_superuser=True)

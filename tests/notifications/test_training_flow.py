@@ -28,9 +28,9 @@ def test_activate_complete_pause_through_training_services(django_capture_on_com
 
     session = plan.sessions.order_by("date").first()
     with django_capture_on_commit_callbacks(execute=True):
-        training.session_complete(
-            user=user, session=session, actuals={"duration_s": 1800, "distance_m": 6000}
-        )
+        started = timezone.now() - dt.timedelta(hours=1)  # the session's own start may be later today
+        actuals = {"duration_s": 1800, "distance_m": 6000, "started_at": started}
+        training.session_complete(user=user, session=session, actuals=actuals)
     assert Notification.objects.get(kind=Kind.COMPLETION_CELEBRATION, session=session).status == Status.SENT
     assert not Notification.objects.filter(session=session, status=Status.SCHEDULED).exists()
 
