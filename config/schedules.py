@@ -71,6 +71,36 @@ PERIODIC_TASKS = {
         "description": "Nightly recount of every scenario's metadata from user progress.",
     },
     # notifications
+    "notifications: sweep due notifications": {
+        "task": "notifications.tasks.sweep",
+        "schedule": crontab(minute="*/15"),
+        "description": "Claims due notifications (SKIP LOCKED, with a lease), renders them at send time, "
+        "applies quiet hours, snooze, the daily budget and expiry, sends and records each.",
+    },
+    "notifications: roll the scheduling horizon": {
+        "task": "notifications.tasks.roll_horizon",
+        "schedule": crontab(minute="5"),
+        "description": "Keeps the next NOTIFICATIONS_HORIZON_DAYS days of every active plan scheduled "
+        "(evening briefs, morning hype, Sunday digests); rows for moved sessions follow them.",
+    },
+    "notifications: nightly cadence analyzer": {
+        "task": "notifications.tasks.analyze_cadence",
+        "schedule": crontab(minute="20", hour="2"),
+        "description": "Recomputes every active plan's behaviour profile (prime window, confidence, "
+        "habits, weekday patterns) from recent activities and completed sessions.",
+    },
+    "notifications: weekly digests": {
+        "task": "notifications.tasks.schedule_weekly_digests",
+        "schedule": crontab(minute="0", hour="12", day_of_week="sat"),
+        "description": "Makes sure every active plan has its Sunday-evening digest row (local time "
+        "NOTIFICATIONS_DIGEST_TIME); the horizon roll normally has it already.",
+    },
+    "notifications: send volume anomaly check": {
+        "task": "notifications.tasks.check_send_volume",
+        "schedule": crontab(minute="2"),
+        "description": "Sends per kind in the last hour against the trailing same-hour median; more than "
+        "NOTIFICATIONS_ANOMALY_RATIO times is logged as an error and listed in the admin.",
+    },
     # training
     "training: mark missed sessions": {
         "task": "training.tasks.mark_missed_sessions",

@@ -267,6 +267,7 @@ SPECTACULAR_SETTINGS = {
         "SessionStatusEnum": "training.models.SessionStatus",
         "ExperienceLevelEnum": "training.models.ExperienceLevel",
         "WeekdayEnum": "training.models.Weekday",
+        "NotificationKindEnum": "notifications.models.Kind",
     },
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
@@ -362,6 +363,40 @@ SCENARIO_RECONCILE_RECENT_HOURS = env.int("SCENARIO_RECONCILE_RECENT_HOURS", def
 SCENARIO_LIST_COUNT_CACHE_S = env.int("SCENARIO_LIST_COUNT_CACHE_S", default=60)
 
 # notifications
+# Delivery backend (dotted path), like Django's email backends: ...InMemoryBackend (tests),
+# ...ConsoleBackend (logs each message; the embedded default), ...FCMBackend (Firebase Cloud
+# Messaging through firebase-admin, with FCM_CREDENTIALS_FILE).
+NOTIFICATIONS_BACKEND = env.str("NOTIFICATIONS_BACKEND", default="notifications.delivery.ConsoleBackend")
+FCM_CREDENTIALS_FILE = env.str("FCM_CREDENTIALS_FILE", default="")
+# Days ahead the scheduler keeps rows for (activation schedules them; a beat task rolls on).
+NOTIFICATIONS_HORIZON_DAYS = env.int("NOTIFICATIONS_HORIZON_DAYS", default=7)
+# Rows a sweep claims per transaction, and how long its claim holds (seconds).
+NOTIFICATIONS_SWEEP_BATCH = env.int("NOTIFICATIONS_SWEEP_BATCH", default=500)
+NOTIFICATIONS_CLAIM_LEASE_S = env.int("NOTIFICATIONS_CLAIM_LEASE_S", default=300)
+# Retryable delivery failures: attempts in all, first back-off (doubling each time).
+NOTIFICATIONS_MAX_ATTEMPTS = env.int("NOTIFICATIONS_MAX_ATTEMPTS", default=5)
+NOTIFICATIONS_RETRY_BASE_S = env.int("NOTIFICATIONS_RETRY_BASE_S", default=60)
+# A row this many hours past its send time is expired instead of sent.
+NOTIFICATIONS_STALE_H = env.int("NOTIFICATIONS_STALE_H", default=12)
+# Local times: a plan's default session start (when the plan says none and the analyzer is
+# not confident), the Sunday digest, the missed follow-up the morning after.
+NOTIFICATIONS_DEFAULT_START_TIME = env.str("NOTIFICATIONS_DEFAULT_START_TIME", default="07:00")
+NOTIFICATIONS_DIGEST_TIME = env.str("NOTIFICATIONS_DIGEST_TIME", default="18:00")
+NOTIFICATIONS_FOLLOW_UP_TIME = env.str("NOTIFICATIONS_FOLLOW_UP_TIME", default="09:00")
+# Cadence analyzer: days of history it reads.
+NOTIFICATIONS_CADENCE_DAYS = env.int("NOTIFICATIONS_CADENCE_DAYS", default=90)
+# Weather in the copy: "offline" (deterministic, no network) or "openweathermap" (5-day
+# forecast, needs OPENWEATHERMAP_API_KEY); forecasts are cached this many seconds.
+NOTIFICATIONS_WEATHER_PROVIDER = env.str("NOTIFICATIONS_WEATHER_PROVIDER", default="offline")
+OPENWEATHERMAP_API_KEY = env.str("OPENWEATHERMAP_API_KEY", default="")
+NOTIFICATIONS_WEATHER_CACHE_S = env.int("NOTIFICATIONS_WEATHER_CACHE_S", default=3 * 3600)
+# Optional copy hook: dotted path of a callable(kind, tone, context, title, body) -> (title,
+# body) or None; off when empty. Any error in it falls back to the template's copy.
+NOTIFICATIONS_COPY_HOOK = env.str("NOTIFICATIONS_COPY_HOOK", default="")
+# Volume alerts: sends of a kind in an hour above this many times the median of the same
+# hour on the trailing days.
+NOTIFICATIONS_ANOMALY_RATIO = env.float("NOTIFICATIONS_ANOMALY_RATIO", default=3.0)
+NOTIFICATIONS_ANOMALY_DAYS = env.int("NOTIFICATIONS_ANOMALY_DAYS", default=7)
 
 # training
 # Seconds a rendered plan (per zoom level) stays cached; keyed by the plan's updated_at, so it is

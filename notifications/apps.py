@@ -7,4 +7,12 @@ class NotificationsConfig(AppConfig):
     name = "notifications"
     verbose_name = "Notifications"
     # Models the "Content designers" group may edit (see config/permissions.py).
-    content_models = ()
+    content_models = ("notifications.NotificationTemplate", ("notifications.KindRollout", "view"))
+
+    def ready(self):
+        from training import signals
+
+        from . import receivers
+
+        for name, receiver in receivers.RECEIVERS.items():
+            getattr(signals, name).connect(receiver, dispatch_uid=f"notifications.{name}")
