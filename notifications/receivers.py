@@ -1,36 +1,39 @@
 """Receivers of training's signals. Training sends them after its transaction commits; each
-receiver only enqueues a task with ids (the work runs in the task); ``delay_on_commit`` keeps
-that true even if a signal is ever sent inside a transaction."""
+receiver only enqueues a task with ids (the work runs in the task) through the platform's task
+outbox, which sends it after commit (at once outside a transaction, as here) and keeps it for
+re-publishing if the broker is down."""
+
+from config.outbox import enqueue_on_commit
 
 from . import tasks
 
 
 def on_plan_activated(sender, plan, **kwargs):
-    tasks.plan_activated.delay_on_commit(plan.pk)
+    enqueue_on_commit(tasks.plan_activated, plan.pk)
 
 
 def on_plan_deactivated(sender, plan, new_status, **kwargs):
-    tasks.plan_deactivated.delay_on_commit(plan.pk, str(new_status))
+    enqueue_on_commit(tasks.plan_deactivated, plan.pk, str(new_status))
 
 
 def on_plan_realigned(sender, plan, **kwargs):
-    tasks.reschedule_plan.delay_on_commit(plan.pk)
+    enqueue_on_commit(tasks.reschedule_plan, plan.pk)
 
 
 def on_session_completed(sender, session, **kwargs):
-    tasks.session_completed.delay_on_commit(session.pk)
+    enqueue_on_commit(tasks.session_completed, session.pk)
 
 
 def on_session_missed(sender, session, **kwargs):
-    tasks.session_missed.delay_on_commit(session.pk)
+    enqueue_on_commit(tasks.session_missed, session.pk)
 
 
 def on_session_skipped(sender, session, **kwargs):
-    tasks.session_skipped.delay_on_commit(session.pk)
+    enqueue_on_commit(tasks.session_skipped, session.pk)
 
 
 def on_session_moved(sender, session, **kwargs):
-    tasks.session_moved.delay_on_commit(session.pk)
+    enqueue_on_commit(tasks.session_moved, session.pk)
 
 
 RECEIVERS = {

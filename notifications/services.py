@@ -163,9 +163,11 @@ def notification_mark(
 
 
 def _enqueue(task_name: str, *args):
+    from config.outbox import enqueue_on_commit
+
     from . import tasks
 
-    getattr(tasks, task_name).delay(*args)
+    enqueue_on_commit(getattr(tasks, task_name), *args)
 
 
 def _prefs_for(plan) -> Prefs:
