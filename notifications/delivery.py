@@ -96,7 +96,7 @@ class FCMBackend(BaseBackend):
             from firebase_admin import credentials, messaging
         except ImportError as exc:  # pragma: no cover - depends on the deployment
             raise ImproperlyConfigured(
-                "FCMBackend needs the firebase-admin package (pip install firebase-admin)."
+                "FCMBackend needs the firebase-admin package (in requirements.txt)."
             ) from exc
         self.messaging = messaging
         self.app = _firebase_app(firebase_admin, credentials)
