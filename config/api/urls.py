@@ -1,9 +1,10 @@
 """Everything under ``/api/v1/``: auth, schema and docs, then each app's own routes."""
 
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from .auth import AuthTokenView
+from .exceptions import not_found
 
 urlpatterns = [
     path("auth/token/", AuthTokenView.as_view(), name="auth-token"),
@@ -18,4 +19,6 @@ urlpatterns = [
     path("", include("scenarios.api.urls")),
     path("", include("notifications.api.urls")),
     path("", include("training.api.urls")),
+    # Last: whatever no route above matches is a JSON 404.
+    re_path(r"", not_found),
 ]
