@@ -30,7 +30,7 @@ from config.wsgi import application
 from tests.api.objects import learner_objects
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
-MAX_EXAMPLES = 25
+MAX_EXAMPLES = 30
 
 CONFIG = schemathesis.config.SchemathesisConfig.from_dict(
     {
