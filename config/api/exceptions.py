@@ -12,8 +12,6 @@ serializer. Every other domain error of ``config.errors`` carries its status, co
 """
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import JsonResponse
-from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
@@ -70,10 +68,3 @@ def exception_handler(exc, context):
 def error_response(detail, *, code, status_code, **extra):
     """Build an error response in the API's shape outside an exception (e.g. 409 with a list)."""
     return Response({"detail": detail, "code": code, **extra}, status=status_code)
-
-
-@csrf_exempt
-def not_found(request, *args, **kwargs):
-    """Any path under ``/api/v1/`` that no route matches (e.g. ``/scenarios/abc/``): the API's
-    404 in its one error shape, never Django's HTML page."""
-    return JsonResponse({"detail": "Not found.", "code": "not_found"}, status=404)

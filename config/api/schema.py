@@ -1,8 +1,9 @@
 """The OpenAPI schema generator: drf-spectacular's, plus what platform-wide mechanisms add.
 
-* A view method marked ``@idempotent`` (``config/idempotency.py``) gets the optional
-  ``Idempotency-Key`` header and its 409/422 answers documented, so every client generator sees
-  the retry mechanism without each view repeating it.
+A view method marked ``@idempotent`` (``config/idempotency.py``) gets the optional
+``Idempotency-Key`` header and its 409/422 answers documented, so every client generator sees
+the retry mechanism without each view repeating it.
+
 * Every operation gets the errors the platform itself answers, with their bodies (see
   ``config/api/exceptions.py``): 401 when it needs a signed-in user, 404 when its path names an
   object or its list is paginated (a page past the end), 400 when it takes a body or query
@@ -27,10 +28,10 @@ from config.idempotency import HEADER, MAX_KEY_LENGTH, REPLAYED_HEADER
 
 
 class ErrorSerializer(serializers.Serializer):
-    """Every error but bad input: ``{"detail", "code"}`` (some codes add fields of their own)."""
+    """Every error but bad input: ``{"detail", "code"}``."""
 
-    detail = serializers.CharField(help_text="A message for people.")
-    code = serializers.CharField(help_text="A stable machine-readable code, e.g. `not_found`.")
+    detail = serializers.CharField()
+    code = serializers.CharField()
 
 
 class ValidationErrorSerializer(serializers.Serializer):
@@ -123,21 +124,26 @@ class PlatformAutoSchema(AutoSchema):
     def _get_response_bodies(self, direction="response"):
         # Called after any @extend_schema override of the response serializers has been applied.
         responses = super()._get_response_bodies(direction)
-        if direction != "response":
-            return responses
-        if self.is_idempotent():
+        if direction == "response" and self.is_idempotent():
             for code, response in IDEMPOTENCY_RESPONSES.items():
                 code = str(code)
                 if code not in responses:
                     responses[code] = self._get_response_for_code(response, code, direction=direction)
+        if direction == "response":
+            responses = self.with_platform_errors(responses)
+        return responses
+
+    def with_platform_errors(self, responses):
         for code in self.platform_error_codes():
             if code not in responses:
-                responses[code] = self._get_response_for_code(GENERIC_ERRORS[code], code, direction=direction)
+                responses[code] = self._get_response_for_code(
+                    GENERIC_ERRORS[code], code, direction="response"
+                )
         for code, response in responses.items():
             if code.isdigit() and int(code) >= 400 and "content" not in response:
                 body = GENERIC_ERRORS.get(code, DEFAULT_ERROR)
                 documented = OpenApiResponse(body.response, description=response.get("description", ""))
-                responses[code] = {**self._get_response_for_code(documented, code, direction=direction)}
+                responses[code] = self._get_response_for_code(documented, code, direction="response")
         return dict(sorted(responses.items()))
 
     def platform_error_codes(self) -> list[str]:

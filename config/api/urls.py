@@ -1,10 +1,9 @@
 """Everything under ``/api/v1/``: auth, schema and docs, then each app's own routes."""
 
-from django.urls import include, path, re_path
+from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from .auth import AuthTokenView
-from .exceptions import not_found
 
 urlpatterns = [
     path("auth/token/", AuthTokenView.as_view(), name="auth-token"),
@@ -20,5 +19,5 @@ urlpatterns = [
     path("", include("notifications.api.urls")),
     path("", include("training.api.urls")),
     # Last: whatever no route above matches is a JSON 404.
-    re_path(r"", not_found),
+    path("", include("config.api.not_found")),
 ]
