@@ -1,24 +1,28 @@
-"""Curriculum: ranked alternatives under a large outcome history, and coach status at once.
+"""Curriculum over HTTP: ranked alternatives under a large outcome history, coach status at once.
 
 Builds one curriculum (``--steps`` steps of ``--alternatives`` plans each), ``--learners``
-learners spread over 9 trait segments with ``--history`` outcomes each (bulk-created), then:
+learners spread over 9 trait segments with ``--history`` outcomes each (bulk-created; 200,000
+rows by default), rebuilds the statistics from that history (timed), then loads gunicorn with
+wrk (``bench.http``), each figure next to the floor:
 
-* rebuilds the statistics from that history (``rebuild_curriculum_stats``) and times it;
-* times ``GET /api/v1/enrollments/{id}/steps/{order}/alternatives/`` (``--requests`` calls);
-* runs ``--clients`` threads posting ``STOPPED`` / ``SUCCESS`` to ``POST /api/v1/coach/status`` on
-  the same hot plans at once, then checks the statistics still match the history exactly.
+* ``GET /api/v1/enrollments/{id}/steps/{order}/alternatives/`` of 16 learners, every step;
+  target >= 0.6x the floor;
+* ``POST /api/v1/coach/status`` (``STOPPED`` on the current plan, a new ``Idempotency-Key``
+  each time) from 16 learners of the same curriculum on the same plans; target >= 0.3x; the
+  statistics must still match the history exactly afterwards.
 
-``--small`` scales everything down for a quick run.
+``--tiny`` scales everything down for a smoke run.
 """
 
+import json
 import random
 import time
 
 from django.contrib.auth import get_user_model
 from django.db import connection
-from rest_framework.test import APIClient
+from rest_framework.authtoken.models import Token
 
-from bench.harness import run_clients, summarize_ms, time_calls
+from bench.http import Load, add_http_arguments, load_kwargs, measure, server_for
 from curriculum import services
 from curriculum.models import Alternative, Curriculum, Enrollment, OutcomeEvent, Step
 
@@ -37,12 +41,11 @@ def add_arguments(parser):
     parser.add_argument("--history", type=int, default=10, help="outcomes per learner (default 10)")
     parser.add_argument("--steps", type=int, default=6, help="steps in the curriculum (default 6)")
     parser.add_argument("--alternatives", type=int, default=8, help="plans per step (default 8)")
-    parser.add_argument("--requests", type=int, default=500, help="timed alternatives requests (default 500)")
-    parser.add_argument("--clients", type=int, default=16, help="concurrent status clients (default 16)")
-    parser.add_argument("--calls", type=int, default=25, help="status calls per client (default 25)")
     parser.add_argument(
-        "--small", action="store_true", help="quick run: 1000 learners, 100 requests, 4 clients"
+        "--users", type=int, default=16, help="learners whose tokens the load uses (default 16)"
     )
+    parser.add_argument("--tiny", action="store_true", help="smoke scale: 500 learners")
+    add_http_arguments(parser)
 
 
 def build(args, run_id):
@@ -106,8 +109,8 @@ def build(args, run_id):
 
 
 def run(args, report):
-    if args.small:
-        args.learners, args.requests, args.clients, args.calls = 1000, 100, 4, 10
+    if args.tiny:
+        args.learners = 500
     run_id = str(int(time.time()))
     start = time.perf_counter()
     curriculum, enrollments = build(args, run_id)
@@ -118,58 +121,63 @@ def run(args, report):
     drift = services.curriculum_stats_rebuild()
     report.add("rebuild_seconds", round(time.perf_counter() - start, 2), f"({len(drift)} rows written)")
 
-    rng = random.Random(11)
-    client = APIClient()
+    readers = random.Random(11).sample(enrollments, args.users)
+    pairs = []
+    for enrollment in readers:
+        token = Token.objects.get_or_create(user_id=enrollment.user_id)[0].key
+        pairs += [
+            (token, f"/api/v1/enrollments/{enrollment.pk}/steps/{order}/alternatives/")
+            for order in range(1, args.steps + 1)
+        ]
+    random.Random(5).shuffle(pairs)
 
-    def fetch():
-        enrollment = rng.choice(enrollments)
-        client.force_authenticate(enrollment.user)
-        response = client.get(
-            f"/api/v1/enrollments/{enrollment.pk}/steps/{rng.randint(1, args.steps)}/alternatives/"
-        )
-        assert response.status_code == 200, response.content
-
-    samples = summarize_ms(time_calls(fetch, n=args.requests))
-    report.add("alternatives_endpoint", samples)
-    report.check("alternatives_p95_under_50ms", samples["p95_ms"] < 50, f"p95 {samples['p95_ms']} ms")
-
-    # Status writers: each client has its own fresh enrollment on step 1, all on the same plans.
+    # Status writers: each learner a fresh enrollment on step 1, all on the same plans.
     User = get_user_model()
-    writers = []
-    for i in range(args.clients):
+    bodies = {}
+    for i in range(args.users):
         user = User.objects.create(username=f"bench-{run_id}-writer-{i}", password="!")
         enrollment, _ = services.enrollment_get_or_create(
             user=user,
             curriculum=curriculum,
             traits={"energy_level": "high", "food_motivation": LEVELS[i % 3]},
         )
-        writers.append(enrollment)
-    connection.close()
-
-    def post(index, call):
-        enrollment = writers[index]
         state = enrollment.step_states.select_related("current_alternative").get(step__order=1)
-        local = APIClient()
-        local.force_authenticate(enrollment.user)
-        response = local.post(
-            "/api/v1/coach/status",
+        token = Token.objects.create(user=user).key
+        bodies[token] = json.dumps(
             {
                 "enrollment": enrollment.pk,
                 "step": 1,
                 "plan_id": state.current_alternative.code,
                 "outcome": "STOPPED",
-            },
-            format="json",
+            }
         )
-        assert response.status_code == 201, response.content
-
-    samples, wall = run_clients(post, clients=args.clients, calls_per_client=args.calls)
-    summary = summarize_ms(samples)
-    report.add("coach_status_concurrent", summary)
-    report.add("coach_status_per_second", round(len(samples) / wall, 1))
-    # The clients are threads of this one process, so they share one interpreter: latency
-    # grows with --clients; the point here is that every write lands and nothing is lost.
-    report.check("coach_status_p95_under_1s", summary["p95_ms"] < 1000, f"p95 {summary['p95_ms']} ms")
+    connection.close()
+    lua_bodies = ", ".join(f"[{json.dumps(t)}] = {json.dumps(b)}" for t, b in bodies.items())
+    status = Load(
+        "coach status",
+        method="POST",
+        paths=["/api/v1/coach/status"],
+        tokens=list(bodies),
+        body_lua="bodies[pair[1]]",
+        idempotency=True,
+        lua_prelude=f"local bodies = {{{lua_bodies}}}",
+    )
+    with server_for(args) as server:
+        report.add("server", server.describe())
+        floor = server.floor_load([t for t, _ in pairs])
+        alternatives = Load("alternatives", pairs=pairs)
+        measure(
+            report, server, alternatives, floor, figure="ranked alternatives", target=0.6, **load_kwargs(args)
+        )
+        measure(
+            report,
+            server,
+            status,
+            floor,
+            figure=f"coach status, {args.users} learners",
+            target=0.3,
+            **load_kwargs(args),
+        )
 
     drift = services.curriculum_stats_rebuild(dry_run=True)
-    report.check("statistics_exact_after_concurrent_writes", not drift, f"{len(drift)} drifted rows")
+    report.check("statistics exact after concurrent status writes", not drift, f"{len(drift)} drifted rows")

@@ -92,20 +92,71 @@ def run_clients(
 
 
 class Report:
-    """Collects named figures, prints them as they come, and saves them as JSON."""
+    """Collects named figures, prints them as they come, and saves them as JSON.
+
+    ``figure`` records an HTTP figure (throughput, percentiles, ratio to the floor) and
+    ``check`` a target met or missed; both become rows of the summary table
+    (``bench/results/summary.md`` after ``make bench ARGS="all"``).
+    """
 
     def __init__(self, name: str):
         self.name = name
         self.figures: dict[str, object] = {}
+        self.rows: list[dict] = []
 
     def add(self, key: str, value, note: str = ""):
         self.figures[key] = value
         print(f"  {key}: {value}{'  ' + note if note else ''}", flush=True)
 
-    def check(self, key: str, ok: bool, detail: str):
+    def check(self, key: str, ok: bool, detail: str, *, row: bool = True):
         """Record a target met or missed; a missed target makes the run exit non-zero."""
         self.figures.setdefault("targets", {})[key] = {"ok": bool(ok), "detail": detail}
         print(f"  [{'PASS' if ok else 'MISS'}] {key}: {detail}", flush=True)
+        if row:
+            self.rows.append(
+                {
+                    "benchmark": self.name,
+                    "figure": key,
+                    "measured": detail,
+                    "ratio": None,
+                    "target": "",
+                    "ok": ok,
+                }
+            )
+
+    def figure(self, key: str, stats: dict, *, target: float | None = None, rate_target: float | None = None):
+        """An HTTP figure from ``bench.http.measure``: checked on its ratio to the floor (and on
+        its rate when ``rate_target`` is given)."""
+        self.figures[key] = stats
+        ok = True
+        targets = []
+        if target is not None:
+            ok = ok and stats["ratio"] >= target
+            targets.append(f">= {target:g}x floor")
+        if rate_target is not None:
+            ok = ok and stats["rate"] >= rate_target
+            targets.append(f">= {rate_target:,.0f} {stats['unit']}")
+        measured = (
+            f"{stats['rate']:,.1f} {stats['unit']}, p50/p95/p99 {stats['p50_ms']:g}/{stats['p95_ms']:g}/"
+            f"{stats['p99_ms']:g} ms (floor {stats['floor_rps']:,.1f} req/s)"
+        )
+        print(f"  {key}: {measured}; ratio {stats['ratio']} (rounds {stats['ratios']})", flush=True)
+        if targets:
+            self.figures.setdefault("targets", {})[key] = {
+                "ok": ok,
+                "detail": f"{measured}; ratio {stats['ratio']}",
+            }
+            print(f"  [{'PASS' if ok else 'MISS'}] {key}: {', '.join(targets)}", flush=True)
+        self.rows.append(
+            {
+                "benchmark": self.name,
+                "figure": key,
+                "measured": measured,
+                "ratio": stats["ratio"],
+                "target": ", ".join(targets),
+                "ok": ok if targets else None,
+            }
+        )
 
     @property
     def ok(self) -> bool:
@@ -114,5 +165,20 @@ class Report:
     def save(self) -> Path:
         RESULTS_DIR.mkdir(exist_ok=True)
         path = RESULTS_DIR / f"{self.name}.json"
+        self.figures["summary_rows"] = self.rows
         path.write_text(json.dumps(self.figures, indent=2, default=str))
         return path
+
+
+def summary_table(rows: list[dict]) -> str:
+    """The summary as a Markdown table: benchmark, figure, measured, ratio, target, pass."""
+    lines = [
+        "| benchmark | figure | measured | ratio to floor | target | pass |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
+    for row in rows:
+        ratio = f"{row['ratio']:.2f}x" if row["ratio"] is not None else ""
+        passed = {True: "yes", False: "**no**", None: ""}[row["ok"]]
+        cells = [row["benchmark"], row["figure"], row["measured"], ratio, row["target"], passed]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"

@@ -14,6 +14,7 @@ over eight weeks and block completions, plus ``--achievements`` definitions; the
 """
 
 import random
+import uuid
 from datetime import timedelta
 from decimal import Decimal
 
@@ -52,7 +53,8 @@ def build(args, rng):
     )
 
     User = get_user_model()
-    community = Community.objects.create(name="Bench Gym", slug="bench-gym")
+    tag = uuid.uuid4().hex[:8]  # other benchmarks may share the database
+    community = Community.objects.create(name=f"Bench Gym {tag}", slug=f"bench-gym-{tag}")
     course = Course.objects.create(community=community, title="Bench course", status=PublishStatus.PUBLISHED)
     blocks = []
     for w in range(5):
@@ -70,7 +72,8 @@ def build(args, rng):
                     )
                 )
     users = User.objects.bulk_create(
-        [User(username=f"bench-{i}", password="!") for i in range(args.learners)], batch_size=2000
+        [User(username=f"bench-awards-{tag}-{i}", password="!") for i in range(args.learners)],
+        batch_size=2000,
     )
     roles = [MembershipRole.ADMIN] + [MembershipRole.LEARNER] * (len(users) - 1)
     Membership.objects.bulk_create(

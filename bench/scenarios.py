@@ -1,4 +1,4 @@
-"""Scenario rankings at size, against the old per-attempt model, and saves under contention.
+"""Scenario rankings at size over HTTP, the old per-attempt model, and saves under contention.
 
     make bench ARGS="scenarios"            # 100,000 scenarios, 1,000,000 progress rows
     make bench ARGS="scenarios --small"    # 5,000 / 50,000: a quick run
@@ -6,13 +6,14 @@
 1. Bulk-loads scenarios, users, user progress and the matching metadata with COPY, plus an
    equivalent bench-only per-attempt table (``bench_scenario_outcomes``, one row per attempt,
    like the old ``scenario_outcomes``).
-2. Times every ranked list (trending, most saved, top rated, newest; unfiltered, by role,
-   by difficulty + CEFR) through the API, in process, as a user with private scenarios and
-   progress on the page. Target: p95 < 30 ms each. Text search is timed and reported too.
+2. Loads gunicorn with wrk (``bench.http``), each figure next to the floor: the ranked lists
+   (trending, top rated, filtered by role + difficulty + CEFR), 20 a page, as 16 users with
+   progress on the page (target >= 0.6x the floor each); ``PUT /scenarios/{id}/save/``, every
+   request a new (user, scenario) pair (target >= 0.5x).
 3. Times the old model's aggregate ("most saved" and "top rated" by GROUP BY over the
    per-attempt rows) and the new model's ranked query, and reports the ratio.
-4. 32 clients save and unsave one scenario at once: throughput, and the final saved count
-   must equal the number of users whose last action was a save.
+4. 32 clients save and unsave one scenario at once: the final saved count must equal the
+   number of users whose last action was a save, with no drift against a recount.
 """
 
 import math
@@ -21,6 +22,7 @@ import time
 from datetime import UTC, datetime, timedelta
 
 from bench.harness import run_clients, summarize_ms, time_calls
+from bench.http import Load, add_http_arguments, load_kwargs, measure, server_for
 
 ROLES = ["tutor", "character", "friend", "expert"]
 DIFFICULTIES = ["beginner", "intermediate", "advanced"]
@@ -34,12 +36,15 @@ def add_arguments(parser):
     parser.add_argument("--scenarios", type=int, default=100_000, help="scenarios to load (default 100,000)")
     parser.add_argument("--progress", type=int, default=1_000_000, help="progress rows (default 1,000,000)")
     parser.add_argument("--per-user", type=int, default=50, help="progress rows per user (default 50)")
-    parser.add_argument("--samples", type=int, default=200, help="timed requests per ranked list")
+    parser.add_argument("--samples", type=int, default=200, help="timed runs of each new-model query")
     parser.add_argument("--old-samples", type=int, default=10, help="timed runs of each old-model query")
     parser.add_argument("--clients", type=int, default=32, help="concurrent clients saving one scenario")
     parser.add_argument("--toggles", type=int, default=50, help="save/unsave calls per client")
     parser.add_argument("--small", action="store_true", help="5,000 scenarios and 50,000 progress rows")
+    parser.add_argument("--tiny", action="store_true", help="smoke scale: 2,000 scenarios, 10,000 rows")
+    parser.add_argument("--users", type=int, default=16, help="users whose tokens the load rotates over")
     parser.add_argument("--load-only", action="store_true", help="load the data and stop (for profiling)")
+    add_http_arguments(parser)
 
 
 # --- loading ----------------------------------------------------------------------------
@@ -296,100 +301,51 @@ def load(args, report):
 # --- ranked lists -----------------------------------------------------------------------
 
 
-def bench_lists(args, report, user_ids):
+def bench_http(args, report, user_ids):
     from django.db import connection
-    from django.test import Client
     from rest_framework.authtoken.models import Token
 
-    with connection.cursor() as cursor:  # a user with private scenarios and progress rows
+    with connection.cursor() as cursor:  # users with private scenarios and progress rows
         cursor.execute(
-            "SELECT s.created_by_id FROM scenarios_scenario s JOIN scenarios_userscenarioprogress p "
-            "ON p.user_id = s.created_by_id WHERE s.created_by_id IS NOT NULL LIMIT 1"
+            "SELECT DISTINCT s.created_by_id FROM scenarios_scenario s JOIN scenarios_userscenarioprogress p "
+            "ON p.user_id = s.created_by_id WHERE s.created_by_id IS NOT NULL LIMIT %s",
+            [args.users],
         )
-        row = cursor.fetchone()
-    user_id = row[0] if row else user_ids[0]
-    token, _ = Token.objects.get_or_create(user_id=user_id)
-    client = Client(HTTP_AUTHORIZATION=f"Token {token.key}")
+        readers = [row[0] for row in cursor.fetchall()]
+        cursor.execute(
+            "SELECT id FROM scenarios_scenario WHERE visibility = 'public' AND is_active ORDER BY id"
+        )
+        public = [row[0] for row in cursor.fetchall()]
+    readers += [u for u in user_ids if u not in readers][: args.users - len(readers)]
+    tokens = [Token.objects.get_or_create(user_id=u)[0].key for u in readers]
+    savers = user_ids[-args.users :]
+    save_tokens = [Token.objects.get_or_create(user_id=u)[0].key for u in savers]
+    connection.close()
 
-    filters = {
-        "all": {},
-        "role": {"role": "tutor"},
-        "difficulty+cefr": {"difficulty": "advanced", "cefr": "B2"},
+    lists = {
+        "trending": "sort=trending",
+        "top rated": "sort=top_rated",
+        "filtered (role, difficulty, CEFR)": "sort=trending&role=tutor&difficulty=advanced&cefr=B2",
     }
-    combos = [
-        (sort, label, {"sort": sort, **params})
-        for sort in ("trending", "most_saved", "top_rated", "newest")
-        for label, params in filters.items()
-    ]
-    wall = {combo[:2]: [] for combo in combos}
-    cpu = {combo[:2]: [] for combo in combos}
-
-    def call(query):
-        response = client.get("/api/v1/scenarios/", query)
-        assert response.status_code == 200, response.content[:300]
-
-    for _, _, query in combos:  # warm up every list (and its cached count) once
-        for _ in range(5):
-            call(query)
-    # Round-robin over the lists, so a burst of load on the machine hits them all alike.
-    for _ in range(args.samples):
-        for sort, label, query in combos:
-            started_wall, started_cpu = time.perf_counter(), time.process_time()
-            call(query)
-            wall[(sort, label)].append(time.perf_counter() - started_wall)
-            # This process's CPU per request (Python side): steadier than wall time on a busy
-            # machine, where the wall clock also counts waiting for a core.
-            cpu[(sort, label)].append(time.process_time() - started_cpu)
-    worst = 0.0
-    for sort, label, _ in combos:
-        figures = summarize_ms(wall[(sort, label)])
-        figures["app_cpu_mean_ms"] = round(1000 * sum(cpu[(sort, label)]) / args.samples, 3)
-        worst = max(worst, figures["p95_ms"])
-        report.add(f"list_{sort}_{label}", figures)
-        report.check(
-            f"list {sort} ({label}) p95 < {LIST_TARGET_MS:g} ms",
-            figures["p95_ms"] < LIST_TARGET_MS,
-            f"p95 {figures['p95_ms']} ms",
+    with server_for(args) as server:
+        report.add("server", server.describe())
+        floor = server.floor_load(tokens)
+        for label, query in lists.items():
+            load = Load(label, paths=[f"/api/v1/scenarios/?{query}&page_size=20"], tokens=tokens)
+            measure(
+                report,
+                server,
+                load,
+                floor,
+                figure=f"list {label}, 20 a page",
+                target=0.6,
+                **load_kwargs(args),
+            )
+        # Every (user, scenario) pair once: each save is a real write.
+        save = Load(
+            "save", method="PUT", paths=[f"/api/v1/scenarios/{i}/save/" for i in public], tokens=save_tokens
         )
-    report.add("list_worst_p95_ms", worst)
-
-    # The same page queries alone, as the API runs them (plain rows, no HTTP, auth, count or
-    # serialization): the database's share plus the ORM's.
-    from django.contrib.auth import get_user_model
-
-    from scenarios.selectors import scenario_list_rows
-
-    user = get_user_model().objects.get(pk=user_id)
-    for sort in ("trending", "most_saved", "top_rated", "newest"):
-        for label, params in filters.items():
-
-            def page(sort=sort, params=params):
-                return list(scenario_list_rows(user=user, sort=sort, **params)[:50])
-
-            figures = summarize_ms(time_calls(page, n=args.samples))
-            report.add(f"page_query_{sort}_{label}", figures)
-
-    for label, term in (("broad", "salary"), ("narrow", "Scenario 4711:")):
-
-        def search(term=term):
-            assert client.get("/api/v1/scenarios/", {"sort": "trending", "q": term}).status_code == 200
-
-        report.add(
-            f"list_text_search_{label}",
-            summarize_ms(time_calls(search, n=max(10, args.samples // 5))),
-            f"q={term!r} (reported, no target)",
-        )
-
-    popular = 1  # the load skews saves towards low ids
-
-    def similar():
-        assert client.get(f"/api/v1/scenarios/{popular}/similar/").status_code in (200, 404)
-
-    report.add(
-        "similar_popular",
-        summarize_ms(time_calls(similar, n=max(10, args.samples // 5))),
-        "(reported, no target)",
-    )
+        measure(report, server, save, floor, figure="save (PUT .../save/)", target=0.5, **load_kwargs(args))
 
 
 # --- old model vs new -------------------------------------------------------------------
@@ -493,12 +449,15 @@ def run(args, report):
     if args.small:
         args.scenarios, args.progress = 5_000, 50_000
         args.samples = min(args.samples, 100)
+    if args.tiny:
+        args.scenarios, args.progress, args.per_user = 2_000, 10_000, 20
+        args.samples, args.old_samples, args.clients, args.toggles = 10, 2, 4, 5
     print(f"-- loading {args.scenarios:,} scenarios and {args.progress:,} progress rows", flush=True)
     user_ids = load(args, report)
     if args.load_only:
         return
-    print("-- ranked lists through the API", flush=True)
-    bench_lists(args, report, user_ids)
+    print("-- ranked lists and saves over HTTP", flush=True)
+    bench_http(args, report, user_ids)
     print("-- old model (GROUP BY over per-attempt rows) vs new model", flush=True)
     bench_old_vs_new(args, report)
     print(f"-- {args.clients} clients saving and unsaving one scenario", flush=True)

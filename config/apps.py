@@ -8,21 +8,24 @@ class PlatformConfig(AppConfig):
     name = "config"
     label = "platform"
     verbose_name = "Platform"
-    # Content designers also keep the periodic schedules (see config/permissions.py).
-    content_models = (
+    # Periodic tasks run any task with any arguments: operators keep them, content designers
+    # may only look (see config/permissions.py).
+    periodic_models = (
         "django_celery_beat.PeriodicTask",
         "django_celery_beat.CrontabSchedule",
         "django_celery_beat.IntervalSchedule",
         "django_celery_beat.SolarSchedule",
         "django_celery_beat.ClockedSchedule",
     )
+    content_models = tuple((label, "view") for label in periodic_models)
+    operator_models = periodic_models
 
     def ready(self):
         from django.apps import apps
 
         from . import permissions, schedules
 
-        def after_migrate(sender, using="default", **kwargs):
+        def after_migrate(sender, **kwargs):
             # post_migrate is sent once per app with models, after that app's permissions are
             # created; act on the last one, when every permission exists.
             last = [config for config in apps.get_app_configs() if config.models_module][-1]
@@ -30,6 +33,7 @@ class PlatformConfig(AppConfig):
                 return
             schedules.sync_periodic_tasks()
             permissions.sync_content_designer_permissions()
+            permissions.sync_operator_permissions()
 
         post_migrate.connect(after_migrate, dispatch_uid="platform.after_migrate", weak=False)
 

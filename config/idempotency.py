@@ -103,7 +103,10 @@ def idempotency_begin(*, user, key: str, method: str, path: str, fingerprint: st
     Commits on its own, so concurrent requests see the claim at once.
     """
     now = timezone.now()
-    with transaction.atomic():
+    # The usual case, a new key, is one INSERT in its own transaction (no savepoint around it);
+    # only a key already there takes the lock below. A claim released between the two steps (its
+    # request failed) is simply claimed again.
+    while True:
         try:
             with transaction.atomic():
                 return IdempotencyRecord.objects.create(
@@ -111,39 +114,47 @@ def idempotency_begin(*, user, key: str, method: str, path: str, fingerprint: st
                 )
         except IntegrityError:
             pass
-        record = IdempotencyRecord.objects.select_for_update(of=("self",)).get(user=user, key=key)
-        expired = record.created_at < now - ttl()
-        abandoned = record.in_progress and record.created_at < now - timedelta(
-            seconds=settings.IDEMPOTENCY_LOCK_S
+        with transaction.atomic():
+            record = (
+                IdempotencyRecord.objects.select_for_update(of=("self",)).filter(user=user, key=key).first()
+            )
+            if record is not None:
+                return _claim_existing(record, method=method, path=path, fingerprint=fingerprint, now=now)
+
+
+def _claim_existing(record, *, method, path, fingerprint, now) -> IdempotencyRecord:
+    expired = record.created_at < now - ttl()
+    abandoned = record.in_progress and record.created_at < now - timedelta(
+        seconds=settings.IDEMPOTENCY_LOCK_S
+    )
+    if expired or abandoned:
+        record.method, record.path, record.fingerprint = method, path, fingerprint
+        record.status_code = record.response_body = record.completed_at = None
+        record.created_at = now
+        record.save(
+            update_fields=[
+                "method",
+                "path",
+                "fingerprint",
+                "status_code",
+                "response_body",
+                "completed_at",
+                "created_at",
+            ]
         )
-        if expired or abandoned:
-            record.method, record.path, record.fingerprint = method, path, fingerprint
-            record.status_code = record.response_body = record.completed_at = None
-            record.created_at = now
-            record.save(
-                update_fields=[
-                    "method",
-                    "path",
-                    "fingerprint",
-                    "status_code",
-                    "response_body",
-                    "completed_at",
-                    "created_at",
-                ]
-            )
-            return record
-        if record.fingerprint != fingerprint:
-            raise Unprocessable(
-                f"This {HEADER} was already used with a different request; use a new key for a new request.",
-                code="idempotency_key_reused",
-            )
-        if record.in_progress:
-            raise Conflict(
-                f"A request with this {HEADER} is still being processed; retry shortly.",
-                code="idempotency_key_in_progress",
-                retry_after=1,
-            )
         return record
+    if record.fingerprint != fingerprint:
+        raise Unprocessable(
+            f"This {HEADER} was already used with a different request; use a new key for a new request.",
+            code="idempotency_key_reused",
+        )
+    if record.in_progress:
+        raise Conflict(
+            f"A request with this {HEADER} is still being processed; retry shortly.",
+            code="idempotency_key_in_progress",
+            retry_after=1,
+        )
+    return record
 
 
 def idempotency_complete(*, record: IdempotencyRecord, status_code: int, body) -> None:

@@ -126,7 +126,7 @@ def _next_redis_db(url: str) -> str:
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "config.cache.RedisCache",
             "LOCATION": env.str("CACHE_URL", default=_next_redis_db(REDIS_URL)),
             "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="coach"),
         }

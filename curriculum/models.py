@@ -348,10 +348,6 @@ class OutcomeEvent(models.Model):
     def __str__(self):
         return f"{self.enrollment_id} · {self.outcome} · {self.alternative_id}"
 
-    @property
-    def is_success(self):
-        return self.outcome == Outcome.SUCCESS
-
 
 class AlternativeStat(models.Model):
     """Counted attempts and successes of an alternative in one trait segment (``*`` = all)."""

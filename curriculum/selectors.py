@@ -333,13 +333,3 @@ def enrollment_step_alternatives(*, enrollment: Enrollment, step: Step) -> StepA
     return StepAlternatives(
         enrollment=enrollment, step=step, state=state, segment=segment, alternatives=ranked
     )
-
-
-def alternative_stats_summary(*, alternative_ids) -> dict[int, list[AlternativeStat]]:
-    """Statistics rows per alternative (for the admin), ``*`` first."""
-    summary: dict[int, list[AlternativeStat]] = {}
-    for row in AlternativeStat.objects.filter(alternative_id__in=list(alternative_ids)).order_by(
-        "alternative_id", "segment"
-    ):
-        summary.setdefault(row.alternative_id, []).append(row)
-    return summary

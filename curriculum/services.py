@@ -23,11 +23,11 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Q
 from django.utils import timezone
 
-from config.api.exceptions import Conflict
+from config.errors import Conflict
 from config.jsonschemas import validate_with_schema
 
 from .models import (
@@ -42,6 +42,7 @@ from .models import (
     Step,
 )
 from .selectors import alternatives_rank
+from .sql import lock_outcome_history
 
 LEGACY_SKIPPED_INEFFECTIVE = "SKIPPED_INEFFECTIVE"
 OUTCOME_CHOICES = [choice for choice, _ in Outcome.choices]
@@ -207,7 +208,11 @@ def coach_status_record(
         raise ValidationError({"next_plan_id": ["next_plan_id is only allowed with SWAPPED."]})
 
     with transaction.atomic():
-        enrollment = Enrollment.objects.select_for_update().select_related("curriculum").get(pk=enrollment.pk)
+        enrollment = (
+            Enrollment.objects.select_for_update(of=("self",))
+            .select_related("curriculum")
+            .get(pk=enrollment.pk)
+        )
         if client_key:
             earlier = (
                 OutcomeEvent.objects.select_related("step", "alternative", "next_alternative")
@@ -249,24 +254,23 @@ def coach_status_record(
         if enrollment.current_step_id != step.pk:
             where = enrollment.current_step.order if enrollment.current_step else "-"
             raise Conflict(
-                {
-                    "detail": f"Step {step_order} is not open: the enrollment is on step {where}.",
-                    "current_step": str(where),
-                },
+                f"Step {step_order} is not open: the enrollment is on step {where}.",
                 code="step_not_open",
+                current_step=str(where),
             )
-        state = EnrollmentStep.objects.select_for_update().filter(enrollment=enrollment, step=step).first()
+        state = (
+            EnrollmentStep.objects.select_for_update(of=("self",))
+            .filter(enrollment=enrollment, step=step)
+            .first()
+        )
         if state is None:
             state = _open_step(enrollment=enrollment, step=step)
         if state.current_alternative_id is not None and state.current_alternative_id != plan.pk:
             current = Alternative.objects.get(pk=state.current_alternative_id)
             raise Conflict(
-                {
-                    "detail": f"Plan {plan_id} is not the current plan of step {step_order} "
-                    f"(Plan {current.code} is).",
-                    "current_plan_id": current.code,
-                },
+                f"Plan {plan_id} is not the current plan of step {step_order} (Plan {current.code} is).",
                 code="not_current_plan",
+                current_plan_id=current.code,
             )
         if legacy and following is None:
             following = next((a for a in by_code.values() if a.is_active and a.order > plan.order), None)
@@ -356,9 +360,7 @@ def curriculum_stats_rebuild(*, dry_run: bool = False, progress=None) -> list[St
     over statistics keys (e.g. ``tqdm``). Returns the drift found (corrected unless ``dry_run``).
     """
     with transaction.atomic():
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute(f"LOCK TABLE {OutcomeEvent._meta.db_table} IN SHARE MODE")
+        lock_outcome_history()
         expected: dict[tuple[int, str], list[int]] = defaultdict(lambda: [0, 0])
         rows = (
             OutcomeEvent.objects.filter(counted=True)
@@ -371,7 +373,8 @@ def curriculum_stats_rebuild(*, dry_run: bool = False, progress=None) -> list[St
                 expected[(row["alternative_id"], segment)][0] += row["attempts"]
                 expected[(row["alternative_id"], segment)][1] += row["successes"]
         current = {
-            (s.alternative_id, s.segment): s for s in AlternativeStat.objects.select_for_update().all()
+            (s.alternative_id, s.segment): s
+            for s in AlternativeStat.objects.select_for_update(of=("self",)).all()
         }
         keys = sorted(set(expected) | set(current))
         drift = []

@@ -8,6 +8,7 @@ from datetime import timedelta
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from config.errors import Locked
 from config.management.commands.seed_demo import DemoLogin, demo_user
 
 from .demo_content import GYM_COURSES, GYM_PROGRAM, OTHER_COURSES, OTHER_PROGRAM
@@ -26,7 +27,7 @@ from .models import (
     PublishStatus,
     Wod,
 )
-from .services import LockedError, events_ingest, program_enroll
+from .services import events_ingest, program_enroll
 
 SYNTHETIC_LEARNERS = [
     "gym-ana",
@@ -271,7 +272,7 @@ def history(user, wods, *, rng: random.Random, wod_count: int, days: int = 30):
                 events.append({**base, "event": "viewed", "idempotency_key": f"demo-{block.pk}-v"})
         try:
             events_ingest(user=user, events=events)
-        except LockedError:
+        except Locked:
             return
 
 

@@ -11,7 +11,7 @@ A block contributes to each ancestor (page, WOD, courses, programs):
 container is complete); the state follows from the counts.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
@@ -25,6 +25,47 @@ RULE_NONE, RULE_VIEW, RULE_WATCH, RULE_QUIZ, RULE_SUBMIT, RULE_INTERACT = (
     str(rule.value) for rule in CompletionRule
 )
 RULE_OF = {str(block_type): str(rule.value) for block_type, rule in BLOCK_RULES.items()}
+
+
+# The rows the roll-up rules move: one event in, one learner's block state.
+
+
+@dataclass
+class EventInput:
+    block: int
+    event: str
+    occurred_at: datetime
+    idempotency_key: str
+    time_spent_s: Decimal = Decimal(0)
+    score: float | None = None
+    progress: float | None = None
+    wod: int | None = None
+    difficulty_rating: int | None = None
+    confidence_level: int | None = None
+    interaction_data: dict | None = None
+
+
+@dataclass(slots=True)
+class BlockRow:
+    """A learner's state on one block, as ``_apply`` moves it (see ``BlockProgress``)."""
+
+    user_id: int
+    block_id: int
+    community_id: int
+    state: str = NOT_STARTED
+    progress: float = 0.0
+    time_spent_s: Decimal = field(default_factory=lambda: Decimal(0))
+    interaction_count: int = 0
+    retry_count: int = 0
+    mastery_score: float | None = None
+    last_score: float | None = None
+    interaction_data: dict = field(default_factory=dict)
+    difficulty_rating: int | None = None
+    confidence_level: int | None = None
+    first_interaction_at: datetime | None = None
+    last_interaction_at: datetime | None = None
+    completed_at: datetime | None = None
+    mastered_at: datetime | None = None
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,5 @@
 from django.contrib import admin, messages
+from django.contrib.auth import get_permission_codename
 from django.db import transaction
 
 from . import services
@@ -139,7 +140,13 @@ class ScenarioMetadataAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
-    @admin.action(description="Recount from user progress", permissions=["view"])
+    def has_recount_permission(self, request):
+        """Recounting writes the counters: it needs the change permission, although the
+        page itself stays read-only."""
+        opts = self.opts
+        return request.user.has_perm(f"{opts.app_label}.{get_permission_codename('change', opts)}")
+
+    @admin.action(description="Recount from user progress", permissions=["recount"])
     def recount(self, request, queryset):
         result = services.scenario_metadata_reconcile(
             scenario_ids=list(queryset.values_list("scenario_id", flat=True))

@@ -8,3 +8,5 @@ class ScenariosConfig(AppConfig):
     verbose_name = "Scenarios"
     # Models the "Content designers" group may edit (see config/permissions.py).
     content_models = ("scenarios.Scenario", ("scenarios.ScenarioMetadata", "view"))
+    # Operators may recount the counters (the admin's "Recount" action needs the change right).
+    operator_models = (("scenarios.ScenarioMetadata", "view", "change"),)

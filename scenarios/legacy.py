@@ -282,7 +282,7 @@ def _apply(pairs, summary):
         chunk = keys[start : start + CHUNK]
         users = {user_id for user_id, _ in chunk}
         scenario_ids = {scenario_id for _, scenario_id in chunk}
-        for row in UserScenarioProgress.objects.select_for_update().filter(
+        for row in UserScenarioProgress.objects.select_for_update(of=("self",)).filter(
             user_id__in=users, scenario_id__in=scenario_ids
         ):
             if (row.user_id, row.scenario_id) in pairs:

@@ -2,6 +2,7 @@
 
 import logging
 import math
+from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import Count, Q, Sum
@@ -13,6 +14,19 @@ logger = logging.getLogger("scenarios.reconcile")
 
 COUNTERS = ("saved_count", "attempts", "times_used", "ratings_sum", "ratings_count", "time_spent_total_s")
 MAX_LOGGED = 50
+
+
+@dataclass
+class ReconcileResult:
+    checked: int = 0
+    corrected: int = 0
+    created: int = 0
+    rescored: int = 0
+    drift: list = None
+
+    def __post_init__(self):
+        if self.drift is None:
+            self.drift = []
 
 
 def recount(scenario_ids) -> dict[int, dict]:
@@ -52,7 +66,7 @@ def _reconcile_batch(ids, result, *, dry_run, log_drift):
         # Lock first, count second (see services.scenario_metadata_reconcile).
         rows = list(
             ScenarioMetadata.objects.filter(scenario_id__in=ids)
-            .select_for_update()
+            .select_for_update(of=("self",))
             .order_by("pk")
             .only("pk", "bayesian_score", *COUNTERS)
         )
@@ -85,8 +99,6 @@ def _reconcile_batch(ids, result, *, dry_run, log_drift):
 
 
 def run(*, scenario_ids=None, dry_run=False, batch_size=1000, progress_bar=None, log_drift=True):
-    from .services import ReconcileResult
-
     result = ReconcileResult()
     if scenario_ids is None:
         ids = list(Scenario.objects.order_by("pk").values_list("pk", flat=True))
@@ -112,8 +124,13 @@ def rebuild_trending(*, scenario_ids=None, dry_run=False) -> int:
 
     Event history is not kept, so this is an approximation of the incremental scores, for
     after a change of ``SCENARIO_TRENDING_HALF_LIFE_HOURS`` (old scores are in the old
-    half-life's units). Returns the number of scores written.
+    half-life's units). Returns the number of scores written. Call it through
+    ``services.scenario_trending_rebuild``, which holds the transaction the row locks need.
     """
+    targets = ScenarioMetadata.objects.select_for_update(of=("self",)).order_by("pk")
+    if scenario_ids is not None:
+        targets = targets.filter(scenario_id__in=list(scenario_ids))
+    target_ids = list(targets.values_list("scenario_id", flat=True))
     scores: dict[int, float] = {}
     rows = UserScenarioProgress.objects.filter(last_attempt_at__isnull=False)
     if scenario_ids is not None:
@@ -124,12 +141,9 @@ def rebuild_trending(*, scenario_ids=None, dry_run=False) -> int:
         for at in (attempted, completed):
             if at is not None:
                 scores[scenario_id] = trending_log_add(scores.get(scenario_id), trending_exponent(at))
-    targets = ScenarioMetadata.objects.all()
-    if scenario_ids is not None:
-        targets = targets.filter(scenario_id__in=list(scenario_ids))
     updates = [
         ScenarioMetadata(scenario_id=sid, trending_score=scores.get(sid, TRENDING_EMPTY))
-        for sid in targets.values_list("scenario_id", flat=True)
+        for sid in target_ids
     ]
     if not dry_run:
         ScenarioMetadata.objects.bulk_update(updates, ["trending_score"], batch_size=1000)

@@ -1,9 +1,13 @@
 """Reads for scenarios: querysets and summaries the API, admin and commands share."""
 
 import hashlib
+import threading
+from collections import OrderedDict
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.cache import cache
+from django.db import connection
 from django.db.models import Count, F, FilteredRelation, Q, QuerySet
 
 from .models import Scenario, UserScenarioProgress, Visibility, visible_scenario_q
@@ -29,6 +33,8 @@ DETAIL_ONLY_FIELDS = (
     "cefr_recommendation",
 )
 COUNT_VERSION_KEY = "scenarios:list-count-version"
+# The count version this process read last (see ``scenario_list_count``).
+_last_count_version = [None]
 # What a list row shows (see ScenarioSummarySerializer), fetched as plain values.
 SCENARIO_COLUMNS = (
     "id",
@@ -112,6 +118,66 @@ def scenario_list_rows(*, user, **filters) -> QuerySet:
     return queryset.values(*columns)
 
 
+# A user id no row has: the compiled list SQL carries it where the requesting user's id goes.
+_ANY_USER_ID = -2_000_000_001
+_compiled_lists: "OrderedDict[tuple, tuple[str, tuple, list[str]]]" = OrderedDict()
+_compiled_lock = threading.Lock()
+COMPILED_LISTS = 256
+
+
+def _compiled_list(*, authenticated: bool, **filters) -> tuple[str, tuple, list[str]]:
+    """(SQL, params, column names) of ``scenario_list_rows`` for any user, built once per sort and
+    filters: building and compiling the queryset costs more than running it. The params hold
+    ``_ANY_USER_ID`` where the user's id goes."""
+    key = (authenticated, *sorted(filters.items()))
+    with _compiled_lock:
+        found = _compiled_lists.get(key)
+        if found is not None:
+            _compiled_lists.move_to_end(key)
+            return found
+    anyone = get_user_model()(pk=_ANY_USER_ID) if authenticated else None
+    query = scenario_list_rows(user=anyone, **filters).query
+    sql, params = query.sql_with_params()
+    names = [*query.extra_select, *query.values_select, *query.annotation_select]
+    found = (sql, params, names)
+    with _compiled_lock:
+        _compiled_lists[key] = found
+        while len(_compiled_lists) > COMPILED_LISTS:
+            _compiled_lists.popitem(last=False)
+    return found
+
+
+def scenario_list_page(*, user, offset: int, limit: int, **filters) -> list[dict]:
+    """Rows ``offset`` to ``offset + limit`` of ``scenario_list_rows(user=user, **filters)``, the
+    same dicts, from SQL compiled once per sort and filters (one query). PostgreSQL returns every
+    column of a list row as the ORM would; other databases (SQLite's text dates, integer booleans)
+    need the ORM's converters, so they take the queryset."""
+    if connection.vendor != "postgresql":
+        return list(scenario_list_rows(user=user, **filters)[offset : offset + limit])
+    authenticated = user is not None and user.is_authenticated
+    sql, params, names = _compiled_list(authenticated=authenticated, **filters)
+    if authenticated:
+        params = tuple(user.pk if p == _ANY_USER_ID else p for p in params)
+    with connection.cursor() as cursor:
+        cursor.execute(f"{sql} LIMIT %s OFFSET %s", (*params, limit, offset))
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+class ScenarioListPage:
+    """``scenario_list_rows`` as the paginator slices it: each slice is one ``scenario_list_page``."""
+
+    ordered = True
+
+    def __init__(self, *, user, **filters):
+        self.user, self.filters = user, filters
+
+    def __getitem__(self, item):
+        if not isinstance(item, slice) or item.step not in (None, 1):
+            raise TypeError("ScenarioListPage takes slices only")
+        offset = item.start or 0
+        return scenario_list_page(user=self.user, offset=offset, limit=item.stop - offset, **self.filters)
+
+
 def _filtered(queryset, *, role="", difficulty="", cefr="", q=""):
     if role:
         queryset = queryset.filter(role=role)
@@ -132,12 +198,28 @@ def scenario_list_count(*, user, role: str = "", difficulty: str = "", cefr: str
     short timeout as a safety net. A lagging count never cuts a page short (see the view).
     """
     filters = {"role": role, "difficulty": difficulty, "cefr": cefr, "q": q}
-    version = cache.get_or_set(COUNT_VERSION_KEY, 1, timeout=None)
     digest = hashlib.sha256(repr(sorted(filters.items())).encode()).hexdigest()[:24]
     user_id = user.pk if user is not None and user.is_authenticated else None
-    public_key = f"scenarios:list-count:{version}:{digest}:public"
-    own_key = f"scenarios:list-count:{version}:{digest}:user-{user_id}"
-    cached = cache.get_many([public_key, own_key])
+
+    def keys(version):
+        return (
+            f"scenarios:list-count:{version}:{digest}:public",
+            f"scenarios:list-count:{version}:{digest}:user-{user_id}",
+        )
+
+    # One round trip in the usual case: the version and the counts under the version this process
+    # saw last. The counts are used only when that guess is the version just read, so never stale.
+    guess = _last_count_version[0]
+    public_key, own_key = keys(guess)
+    cached = cache.get_many([COUNT_VERSION_KEY, public_key, own_key])
+    version = cached.pop(COUNT_VERSION_KEY, None)
+    if version is None:
+        cache.add(COUNT_VERSION_KEY, 1, timeout=None)
+        version = cache.get(COUNT_VERSION_KEY, 1)
+    if version != guess:
+        _last_count_version[0] = version
+        public_key, own_key = keys(version)
+        cached = cache.get_many([public_key, own_key])
     if public_key not in cached:
         cached[public_key] = _filtered(
             Scenario.objects.filter(is_active=True, visibility=Visibility.PUBLIC, metadata__isnull=False),

@@ -14,7 +14,6 @@ request is recognised by its ``Idempotency-Key`` header (``config/idempotency.py
 guessing from the time since the last one.
 """
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -23,7 +22,9 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from . import reconcile
 from .models import Scenario, ScenarioMetadata, UserScenarioProgress, Visibility
+from .reconcile import ReconcileResult
 from .scoring import bayesian_score_after, trending_after_event
 from .selectors import scenario_list_count_invalidate
 
@@ -84,7 +85,7 @@ def _lock_progress(*, user, scenario: Scenario, create: bool = True) -> UserScen
     With ``create=False`` a missing row is returned unsaved (``pk`` None): undoing something
     never done stores nothing.
     """
-    rows = UserScenarioProgress.objects.select_for_update().filter(user=user, scenario=scenario)
+    rows = UserScenarioProgress.objects.select_for_update(of=("self",)).filter(user=user, scenario=scenario)
     progress = rows.first()
     if progress is None and not create:
         return UserScenarioProgress(user=user, scenario=scenario)
@@ -99,9 +100,15 @@ def _lock_progress(*, user, scenario: Scenario, create: bool = True) -> UserScen
 
 
 def _update_progress(progress: UserScenarioProgress, *, where: dict | None = None, **values) -> bool:
-    """One conditional UPDATE of the locked row; True when it matched."""
+    """One conditional UPDATE of the locked row; True when it matched. Plain values (not
+    expressions) are set on ``progress`` too, so a caller that set only those need not reload it."""
     values["updated_at"] = timezone.now()
-    return bool(UserScenarioProgress.objects.filter(pk=progress.pk, **(where or {})).update(**values))
+    matched = bool(UserScenarioProgress.objects.filter(pk=progress.pk, **(where or {})).update(**values))
+    if matched:
+        for name, value in values.items():
+            if not hasattr(value, "resolve_expression"):
+                setattr(progress, name, value)
+    return matched
 
 
 def _update_metadata(scenario: Scenario, **values) -> None:
@@ -181,7 +188,7 @@ def scenario_save(*, user, scenario: Scenario, at: datetime | None = None) -> Us
     progress = _lock_progress(user=user, scenario=scenario)
     if _update_progress(progress, where={"is_saved": False}, is_saved=True, saved_at=at):
         _update_metadata(scenario, saved_count=F("saved_count") + 1)
-    return _refreshed(progress)
+    return progress  # locked since it was read, and the update set only plain values
 
 
 @transaction.atomic
@@ -192,7 +199,7 @@ def scenario_unsave(*, user, scenario: Scenario) -> UserScenarioProgress:
         return progress
     if _update_progress(progress, where={"is_saved": True}, is_saved=False, saved_at=None):
         _update_metadata(scenario, saved_count=F("saved_count") - 1)
-    return _refreshed(progress)
+    return progress  # locked since it was read, and the update set only plain values
 
 
 def _validate_rating(rating) -> int:
@@ -253,19 +260,6 @@ def scenario_notes_update(*, user, scenario: Scenario, notes: str) -> UserScenar
 # --- reconciliation -----------------------------------------------------------------------
 
 
-@dataclass
-class ReconcileResult:
-    checked: int = 0
-    corrected: int = 0
-    created: int = 0
-    rescored: int = 0
-    drift: list = None
-
-    def __post_init__(self):
-        if self.drift is None:
-            self.drift = []
-
-
 def scenario_metadata_reconcile(
     *, scenario_ids=None, dry_run: bool = False, batch_size: int = 1000, progress_bar=None
 ) -> ReconcileResult:
@@ -275,11 +269,20 @@ def scenario_metadata_reconcile(
     counts the committed progress rows: an operation still in flight holds its progress lock
     and waits for the metadata lock, so it adds its delta after the recount is written.
     """
-    from . import reconcile
-
     return reconcile.run(
         scenario_ids=scenario_ids, dry_run=dry_run, batch_size=batch_size, progress_bar=progress_bar
     )
+
+
+@transaction.atomic
+def scenario_trending_rebuild(*, scenario_ids=None, dry_run: bool = False) -> int:
+    """Rebuild the trending scores from progress (after a change of
+    ``SCENARIO_TRENDING_HALF_LIFE_HOURS``), in one transaction; returns the scores written.
+
+    The metadata rows are locked first, as the recount does, so an attempt in flight adds its
+    score after the rebuilt one is written instead of being overwritten by it.
+    """
+    return reconcile.rebuild_trending(scenario_ids=scenario_ids, dry_run=dry_run)
 
 
 def scenario_metadata_reconcile_recent(*, dry_run: bool = False) -> ReconcileResult:

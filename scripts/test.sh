@@ -17,6 +17,8 @@ if [ ! -x /usr/bin/chromium ]; then
     echo "==> installing chromium for the browser tests"
     apt_install chromium
 fi
+# wrk loads gunicorn in the benchmarks' smoke run (tests/bench).
+command -v wrk >/dev/null 2>&1 || { echo "==> installing wrk"; apt_install wrk; }
 start_services
 
 export DJANGO_SETTINGS_MODULE=config.settings

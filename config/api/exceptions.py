@@ -12,21 +12,13 @@ serializer. Every other domain error of ``config.errors`` carries its status, co
 """
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from rest_framework import exceptions, status
+from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 from rest_framework.views import set_rollback
 
 from config.errors import DomainError
-
-
-class Conflict(exceptions.APIException):
-    """409: the request is well formed but the resource's state forbids it."""
-
-    status_code = status.HTTP_409_CONFLICT
-    default_detail = "The request conflicts with the current state of the resource."
-    default_code = "conflict"
 
 
 def django_validation_error_as_drf(exc: DjangoValidationError) -> exceptions.ValidationError:
@@ -63,8 +55,3 @@ def exception_handler(exc, context):
             **extra,
         }
     return response
-
-
-def error_response(detail, *, code, status_code, **extra):
-    """Build an error response in the API's shape outside an exception (e.g. 409 with a list)."""
-    return Response({"detail": detail, "code": code, **extra}, status=status_code)

@@ -9,8 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from ..models import Achievement, AchievementType, CriterionType
-from ..models.achievements import criterion_label
-from ..selectors.achievements import achievements_for, earned_award
+from ..selectors.achievements import achievement_progress, achievements_for, earned_award, progress_percent
 from ..selectors.badges import open_badge_credential
 
 
@@ -68,39 +67,12 @@ class AchievementSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(CriterionProgressSerializer(many=True))
     def get_progress(self, obj):
-        cached = getattr(obj, "_progress_view", None)
-        if cached is not None:
-            return cached
-        award = self._award(obj)
-        stored = award.progress if award else []
-        items = obj.criteria_items
-        out = []
-        for index, item in enumerate(items):
-            found = stored[index] if index < len(stored) and stored[index]["type"] == item["type"] else None
-            target = int(item["count"])
-            current = found["current"] if found else 0
-            if award and award.earned_at:
-                current = max(current, target)
-            out.append(
-                {
-                    "type": item["type"],
-                    "label": criterion_label(item),
-                    "current": current,
-                    "target": target,
-                    "met": current >= target,
-                    "summary": f"{min(current, target)} of {target}",
-                }
-            )
-        obj._progress_view = out
-        return out
+        if not hasattr(obj, "_progress_view"):
+            obj._progress_view = achievement_progress(obj, self._award(obj))
+        return obj._progress_view
 
     def get_percent(self, obj) -> float:
-        progress = self.get_progress(obj)
-        if not progress:
-            return 0.0
-        return round(
-            100 * sum(min(p["current"], p["target"]) / p["target"] for p in progress) / len(progress), 1
-        )
+        return progress_percent(self.get_progress(obj))
 
 
 class AchievementListView(generics.ListAPIView):

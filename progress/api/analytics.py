@@ -7,16 +7,13 @@
   instructors and admins (a learner of the community gets 403, anyone else 404).
 """
 
-from django.http import Http404
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
-from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from ..models import AnalyticsPeriod, Membership, MembershipRole
-from ..selectors.analytics import community_trends, forecasts, my_rows, percentiles
-from ..services.analytics import period_bounds
+from ..models import AnalyticsPeriod
+from ..selectors.analytics import community_for_analytics, community_trends, my_analytics
 
 
 class PeriodQuerySerializer(serializers.Serializer):
@@ -118,60 +115,7 @@ class MyAnalyticsView(APIView):
         query = PeriodQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         period, day = query.validated_data["period"], query.validated_data.get("date")
-        rows = my_rows(request.user, period=period, day=day)
-        ranks = percentiles(rows)
-        if rows:
-            start, end = rows[0].period_start, rows[0].period_end
-        elif day is not None:
-            start, end = period_bounds(period, day)
-        else:
-            start = end = None
-        communities = []
-        for row in rows:
-            percentile, learners = ranks.get(row.community_id, (None, 0))
-            communities.append(
-                {
-                    "community": {"id": row.community_id, "name": row.community.name},
-                    "active_seconds": float(row.active_seconds),
-                    "active_hours": row.active_hours,
-                    "events_count": row.events_count,
-                    "active_days": row.active_days,
-                    "blocks_completed": row.blocks_completed,
-                    "blocks_mastered": row.blocks_mastered,
-                    "wods_completed": row.wods_completed,
-                    "courses_completed": row.courses_completed,
-                    "learning_velocity": row.learning_velocity,
-                    "engagement_score": row.engagement_score,
-                    "streak_days": row.streak_days,
-                    "percentile": percentile,
-                    "learners": learners,
-                    "computed_at": row.computed_at,
-                }
-            )
-        predicted = [
-            {
-                "type": f.node_type,
-                "id": f.node_id,
-                "title": f.title,
-                "program": f.node_id if f.node_type == "program" else None,
-                "course": f.node_id if f.node_type == "course" else None,
-                "course_title": f.title if f.node_type == "course" else None,
-                "completion_percent": f.enrollment.completion_percent,
-                "required_total": f.required_total,
-                "required_done": f.required_done,
-                "remaining_blocks": f.remaining,
-                "velocity_blocks_per_day": f.velocity,
-                "predicted_completion_date": f.predicted_completion_date,
-            }
-            for f in forecasts(request.user)
-        ]
-        data = {
-            "period": period,
-            "period_start": start,
-            "period_end": end,
-            "communities": communities,
-            "forecasts": predicted,
-        }
+        data = my_analytics(request.user, period=period, day=day)
         return Response(MyAnalyticsSerializer(data).data)
 
 
@@ -189,17 +133,10 @@ class CommunityAnalyticsView(APIView):
         summary="A community's learning trends (its instructors and admins)",
     )
     def get(self, request, pk: int):
-        membership = (
-            Membership.objects.filter(user=request.user, community_id=pk).select_related("community").first()
-        )
-        if membership is None:
-            raise Http404
-        if membership.role not in (MembershipRole.INSTRUCTOR, MembershipRole.ADMIN):
-            raise PermissionDenied("Only the community's instructors and admins see its analytics.")
+        community = community_for_analytics(request.user, pk)
         query = TrendsQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         period = query.validated_data["period"]
         series = community_trends(pk, period=period, periods=query.validated_data["periods"])
-        community = membership.community
         data = {"community": {"id": community.pk, "name": community.name}, "period": period, "series": series}
         return Response(CommunityAnalyticsSerializer(data).data)

@@ -141,13 +141,10 @@ class BlockSerializer(serializers.Serializer):
     content = serializers.JSONField(read_only=True)
     required = serializers.BooleanField(read_only=True)
     completable = serializers.SerializerMethodField()
-    completion_rule = serializers.SerializerMethodField()
+    completion_rule = serializers.CharField(read_only=True)
 
     def get_completable(self, obj) -> bool:
         return BLOCK_RULES[obj.block_type] != CompletionRule.NONE
-
-    def get_completion_rule(self, obj) -> str:
-        return BLOCK_RULES[obj.block_type]
 
 
 class PageSerializer(serializers.Serializer):

@@ -9,8 +9,8 @@ from config.idempotency import idempotent
 
 from ..models import CourseEnrollment, ProgramEnrollment
 from ..selectors import content as content_selectors
-from ..services import LockedError, course_enroll, program_enroll
-from .locks import LOCKED_RESPONSE, locked_response
+from ..services import course_enroll, program_enroll
+from .locks import LOCKED_RESPONSE
 
 ENROLLMENT_FIELDS = [
     "id",
@@ -110,10 +110,7 @@ class CourseEnrollmentView(generics.ListAPIView):
         course = get_object_or_404(
             content_selectors.courses_for(request.user), pk=data.validated_data["course"]
         )
-        try:
-            enrollment, created = course_enroll(user=request.user, course=course)
-        except LockedError as locked:
-            return locked_response(locked)
+        enrollment, created = course_enroll(user=request.user, course=course)
         return Response(
             CourseEnrollmentSerializer(enrollment).data,
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,

@@ -1,9 +1,7 @@
-"""The 409 answer for a locked course or WOD."""
+"""The documented 409 body for a locked course or WOD (raised as ``config.errors.Locked``)."""
 
 from drf_spectacular.utils import OpenApiResponse
-from rest_framework import serializers, status
-
-from config.api.exceptions import error_response
+from rest_framework import serializers
 
 
 class UnmetRuleSerializer(serializers.Serializer):
@@ -30,12 +28,3 @@ class LockedSerializer(serializers.Serializer):
 
 
 LOCKED_RESPONSE = OpenApiResponse(LockedSerializer, description="Locked: the prerequisite rules not yet met.")
-
-
-def locked_response(locked):
-    return error_response(
-        f"{locked.title} is locked until its prerequisites are met.",
-        code="locked",
-        status_code=status.HTTP_409_CONFLICT,
-        **locked.as_payload(),
-    )

@@ -76,7 +76,3 @@ class Membership(models.Model):
 
     def __str__(self):
         return f"{self.user} in {self.community} ({self.role})"
-
-    @property
-    def is_staff_role(self) -> bool:
-        return self.role in (MembershipRole.INSTRUCTOR, MembershipRole.ADMIN)

@@ -194,7 +194,7 @@ class BlockProgress(models.Model):
         return f"{self.user_id} on block {self.block_id}: {self.state}"
 
 
-# A roll-up's value columns, in the order the set-based writes (services/bulk.py) and the
+# A roll-up's value columns, in the order the set-based writes (progress/sql.py) and the
 # plain-SQL reads (selectors/progress.py) use them.
 ROLLUP_VALUE_FIELDS = (
     "required_total",

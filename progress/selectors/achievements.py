@@ -3,6 +3,7 @@
 from django.db.models import Prefetch
 
 from ..models import Achievement, Certificate, CourseMilestone, UserAchievement, UserCourseMilestone
+from ..models.achievements import criterion_label
 
 
 def achievements_for(user, *, status: str | None = None):
@@ -21,6 +22,38 @@ def achievements_for(user, *, status: str | None = None):
     elif status == "in_progress":
         qs = qs.exclude(pk__in=earned)
     return qs
+
+
+def achievement_progress(achievement: Achievement, award: UserAchievement | None) -> list[dict]:
+    """Each criterion of ``achievement`` with the learner's count on it, as the API shows it
+    (``type``, ``label``, ``current``, ``target``, ``met``, ``summary``); an earned award shows
+    every criterion met."""
+    stored = award.progress if award else []
+    out = []
+    for index, item in enumerate(achievement.criteria_items):
+        found = stored[index] if index < len(stored) and stored[index]["type"] == item["type"] else None
+        target = int(item["count"])
+        current = found["current"] if found else 0
+        if award and award.earned_at:
+            current = max(current, target)
+        out.append(
+            {
+                "type": item["type"],
+                "label": criterion_label(item),
+                "current": current,
+                "target": target,
+                "met": current >= target,
+                "summary": f"{min(current, target)} of {target}",
+            }
+        )
+    return out
+
+
+def progress_percent(progress: list[dict]) -> float:
+    """How far along the criteria are, 0-100 (each criterion weighs the same)."""
+    if not progress:
+        return 0.0
+    return round(100 * sum(min(p["current"], p["target"]) / p["target"] for p in progress) / len(progress), 1)
 
 
 def earned_award(user, achievement_id: int) -> UserAchievement | None:

@@ -14,12 +14,16 @@ from datetime import date, timedelta
 from django.db.models import Avg, Count, Max, Q, Sum
 from django.utils import timezone
 
+from config.errors import NotFound, PermissionDenied
+
 from ..models import (
     BlockProgress,
+    Community,
     CourseEnrollment,
     EnrollmentStatus,
     LearningAnalytics,
     Membership,
+    MembershipRole,
     NodeProgress,
     NodeType,
     ProgramEnrollment,
@@ -28,15 +32,6 @@ from ..services.analytics import period_bounds
 from .structure import community_structure
 
 VELOCITY_WINDOW_DAYS = 28
-
-
-def staff_community_ids(user) -> set[int]:
-    """Communities where ``user`` is an instructor or a community admin."""
-    return set(
-        Membership.objects.filter(user=user, role__in=["instructor", "admin"]).values_list(
-            "community_id", flat=True
-        )
-    )
 
 
 def my_rows(user, *, period: str, day: date | None = None) -> list[LearningAnalytics]:
@@ -191,3 +186,75 @@ def community_trends(community_id: int, *, period: str, periods: int = 12) -> li
             row[key] = round(row[key] or 0, 2)
         out.append(row)
     return out
+
+
+def my_analytics(user, *, period: str, day: date | None = None) -> dict:
+    """The ``analytics/me/`` answer: the user's rows of one period in each of their communities
+    with their percentile there, and a completion forecast per active enrollment."""
+    rows = my_rows(user, period=period, day=day)
+    ranks = percentiles(rows)
+    if rows:
+        start, end = rows[0].period_start, rows[0].period_end
+    elif day is not None:
+        start, end = period_bounds(period, day)
+    else:
+        start = end = None
+    communities = []
+    for row in rows:
+        percentile, learners = ranks.get(row.community_id, (None, 0))
+        communities.append(
+            {
+                "community": {"id": row.community_id, "name": row.community.name},
+                "active_seconds": float(row.active_seconds),
+                "active_hours": row.active_hours,
+                "events_count": row.events_count,
+                "active_days": row.active_days,
+                "blocks_completed": row.blocks_completed,
+                "blocks_mastered": row.blocks_mastered,
+                "wods_completed": row.wods_completed,
+                "courses_completed": row.courses_completed,
+                "learning_velocity": row.learning_velocity,
+                "engagement_score": row.engagement_score,
+                "streak_days": row.streak_days,
+                "percentile": percentile,
+                "learners": learners,
+                "computed_at": row.computed_at,
+            }
+        )
+    predicted = [
+        {
+            "type": f.node_type,
+            "id": f.node_id,
+            "title": f.title,
+            "program": f.node_id if f.node_type == "program" else None,
+            "course": f.node_id if f.node_type == "course" else None,
+            "course_title": f.title if f.node_type == "course" else None,
+            "completion_percent": f.enrollment.completion_percent,
+            "required_total": f.required_total,
+            "required_done": f.required_done,
+            "remaining_blocks": f.remaining,
+            "velocity_blocks_per_day": f.velocity,
+            "predicted_completion_date": f.predicted_completion_date,
+        }
+        for f in forecasts(user)
+    ]
+    data = {
+        "period": period,
+        "period_start": start,
+        "period_end": end,
+        "communities": communities,
+        "forecasts": predicted,
+    }
+    return data
+
+
+def community_for_analytics(user, community_id: int) -> Community:
+    """The community whose trends ``user`` may see: 404 unless a member, 403 for a learner."""
+    membership = (
+        Membership.objects.filter(user=user, community_id=community_id).select_related("community").first()
+    )
+    if membership is None:
+        raise NotFound()
+    if membership.role not in (MembershipRole.INSTRUCTOR, MembershipRole.ADMIN):
+        raise PermissionDenied("Only the community's instructors and admins see its analytics.")
+    return membership.community

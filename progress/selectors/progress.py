@@ -3,12 +3,11 @@
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db import connection
 from django.db.models import Q
 
 from ..models import BlockState, NodeProgress, NodeType
-from ..models.learning import ROLLUP_VALUE_FIELDS
 from ..rollup import DONE_STATES, node_state, percent_of
+from ..sql import community_view_rows
 from .structure import CommunityStructure, NodeKey
 
 
@@ -42,18 +41,9 @@ def node_rows(user_id: int, keys) -> dict[NodeKey, NodeProgress]:
     return {(row.node_type, row.node_id): row for row in rows}
 
 
-VIEW_FIELDS = ("node_type", "node_id", *ROLLUP_VALUE_FIELDS)
-
-
 def community_views(user_id: int, community_id: int) -> dict[NodeKey, NodeView]:
     """Every roll-up of ``user_id`` in one community, as light views (one query)."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT {', '.join(VIEW_FIELDS)} FROM {NodeProgress._meta.db_table} "
-            "WHERE user_id = %s AND community_id = %s",
-            [user_id, community_id],
-        )
-        return {(r[0], r[1]): NodeView(*r[2:]) for r in cursor.fetchall()}
+    return {(r[0], r[1]): NodeView(*r[2:]) for r in community_view_rows(user_id, community_id)}
 
 
 def default_view(structure: CommunityStructure, key: NodeKey) -> NodeView:

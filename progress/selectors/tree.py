@@ -14,11 +14,11 @@ from collections import OrderedDict
 from django.conf import settings
 from django.core.cache import cache
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import connection
 from django.http import Http404
 
-from ..models import Community, Course, LearnerState, Membership, NodeType, Program, PublishStatus, Wod
+from ..models import Course, NodeType, Program, Wod
 from ..rollup import node_state, percent_of
+from ..sql import visible_node_versions
 from .progress import community_views, unmet_rules, wod_unmet
 from .structure import community_structure
 
@@ -54,22 +54,11 @@ def visible_node(user, node_type: str, node_id: int) -> tuple[int, int]:
 
 
 def _visible(user, node_type: str, node_id: int) -> tuple[int, int, int]:
-    """(community id, content version, the learner's roll-up version) in one query; plain SQL
-    because it runs on every tree read."""
+    """(community id, content version, the learner's roll-up version) in one query (see
+    ``progress.sql``: it runs on every tree read)."""
     if not user.is_authenticated:
         raise Http404(f"No {node_type} {node_id}.")
-    table = MODELS[node_type]._meta.db_table
-    sql = (
-        "SELECT n.community_id, c.content_version, "
-        f"(SELECT s.rollup_version FROM {LearnerState._meta.db_table} s WHERE s.user_id = %s) "
-        f"FROM {table} n JOIN {Community._meta.db_table} c ON c.id = n.community_id "
-        "WHERE n.id = %s AND n.status = %s "
-        f"AND EXISTS (SELECT 1 FROM {Membership._meta.db_table} m WHERE m.community_id = n.community_id "
-        "AND m.user_id = %s)"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [user.pk, node_id, PublishStatus.PUBLISHED.value, user.pk])
-        found = cursor.fetchone()
+    found = visible_node_versions(user.pk, MODELS[node_type], node_id)
     if found is None:
         raise Http404(f"No {node_type} {node_id}.")
     return found
@@ -78,11 +67,6 @@ def _visible(user, node_type: str, node_id: int) -> tuple[int, int, int]:
 def clear_local_trees():
     with _local_lock:
         _local.clear()
-
-
-def progress_tree(*, user, node_type: str, node_id: int) -> dict:
-    """The learner's tree under a program, course or WOD (404 when not visible)."""
-    return json.loads(progress_tree_json(user=user, node_type=node_type, node_id=node_id))
 
 
 def progress_tree_json(*, user, node_type: str, node_id: int) -> bytes:

@@ -6,16 +6,15 @@
 * ``register_ingest_hook`` lets other modules react to what an ingest changed, in its transaction.
 """
 
+from ..rollup import EventInput
 from .enrollment import course_enroll, program_enroll
-from .errors import LockedError
 from .hooks import register_ingest_hook
-from .ingest import EventInput, IngestResult, events_ingest, lock_learner
+from .ingest import IngestResult, events_ingest, lock_learner
 from .recompute import RecomputeResult, progress_recompute
 
 __all__ = [
     "EventInput",
     "IngestResult",
-    "LockedError",
     "RecomputeResult",
     "course_enroll",
     "events_ingest",

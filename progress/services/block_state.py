@@ -1,9 +1,5 @@
 """How one event moves one block's state, by the block type's completion rule (pure)."""
 
-from __future__ import annotations
-
-from typing import TYPE_CHECKING
-
 from django.conf import settings
 
 from ..rollup import (
@@ -18,11 +14,9 @@ from ..rollup import (
     RULE_WATCH,
     STATE_RANK,
     BlockFacts,
+    BlockRow,
+    EventInput,
 )
-
-if TYPE_CHECKING:
-    from .bulk import BlockRow
-    from .ingest import EventInput
 
 
 def apply_event(bp: BlockRow, facts: BlockFacts, event: EventInput) -> None:

@@ -2,7 +2,7 @@
 
 import time
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import F, Value
 from django.db.models.functions import Greatest
 
@@ -33,6 +33,30 @@ def bump_content_version(community_id: int) -> None:
     )
 
 
+class _RecomputeAfterCommit:
+    """The after-commit callback that enqueues one community's recompute.
+
+    It is its own dedupe record: it sits in the transaction's on-commit queue, which Django
+    empties on rollback (and trims on a savepoint rollback), so nothing outlives the transaction.
+    """
+
+    def __init__(self, community_id: int):
+        self.community_id = community_id
+
+    def __call__(self):
+        from ..tasks import recompute_community_progress
+
+        recompute_community_progress.delay(self.community_id)
+
+
+def _recompute_pending(community_id: int) -> bool:
+    connection = transaction.get_connection()
+    return connection.in_atomic_block and any(
+        isinstance(func, _RecomputeAfterCommit) and func.community_id == community_id
+        for _sids, func, *_ in connection.run_on_commit
+    )
+
+
 def content_changed(*, instance) -> None:
     """Bump the community's content version and, once per transaction and community,
     recompute its learners' roll-ups after commit."""
@@ -40,15 +64,5 @@ def content_changed(*, instance) -> None:
     if community_id is None:
         return
     bump_content_version(community_id)
-    pending = connection.__dict__.setdefault("_progress_recompute_pending", set())
-    if community_id in pending:
-        return
-    pending.add(community_id)
-
-    def enqueue():
-        pending.discard(community_id)
-        from ..tasks import recompute_community_progress
-
-        recompute_community_progress.delay(community_id)
-
-    transaction.on_commit(enqueue)
+    if not _recompute_pending(community_id):
+        transaction.on_commit(_RecomputeAfterCommit(community_id))

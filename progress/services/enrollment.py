@@ -3,11 +3,12 @@
 from django.db import transaction
 from django.utils import timezone
 
+from config.errors import Locked
+
 from ..models import Course, CourseEnrollment, EnrollmentStatus, NodeType, Program, ProgramEnrollment
 from ..rollup import DONE_STATES
 from ..selectors.progress import node_rows, rule_keys, unmet_rules, view_of
 from ..selectors.structure import community_structure
-from .errors import LockedError
 from .ingest import lock_learner
 
 
@@ -53,7 +54,7 @@ def program_enroll(*, user, program: Program) -> tuple[ProgramEnrollment, bool]:
 
 
 def course_enroll(*, user, course: Course) -> tuple[CourseEnrollment, bool]:
-    """Enroll ``user`` in ``course``; ``LockedError`` when its prerequisites are unmet. Enrolling
+    """Enroll ``user`` in ``course``; ``config.errors.Locked`` when its prerequisites are unmet. Enrolling
     again returns the existing enrollment and ``created=False``."""
     with transaction.atomic():
         lock_learner(user)
@@ -67,7 +68,11 @@ def course_enroll(*, user, course: Course) -> tuple[CourseEnrollment, bool]:
         rows = node_rows(user.pk, {key, *rule_keys(structure, [key]), *[(NodeType.WOD, w) for w in wods]})
         unmet = unmet_rules(structure, NodeType.COURSE, course.pk, rows)
         if unmet:
-            raise LockedError(node_type=NodeType.COURSE, node_id=course.pk, title=course.title, unmet=unmet)
+            raise Locked(
+                f"{course.title} is locked until its prerequisites are met.",
+                locked={"node_type": NodeType.COURSE, "node_id": course.pk, "title": course.title},
+                unmet=unmet,
+            )
         program_enrollment = (
             ProgramEnrollment.objects.filter(
                 user=user, program_id__in=structure.course_programs.get(course.pk, [])

@@ -2,7 +2,7 @@
 
 from ..models import CourseEnrollment, EnrollmentStatus, NodeType, ProgramEnrollment
 from ..rollup import DONE_STATES, node_state
-from .bulk import load_node_rows
+from ..sql import load_node_rows
 
 
 def update_enrollments(user, structures, rows, keys, now) -> dict:

@@ -17,6 +17,8 @@ from django.db.models import F, Value
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
+from config.errors import Locked
+
 from ..models import LearnerState, NodeType, ProgressVerb
 from ..models.learning import ROLLUP_VALUE_FIELDS
 from ..rollup import (
@@ -24,6 +26,8 @@ from ..rollup import (
     MASTERED,
     NOT_STARTED,
     BlockFacts,
+    BlockRow,
+    EventInput,
     contribution,
     later,
     node_state,
@@ -31,9 +35,7 @@ from ..rollup import (
 )
 from ..selectors.progress import node_rows, rule_keys, wod_unmet
 from ..selectors.structure import community_structure
-from .block_state import apply_event, mastery_threshold
-from .bulk import (
-    BlockRow,
+from ..sql import (
     NodeRow,
     append_events,
     load_block_facts,
@@ -43,29 +45,14 @@ from .bulk import (
     upsert_block_rows,
     upsert_node_rows,
 )
+from .block_state import apply_event, mastery_threshold
 from .enrollment_sync import update_enrollments
-from .errors import LockedError
 from .hooks import run_ingest_hooks
 
 MILLI = Decimal("0.001")
 VERBS = frozenset(ProgressVerb.values)
 
 NODE_PROGRESS_FIELDS = [*ROLLUP_VALUE_FIELDS, "updated_at"]
-
-
-@dataclass
-class EventInput:
-    block: int
-    event: str
-    occurred_at: datetime
-    idempotency_key: str
-    time_spent_s: Decimal = Decimal(0)
-    score: float | None = None
-    progress: float | None = None
-    wod: int | None = None
-    difficulty_rating: int | None = None
-    confidence_level: int | None = None
-    interaction_data: dict | None = None
 
 
 @dataclass
@@ -96,7 +83,7 @@ class IngestResult:
 
 def lock_learner(user) -> LearnerState:
     """Take the learner's lock for the rest of the transaction."""
-    state, _ = LearnerState.objects.select_for_update().get_or_create(user=user)
+    state, _ = LearnerState.objects.select_for_update(of=("self",)).get_or_create(user=user)
     return state
 
 
@@ -153,7 +140,7 @@ class _Delta:
 def events_ingest(*, user, events) -> IngestResult:
     """Apply ``events`` (dicts or ``EventInput``) for ``user``; replays are no-ops.
 
-    Raises ``ValidationError`` for bad input (nothing is written) and ``LockedError`` when an
+    Raises ``ValidationError`` for bad input (nothing is written) and ``config.errors.Locked`` when an
     event touches a WOD or course whose prerequisites the learner has not met.
     """
     if not events:
@@ -200,10 +187,10 @@ def _ingest_locked(user, learner, inputs: list[EventInput], now) -> IngestResult
         locked = wod_unmet(structure, wod_id, rule_rows)
         if locked:
             node_type, node_id, unmet = locked
-            raise LockedError(
-                node_type=node_type,
-                node_id=node_id,
-                title=structure.node(node_type, node_id).title,
+            title = structure.node(node_type, node_id).title
+            raise Locked(
+                f"{title} is locked until its prerequisites are met.",
+                locked={"node_type": node_type, "node_id": node_id, "title": title},
                 unmet=unmet,
             )
 

@@ -15,16 +15,13 @@ from django.utils import timezone
 
 from ..models import (
     BlockProgress,
-    CourseEnrollment,
     EnrollmentStatus,
     LearnerState,
     NodeProgress,
-    NodeType,
-    ProgramEnrollment,
 )
 from ..rollup import DONE_STATES, BlockFacts, contribution, later, node_state, percent_of
 from ..selectors.structure import community_structure
-from .enrollment_sync import mirror_enrollment
+from .enrollment_sync import update_enrollments
 from .ingest import NODE_PROGRESS_FIELDS, lock_learner
 
 COMPARED = [
@@ -211,7 +208,8 @@ def _recompute_user(user, *, community, dry_run) -> tuple[int, list[dict]]:
                 unique_fields=["user", "node_type", "node_id"],
                 update_fields=NODE_PROGRESS_FIELDS,
             )
-            _mirror_enrollments(user, {(r.node_type, r.node_id): r for r in upserts}, now)
+            changed = {(r.node_type, r.node_id): r for r in upserts}
+            update_enrollments(user, structures, changed, list(changed), now)
         if upserts or deletes:
             LearnerState.objects.filter(pk=user.pk).update(
                 rollup_version=F("rollup_version") + 1, updated_at=now
@@ -225,23 +223,6 @@ def _plain(value):
     if hasattr(value, "isoformat"):
         return value.isoformat()
     return value
-
-
-def _mirror_enrollments(user, rows, now):
-    programs = [i for t, i in rows if t == NodeType.PROGRAM]
-    courses = [i for t, i in rows if t == NodeType.COURSE]
-    fields = ["completion_percent", "status", "completed_at", "updated_at"]
-    for model, node_type, ids, attr in (
-        (ProgramEnrollment, NodeType.PROGRAM, programs, "program_id"),
-        (CourseEnrollment, NodeType.COURSE, courses, "course_id"),
-    ):
-        if not ids:
-            continue
-        enrollments = list(model.objects.filter(user=user, **{f"{attr}__in": ids}))
-        for enrollment in enrollments:
-            mirror_enrollment(enrollment, rows[(node_type, getattr(enrollment, attr))], now)
-        if enrollments:
-            model.objects.bulk_update(enrollments, fields)
 
 
 __all__ = ["EnrollmentStatus", "RecomputeResult", "learners_in_scope", "progress_recompute"]

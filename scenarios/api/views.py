@@ -81,7 +81,7 @@ class ScenarioListCreateView(generics.GenericAPIView):
         query = ScenarioListQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         filters = dict(query.validated_data)
-        queryset = selectors.scenario_list_rows(user=request.user, **filters)
+        queryset = selectors.ScenarioListPage(user=request.user, **filters)
         filters.pop("sort")
         page = self.paginate_queryset(
             CountedQuerySet(queryset, lambda: selectors.scenario_list_count(user=request.user, **filters))

@@ -85,7 +85,9 @@ def test_api_requires_authentication_by_default(api_client):
     assert response.json()["code"] == "not_authenticated"
 
 
-def test_a_cached_token_costs_no_query_and_revocation_is_immediate(django_assert_num_queries, settings):
+def test_a_cached_token_costs_no_query_and_revocation_is_immediate(
+    django_assert_num_queries, django_capture_on_commit_callbacks, settings
+):
     from config.api.authentication import CachedTokenAuthentication
 
     settings.API_TOKEN_CACHE_S = 300
@@ -98,20 +100,23 @@ def test_a_cached_token_costs_no_query_and_revocation_is_immediate(django_assert
     assert (cached_user.pk, token.key) == (user.pk, key)
 
     # Deactivating the user (any save of it) clears the entry in every process.
-    user.is_active = False
-    user.save(update_fields=["is_active"])
+    with django_capture_on_commit_callbacks(execute=True):
+        user.is_active = False
+        user.save(update_fields=["is_active"])
     with pytest.raises(Exception, match="inactive|Invalid"):
         auth.authenticate_credentials(key)
 
-    user.is_active = True
-    user.save(update_fields=["is_active"])
+    with django_capture_on_commit_callbacks(execute=True):
+        user.is_active = True
+        user.save(update_fields=["is_active"])
     assert auth.authenticate_credentials(key)[0] == user
-    Token.objects.filter(key=key).delete()
+    with django_capture_on_commit_callbacks(execute=True):
+        Token.objects.filter(key=key).delete()
     with pytest.raises(Exception, match="Invalid token"):
         auth.authenticate_credentials(key)
 
 
-def test_deleting_a_user_ends_their_cached_token(api_client, settings):
+def test_deleting_a_user_ends_their_cached_token(api_client, django_capture_on_commit_callbacks, settings):
     settings.API_TOKEN_CACHE_S = 300
     user = UserFactory(username="ann")
     key = Token.objects.create(user=user).key
@@ -121,5 +126,42 @@ def test_deleting_a_user_ends_their_cached_token(api_client, settings):
     key2 = Token.objects.create(user=user2).key
     api_client.credentials(HTTP_AUTHORIZATION=f"Token {key2}")
     assert api_client.get("/api/v1/curricula/").status_code == 200  # authenticated: now cached
-    user2.delete()
+    with django_capture_on_commit_callbacks(execute=True):
+        user2.delete()
     assert api_client.get("/api/v1/curricula/").status_code == 401
+
+
+class _Rollback(Exception):
+    pass
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_token_cache_is_cleared_when_the_change_commits_not_before(settings):
+    from django.core.cache import cache
+    from django.db import transaction
+
+    from config.api.authentication import CachedTokenAuthentication, token_cache_key
+
+    settings.API_TOKEN_CACHE_S = 300
+    user = UserFactory(username="ann")
+    key = Token.objects.create(user=user).key
+    auth = CachedTokenAuthentication()
+    auth.authenticate_credentials(key)  # fills the cache
+
+    # A rolled-back deactivation leaves the (still true) entry in place.
+    with pytest.raises(_Rollback), transaction.atomic():
+        user.is_active = False
+        user.save(update_fields=["is_active"])
+        raise _Rollback
+    assert cache.get(token_cache_key(key)).is_active
+    assert auth.authenticate_credentials(key)[0].is_active
+
+    # Inside the deactivating transaction the entry stays; it goes when the change commits, so a
+    # request running meanwhile cannot cache the old row again after the clear.
+    with transaction.atomic():
+        user.is_active = False
+        user.save(update_fields=["is_active"])
+        assert cache.get(token_cache_key(key)) is not None
+    assert cache.get(token_cache_key(key)) is None
+    with pytest.raises(Exception, match="inactive|Invalid"):
+        auth.authenticate_credentials(key)

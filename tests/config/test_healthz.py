@@ -6,6 +6,7 @@ from django.db import OperationalError
 pytestmark = pytest.mark.django_db
 
 
+@pytest.mark.postgres
 def test_healthz_reports_database_and_broker(client):
     response = client.get("/healthz")
     assert response.status_code == 200

@@ -21,3 +21,32 @@ def test_validation_lists_every_violation_with_its_path():
     with pytest.raises(ValidationError) as caught:
         validate_with_schema(schema, {"steps": []}, field="content")
     assert caught.value.message_dict == {"content": ["'title' is a required property"]}
+
+
+def test_the_admin_field_gives_the_editor_buildable_data_and_drops_its_blanks_again():
+    from config.jsonschemas import editor_data, load_schema, without_editor_blanks
+
+    schema = load_schema("curriculum", "trait_schema")
+    stored = {
+        "type": "object",
+        "properties": {"age": {"type": "string", "enum": ["puppy", "adult"]}},
+        "required": ["age"],
+        "additionalProperties": False,
+    }
+    shown = editor_data(stored, schema)
+    assert shown["properties"]["age"]["x-segment-labels"] == {}
+    # What the editor posts back for an unchanged page: every optional key it showed, blank.
+    posted = {
+        **shown,
+        "properties": {
+            "age": {
+                **shown["properties"]["age"],
+                "title": "",
+                "description": "",
+                "minimum": None,
+                "maximum": None,
+                "x-segment": False,
+            }
+        },
+    }
+    assert without_editor_blanks(posted, schema) == stored

@@ -3,39 +3,18 @@
 import threading
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 
-from config.api.exceptions import Conflict
+from config.errors import Conflict
 from curriculum import services
 from curriculum.models import AlternativeStat, Enrollment, OutcomeEvent
 from curriculum.services import curriculum_stats_rebuild
 from tests.factories import UserFactory
+from tests.utils.threads import run_at_once
 
 from .factories import make_curriculum
 
-pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def run_at_once(calls):
-    """Run each callable in its own thread, all released together; return results or errors."""
-    barrier = threading.Barrier(len(calls))
-    results = [None] * len(calls)
-
-    def worker(index, call):
-        try:
-            barrier.wait()
-            results[index] = call()
-        except Exception as exc:  # collected for the assertions
-            results[index] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(i, c)) for i, c in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
 def stats(segment="*"):
@@ -134,3 +113,54 @@ def test_enrolling_twice_at_once_gives_one_active_enrollment(learner):
     assert not [r for r in results if isinstance(r, Exception)]
     assert len({r[0].pk for r in results}) == 1
     assert Enrollment.objects.filter(user=newcomer).count() == 1
+
+
+def test_a_learners_open_outcome_does_not_hold_up_another_learner_of_the_curriculum(learner):
+    """The outcome locks the learner's enrollment only, not the curriculum every learner shares."""
+    user, first = learner
+    second_user = UserFactory()
+    second, _ = services.enrollment_get_or_create(
+        user=second_user, curriculum=first.curriculum, traits={"energy_level": "high"}
+    )
+    services.coach_status_record(
+        user=second_user, enrollment=second, step_order=1, plan_id="A", outcome="SUCCESS"
+    )
+    step_two_plan = second.step_states.get(step__order=2).current_alternative.code
+    holding, release = threading.Event(), threading.Event()
+    errors = []
+
+    def first_learner_keeps_its_transaction_open():
+        try:
+            with transaction.atomic():
+                status(user, first, "STOPPED")()
+                holding.set()
+                release.wait(timeout=20)
+        except Exception as exc:  # collected for the assertions
+            errors.append(exc)
+            holding.set()
+        finally:
+            connection.close()
+
+    def second_learner_reports():
+        try:
+            services.coach_status_record(
+                user=second_user, enrollment=second, step_order=2, plan_id=step_two_plan, outcome="STOPPED"
+            )
+        except Exception as exc:  # collected for the assertions
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    holder = threading.Thread(target=first_learner_keeps_its_transaction_open)
+    holder.start()
+    assert holding.wait(timeout=10)
+    reporter = threading.Thread(target=second_learner_reports)
+    reporter.start()
+    reporter.join(timeout=5)
+    blocked = reporter.is_alive()
+    release.set()
+    holder.join()
+    reporter.join()
+    assert not blocked, "the second learner waited for the first learner's transaction"
+    assert errors == []
+    assert OutcomeEvent.objects.filter(enrollment__in=[first, second], outcome="STOPPED").count() == 2

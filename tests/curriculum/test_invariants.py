@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from config.api.exceptions import Conflict
+from config.errors import Conflict
 from curriculum import services
 from curriculum.models import EnrollmentStep, OutcomeEvent
 from curriculum.services import curriculum_stats_rebuild

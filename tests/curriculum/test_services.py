@@ -1,7 +1,7 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from config.api.exceptions import Conflict
+from config.errors import Conflict
 from curriculum import services
 from curriculum.models import AlternativeStat, Curriculum, Enrollment, EnrollmentStep, OutcomeEvent
 from tests.factories import UserFactory
@@ -73,7 +73,7 @@ def test_success_on_the_last_step_completes_the_enrollment(enrollment, record):
     assert enrollment.completed_at is not None
     with pytest.raises(Conflict) as excinfo:
         record(enrollment, 3, "A", "SUCCESS")
-    assert excinfo.value.get_codes() == "enrollment_completed"
+    assert excinfo.value.code == "enrollment_completed"
 
 
 def test_a_completed_enrollment_lets_the_learner_enroll_again(enrollment, record, curriculum, user):
@@ -126,7 +126,7 @@ def test_legacy_skip_from_the_last_plan_is_a_conflict(enrollment, record):
     record(enrollment, 1, "A", "SWAPPED", next_plan_id="D")
     with pytest.raises(Conflict) as excinfo:
         record(enrollment, 1, "D", "SKIPPED_INEFFECTIVE")
-    assert excinfo.value.get_codes() == "no_next_alternative"
+    assert excinfo.value.code == "no_next_alternative"
 
 
 @pytest.mark.parametrize(
@@ -159,14 +159,14 @@ def test_next_plan_of_another_step_is_rejected(enrollment, record, curriculum):
 def test_a_plan_that_is_not_the_current_one_is_a_conflict(enrollment, record):
     with pytest.raises(Conflict) as excinfo:
         record(enrollment, 1, "B", "STOPPED")
-    assert excinfo.value.get_codes()["detail"] == "not_current_plan"
-    assert excinfo.value.detail["current_plan_id"] == "A"
+    assert excinfo.value.code == "not_current_plan"
+    assert excinfo.value.extra["current_plan_id"] == "A"
 
 
 def test_a_step_that_is_not_open_is_a_conflict(enrollment, record):
     with pytest.raises(Conflict) as excinfo:
         record(enrollment, 2, "A", "SUCCESS")
-    assert excinfo.value.get_codes()["detail"] == "step_not_open"
+    assert excinfo.value.code == "step_not_open"
 
 
 def test_a_retry_with_the_same_client_key_changes_nothing(enrollment, record, curriculum):
@@ -188,7 +188,7 @@ def test_reusing_a_client_key_for_another_status_is_a_conflict(enrollment, recor
     record(enrollment, 1, "A", "STOPPED", client_key="k-1")
     with pytest.raises(Conflict) as excinfo:
         record(enrollment, 1, "A", "SUCCESS", client_key="k-1")
-    assert excinfo.value.get_codes() == "client_key_reused"
+    assert excinfo.value.code == "client_key_reused"
 
 
 def test_a_retried_success_without_a_key_is_refused_not_double_counted(enrollment, record, curriculum):

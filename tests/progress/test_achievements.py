@@ -11,7 +11,7 @@ from progress.services.achievements import achievements_evaluate, affected_crite
 from tests.conftest import client_for
 from tests.factories import UserFactory
 from tests.progress.factories import CommunityFactory, build_program
-from tests.progress.utils import blocks_of, event, join, service_event
+from tests.utils.progress import blocks_of, event, join, service_event
 
 LIST = reverse("api:progress-achievements")
 EVENTS = reverse("api:progress-events")
@@ -382,7 +382,8 @@ def test_admin_edits_achievements_and_milestones_with_the_criteria_widget(client
     errors = getattr(response, "context_data", {}) and response.context_data["adminform"].form.errors
     assert response.status_code == 302, errors
     made = Achievement.objects.get(name="Admin made")
-    assert made.criteria == {"all": [{"type": "blocks_completed", "count": 2, "scope": {}}]}
+    # The editor's empty optional scope means "the whole community", the same as no scope.
+    assert made.criteria == {"all": [{"type": "blocks_completed", "count": 2}]}
     assert client.get(reverse("admin:progress_achievement_changelist")).status_code == 200
     assert client.get(reverse("admin:progress_coursemilestone_add")).status_code == 200
     assert client.get(reverse("admin:progress_certificate_changelist")).status_code == 200
@@ -428,14 +429,23 @@ def test_affected_criteria_read_logged_events_as_models_or_row_dicts():
 
 
 @pytest.mark.django_db
-def test_admin_action_reevaluates_a_new_achievement_for_every_member(client, user, gym):
+def test_admin_action_reevaluates_a_new_achievement_for_every_member_in_a_task_after_commit(
+    client, user, gym, django_capture_on_commit_callbacks
+):
     community, _, blocks = gym
     events_ingest(user=user, events=[service_event(b) for b in blocks[:2]])
     late = achievement(community, {"all": [{"type": "blocks_completed", "count": 2}]}, name="Late")
     client.force_login(UserFactory(is_staff=True, is_superuser=True))
-    response = client.post(
-        reverse("admin:progress_achievement_changelist"),
-        {"action": "reevaluate", "_selected_action": [late.pk]},
-    )
-    assert response.status_code == 302
+    with django_capture_on_commit_callbacks() as callbacks:
+        response = client.post(
+            reverse("admin:progress_achievement_changelist"),
+            {"action": "reevaluate", "_selected_action": [late.pk]},
+            follow=True,
+        )
+    assert response.status_code == 200
+    assert "in the background" in response.content.decode()
+    # Nothing is evaluated inside the request; the task does it once the request commits.
+    assert not UserAchievement.objects.filter(user=user, achievement=late).exists()
+    assert len(callbacks) == 1
+    callbacks[0]()
     assert UserAchievement.objects.get(user=user, achievement=late).earned_at is not None

@@ -21,7 +21,7 @@ from progress.tasks import compute_learning_analytics
 from tests.conftest import client_for
 from tests.factories import UserFactory
 from tests.progress.factories import BlockProgressFactory, CommunityFactory, build_program
-from tests.progress.utils import blocks_of, join, service_event
+from tests.utils.progress import blocks_of, join, service_event
 
 ME = reverse("api:progress-analytics-me")
 BERLIN = ZoneInfo("Europe/Berlin")

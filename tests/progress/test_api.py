@@ -1,5 +1,7 @@
 """Content endpoints, enrollments, progress trees (with pinned query counts) and next."""
 
+from datetime import UTC, datetime
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -8,7 +10,7 @@ from progress.models import BlockType, MembershipRole, PublishStatus
 from progress.selectors.structure import clear_local_cache
 from tests.conftest import client_for
 from tests.progress.factories import BlockFactory, CommunityFactory, PageFactory, WodFactory, build_program
-from tests.progress.utils import blocks_of, event, join
+from tests.utils.progress import blocks_of, event, join
 
 EVENTS = "/api/v1/progress/events/"
 
@@ -250,3 +252,25 @@ def test_list_endpoints_use_a_constant_number_of_queries(user, auth_client):
     large = [count_queries(auth_client, url) for url in urls]
     assert small == large
     assert max(large) <= 4  # token, count, page, and the roles for communities
+
+
+@pytest.mark.django_db
+def test_tree_timestamps_are_the_stored_ones_to_the_microsecond(auth_client, user, program):
+    """Roll-up timestamps reach the tree as the stored values (read as text on PostgreSQL)."""
+    from progress.models import NodeProgress
+    from progress.selectors.progress import community_views
+
+    blocks = blocks_of(program)
+    auth_client.post(EVENTS, [event(b) for b in blocks[:4]], format="json")
+    rows = NodeProgress.objects.filter(user=user, community_id=program.community_id)
+    rows.filter(node_type="page").update(last_activity_at=datetime(2026, 3, 29, 1, 30, tzinfo=UTC))
+    views = community_views(user.pk, program.community_id)
+    assert views and len(views) == rows.count()
+    for row in rows:
+        view = views[(row.node_type, row.node_id)]
+        assert (view.completed_at, view.last_activity_at) == (row.completed_at, row.last_activity_at)
+        assert view.last_activity_at is None or view.last_activity_at.utcoffset().total_seconds() == 0
+    tree = auth_client.get(f"/api/v1/progress/programs/{program.pk}/").json()
+    page = tree["courses"][0]["wods"][0]["pages"][0]
+    assert page["last_activity_at"] == "2026-03-29T01:30:00+00:00"
+    assert tree["last_activity_at"] == rows.get(node_type="program").last_activity_at.isoformat()

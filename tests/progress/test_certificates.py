@@ -15,7 +15,7 @@ from progress.models import (
 from progress.services import course_enroll, events_ingest
 from progress.services.certificates import certificate_issue
 from tests.progress.factories import CommunityFactory, build_program
-from tests.progress.utils import blocks_of, event, join, service_event
+from tests.utils.progress import blocks_of, event, join, service_event
 
 EVENTS = reverse("api:progress-events")
 MILESTONES = reverse("api:progress-milestones")

@@ -1,37 +1,16 @@
 """Concurrent ingest for the same learners on PostgreSQL with real threads."""
 
-import threading
-
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from progress.models import BlockProgress, NodeProgress, NodeType, ProgressEvent
 from progress.services import events_ingest, progress_recompute
 from tests.factories import UserFactory
 from tests.progress.factories import build_program
-from tests.progress.utils import blocks_of, join
+from tests.utils.progress import blocks_of, join
+from tests.utils.threads import run_threads
 
-
-def run_threads(target, count):
-    errors = []
-    barrier = threading.Barrier(count)
-
-    def wrapped(index):
-        try:
-            barrier.wait()
-            target(index)
-        except BaseException as exc:  # reported below
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=wrapped, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
+pytestmark = pytest.mark.postgres
 
 
 @pytest.mark.django_db(transaction=True)

@@ -29,7 +29,7 @@ from tests.progress.factories import (
     WodFactory,
     build_program,
 )
-from tests.progress.utils import blocks_of, event, join, service_event
+from tests.utils.progress import blocks_of, event, join, service_event
 
 EVENTS = "/api/v1/progress/events/"
 

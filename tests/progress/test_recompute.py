@@ -12,8 +12,9 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from config.errors import Locked
 from progress.models import BlockType, CourseWod, NodeProgress, NodeType, ProgressVerb
-from progress.services import LockedError, events_ingest, progress_recompute
+from progress.services import events_ingest, progress_recompute
 from tests.factories import UserFactory
 from tests.progress.factories import (
     BlockFactory,
@@ -23,7 +24,7 @@ from tests.progress.factories import (
     WodFactory,
     build_program,
 )
-from tests.progress.utils import blocks_of, join
+from tests.utils.progress import blocks_of, join
 
 
 def _tree():
@@ -188,7 +189,7 @@ def test_content_changes_are_recomputed_by_the_task_after_commit():
     PrerequisiteFactory(course=course, required_course=other, min_percent=100)
     CourseWod.objects.create(course=other, wod=WodFactory(community=community), order=0)
     BlockFactory(page=PageFactory(wod=other.wods.get()), block_type=BlockType.RICH_TEXT)
-    with pytest.raises(LockedError):
+    with pytest.raises(Locked):
         events_ingest(
             user=user,
             events=[
@@ -221,3 +222,54 @@ def test_unpublished_blocks_stop_counting_after_recompute(user):
     progress_recompute(user=user)
     page_row = NodeProgress.objects.get(user=user, node_type=NodeType.PAGE, node_id=page.pk)
     assert (page_row.required_total, page_row.required_done, page_row.time_spent_s) == (1, 1, 5)
+
+
+class _Rollback(Exception):
+    pass
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_rolled_back_content_edit_does_not_swallow_the_next_recompute(monkeypatch):
+    from progress import tasks
+
+    enqueued = []
+    monkeypatch.setattr(tasks.recompute_community_progress, "delay", enqueued.append)
+    community = CommunityFactory()
+    page = PageFactory(wod=WodFactory(community=community))
+    enqueued.clear()
+    with pytest.raises(_Rollback), transaction.atomic():
+        BlockFactory(page=page, block_type=BlockType.RICH_TEXT)
+        raise _Rollback
+    assert enqueued == []
+    with transaction.atomic():
+        BlockFactory(page=page, block_type=BlockType.RICH_TEXT)
+        BlockFactory(page=page, block_type=BlockType.QUIZ)
+    assert enqueued == [community.pk]
+
+
+@pytest.mark.django_db
+def test_recompute_moves_the_enrollments_current_wod_like_an_ingest(user):
+    from progress.models import CourseEnrollment
+    from progress.services import course_enroll
+
+    community = CommunityFactory()
+    join(user, community)
+    course = CourseFactory(community=community)
+    first, second = WodFactory(community=community), WodFactory(community=community)
+    CourseWod.objects.create(course=course, wod=first, order=0)
+    CourseWod.objects.create(course=course, wod=second, order=1)
+    done = BlockFactory(page=PageFactory(wod=first), block_type=BlockType.RICH_TEXT)
+    BlockFactory(page=PageFactory(wod=second), block_type=BlockType.RICH_TEXT)
+    course_enroll(user=user, course=course)
+    events_ingest(
+        user=user,
+        events=[{"block": done.pk, "event": "viewed", "occurred_at": timezone.now(), "idempotency_key": "a"}],
+    )
+    assert CourseEnrollment.objects.get(user=user).current_wod_id == second.pk
+    # Roll-ups and the enrollment drifted (e.g. rows restored from an old backup).
+    NodeProgress.objects.filter(user=user, node_type=NodeType.COURSE).update(required_done=0, percent=0)
+    NodeProgress.objects.filter(user=user, node_type=NodeType.WOD, node_id=first.pk).delete()
+    CourseEnrollment.objects.filter(user=user).update(current_wod=first, completion_percent=0)
+    progress_recompute(user=user)
+    enrollment = CourseEnrollment.objects.get(user=user)
+    assert (enrollment.current_wod_id, enrollment.completion_percent) == (second.pk, 50.0)

@@ -6,7 +6,7 @@ from progress.models import BlockProgress, CourseWod, MembershipRole, ProgressEv
 from tests.conftest import client_for
 from tests.factories import UserFactory
 from tests.progress.factories import CommunityFactory, build_program
-from tests.progress.utils import blocks_of, event, join
+from tests.utils.progress import blocks_of, event, join
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from progress.models import BlockType, ProgressEvent
 from tests.progress.factories import build_program
-from tests.progress.utils import blocks_of, event, join
+from tests.utils.progress import blocks_of, event, join
 
 STATEMENTS = "/api/v1/xapi/statements/"
 DURATION = re.compile(r"^P(?:\d+Y)?(?:\d+M)?(?:\d+D)?(?:T(?:\d+H)?(?:\d+M)?(?:\d+(?:\.\d+)?S)?)?$")

@@ -1,7 +1,7 @@
 import json
 
 import pytest
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.urls import reverse
 
 from config.permissions import CONTENT_DESIGNERS, sync_content_designer_permissions
@@ -92,17 +92,37 @@ def test_metadata_is_read_only_for_designers_and_sorts_by_metrics(client, design
     assert ScenarioMetadata.objects.get(pk=popular.pk).saved_count == 1
 
 
-def test_recount_action_corrects_drift(client, designer):
-    scenario = ScenarioFactory()
-    services.scenario_save(user=UserFactory(), scenario=scenario)
-    ScenarioMetadata.objects.filter(pk=scenario.pk).update(saved_count=5)
-    response = client.post(
+def recount(client, scenario):
+    return client.post(
         reverse("admin:scenarios_scenariometadata_changelist"),
         {"action": "recount", "_selected_action": [scenario.pk]},
         follow=True,
     )
+
+
+def test_recount_action_corrects_drift(client):
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    scenario = ScenarioFactory()
+    services.scenario_save(user=UserFactory(), scenario=scenario)
+    ScenarioMetadata.objects.filter(pk=scenario.pk).update(saved_count=5)
+    response = recount(client, scenario)
     assert response.status_code == 200
     assert "corrected 1" in response.content.decode()
+    assert ScenarioMetadata.objects.get(pk=scenario.pk).saved_count == 1
+
+
+def test_recount_writes_so_view_permission_is_not_enough(client, designer):
+    scenario = ScenarioFactory()
+    services.scenario_save(user=UserFactory(), scenario=scenario)
+    ScenarioMetadata.objects.filter(pk=scenario.pk).update(saved_count=5)
+    changelist = client.get(reverse("admin:scenarios_scenariometadata_changelist"))
+    assert changelist.status_code == 200
+    assert 'value="recount"' not in changelist.content.decode()
+    recount(client, scenario)
+    assert ScenarioMetadata.objects.get(pk=scenario.pk).saved_count == 5
+    designer.user_permissions.add(Permission.objects.get(codename="change_scenariometadata"))
+    client.force_login(type(designer).objects.get(pk=designer.pk))
+    assert "corrected 1" in recount(client, scenario).content.decode()
     assert ScenarioMetadata.objects.get(pk=scenario.pk).saved_count == 1
 
 

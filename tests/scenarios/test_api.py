@@ -187,6 +187,13 @@ def test_save_and_unsave_are_idempotent_over_http(auth_client, scenario):
     assert auth_client.delete(url("scenario-save", scenario)).json()["metadata"]["saved_count"] == 0
 
 
+def test_save_and_unsave_answer_the_progress_as_stored(auth_client, scenario):
+    """Save and unsave answer from the locked row without reloading it: the same as a fresh read."""
+    for method in ("put", "delete", "put"):
+        answer = getattr(auth_client, method)(url("scenario-save", scenario)).json()["my_progress"]
+        assert answer == auth_client.get(url("scenario-detail", scenario)).json()["my_progress"]
+
+
 def test_attempt_then_completion_over_http(auth_client, scenario):
     assert auth_client.post(url("scenario-attempts", scenario), {"variant_id": "B"}).status_code == 201
     response = auth_client.post(url("scenario-completions", scenario), {"time_spent_s": 95})

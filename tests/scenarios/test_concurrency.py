@@ -4,36 +4,18 @@ import random
 import threading
 
 import pytest
-from django.db import connection
 
 from scenarios import services
 from scenarios.models import ScenarioMetadata, UserScenarioProgress
 from scenarios.reconcile import COUNTERS, recount
 from tests.factories import UserFactory
 from tests.scenarios.factories import ScenarioFactory
+from tests.utils.threads import run_threads
 
 THREADS = 32
 
 
-def run_threads(target, count):
-    barrier = threading.Barrier(count)
-    errors = []
-
-    def worker(index):
-        try:
-            barrier.wait()
-            target(index)
-        except BaseException as exc:  # noqa: BLE001 - reported below
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert not errors, errors
+pytestmark = pytest.mark.postgres
 
 
 @pytest.mark.django_db(transaction=True)

@@ -105,3 +105,29 @@ def test_rebuilding_trending_after_a_half_life_change_restores_the_ranking(setti
     assert "Rebuilt 2 trending score(s)" in out.getvalue()
     assert scores()[recent.pk] > scores()[older.pk]
     assert scores()[recent.pk] == pytest.approx(trending_exponent(now - timedelta(days=2)))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_trending_rebuild_is_one_transaction_that_locks_the_metadata_first(monkeypatch):
+    from django.db import DatabaseError
+
+    from scenarios.reconcile import rebuild_trending
+
+    scenario = ScenarioFactory()
+    services.scenario_attempt(user=UserFactory(), scenario=scenario)
+    before = ScenarioMetadata.objects.get(pk=scenario.pk).trending_score
+    # Its row locks need a transaction: the bare rebuild refuses to run without one.
+    with pytest.raises(DatabaseError):
+        rebuild_trending()
+
+    def fail(*args, **kwargs):
+        raise DatabaseError("disk full")
+
+    monkeypatch.setattr(ScenarioMetadata.objects, "bulk_update", fail)
+    ScenarioMetadata.objects.filter(pk=scenario.pk).update(trending_score=before + 5)
+    with pytest.raises(DatabaseError):
+        services.scenario_trending_rebuild()
+    assert ScenarioMetadata.objects.get(pk=scenario.pk).trending_score == before + 5
+    monkeypatch.undo()
+    assert services.scenario_trending_rebuild() == 1
+    assert ScenarioMetadata.objects.get(pk=scenario.pk).trending_score == pytest.approx(before)

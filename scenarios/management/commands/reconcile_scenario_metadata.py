@@ -5,7 +5,7 @@ import sys
 from django.core.management.base import BaseCommand
 from tqdm import tqdm
 
-from scenarios import reconcile, services
+from scenarios import services
 from scenarios.models import Scenario
 
 
@@ -54,5 +54,5 @@ class Command(BaseCommand):
         style = self.style.WARNING if result.corrected else self.style.SUCCESS
         self.stdout.write(style(message + "."))
         if rebuild_trending:
-            count = reconcile.rebuild_trending(dry_run=dry_run)
+            count = services.scenario_trending_rebuild(dry_run=dry_run)
             self.stdout.write(f"{'Would rebuild' if dry_run else 'Rebuilt'} {count} trending score(s).")

@@ -7,6 +7,7 @@ server-side as inline SVG under *Learning analytics → Trends*.
 
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -15,8 +16,8 @@ from django.utils.html import format_html
 
 from config.admin import ReadOnlyModelAdmin
 
-from .charts import bar_chart, line_chart
-from .models import (
+from ..charts import bar_chart, line_chart
+from ..models import (
     Achievement,
     AnalyticsPeriod,
     Certificate,
@@ -26,8 +27,8 @@ from .models import (
     UserAchievement,
     UserCourseMilestone,
 )
-from .selectors.analytics import community_trends
-from .services.achievements import achievements_reevaluate
+from ..selectors.analytics import community_trends
+from ..tasks import reevaluate_achievements
 
 
 @admin.register(Achievement)
@@ -74,8 +75,13 @@ class AchievementAdmin(admin.ModelAdmin):
 
     @admin.action(description="Evaluate for every member now (counts past progress)")
     def reevaluate(self, request, queryset):
-        earned = achievements_reevaluate(achievements=list(queryset))
-        self.message_user(request, f"Evaluated {queryset.count()} achievements; {earned} newly earned.")
+        ids = list(queryset.filter(is_active=True).values_list("pk", flat=True))
+        transaction.on_commit(lambda: reevaluate_achievements.delay(ids))
+        self.message_user(
+            request,
+            f"Evaluating {len(ids)} active achievement(s) for every member in the background; "
+            "newly earned awards appear as the task runs.",
+        )
 
     @admin.display(description="badge")
     def badge_preview(self, obj):

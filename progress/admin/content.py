@@ -8,7 +8,7 @@ from django.utils.html import format_html
 
 from config.admin import ReadOnlyModelAdmin
 
-from .models import (
+from ..models import (
     Block,
     BlockProgress,
     BlockType,
@@ -257,6 +257,3 @@ class ProgressEventAdmin(ReadOnlyModelAdmin):
     list_select_related = ["user", "block__page"]
     list_filter = ["verb", "community"]
     search_fields = ["user__username", "idempotency_key"]
-
-
-from . import admin_awards  # noqa: E402, F401  (achievements, milestones, certificates, analytics)

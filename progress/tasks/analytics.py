@@ -9,8 +9,8 @@ def compute_learning_analytics(period: str, day: str | None = None, community_id
     yesterday, UTC) for one community or all; returns the rows written."""
     from datetime import date
 
-    from .models import Community
-    from .services.analytics import learning_analytics_compute
+    from ..models import Community
+    from ..services.analytics import learning_analytics_compute
 
     community = None
     if community_id is not None:

@@ -1,4 +1,6 @@
-"""Set-based reads and writes for the ingest hot path: block states, roll-ups, the event log.
+"""Every raw SQL statement of progress, in one place; the rest of the app uses the ORM.
+
+Set-based reads and writes for the ingest hot path: block states, roll-ups, the event log.
 
 A batch of events touches up to 500 block rows and appends as many log rows; building model
 instances and going through the ORM's per-field preparation would cost more than the database
@@ -7,6 +9,10 @@ work. These functions read block states and roll-ups as light rows, write each k
 log with ``COPY``.
 They run inside the ingest transaction, under the learner's lock. On another database than
 PostgreSQL (the embedded SQLite default) they fall back to the equivalent ORM calls.
+
+Two reads on every tree request live here too (a learner's roll-ups in a community, and the
+visibility of a node with the versions that key its cache). ``tests/progress/test_sql.py`` ties
+every column list below to the models' fields, so a migration cannot silently break a statement.
 """
 
 import json
@@ -19,11 +25,12 @@ from django.db import connection
 from django.db.models import Q
 from psycopg.types.json import Jsonb
 
-from ..models import (
+from .models import (
     Block,
     BlockProgress,
     BlockState,
     Community,
+    LearnerState,
     Membership,
     NodeProgress,
     Page,
@@ -31,7 +38,8 @@ from ..models import (
     PublishStatus,
     Wod,
 )
-from ..models.learning import ROLLUP_VALUE_FIELDS
+from .models.learning import ROLLUP_VALUE_FIELDS
+from .rollup import BlockRow
 
 BLOCK_COLUMNS = [
     "user_id",
@@ -71,29 +79,6 @@ BLOCK_TYPES = [
     "timestamptz",
     "timestamptz",
 ]
-
-
-@dataclass(slots=True)
-class BlockRow:
-    """A learner's state on one block, as ``_apply`` moves it (see ``BlockProgress``)."""
-
-    user_id: int
-    block_id: int
-    community_id: int
-    state: str = BlockState.NOT_STARTED
-    progress: float = 0.0
-    time_spent_s: Decimal = field(default_factory=lambda: Decimal(0))
-    interaction_count: int = 0
-    retry_count: int = 0
-    mastery_score: float | None = None
-    last_score: float | None = None
-    interaction_data: dict = field(default_factory=dict)
-    difficulty_rating: int | None = None
-    confidence_level: int | None = None
-    first_interaction_at: datetime | None = None
-    last_interaction_at: datetime | None = None
-    completed_at: datetime | None = None
-    mastered_at: datetime | None = None
 
 
 def _postgres() -> bool:
@@ -355,3 +340,43 @@ def upsert_node_rows(rows: list[NodeRow], now: datetime) -> None:
         now=now,
         created=False,
     )
+
+
+VIEW_FIELDS = ("node_type", "node_id", *ROLLUP_VALUE_FIELDS)
+VIEW_TIMESTAMPS = ("completed_at", "last_activity_at")
+assert VIEW_FIELDS[-2:] == VIEW_TIMESTAMPS, "community_view_rows parses the last two columns"
+
+
+def community_view_rows(user_id: int, community_id: int) -> list[tuple]:
+    """Every roll-up of ``user_id`` in one community as ``VIEW_FIELDS`` tuples (one query).
+
+    On PostgreSQL the two timestamps come as text and ``datetime.fromisoformat`` (C) reads them:
+    the loader Django installs for timestamptz (to apply the connection's time zone, UTC) runs in
+    Python, and was a fifth of a whole tree rebuild. Same aware UTC datetimes either way.
+    """
+    postgres = _postgres()
+    columns = [f"{name}::text" if postgres and name in VIEW_TIMESTAMPS else name for name in VIEW_FIELDS]
+    rows = _fetch(
+        f"SELECT {', '.join(columns)} FROM {NodeProgress._meta.db_table} "
+        "WHERE user_id = %s AND community_id = %s",
+        [user_id, community_id],
+    )
+    if not postgres:
+        return rows
+    parse = datetime.fromisoformat
+    return [(*r[:-2], parse(r[-2]) if r[-2] else None, parse(r[-1]) if r[-1] else None) for r in rows]
+
+
+def visible_node_versions(user_id: int, model, node_id: int) -> tuple[int, int, int] | None:
+    """(community id, content version, the learner's roll-up version) of a published program,
+    course or WOD (``model``) in one of the user's communities, in one query; None if none."""
+    sql = (
+        "SELECT n.community_id, c.content_version, "
+        f"(SELECT s.rollup_version FROM {LearnerState._meta.db_table} s WHERE s.user_id = %s) "
+        f"FROM {model._meta.db_table} n JOIN {Community._meta.db_table} c ON c.id = n.community_id "
+        "WHERE n.id = %s AND n.status = %s "
+        f"AND EXISTS (SELECT 1 FROM {Membership._meta.db_table} m WHERE m.community_id = n.community_id "
+        "AND m.user_id = %s)"
+    )
+    found = _fetch(sql, [user_id, node_id, PublishStatus.PUBLISHED.value, user_id])
+    return found[0] if found else None

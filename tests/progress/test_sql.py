@@ -1,0 +1,129 @@
+"""Raw SQL of progress: the set-based writes agree with their ORM fallback (the embedded SQLite
+default), and every column a statement names is a column of the model."""
+
+import pytest
+from django.utils import timezone
+
+from progress import sql
+from progress.models import BlockProgress, BlockType, NodeProgress, ProgressEvent
+from progress.services import events_ingest, progress_recompute
+from tests.progress.factories import build_program
+from tests.utils.progress import blocks_of, join
+
+
+def run_events(user, blocks, prefix):
+    now = timezone.now()
+    events_ingest(
+        user=user,
+        events=[
+            {
+                "block": b.pk,
+                "event": "answered" if b.block_type == BlockType.QUIZ else "completed",
+                "score": 0.9,
+                "time_spent_s": 1.25,
+                "occurred_at": now,
+                "idempotency_key": f"{prefix}{b.pk}",
+                "interaction_data": {"n": b.pk},
+            }
+            for b in blocks
+        ],
+    )
+    events_ingest(
+        user=user,
+        events=[
+            {
+                "block": b.pk,
+                "event": "viewed",
+                "time_spent_s": 2,
+                "occurred_at": now,
+                "idempotency_key": f"{prefix}v{b.pk}",
+            }
+            for b in blocks[::2]
+        ],
+    )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("postgres", [True, False])
+def test_both_write_paths_store_the_same_state(user, monkeypatch, postgres):
+    monkeypatch.setattr(sql, "_postgres", lambda: postgres)
+    program = build_program(courses=1, wods_per_course=2, pages_per_wod=1, blocks_per_page=3)
+    join(user, program.community)
+    blocks = blocks_of(program)
+    run_events(user, blocks, "a")
+    run_events(user, blocks, "a")  # replays
+    assert ProgressEvent.objects.filter(user=user).count() == len(blocks) + len(blocks[::2])
+    assert BlockProgress.objects.get(user=user, block=blocks[0]).interaction_data == {"n": blocks[0].pk}
+    program_row = NodeProgress.objects.get(user=user, node_type="program")
+    assert (program_row.percent, program_row.state) == (100.0, "mastered")
+    assert program_row.time_spent_s == len(blocks) * 1.25 + len(blocks[::2]) * 2
+    assert progress_recompute(user=user, dry_run=True).drift == []
+
+
+def _columns(model) -> dict[str, str]:
+    """Column name -> the PostgreSQL type the statements cast to, for every concrete field."""
+    from django.db import connection
+
+    types = {}
+    for f in model._meta.concrete_fields:
+        db_type = (f.db_type(connection) or "").split("(")[0].strip()
+        types[f.column] = {"timestamp with time zone": "timestamptz", "serial": "integer"}.get(
+            db_type, db_type
+        )
+    return types
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize(
+    ("model", "columns", "types"),
+    [
+        (BlockProgress, sql.BLOCK_COLUMNS, sql.BLOCK_TYPES),
+        (NodeProgress, sql.NODE_COLUMNS, sql.NODE_TYPES),
+        (NodeProgress, sql.VIEW_FIELDS, None),
+        (ProgressEvent, sql.EVENT_COLUMNS, None),
+    ],
+    ids=["block rows", "node rows", "node views", "event log"],
+)
+def test_every_raw_column_list_matches_the_model(model, columns, types):
+    """A migration that renames, drops or retypes a column fails here, not in production."""
+    actual = _columns(model)
+    assert set(columns) <= set(actual), set(columns) - set(actual)
+    if types is not None:
+        assert len(types) == len(columns)
+        assert {c: t for c, t in zip(columns, types, strict=True)} == {c: actual[c] for c in columns}
+
+
+def test_the_light_rows_read_exactly_the_raw_columns():
+    from dataclasses import fields
+
+    from progress.rollup import BlockRow
+
+    assert [f.name for f in fields(BlockRow)] == list(sql.BLOCK_COLUMNS)
+    assert [f.name for f in fields(sql.NodeRow)][: len(sql.NODE_COLUMNS)] == list(sql.NODE_COLUMNS)
+
+
+def test_the_columns_named_inside_the_joins_exist():
+    from progress.models import Block, Community, Course, LearnerState, Membership, Page, Program, Wod
+
+    named = {
+        Block: {
+            "id",
+            "block_type",
+            "required",
+            "page_id",
+            "is_published",
+            "completion_threshold",
+            "mastery_threshold",
+        },
+        Page: {"id", "wod_id", "is_published"},
+        Wod: {"id", "community_id", "status"},
+        Course: {"id", "community_id", "status"},
+        Program: {"id", "community_id", "status"},
+        Community: {"id", "content_version"},
+        Membership: {"community_id", "user_id"},
+        LearnerState: {"user_id", "rollup_version"},
+        ProgressEvent: {"user_id", "idempotency_key", "block_id", "state_after"},
+        NodeProgress: {"user_id", "community_id"},
+    }
+    for model, columns in named.items():
+        assert columns <= set(_columns(model)), (model.__name__, columns - set(_columns(model)))

@@ -1,0 +1,1 @@
+"""Helpers the test suites share: real threads (``threads``) and progress payloads (``progress``)."""
