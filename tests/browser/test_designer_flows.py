@@ -12,7 +12,7 @@ from config.permissions import CONTENT_DESIGNERS, content_model_grants, sync_con
 from progress.models import Block, BlockType
 from tests.factories import UserFactory
 from tests.progress.factories import CommunityFactory, build_program
-from tests.progress.utils import join
+from tests.utils.progress import join
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
