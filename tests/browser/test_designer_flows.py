@@ -62,10 +62,6 @@ def test_designer_builds_publishes_and_extends_a_curriculum(signed_in, screensho
     page = signed_in
     learner = UserFactory()
     page.goto("/admin/curriculum/curriculum/add/")
-    trait_editor = page.locator("#id_trait_schema_jsonform")
-    page.wait_for_function("document.getElementById('id_trait_schema_jsonform').innerText.trim() !== ''")
-    if "(!)" in trait_editor.inner_text():
-        pytest.xfail(f"the learner-trait schema editor does not build: {trait_editor.inner_text()[:120]}")
     page.locator("#id_title").press_sequentially("Loose leash walking")
     assert page.input_value("#id_slug") == "loose-leash-walking"  # prepopulated as the title is typed
     page.fill("#id_description", "Walk without pulling, in two steps.")
