@@ -13,3 +13,16 @@ class ReadOnlyModelAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+def _register_platform_admin():
+    from .models import PendingTask
+
+    @admin.register(PendingTask)
+    class PendingTaskAdmin(ReadOnlyModelAdmin):
+        list_display = ("task", "created_at", "attempts", "last_error")
+        list_filter = ("task",)
+        date_hierarchy = "created_at"
+
+
+_register_platform_admin()

@@ -37,6 +37,21 @@ class PlatformConfig(AppConfig):
 
         post_migrate.connect(after_migrate, dispatch_uid="platform.after_migrate", weak=False)
 
+        # Log records carry the id of the request that made them (config/logging.py).
+        from .logging import install_request_id_on_records
+
+        install_request_id_on_records()
+        from django.core.signals import request_finished
+
+        from .middleware import forget_request_id
+
+        request_finished.connect(forget_request_id, dispatch_uid="platform.forget_request_id")
+
+        # Task outcomes and durations for /metrics.
+        from .metrics import connect_celery_signals
+
+        connect_celery_signals()
+
         # Cached token authentication forgets a token as soon as it or its user changes.
         from django.contrib.auth import get_user_model
         from django.db.models.signals import post_delete, post_save, pre_delete

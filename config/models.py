@@ -41,3 +41,28 @@ class IdempotencyRecord(models.Model):
     @property
     def in_progress(self) -> bool:
         return self.status_code is None
+
+
+class PendingTask(models.Model):
+    """A task the broker refused when it was enqueued (after its transaction committed).
+
+    ``config.tasks.enqueue_on_commit`` writes it instead of losing the work; the periodic job
+    "platform: re-publish pending tasks" (and ``manage.py republish_pending_tasks``) sends it again
+    once the broker answers, and deletes the row. Tasks are safe to run twice, so a row published
+    just before a crash is harmless.
+    """
+
+    task = models.CharField(max_length=200, help_text="Registered Celery task name.")
+    args = models.JSONField(default=list, blank=True)
+    kwargs = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    attempts = models.PositiveIntegerField(default=0, help_text="Re-publish attempts that failed.")
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = "pending task"
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["created_at"], name="platform_pendingtask_created")]
+
+    def __str__(self):
+        return f"{self.task} ({self.created_at:%Y-%m-%d %H:%M:%S})"

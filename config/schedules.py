@@ -21,6 +21,12 @@ PERIODIC_TASKS = {
         "schedule": crontab(minute="7"),
         "description": "Deletes stored Idempotency-Key answers older than IDEMPOTENCY_KEY_TTL_H hours.",
     },
+    "platform: re-publish pending tasks": {
+        "task": "config.tasks.republish_pending_tasks",
+        "schedule": 60,
+        "description": "Sends again the tasks the broker refused when they were enqueued (kept in "
+        "the pending task outbox, e.g. during a Redis outage); deletes each once sent.",
+    },
     # curriculum
     "curriculum: rebuild outcome statistics": {
         "task": "curriculum.tasks.rebuild_stats",

@@ -61,6 +61,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "config.middleware.RequestIdMiddleware",
+    "config.metrics.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -69,6 +71,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "config.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -126,9 +129,14 @@ def _next_redis_db(url: str) -> str:
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "config.cache.RedisCache",
+            # Redis unreachable: reads are misses, writes are dropped, and it is logged (config/cache.py).
+            "BACKEND": "config.cache.ResilientRedisCache",
             "LOCATION": env.str("CACHE_URL", default=_next_redis_db(REDIS_URL)),
             "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="coach"),
+            "OPTIONS": {
+                "socket_connect_timeout": env.float("CACHE_TIMEOUT_S", default=1.0),
+                "socket_timeout": env.float("CACHE_TIMEOUT_S", default=1.0),
+            },
         }
     }
 else:
@@ -177,7 +185,7 @@ WHITENOISE_USE_FINDERS = DEBUG
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^metrics$"]
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
@@ -188,11 +196,21 @@ X_FRAME_OPTIONS = "DENY"
 
 # --- Logging --------------------------------------------------------------------------
 
+# LOG_FORMAT=json: one JSON object per line (timestamp, level, logger, message, request_id, exc_info).
+LOG_FORMAT = env.str("LOG_FORMAT", default="plain")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
+        "json": {"()": "config.logging.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json" if LOG_FORMAT == "json" else "plain",
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
@@ -269,10 +287,26 @@ CELERY_RESULT_BACKEND = None
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A publish that fails is retried briefly, then kept in the pending task outbox (config/outbox.py).
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
+}
+CELERY_BROKER_CONNECTION_TIMEOUT = env.float("CELERY_BROKER_CONNECTION_TIMEOUT", default=2.0)
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = "UTC"
 CELERY_ENABLE_UTC = True
+
+# --- Metrics ----------------------------------------------------------------------------
+
+# GET /metrics (Prometheus) answers clients from these addresses, or bearing METRICS_TOKEN
+# (``Authorization: Bearer <token>``); everyone else gets a 404. Behind a proxy the address is the
+# proxy's: use the token there.
+METRICS_ALLOWED_IPS = env.list("METRICS_ALLOWED_IPS", default=["127.0.0.1", "::1"])
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
 
 # --- Product settings (one block per app) ---------------------------------------------
 
@@ -282,6 +316,18 @@ ADMIN_SITE_HEADER = "Coaching platform"
 # Smart plan selection: at most this many pseudo-attempts are borrowed from other learners
 # while a trait segment is sparse (see curriculum.selectors.expected_success).
 CURRICULUM_BORROW_STRENGTH = env.float("CURRICULUM_BORROW_STRENGTH", default=5.0)
+# How the ranking explores (curriculum.selection): greedy, ucb or thompson. A curriculum may
+# choose its own in the admin. The default comes from `manage.py simulate_selection` figures
+# (curriculum/README.md).
+CURRICULUM_SELECTION_POLICY = env.str("CURRICULUM_SELECTION_POLICY", default="ucb")
+if CURRICULUM_SELECTION_POLICY not in ("greedy", "ucb", "thompson"):
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(
+        f"CURRICULUM_SELECTION_POLICY={CURRICULUM_SELECTION_POLICY!r}: use greedy, ucb or thompson."
+    )
+# ucb: how many posterior standard deviations of optimism a plan gets (2: see the README).
+CURRICULUM_UCB_WIDTH = env.float("CURRICULUM_UCB_WIDTH", default=2.0)
 
 # progress
 # Largest batch POST /api/v1/progress/events/ accepts.

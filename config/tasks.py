@@ -19,3 +19,11 @@ def heartbeat():
 def purge_idempotency_keys():
     """Forget Idempotency-Key answers past their retention; safe to run twice."""
     return idempotency_purge()
+
+
+@shared_task(name="config.tasks.republish_pending_tasks")
+def republish_pending_tasks():
+    """Send again the tasks the broker refused when they were enqueued; safe to run twice."""
+    from .outbox import pending_tasks_republish
+
+    return pending_tasks_republish()

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
-from .views import healthz
+from .views import healthz, metrics
 
 admin.site.site_header = settings.ADMIN_SITE_HEADER
 admin.site.site_title = settings.ADMIN_SITE_HEADER
@@ -10,9 +10,11 @@ admin.site.index_title = "Content and operations"
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("metrics", metrics, name="metrics"),
     path("admin/", admin.site.urls),
     path("api/v1/", include(("config.api.urls", "api"), namespace="api")),
 ]
+handler500 = "config.views.server_error"
 if settings.DEBUG:
     from django.conf.urls.static import static
 

@@ -1,19 +1,24 @@
-"""``GET /healthz``: is this process able to serve?
+"""``GET /healthz``: is this process able to serve? ``GET /metrics``: Prometheus scrape.
 
-200 when the database answers, 503 when it does not. The broker's state is reported too
-(Redis ping, or the filesystem transport's folder) and so is the last worker heartbeat, but
-they do not fail the check: the web can serve while the queue catches up.
+``/healthz`` is 200 when the database answers, 503 when it does not. The cache (Redis ping), the
+broker (Redis ping, or the filesystem transport's folder) and the last worker heartbeat are
+reported too, but do not fail the check: the web serves without the cache, and the queue catches up
+(tasks the broker refused wait in the pending task outbox).
 """
 
+import hmac
 import os
+import sys
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
-from django.http import JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from .cache import cache_state
+from .middleware import DATABASE_ERRORS, log_unavailable, unavailable_response
 from .tasks import HEARTBEAT_CACHE_KEY
 
 
@@ -23,6 +28,8 @@ def database_state():
             cursor.execute("SELECT 1")
             cursor.fetchone()
     except Exception as exc:  # any driver error means "not serving"
+        if not connection.in_atomic_block:
+            connection.close()  # the next check reconnects: recovery needs no restart
         return {"ok": False, "error": exc.__class__.__name__}
     return {"ok": True, "vendor": connection.vendor}
 
@@ -58,7 +65,45 @@ def healthz(request):
     body = {
         "status": "ok" if database["ok"] else "unavailable",
         "database": database,
+        "cache": cache_state(),
         "broker": broker_state(),
         "worker": worker_state(),
     }
     return JsonResponse(body, status=200 if database["ok"] else 503)
+
+
+def metrics_allowed(request) -> bool:
+    """A scraper from ``METRICS_ALLOWED_IPS``, or one bearing ``METRICS_TOKEN``."""
+    token = settings.METRICS_TOKEN
+    if token:
+        given = request.headers.get("Authorization", "")
+        if given.startswith("Bearer ") and hmac.compare_digest(given[7:].strip(), token):
+            return True
+    return request.META.get("REMOTE_ADDR") in settings.METRICS_ALLOWED_IPS
+
+
+@never_cache
+@require_GET
+def metrics(request):
+    """Prometheus text format; a 404 to everyone not allowed (nothing says it is there)."""
+    if not metrics_allowed(request):
+        raise Http404
+    from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+    from .metrics import scrape_registry
+
+    return HttpResponse(generate_latest(scrape_registry()), content_type=CONTENT_TYPE_LATEST)
+
+
+def server_error(request):
+    """``handler500``: a database outage outside any view (e.g. in middleware) is a JSON 503 too;
+    anything else under ``/api/`` is a JSON 500 in the error shape."""
+    exc = sys.exc_info()[1]
+    if isinstance(exc, DATABASE_ERRORS):
+        log_unavailable(exc, request)
+        return unavailable_response(exc)
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "Server error.", "code": "server_error"}, status=500)
+    from django.views.defaults import server_error as default_server_error
+
+    return default_server_error(request)

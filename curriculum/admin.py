@@ -6,14 +6,18 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
 from django.shortcuts import get_object_or_404
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
 from config.admin import ReadOnlyModelAdmin
+from progress.charts import line_chart
 
 from . import services
+from .evidence import alternative_evidence, first_try_success_by_week, segment_columns
 from .models import Alternative, AlternativeStat, Curriculum, Enrollment, EnrollmentStep, OutcomeEvent, Step
+from .selection import policy_for
 from .selectors import alternatives_rank
 
 
@@ -99,8 +103,18 @@ class CurriculumAdmin(admin.ModelAdmin):
     form = TidyJSONForm
     search_fields = ["title", "slug"]
     prepopulated_fields = {"slug": ["title"]}
-    readonly_fields = ["published_at"]
-    fields = ["title", "slug", "description", "learner_noun", "status", "published_at", "trait_schema"]
+    readonly_fields = ["published_at", "first_try_success"]
+    fields = [
+        "title",
+        "slug",
+        "description",
+        "learner_noun",
+        "status",
+        "published_at",
+        "selection_policy",
+        "trait_schema",
+        "first_try_success",
+    ]
     inlines = [StepInline]
     actions = ["publish", "unpublish"]
 
@@ -110,6 +124,26 @@ class CurriculumAdmin(admin.ModelAdmin):
     @admin.display(description="steps", ordering="step_total")
     def step_count(self, curriculum):
         return curriculum.step_total
+
+    @admin.display(description="first-try success")
+    def first_try_success(self, curriculum):
+        if not curriculum.pk:
+            return "-"
+        points = first_try_success_by_week(curriculum=curriculum)
+        if not points:
+            return "No outcomes yet."
+        chart = line_chart(
+            "First-try success by week (%): learners whose first plan at a step succeeded",
+            [(week, value) for week, value, _ in points],
+        )
+        learners = sum(total for _, _, total in points)
+        return format_html(
+            '<div class="curriculum-first-try">{}</div><p class="help">{} learner-steps over {} week(s); '
+            "weeks start on Monday.</p>",
+            chart,
+            learners,
+            len(points),
+        )
 
     def save_formset(self, request, form, formset, change):
         if formset.model is Step:
@@ -152,10 +186,32 @@ class CurriculumAdmin(admin.ModelAdmin):
         self.message_user(request, f"Unpublished {queryset.count()}.", messages.SUCCESS)
 
 
-def _stats_text(rows):
-    if not rows:
-        return "no outcomes yet"
-    return " · ".join(f"{row.segment}: {row.successes}/{row.attempts}" for row in rows)
+def _percent(value):
+    return None if value is None else round(100 * value, 1)
+
+
+def evidence_table(alternative, rows=None):
+    """An alternative's statistics as a table per segment (see ``curriculum.evidence``); the
+    template escapes every value, and its output is safe HTML."""
+    curriculum = alternative.step.curriculum
+    evidence = alternative_evidence(alternative=alternative, rows=rows)
+    context = {
+        "columns": segment_columns(curriculum),
+        "noun": curriculum.learner_noun,
+        "rows": [
+            {
+                "labels": row.labels,
+                "successes": row.successes,
+                "attempts": row.attempts,
+                "rate_pct": _percent(row.rate),
+                "low_pct": _percent(row.low),
+                "high_pct": _percent(row.high),
+                "expected_pct": _percent(row.expected),
+            }
+            for row in evidence
+        ],
+    }
+    return render_to_string("admin/curriculum/alternative/evidence.html", context)
 
 
 class AlternativeInline(ReorderingInlineMixin, admin.StackedInline):
@@ -177,13 +233,13 @@ class AlternativeInline(ReorderingInlineMixin, admin.StackedInline):
     readonly_fields = ["outcome_statistics"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).prefetch_related("stats")
+        return super().get_queryset(request).select_related("step__curriculum").prefetch_related("stats")
 
-    @admin.display(description="outcome statistics (successes / attempts per segment)")
+    @admin.display(description="outcome statistics per segment")
     def outcome_statistics(self, alternative):
         if not alternative.pk:
             return "-"
-        return _stats_text(sorted(alternative.stats.all(), key=lambda r: r.segment))
+        return evidence_table(alternative, list(alternative.stats.all()))
 
 
 @admin.register(Step)
@@ -261,6 +317,7 @@ class StepAdmin(admin.ModelAdmin):
             "trait_fields": trait_fields,
             "segment": step.curriculum.segment_for(traits) or "*",
             "ranked": ranked,
+            "policy": policy_for(step.curriculum),
             "change_url": reverse("admin:curriculum_step_change", args=[step.pk]),
         }
         return TemplateResponse(request, "admin/curriculum/step/preview.html", context)
@@ -314,10 +371,18 @@ class AlternativeAdmin(admin.ModelAdmin):
         "content",
         "match_rules",
         ("prior_success_rate", "prior_strength"),
+        "outcome_statistics",
     ]
+    readonly_fields = ["outcome_statistics"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("stats")
+
+    @admin.display(description="outcome statistics per segment")
+    def outcome_statistics(self, alternative):
+        if not alternative.pk:
+            return "-"
+        return evidence_table(alternative, list(alternative.stats.all()))
 
     @admin.display(description="all learners")
     def overall(self, alternative):

@@ -15,6 +15,8 @@ from django.db.models import Q
 
 from config.jsonschemas import schema_json_field
 
+from .selection import POLICY_CHOICES
+
 ALL_LEARNERS = "*"
 # Slugs that would shadow API paths under /api/v1/curricula/.
 RESERVED_SLUGS = {"enrollments"}
@@ -58,6 +60,15 @@ class Curriculum(models.Model):
         max_length=40,
         default="learners",
         help_text='Plural noun used in explanations, e.g. "dogs" ("Dogs with high energy succeeded ...").',
+    )
+    selection_policy = models.CharField(
+        "plan selection",
+        max_length=16,
+        blank=True,
+        choices=POLICY_CHOICES,
+        help_text="How plans are suggested to learners. Blank: the site default "
+        "(CURRICULUM_SELECTION_POLICY). Optimistic and Thompson sampling sometimes suggest a plan "
+        "with little evidence to learn whether it works better; never one the match rules exclude.",
     )
     trait_schema = schema_json_field(
         "curriculum",

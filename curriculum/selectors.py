@@ -21,6 +21,7 @@ from .models import (
     OutcomeEvent,
     Step,
 )
+from .selection import Posterior, policy_for, posterior, selection_rng, selection_scores
 
 # --- Curricula ------------------------------------------------------------------------
 
@@ -106,10 +107,18 @@ class RankedAlternative:
     excluded: bool
     is_current: bool
     reason: str
+    selection_score: float = 0.0
+    exploring: bool = False
+    posterior: Posterior | None = None
 
     @property
     def plan_id(self):
         return self.alternative.code
+
+    @property
+    def eligible(self) -> bool:
+        """Suitable for the learner and not yet tried without success at this step."""
+        return not self.excluded and not self.tried_without_success
 
 
 def _trait_words(curriculum: Curriculum, trait: str) -> str:
@@ -173,20 +182,33 @@ def expected_success(
 
     With no data at all this is the designer's ``p0``; with a rich segment it tends to ``s / n``.
     """
-    borrowed = 0.0
-    weight = 0.0
-    if rest_attempts > 0 and borrow_strength > 0:
-        weight = min(rest_attempts, borrow_strength) * borrow_strength / (borrow_strength + attempts)
-        borrowed = weight * rest_successes / rest_attempts
-    alpha0 = prior_rate * prior_strength
-    return (alpha0 + borrowed + successes) / (prior_strength + weight + attempts)
+    return posterior(
+        prior_rate=prior_rate,
+        prior_strength=prior_strength,
+        successes=successes,
+        attempts=attempts,
+        rest_successes=rest_successes,
+        rest_attempts=rest_attempts,
+        borrow_strength=borrow_strength,
+    ).mean
 
 
 def _times(n: int) -> str:
     return f"{n} time" if n == 1 else f"{n} times"
 
 
-def _reason(*, curriculum, alternative, segment, seg, overall, excluded_rule, failed, traits_segment_words):
+def _reason(
+    *,
+    curriculum,
+    alternative,
+    segment,
+    seg,
+    overall,
+    excluded_rule,
+    failed,
+    traits_segment_words,
+    exploring_over=None,
+):
     plan = f"Plan {alternative.code}"
     noun = curriculum.learner_noun
     if excluded_rule is not None:
@@ -196,6 +218,12 @@ def _reason(*, curriculum, alternative, segment, seg, overall, excluded_rule, fa
         times = "once" if failed == 1 else f"{failed} times"
         return f"Already tried at this step without success ({times})."
     s, n = seg
+    if exploring_over is not None:
+        so_far = f"it succeeded {s} of {_times(n)} so far" if n else "not tried with them yet"
+        return (
+            f"{plan} is promising but little tried with {noun} like yours ({so_far}): trying it "
+            f"shows whether it works better than Plan {exploring_over.code}."
+        )
     if n and segment:
         return f"{noun.capitalize()} with {traits_segment_words} succeeded with {plan} {s} of {_times(n)}."
     if n:
@@ -216,22 +244,36 @@ def alternatives_rank(
     traits: dict,
     failed_counts: dict[int, int] | None = None,
     current_alternative_id: int | None = None,
+    current_open: bool = False,
+    enrollment_id: int | None = None,
     alternatives: list[Alternative] | None = None,
+    policy: str | None = None,
 ) -> list[RankedAlternative]:
     """Rank the offered alternatives of ``step`` for a learner with ``traits``.
 
-    Order: suitable and untried alternatives first by :func:`expected_success` (highest first),
+    Order: suitable and untried alternatives first by their selection score under the
+    curriculum's policy (:mod:`curriculum.selection`; greedy: the :func:`expected_success`),
     designer order breaking ties; then those the learner already tried at this step without
-    success or whose match rules exclude the learner, in the same order among themselves.
-    The first suitable, untried one is ``recommended``.
+    success or whose match rules exclude the learner, by expected success. Exploration only
+    reorders the suitable, untried ones, so it never suggests an excluded or failed plan.
+
+    The first suitable, untried one is ``recommended``, except that while the learner is on a
+    plan that has not succeeded (``current_open``) the recommendation is the best *other* plan:
+    the one to switch to if the current plan does not work. An alternative ranked above a
+    suitable one with a higher expected success is ``exploring``: suggested to learn whether it
+    works better, and its reason says so. Thompson sampling draws from
+    :func:`~curriculum.selection.selection_rng` of (``enrollment_id``, step), so the same request
+    gives the same ranking.
 
     Two queries (alternatives, statistics) whatever the number of alternatives; one when the
     caller passes ``alternatives``.
     """
     curriculum = step.curriculum
     failed_counts = failed_counts or {}
+    policy = policy or policy_for(curriculum)
     if alternatives is None:
         alternatives = list(Alternative.objects.offered().filter(step=step).order_by("order"))
+    alternatives = sorted(alternatives, key=lambda a: (a.order, a.pk))
     segment = curriculum.segment_for(traits)
     segments = {ALL_LEARNERS} | ({segment} if segment else set())
     counts = {
@@ -242,12 +284,12 @@ def alternatives_rank(
     }
     borrow = float(settings.CURRICULUM_BORROW_STRENGTH)
     segment_words = curriculum.describe_segment(segment)
-    scored = []
+    evidence = []
     for alternative in alternatives:
         overall = counts.get((alternative.pk, ALL_LEARNERS), (0, 0))
         seg = counts.get((alternative.pk, segment), (0, 0)) if segment else overall
         rest = (overall[0] - seg[0], overall[1] - seg[1]) if segment else (0, 0)
-        value = expected_success(
+        belief = posterior(
             prior_rate=alternative.prior_success_rate,
             prior_strength=alternative.prior_strength,
             successes=seg[0],
@@ -256,22 +298,43 @@ def alternatives_rank(
             rest_attempts=rest[1],
             borrow_strength=borrow,
         )
+        evidence.append((alternative, belief, seg, overall))
+    rng = selection_rng(enrollment_id=enrollment_id, step_id=step.pk)
+    scores = selection_scores(policy, [belief for _, belief, _, _ in evidence], rng=rng)
+    scored = []
+    for (alternative, belief, seg, overall), score in zip(evidence, scores, strict=True):
         excluded_rule = next((r for r in alternative.match_rules or [] if not rule_holds(r, traits)), None)
         failed = failed_counts.get(alternative.pk, 0)
-        scored.append((alternative, value, seg, overall, excluded_rule, failed))
-    scored.sort(key=lambda item: (item[4] is not None or item[5] > 0, -item[1], item[0].order, item[0].pk))
+        eligible = excluded_rule is None and failed == 0
+        scored.append(
+            (alternative, belief, score if eligible else belief.mean, seg, overall, excluded_rule, failed)
+        )
+    scored.sort(key=lambda item: (item[5] is not None or item[6] > 0, -item[2], item[0].order, item[0].pk))
+
+    # An eligible plan ranked above an eligible one that looks better now is explored.
+    best_below: list[Alternative | None] = [None] * len(scored)
+    leader = None
+    for index in range(len(scored) - 1, -1, -1):
+        best_below[index] = leader
+        alternative, belief, _, _, _, excluded_rule, failed = scored[index]
+        if excluded_rule is None and failed == 0 and (leader is None or belief.mean >= leader[1]):
+            leader = (alternative, belief.mean)
+
     ranked = []
     recommended_given = False
-    for index, (alternative, value, seg, overall, excluded_rule, failed) in enumerate(scored, start=1):
+    for index, (alternative, belief, score, seg, overall, excluded_rule, failed) in enumerate(scored):
         eligible = excluded_rule is None and failed == 0
-        recommended = eligible and not recommended_given
+        is_current = alternative.pk == current_alternative_id
+        recommended = eligible and not recommended_given and not (is_current and current_open)
         recommended_given = recommended_given or recommended
+        better = best_below[index]
+        exploring_over = better[0] if eligible and better and better[1] > belief.mean + 1e-9 else None
         ranked.append(
             RankedAlternative(
                 alternative=alternative,
-                rank=index,
+                rank=index + 1,
                 recommended=recommended,
-                expected_success=round(value, 4),
+                expected_success=round(belief.mean, 4),
                 segment=segment or ALL_LEARNERS,
                 successes=seg[0],
                 attempts=seg[1],
@@ -280,7 +343,7 @@ def alternatives_rank(
                 tried_without_success=failed > 0,
                 failed_attempts=failed,
                 excluded=excluded_rule is not None,
-                is_current=alternative.pk == current_alternative_id,
+                is_current=is_current,
                 reason=_reason(
                     curriculum=curriculum,
                     alternative=alternative,
@@ -290,7 +353,11 @@ def alternatives_rank(
                     excluded_rule=excluded_rule,
                     failed=failed,
                     traits_segment_words=segment_words,
+                    exploring_over=exploring_over,
                 ),
+                selection_score=round(score, 4),
+                exploring=exploring_over is not None,
+                posterior=belief,
             )
         )
     return ranked
@@ -314,22 +381,43 @@ class StepAlternatives:
     state: EnrollmentStep | None
     segment: str
     alternatives: list[RankedAlternative]
+    policy: str = "greedy"
+    switch_to: RankedAlternative | None = None
 
 
 def enrollment_step_alternatives(*, enrollment: Enrollment, step: Step) -> StepAlternatives:
-    """The ranked options for one learner at one step (a constant number of queries)."""
+    """The ranked options for one learner at one step (a constant number of queries).
+
+    While the learner is on a plan that has not succeeded, ``switch_to`` is the plan to switch
+    to if it does not work: the best other suitable plan not yet tried without success (``None``
+    when none is left). It is always a valid ``next_plan_id`` for a ``SWAPPED`` status.
+    """
     state = (
         EnrollmentStep.objects.filter(enrollment=enrollment, step=step)
         .select_related("current_alternative")
         .first()
     )
+    current_open = bool(
+        state and state.current_alternative_id and state.state != EnrollmentStep.State.SUCCEEDED
+    )
+    policy = policy_for(enrollment.curriculum)
     ranked = alternatives_rank(
         step=step,
         traits=enrollment.traits,
         failed_counts=failed_attempt_counts(enrollment_id=enrollment.pk, step_id=step.pk),
         current_alternative_id=state.current_alternative_id if state else None,
+        current_open=current_open,
+        enrollment_id=enrollment.pk,
+        policy=policy,
     )
+    switch_to = next((r for r in ranked if r.recommended), None) if current_open else None
     segment = enrollment.curriculum.segment_for(enrollment.traits) or ALL_LEARNERS
     return StepAlternatives(
-        enrollment=enrollment, step=step, state=state, segment=segment, alternatives=ranked
+        enrollment=enrollment,
+        step=step,
+        state=state,
+        segment=segment,
+        alternatives=ranked,
+        policy=policy,
+        switch_to=switch_to,
     )

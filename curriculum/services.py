@@ -27,8 +27,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Q
 from django.utils import timezone
 
-from config.errors import Conflict
+from config.errors import Conflict, Invalid
 from config.jsonschemas import validate_with_schema
+from config.metrics import record_drift
 
 from .models import (
     ALL_LEARNERS,
@@ -83,7 +84,7 @@ def curriculum_unpublish(*, user, curriculum: Curriculum) -> Curriculum:
 
 def _open_step(*, enrollment: Enrollment, step: Step) -> EnrollmentStep:
     """Start ``step`` for the learner on the alternative smart selection recommends."""
-    ranked = alternatives_rank(step=step, traits=enrollment.traits)
+    ranked = alternatives_rank(step=step, traits=enrollment.traits, enrollment_id=enrollment.pk)
     chosen = next((r for r in ranked if r.recommended), ranked[0] if ranked else None)
     state, _ = EnrollmentStep.objects.get_or_create(
         enrollment=enrollment,
@@ -131,6 +132,33 @@ def enrollment_get_or_create(*, user, curriculum: Curriculum, traits) -> tuple[E
             raise
         return existing, False
     return enrollment, True
+
+
+def enrollment_traits_update(*, user, enrollment: Enrollment, traits) -> Enrollment:
+    """Replace the learner's traits (a dog calms down or gets hungrier), checked against the
+    curriculum's trait schema.
+
+    Rankings use the new traits from now on. Outcomes already recorded keep the segment they were
+    recorded under (``OutcomeEvent.segment``), so statistics never move retroactively; the
+    current plan of the open step stays until the learner reports on it. A completed enrollment
+    is a ``Conflict``.
+    """
+    if not isinstance(traits, dict):
+        raise Invalid({"traits": ["Traits must be an object."]})
+    with transaction.atomic():
+        # Serialised with the learner's outcomes, which lock the same row.
+        enrollment = (
+            Enrollment.objects.select_for_update(of=("self",))
+            .select_related("curriculum")
+            .get(pk=enrollment.pk)
+        )
+        validate_with_schema(enrollment.curriculum.trait_schema or {}, traits, field="traits")
+        if enrollment.state != Enrollment.State.ACTIVE:
+            raise Conflict("This enrollment is completed.", code="enrollment_completed")
+        if enrollment.traits != traits:
+            enrollment.traits = traits
+            enrollment.save(update_fields=["traits", "updated_at"])
+    return enrollment
 
 
 # --- Outcomes --------------------------------------------------------------------------
@@ -397,4 +425,5 @@ def curriculum_stats_rebuild(*, dry_run: bool = False, progress=None) -> list[St
                 AlternativeStat.objects.filter(pk=row.pk).update(
                     attempts=after[0], successes=after[1], updated_at=timezone.now()
                 )
+    record_drift("curriculum_stats_rebuild", len(drift))
     return drift

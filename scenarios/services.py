@@ -22,6 +22,8 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from config.metrics import record_drift
+
 from . import reconcile
 from .models import Scenario, ScenarioMetadata, UserScenarioProgress, Visibility
 from .reconcile import ReconcileResult
@@ -269,9 +271,11 @@ def scenario_metadata_reconcile(
     counts the committed progress rows: an operation still in flight holds its progress lock
     and waits for the metadata lock, so it adds its delta after the recount is written.
     """
-    return reconcile.run(
+    result = reconcile.run(
         scenario_ids=scenario_ids, dry_run=dry_run, batch_size=batch_size, progress_bar=progress_bar
     )
+    record_drift("scenario_metadata_reconcile", result.corrected)
+    return result
 
 
 @transaction.atomic

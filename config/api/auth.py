@@ -4,6 +4,10 @@ Two throttles guard it: ``auth`` limits every request per client address, and
 ``LoginFailureThrottle`` refuses further attempts for a (client address, username) pair after
 ``AUTH_FAILURE_LIMIT`` wrong passwords within ``AUTH_FAILURE_WINDOW_S`` seconds. Both keep
 their counters in the default cache, which is Redis when ``REDIS_URL`` is set.
+
+If the cache cannot be reached, the address throttle lets requests through (like every other
+throttle), but the failure counter cannot be read, and without it nothing stops password guessing:
+sign-in answers 503 ``service_unavailable`` until the cache is back.
 """
 
 import hashlib
@@ -20,7 +24,11 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
+from config.cache import CacheUnavailable, strict_get
+from config.errors import Unavailable
+
 from .authentication import CachedTokenAuthentication
+from .schema import ErrorSerializer
 
 
 class LoginFailureThrottle:
@@ -37,7 +45,11 @@ class LoginFailureThrottle:
         return request.META.get("REMOTE_ADDR", "")
 
     def check(self):
-        if (cache.get(self.key) or 0) >= self.limit:
+        try:
+            failures = strict_get(self.key) or 0
+        except CacheUnavailable as exc:
+            raise Unavailable("Sign-in is unavailable for a moment; try again shortly.") from exc
+        if failures >= self.limit:
             ttl = getattr(cache, "ttl", lambda key: None)(self.key)
             raise Throttled(
                 wait=ttl if ttl and ttl > 0 else self.window,
@@ -80,6 +92,11 @@ class AuthTokenView(APIView):
             200: TokenResponse,
             400: OpenApiResponse(description="Missing fields, or wrong username or password."),
             429: OpenApiResponse(description="Too many attempts."),
+            503: OpenApiResponse(
+                response=ErrorSerializer,
+                description="`service_unavailable`: the database, or the cache that counts failed "
+                "sign-ins, is unreachable; retry shortly.",
+            ),
         },
         auth=[],
         summary="Exchange a username and password for an API token",

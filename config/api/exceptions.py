@@ -6,6 +6,9 @@
 * Every other error is ``{"detail": "...", "code": "..."}`` with its status (401, 403, 404,
   409, 429 ...).
 
+The database being unreachable (``OperationalError`` / ``InterfaceError``) is a 503
+``service_unavailable``, like every other missing server.
+
 Django's own ``ValidationError`` (and ``config.errors.Invalid``) raised by a service becomes the
 same 400, so a rule checked in a service gives the client the same answer as one checked in a
 serializer. Every other domain error of ``config.errors`` carries its status, code and payload.
@@ -18,7 +21,8 @@ from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 from rest_framework.views import set_rollback
 
-from config.errors import DomainError
+from config.errors import DomainError, Unavailable
+from config.middleware import DATABASE_ERRORS, log_unavailable
 
 
 def django_validation_error_as_drf(exc: DjangoValidationError) -> exceptions.ValidationError:
@@ -33,6 +37,12 @@ def django_validation_error_as_drf(exc: DjangoValidationError) -> exceptions.Val
 
 
 def exception_handler(exc, context):
+    if isinstance(exc, DATABASE_ERRORS):
+        # The database is unreachable: a 503 the client may retry, never an HTML 500.
+        set_rollback()
+        log_unavailable(exc, context.get("request"))
+        error = Unavailable()
+        return Response(error.as_payload(), status=error.status_code, headers={"Retry-After": "5"})
     if isinstance(exc, DomainError):
         set_rollback()
         headers = {"Retry-After": str(exc.extra.pop("retry_after"))} if "retry_after" in exc.extra else None

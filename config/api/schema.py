@@ -1,8 +1,9 @@
 """The OpenAPI schema generator: drf-spectacular's, plus what platform-wide mechanisms add.
 
-A view method marked ``@idempotent`` (``config/idempotency.py``) gets the optional
-``Idempotency-Key`` header and its 409/422 answers documented, so every client generator sees
-the retry mechanism without each view repeating it.
+Every operation documents the 503 ``service_unavailable`` it answers while the database (or,
+for sign-in, the cache) is unreachable. A view method marked ``@idempotent``
+(``config/idempotency.py``) gets the optional ``Idempotency-Key`` header and its 409/422 answers
+documented, so every client generator sees the retry mechanism without each view repeating it.
 
 * Every operation gets the errors the platform itself answers, with their bodies (see
   ``config/api/exceptions.py``): 401 when it needs a signed-in user, 404 when its path names an
@@ -106,6 +107,12 @@ IDEMPOTENCY_RESPONSES = {
     ),
 }
 
+UNAVAILABLE_RESPONSE = OpenApiResponse(
+    ErrorSerializer,
+    description="`service_unavailable`: a server this request needs (the database) is unreachable; "
+    "retry after `Retry-After` seconds.",
+)
+
 
 class PlatformAutoSchema(AutoSchema):
     def _handler(self):
@@ -129,6 +136,8 @@ class PlatformAutoSchema(AutoSchema):
                 code = str(code)
                 if code not in responses:
                     responses[code] = self._get_response_for_code(response, code, direction=direction)
+        if direction == "response" and "503" not in responses:
+            responses["503"] = self._get_response_for_code(UNAVAILABLE_RESPONSE, "503", direction=direction)
         if direction == "response":
             responses = self.with_platform_errors(responses)
         return responses

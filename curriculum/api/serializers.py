@@ -2,6 +2,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from ..models import Alternative, Curriculum, Enrollment, Outcome, OutcomeEvent, Step
+from ..selection import POLICIES
 from ..selectors import enrollment_step_rows
 from ..services import LEGACY_SKIPPED_INEFFECTIVE
 
@@ -60,6 +61,14 @@ class CurriculumDetailSerializer(serializers.ModelSerializer):
 class EnrollRequestSerializer(serializers.Serializer):
     traits = serializers.JSONField(
         help_text="The learner's traits, valid against the curriculum's trait_schema."
+    )
+
+
+class EnrollmentUpdateSerializer(serializers.Serializer):
+    traits = serializers.JSONField(
+        help_text="The learner's new traits, valid against the curriculum's trait_schema. They "
+        "replace the old ones; rankings use them from now on, while outcomes already recorded "
+        "keep the segment they were recorded under."
     )
 
 
@@ -137,6 +146,21 @@ class RankedAlternativeSerializer(serializers.Serializer):
     failed_attempts = serializers.IntegerField()
     excluded = serializers.BooleanField(help_text="The alternative's match rules exclude this learner.")
     is_current = serializers.BooleanField()
+    selection_score = serializers.FloatField(
+        help_text="What the ranking orders suitable plans by under the curriculum's policy: the "
+        "expected success (greedy), plus an optimism bonus (ucb), or a draw from the posterior "
+        "(thompson, the same for the same learner and step)."
+    )
+    exploring = serializers.BooleanField(
+        help_text="Suggested to learn whether it works better: ranked above a plan with a higher "
+        "expected success because it has little evidence yet."
+    )
+
+
+class SwitchToSerializer(serializers.Serializer):
+    plan_id = serializers.CharField(source="alternative.code", help_text="Send it as next_plan_id.")
+    title = serializers.CharField(source="alternative.title")
+    reason = serializers.CharField(help_text="Why this plan, in words.")
 
 
 class StepAlternativesSerializer(serializers.Serializer):
@@ -144,7 +168,16 @@ class StepAlternativesSerializer(serializers.Serializer):
     step = serializers.IntegerField(source="step.order")
     step_title = serializers.CharField(source="step.title")
     segment = serializers.CharField()
+    policy = serializers.ChoiceField(
+        choices=list(POLICIES), help_text="The selection policy that ranked the plans."
+    )
     current_plan_id = serializers.SerializerMethodField()
+    switch_to = SwitchToSerializer(
+        allow_null=True,
+        help_text="While the learner is on a plan that has not succeeded: the plan to switch to if "
+        "it does not work (never the current plan; a valid next_plan_id for SWAPPED). Null when "
+        "the step has succeeded, has not started, or no other suitable untried plan is left.",
+    )
     alternatives = RankedAlternativeSerializer(many=True)
 
     def get_current_plan_id(self, obj) -> str | None:
@@ -242,6 +275,7 @@ class HistoryEventSerializer(serializers.ModelSerializer):
             "next_plan_id",
             "reason",
             "legacy_status",
+            "segment",
             "counted",
             "client_key",
             "created_at",

@@ -17,6 +17,7 @@ from .serializers import (
     CurriculumDetailSerializer,
     CurriculumListSerializer,
     EnrollmentSerializer,
+    EnrollmentUpdateSerializer,
     EnrollRequestSerializer,
     HistoryEventSerializer,
     StepAlternativesSerializer,
@@ -95,6 +96,30 @@ class EnrollmentDetailView(generics.RetrieveAPIView):
 
     def get_queryset(self):
         return selectors.enrollment_with_states(user=self.request.user)
+
+    @extend_schema(
+        request=EnrollmentUpdateSerializer,
+        responses={
+            200: EnrollmentSerializer,
+            400: OpenApiResponse(
+                description="Bad input: `traits` not an object, or not valid against the "
+                "curriculum's trait schema (the messages name the trait)."
+            ),
+            404: NOT_FOUND,
+            409: OpenApiResponse(description="The enrollment is completed (`enrollment_completed`)."),
+        },
+        summary="Change the learner's traits: re-validated, and plans are ranked with them from now on",
+        description="`traits` replaces the learner's traits as a whole; a body without it changes nothing.",
+    )
+    def patch(self, request, pk):
+        enrollment = get_object_or_404(selectors.enrollments_for(user=request.user), pk=pk)
+        serializer = EnrollmentUpdateSerializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        if "traits" in serializer.validated_data:
+            enrollment = services.enrollment_traits_update(
+                user=request.user, enrollment=enrollment, traits=serializer.validated_data["traits"]
+            )
+        return _enrollment_response(request, enrollment, status.HTTP_200_OK)
 
 
 class StepAlternativesView(APIView):

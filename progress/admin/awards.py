@@ -7,7 +7,6 @@ server-side as inline SVG under *Learning analytics → Trends*.
 
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -15,6 +14,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from config.admin import ReadOnlyModelAdmin
+from config.outbox import enqueue_on_commit
 
 from ..charts import bar_chart, line_chart
 from ..models import (
@@ -76,7 +76,7 @@ class AchievementAdmin(admin.ModelAdmin):
     @admin.action(description="Evaluate for every member now (counts past progress)")
     def reevaluate(self, request, queryset):
         ids = list(queryset.filter(is_active=True).values_list("pk", flat=True))
-        transaction.on_commit(lambda: reevaluate_achievements.delay(ids))
+        enqueue_on_commit(reevaluate_achievements, ids)
         self.message_user(
             request,
             f"Evaluating {len(ids)} active achievement(s) for every member in the background; "

@@ -44,9 +44,11 @@ class _RecomputeAfterCommit:
         self.community_id = community_id
 
     def __call__(self):
+        from config.outbox import publish
+
         from ..tasks import recompute_community_progress
 
-        recompute_community_progress.delay(self.community_id)
+        publish(recompute_community_progress, self.community_id)
 
 
 def _recompute_pending(community_id: int) -> bool:

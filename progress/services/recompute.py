@@ -13,6 +13,8 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from config.metrics import record_drift
+
 from ..models import (
     BlockProgress,
     EnrollmentStatus,
@@ -74,6 +76,7 @@ def progress_recompute(
         result.drift.extend(drift)
         if on_user:
             on_user()
+    record_drift("progress_recompute", len(result.drift))
     return result
 
 

@@ -76,7 +76,7 @@ def test_failure_counter_lives_in_redis(settings):
     from django.core.cache import caches
 
     assert settings.REDIS_URL, "the test command provides Redis"
-    assert caches["default"].__class__.__name__ == "RedisCache"
+    assert caches["default"].__class__.__name__ == "ResilientRedisCache"
 
 
 def test_api_requires_authentication_by_default(api_client):

@@ -5,6 +5,7 @@ from django.contrib.auth.models import Group
 from django.test import Client
 
 from config.permissions import CONTENT_DESIGNERS, sync_content_designer_permissions
+from curriculum import services
 from curriculum.models import Alternative, Curriculum, Step
 from tests.factories import UserFactory
 
@@ -98,10 +99,13 @@ def test_the_designer_sees_a_step_with_its_alternatives_and_their_statistics(
     response = designer_client.get(f"/admin/curriculum/step/{step.pk}/change/")
     assert response.status_code == 200
     assert [f.formset.model for f in response.context["inline_admin_formsets"]] == [Alternative]
-    assert b"energy_level=high: 0/1" in response.content
+    page = response.content.decode()
+    assert '<th scope="col">Energy level</th>' in page
+    assert "<td>high energy</td>" in page and "<td>0 / 1</td>" in page
     alternative = step.alternatives.get(code="A")
     response = designer_client.get(f"/admin/curriculum/alternative/{alternative.pk}/change/")
     assert response.status_code == 200
+    assert "<td>high energy</td>" in response.content.decode()
     assert designer_client.get("/admin/curriculum/alternativestat/").status_code == 200
 
 
@@ -233,3 +237,48 @@ def test_a_superuser_sees_enrollments_and_history_read_only(enrollment, record):
     assert client.get(f"/admin/curriculum/enrollment/{enrollment.pk}/change/").status_code == 200
     assert client.get("/admin/curriculum/outcomeevent/").status_code == 200
     assert client.get("/admin/curriculum/outcomeevent/add/").status_code == 403
+
+
+def test_the_designer_chooses_the_curriculums_selection_policy(designer_client, curriculum):
+    url = f"/admin/curriculum/curriculum/{curriculum.pk}/change/"
+    data = form_data(designer_client.get(url))
+    assert data["selection_policy"] == ""
+    data["selection_policy"] = "thompson"
+    response = designer_client.post(url, data)
+    assert response.status_code == 302, response.context and response.context["errors"]
+    curriculum.refresh_from_db()
+    assert curriculum.selection_policy == "thompson"
+    data["selection_policy"] = "always-a"
+    response = designer_client.post(url, data)
+    assert response.status_code == 200 and "selection_policy" in response.context["adminform"].form.errors
+
+
+def test_the_evidence_table_shows_trait_labels_rates_intervals_and_the_ranking_value(
+    designer_client, curriculum, enrollment, record
+):
+    record(enrollment, 1, "A", "STOPPED")
+    record(enrollment, 1, "A", "SUCCESS")
+    alternative = curriculum.steps.get(order=1).alternatives.get(code="A")
+    page = designer_client.get(f"/admin/curriculum/alternative/{alternative.pk}/change/").content.decode()
+    assert "<td>all dogs</td>" in page and "<td>high energy</td>" in page
+    assert page.count("<td>1 / 2</td>") == 2
+    assert "50.0%" in page and "90% credible interval" in page
+    # Prior 0.7 × 2 pseudo-attempts + 1 success in 2 attempts: (1.4 + 1) / 4 = 60%.
+    assert "<td>60.0%</td>" in page
+    assert "<svg" in page and "cdn" not in page.lower()
+
+
+def test_the_curriculum_page_charts_first_try_success_by_week(designer_client, curriculum, user, record):
+    url = f"/admin/curriculum/curriculum/{curriculum.pk}/change/"
+    assert "No outcomes yet." in designer_client.get(url).content.decode()
+    for outcome in ("SUCCESS", "STOPPED", "SUCCESS", "SUCCESS"):
+        learner = UserFactory()
+        enrollment, _ = services.enrollment_get_or_create(
+            user=learner, curriculum=curriculum, traits={"energy_level": "low"}
+        )
+        plan = enrollment.step_states.get().current_alternative.code
+        record(enrollment, 1, plan, outcome)
+    page = designer_client.get(url).content.decode()
+    assert "First-try success by week" in page and "<svg" in page
+    assert ": 75</title>" in page, "three of four learners succeeded with their first plan"
+    assert "4 learner-steps over 1 week(s)" in page

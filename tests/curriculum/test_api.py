@@ -137,7 +137,10 @@ def test_alternatives_are_ranked_with_evidence_and_reasons(auth_client, enrollme
     body = response.json()
     assert body["step"] == 1 and body["segment"] == "energy_level=high" and body["current_plan_id"] == "A"
     first = body["alternatives"][0]
-    assert first["plan_id"] == "A" and first["recommended"] and first["is_current"]
+    assert first["plan_id"] == "A" and first["is_current"]
+    assert not first["recommended"], "the plan the learner is on is never the one to switch to"
+    assert body["switch_to"]["plan_id"] == body["alternatives"][1]["plan_id"] == "B"
+    assert body["alternatives"][1]["recommended"]
     assert set(first) >= {
         "expected_success",
         "successes",
