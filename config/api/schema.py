@@ -11,8 +11,6 @@ documented, so every client generator sees the retry mechanism without each view
   parameters, 415 when it takes a body (sent in a type it does not parse), 429 when it is
   throttled. An error a view documents without a body gets the shared error body of its status.
 * A read-only choice field whose model field may be blank documents ``""`` among its values.
-* A PATCH handler of our own (not DRF's ``partial_update``) documents its body's required
-  fields as required.
 """
 
 from django.core.exceptions import FieldDoesNotExist
@@ -21,7 +19,7 @@ from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.plumbing import build_basic_type
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, PolymorphicProxySerializer
-from rest_framework import mixins, serializers
+from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.settings import api_settings
 
@@ -187,18 +185,6 @@ class PlatformAutoSchema(AutoSchema):
             parameter.get("in") == "query" and parameter.get("name") != api_settings.URL_FORMAT_OVERRIDE
             for parameter in self._get_parameters()
         )
-
-    def _get_request_for_media_type(self, serializer, direction="request"):
-        # drf-spectacular documents every PATCH body as partial, which is what DRF's
-        # ``partial_update`` does. A PATCH handler of our own validates its serializer whole:
-        # document the fields it requires as required.
-        if self.method == "PATCH" and not isinstance(self.view, mixins.UpdateModelMixin):
-            self.method = "PUT"
-            try:
-                return super()._get_request_for_media_type(serializer, direction)
-            finally:
-                self.method = "PATCH"
-        return super()._get_request_for_media_type(serializer, direction)
 
     def _map_serializer_field(self, field, direction, bypass_extensions=False):
         schema = super()._map_serializer_field(field, direction, bypass_extensions)

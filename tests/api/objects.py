@@ -192,6 +192,10 @@ BODIES = {
     ("POST", "/api/v1/curricula/{slug}/enroll/"): lambda user: {
         "traits": {"energy_level": "high", "food_motivation": "medium", "age_band": "adult"}
     },
+    ("PATCH", "/api/v1/enrollments/{id}/"): lambda user: {
+        "traits": {"energy_level": "medium", "food_motivation": "high", "age_band": "adult"}
+    },
+    ("PATCH", "/api/v1/scenarios/{id}/notes/"): lambda user: {"notes": "Breathe before answering."},
     ("POST", "/api/v1/enrollments/programs/"): lambda user: {"program": program(user)["id"]},
     ("POST", "/api/v1/enrollments/courses/"): lambda user: {"course": course(user)["id"]},
     ("POST", "/api/v1/progress/events/"): lambda user: {
