@@ -144,6 +144,8 @@ def test_read_only_fields_are_never_written(actors, method, path, operation):
     learner, mine, other, other_community = actors
     url = concrete(path, mine.path_parameters(path)) if "{" in path else path
     body_schema = request_body_schema(operation)
+    if body_schema is None and "requestBody" in operation:
+        pytest.skip("its body is a file upload, not JSON fields (its own tests cover the upload)")
     make_body = objects.BODIES.get((method, path))
     body = make_body(learner) if make_body else (example(body_schema) if body_schema else {})
     writable = set(resolve(body_schema).get("properties", {})) if body_schema else set()
