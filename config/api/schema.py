@@ -4,12 +4,24 @@ Every operation documents the 503 ``service_unavailable`` it answers while the d
 for sign-in, the cache) is unreachable. A view method marked ``@idempotent``
 (``config/idempotency.py``) gets the optional ``Idempotency-Key`` header and its 409/422 answers
 documented, so every client generator sees the retry mechanism without each view repeating it.
+
+* Every operation gets the errors the platform itself answers, with their bodies (see
+  ``config/api/exceptions.py``): 401 when it needs a signed-in user, 404 when its path names an
+  object or its list is paginated (a page past the end), 400 when it takes a body or query
+  parameters, 415 when it takes a body (sent in a type it does not parse), 429 when it is
+  throttled. An error a view documents without a body gets the shared error body of its status.
+* A read-only choice field whose model field may be blank documents ``""`` among its values.
 """
 
+from django.core.exceptions import FieldDoesNotExist
+from drf_spectacular.extensions import OpenApiSerializerExtension
 from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.plumbing import build_basic_type
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, PolymorphicProxySerializer
 from rest_framework import serializers
+from rest_framework.permissions import AllowAny
+from rest_framework.settings import api_settings
 
 from config.idempotency import HEADER, MAX_KEY_LENGTH, REPLAYED_HEADER
 
@@ -19,6 +31,54 @@ class ErrorSerializer(serializers.Serializer):
 
     detail = serializers.CharField()
     code = serializers.CharField()
+
+
+class ValidationErrorSerializer(serializers.Serializer):
+    """Bad input: each field maps to its messages; errors of no single field are under
+    ``non_field_errors``. A nested input (an object or a list of objects) maps its own fields the
+    same way, so a field's value is a list of messages or, for nested input, an object or list."""
+
+
+class ValidationErrorExtension(OpenApiSerializerExtension):
+    target_class = ValidationErrorSerializer
+
+    def map_serializer(self, auto_schema, direction):
+        messages = {"type": "array", "items": {"type": "string"}}
+        nested = {"type": "array", "items": {"anyOf": [{"type": "string"}, {"type": "object"}]}}
+        return {
+            "type": "object",
+            "description": " ".join(ValidationErrorSerializer.__doc__.split()),
+            "properties": {api_settings.NON_FIELD_ERRORS_KEY: messages},
+            "additionalProperties": {"anyOf": [nested, {"type": "object"}]},
+        }
+
+
+GENERIC_ERRORS = {
+    "400": OpenApiResponse(
+        PolymorphicProxySerializer(
+            component_name="BadRequest",
+            serializers=[ValidationErrorSerializer, ErrorSerializer],
+            resource_type_field_name=None,
+        ),
+        description="Bad input: field errors, or `{detail, code}` with `parse_error` when the body is "
+        "not valid JSON.",
+    ),
+    "401": OpenApiResponse(
+        ErrorSerializer,
+        description="`not_authenticated` or `authentication_failed`: no valid `Authorization: Token …`.",
+    ),
+    "403": OpenApiResponse(ErrorSerializer, description="`permission_denied`."),
+    "404": OpenApiResponse(ErrorSerializer, description="`not_found`: no such object among yours."),
+    "409": OpenApiResponse(ErrorSerializer, description="The resource's state forbids it; `code` says why."),
+    "415": OpenApiResponse(
+        ErrorSerializer, description="`unsupported_media_type`: send the body as one of the listed types."
+    ),
+    "429": OpenApiResponse(
+        ErrorSerializer, description="`throttled`: too many requests; retry after `Retry-After` seconds."
+    ),
+}
+# Any other error status a view documents without a body.
+DEFAULT_ERROR = OpenApiResponse(ErrorSerializer)
 
 
 IDEMPOTENCY_KEY_PARAMETER = OpenApiParameter(
@@ -76,4 +136,72 @@ class PlatformAutoSchema(AutoSchema):
                     responses[code] = self._get_response_for_code(response, code, direction=direction)
         if direction == "response" and "503" not in responses:
             responses["503"] = self._get_response_for_code(UNAVAILABLE_RESPONSE, "503", direction=direction)
+        if direction == "response":
+            responses = self.with_platform_errors(responses)
         return responses
+
+    def with_platform_errors(self, responses):
+        for code in self.platform_error_codes():
+            if code not in responses:
+                responses[code] = self._get_response_for_code(
+                    GENERIC_ERRORS[code], code, direction="response"
+                )
+        for code, response in responses.items():
+            if code.isdigit() and int(code) >= 400 and "content" not in response:
+                body = GENERIC_ERRORS.get(code, DEFAULT_ERROR)
+                documented = OpenApiResponse(body.response, description=response.get("description", ""))
+                responses[code] = self._get_response_for_code(documented, code, direction="response")
+        return dict(sorted(responses.items()))
+
+    def platform_error_codes(self) -> list[str]:
+        """The error statuses the platform answers for this operation whatever its view does."""
+        codes = []
+        if self.needs_authentication():
+            codes.append("401")
+        if "{" in self.path or self._paginated():
+            codes.append("404")
+        if self._takes_input():
+            codes.append("400")
+        if self._has_body():
+            codes.append("415")
+        if self.view.get_throttles():
+            codes.append("429")
+        return codes
+
+    def needs_authentication(self) -> bool:
+        return any(not isinstance(permission, AllowAny) for permission in self.view.get_permissions())
+
+    def _paginated(self) -> bool:
+        return self.method == "GET" and self._is_list_view() and self._get_paginator() is not None
+
+    def _has_body(self) -> bool:
+        return self.method in ("POST", "PUT", "PATCH") and self.get_request_serializer() is not None
+
+    def _takes_input(self) -> bool:
+        if self._has_body():
+            return True
+        # ``format`` picks a renderer: an unknown one is a 404, not bad input.
+        return any(
+            parameter.get("in") == "query" and parameter.get("name") != api_settings.URL_FORMAT_OVERRIDE
+            for parameter in self._get_parameters()
+        )
+
+    def _map_serializer_field(self, field, direction, bypass_extensions=False):
+        schema = super()._map_serializer_field(field, direction, bypass_extensions)
+        if isinstance(field, serializers.ChoiceField) and field.read_only and self._model_field_blank(field):
+            enum = schema.get("enum")
+            if enum is not None and "" not in enum:
+                schema = {"oneOf": [schema, {**build_basic_type(OpenApiTypes.STR), "enum": [""]}]}
+            elif "$ref" in schema:
+                schema = {"oneOf": [schema, {**build_basic_type(OpenApiTypes.STR), "enum": [""]}]}
+        return schema
+
+    @staticmethod
+    def _model_field_blank(field) -> bool:
+        model = getattr(getattr(field.parent, "Meta", None), "model", None)
+        if model is None or not field.source or "." in field.source:
+            return False
+        try:
+            return bool(model._meta.get_field(field.source).blank)
+        except FieldDoesNotExist:
+            return False

@@ -20,4 +20,6 @@ urlpatterns = [
     path("", include("scenarios.api.urls")),
     path("", include("notifications.api.urls")),
     path("", include("training.api.urls")),
+    # Last: whatever no route above matches is a JSON 404.
+    path("", include("config.api.not_found")),
 ]

@@ -1,12 +1,17 @@
 """The admin is the CMS for learning content; learner state is shown read-only."""
 
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import NON_FIELD_ERRORS
+from django.urls import reverse
+from django.utils.html import format_html
 
 from config.admin import ReadOnlyModelAdmin
 
 from ..models import (
     Block,
     BlockProgress,
+    BlockType,
     Community,
     Course,
     CourseEnrollment,
@@ -82,8 +87,26 @@ class PageInline(admin.TabularInline):
     ordering = ["order", "id"]
 
 
+class BlockInlineForm(forms.ModelForm):
+    """A row of the page's blocks has no content editor: a content error of the block's type is
+    shown on the row (with where to fill the content in), not raised as a server error."""
+
+    def _update_errors(self, errors):
+        if hasattr(errors, "error_dict") and "content" in errors.error_dict and "content" not in self.fields:
+            messages = [message for error in errors.error_dict.pop("content") for message in error.messages]
+            errors.error_dict.setdefault(NON_FIELD_ERRORS, []).extend(
+                forms.ValidationError(
+                    f'Content: {message} Add a block of this type with "Add block with content" '
+                    "below to fill its content in."
+                )
+                for message in messages
+            )
+        super()._update_errors(errors)
+
+
 class BlockInline(admin.TabularInline):
     model = Block
+    form = BlockInlineForm
     extra = 0
     fields = ["order", "block_type", "title", "required", "is_published"]
     show_change_link = True
@@ -119,7 +142,18 @@ class PageAdmin(admin.ModelAdmin):
     search_fields = ["title", "wod__title"]
     autocomplete_fields = ["wod"]
     list_select_related = ["wod"]
+    readonly_fields = ["add_block_with_content"]
     inlines = [BlockInline]
+
+    @admin.display(description="add block with content")
+    def add_block_with_content(self, page):
+        if not page.pk:
+            return "save first"
+        url = reverse("admin:progress_block_add")
+        return format_html(
+            " · ".join(['<a href="{}?page={}&block_type={}">{}</a>'] * len(BlockType.choices)),
+            *[part for value, label in BlockType.choices for part in (url, page.pk, value, label)],
+        )
 
 
 @admin.register(Block)
@@ -132,7 +166,10 @@ class BlockAdmin(admin.ModelAdmin):
 
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)
-        # The content widget shows the schema of the block's type (see block_content_schema).
+        # The content widget shows the schema of the block's type (see block_content_schema); a
+        # new block takes its type from the link that opened the page ("add block with content").
+        if obj is None:
+            obj = Block(block_type=request.POST.get("block_type") or request.GET.get("block_type") or "")
         form.base_fields["content"].widget.instance = obj
         return form
 

@@ -17,6 +17,15 @@ class ScenarioListQuerySerializer(serializers.Serializer):
 
 
 class MetadataSerializer(serializers.ModelSerializer):
+    average_rating = serializers.FloatField(
+        read_only=True, allow_null=True, help_text="null without ratings."
+    )
+    completion_rate = serializers.FloatField(
+        read_only=True, allow_null=True, help_text="Completions per attempt; null before the first attempt."
+    )
+    average_time_spent_s = serializers.FloatField(
+        read_only=True, allow_null=True, help_text="Seconds per completion; null before the first completion."
+    )
     bayesian_score = serializers.SerializerMethodField(
         help_text="The top-rated ranking key: (C·m + sum) / (m + count); null without ratings."
     )
@@ -40,6 +49,10 @@ class MetadataSerializer(serializers.ModelSerializer):
 
 
 class ProgressSerializer(serializers.ModelSerializer):
+    updated_at = serializers.DateTimeField(
+        read_only=True, allow_null=True, help_text="null while the user has never touched the scenario."
+    )
+
     class Meta:
         model = UserScenarioProgress
         fields = list(shapes.PROGRESS_FIELDS)

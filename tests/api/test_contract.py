@@ -1,8 +1,11 @@
-"""Cross-cutting API contract, over every operation in the OpenAPI schema.
+"""Cross-cutting API contract, over every operation in the OpenAPI schema, where schemathesis
+(``test_schemathesis.py``, always signed in, always well-formed JSON, only documented
+parameters) does not reach:
 
 * Every operation needs authentication except the few that are public by design.
-* Garbage input never makes a 500: unknown ids are 404, malformed bodies are 400 (or the
-  operation's own 4xx), whatever the endpoint.
+* A body that is not JSON at all never makes a 500, and an unknown id is a 404.
+* Query parameters the schema does not document (a view could read one the schema forgot)
+  never make a 500.
 """
 
 import re
@@ -56,12 +59,8 @@ def test_every_private_operation_needs_authentication(api_client, method, path):
 
 
 @pytest.mark.parametrize(("method", "path"), OPERATIONS, ids=[f"{m} {p}" for m, p in OPERATIONS])
-@pytest.mark.parametrize(
-    "body",
-    ['{"unexpected": [1, {"a": null}]}', "[1, 2, 3]", "not json at all", '{"id": "x", "page": -1}'],
-    ids=["unknown-fields", "array", "not-json", "wrong-types"],
-)
-def test_garbage_never_makes_a_server_error(method, path, body):
+def test_a_body_that_is_not_json_never_makes_a_server_error(method, path):
+    body = "not json at all"
     client = client_for(UserFactory())
     if "{" in path:
         response = client.generic(method, concrete(path), data=body, content_type="application/json")

@@ -5,8 +5,10 @@ Playwright never downloads a browser of its own.
 """
 
 import os
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -59,3 +61,20 @@ def admin_login(page):
         return page
 
     return login
+
+
+def screenshot_dir() -> Path:
+    """Where each designer flow leaves a screenshot of its last page (``make test`` prints it)."""
+    return Path(os.environ.get("SCREENSHOT_DIR") or Path(settings.VAR_DIR) / "screenshots")
+
+
+@pytest.fixture
+def screenshot(page):
+    """``screenshot("name")`` saves the page as ``<screenshot_dir>/name.png``."""
+
+    def take(name):
+        folder = screenshot_dir()
+        folder.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(folder / f"{name}.png"), full_page=True)
+
+    return take

@@ -1,0 +1,246 @@
+"""Which object of a user each path id of the API addresses.
+
+The schema-driven suites (schemathesis, tenancy, mass assignment) find operations in the OpenAPI
+schema; for an operation with a path id they need one of a user's own objects. ``REGISTRY`` maps
+a path prefix to a function that returns ``{path parameter: value}`` for a user's object (creating
+it through the app's services when the user has none). The longest matching prefix wins; an
+operation with a path id and no entry fails the suites, so a new endpoint needs one line here and
+no change to their loops.
+
+``scope`` says who may address the object:
+
+* ``owner``: only its owner (or the members of its community); anyone else gets a 404.
+* ``public``: anyone, by design (``reason`` says why); the tenancy matrix checks that another
+  user's call changes nothing.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.auth import get_user_model
+
+OWNER, PUBLIC = "owner", "public"
+
+
+@dataclass(frozen=True)
+class Entry:
+    prefix: str
+    ids: Callable[[Any], dict[str, Any]]
+    scope: str = OWNER
+    reason: str = ""
+
+
+def _membership(user):
+    from progress.models import Membership
+
+    membership = Membership.objects.filter(user=user).select_related("community").order_by("pk").first()
+    assert membership is not None, f"{user} is a member of no community"
+    return membership
+
+
+def community(user):
+    return {"id": _membership(user).community_id}
+
+
+def _program(user):
+    from progress.models import ProgramEnrollment
+
+    enrollment = ProgramEnrollment.objects.filter(user=user).select_related("program").order_by("pk").first()
+    assert enrollment is not None, f"{user} is enrolled in no program"
+    return enrollment.program
+
+
+def program(user):
+    return {"id": _program(user).pk}
+
+
+def _course(user):
+    return _program(user).course_links.order_by("order", "pk").first().course
+
+
+def course(user):
+    return {"id": _course(user).pk}
+
+
+def wod(user):
+    return {"id": _course(user).wod_links.order_by("order", "pk").first().wod_id}
+
+
+def achievement(user):
+    """An achievement the user earned (its badge is exportable)."""
+    from progress.models import Achievement, UserAchievement
+    from progress.services.achievements import achievements_reevaluate
+
+    earned = UserAchievement.objects.filter(user=user, earned_at__isnull=False).order_by("pk").first()
+    if earned is None:
+        first_steps, _ = Achievement.objects.get_or_create(
+            community_id=_membership(user).community_id,
+            name="First block",
+            defaults={"criteria": {"all": [{"type": "blocks_completed", "count": 1}]}},
+        )
+        achievements_reevaluate(achievements=[first_steps])
+        earned = UserAchievement.objects.get(user=user, achievement=first_steps, earned_at__isnull=False)
+    return {"id": earned.achievement_id}
+
+
+def certificate(user):
+    from progress.models import Certificate
+
+    found = (
+        Certificate.objects.filter(user=user).order_by("pk").first() or Certificate.objects.order_by("pk")[0]
+    )
+    return {"id": str(found.verification_id)}
+
+
+def curriculum(user):
+    from curriculum.models import Curriculum
+
+    return {"slug": Curriculum.objects.published().order_by("pk")[0].slug}
+
+
+def curriculum_enrollment(user):
+    from curriculum import services
+    from curriculum.models import Curriculum, Enrollment
+
+    enrollment = Enrollment.objects.filter(user=user).order_by("pk").first()
+    if enrollment is None:
+        published = Curriculum.objects.published().get(slug="separation-anxiety")
+        enrollment, _ = services.enrollment_get_or_create(
+            user=user,
+            curriculum=published,
+            traits={"energy_level": "high", "food_motivation": "medium", "age_band": "adult"},
+        )
+    step = enrollment.current_step or enrollment.curriculum.steps.order_by("order").first()
+    return {"id": enrollment.pk, "order": step.order}
+
+
+def scenario(user):
+    from scenarios.models import Scenario, Visibility
+    from scenarios.services import scenario_create
+
+    own = Scenario.objects.filter(created_by=user, visibility=Visibility.PRIVATE).order_by("pk").first()
+    if own is None:
+        own = scenario_create(
+            user=user,
+            title=f"{user.username}'s interview practice",
+            description="A private practice scenario.",
+            role="character",
+            difficulty="beginner",
+            instructions="Answer the interviewer's questions.",
+            context="A job interview for a junior developer position.",
+        )
+    return {"id": own.pk}
+
+
+REGISTRY = [
+    Entry("/api/v1/achievements/{id}/", achievement),
+    Entry("/api/v1/analytics/communities/{id}/", community),
+    Entry(
+        "/api/v1/certificates/{id}/",
+        certificate,
+        scope=PUBLIC,
+        reason="a certificate is verified by anyone who holds its verification id",
+    ),
+    Entry("/api/v1/communities/{id}/", community),
+    Entry("/api/v1/courses/{id}/", course),
+    Entry(
+        "/api/v1/curricula/{slug}/",
+        curriculum,
+        scope=PUBLIC,
+        reason="published curricula are offered to every learner",
+    ),
+    Entry("/api/v1/enrollments/{id}/", curriculum_enrollment),
+    Entry("/api/v1/programs/{id}/", program),
+    Entry("/api/v1/progress/courses/{id}/", course),
+    Entry("/api/v1/progress/programs/{id}/", program),
+    Entry("/api/v1/progress/wods/{id}/", wod),
+    Entry("/api/v1/scenarios/{id}/", scenario),
+    Entry("/api/v1/wods/{id}/", wod),
+]
+
+
+def _enrollment_state(user):
+    from curriculum.models import Enrollment
+
+    enrollment = Enrollment.objects.filter(user=user).order_by("pk").first()
+    state = enrollment.step_states.select_related("step", "current_alternative").get(
+        step=enrollment.current_step
+    )
+    return enrollment, state
+
+
+def _first_block(user):
+    from progress.models import Block
+
+    return Block.objects.filter(page__wod_id=wod(user)["id"]).order_by("page__order", "order", "pk").first()
+
+
+# Valid bodies for writes whose input names the user's own objects (an example built from the
+# request schema alone cannot know them). ``(METHOD, path) -> body(user)``.
+BODIES = {
+    ("POST", "/api/v1/auth/token/"): lambda user: {"username": user.username, "password": user.username},
+    ("POST", "/api/v1/coach/status"): lambda user: (
+        lambda enrollment, state: {
+            "enrollment": enrollment.pk,
+            "step": state.step.order,
+            "plan_id": state.current_alternative.code,
+            "outcome": "STOPPED",
+            "reason": "tired",
+        }
+    )(*_enrollment_state(user)),
+    ("POST", "/api/v1/curricula/{slug}/enroll/"): lambda user: {
+        "traits": {"energy_level": "high", "food_motivation": "medium", "age_band": "adult"}
+    },
+    ("PATCH", "/api/v1/enrollments/{id}/"): lambda user: {
+        "traits": {"energy_level": "medium", "food_motivation": "high", "age_band": "adult"}
+    },
+    ("PATCH", "/api/v1/scenarios/{id}/notes/"): lambda user: {"notes": "Breathe before answering."},
+    ("POST", "/api/v1/enrollments/programs/"): lambda user: {"program": program(user)["id"]},
+    ("POST", "/api/v1/enrollments/courses/"): lambda user: {"course": course(user)["id"]},
+    ("POST", "/api/v1/progress/events/"): lambda user: {
+        "events": [
+            {
+                "block": _first_block(user).pk,
+                "event": "viewed",
+                "occurred_at": "2026-01-05T10:00:00Z",
+                "idempotency_key": f"mass-assignment-{user.pk}",
+            }
+        ]
+    },
+}
+
+
+def entry_for(path: str) -> Entry:
+    matches = [entry for entry in REGISTRY if path.startswith(entry.prefix)]
+    if not matches:
+        raise LookupError(
+            f"{path} has a path id but no entry in tests/api/objects.py REGISTRY: add one that "
+            "returns a user's own object for it"
+        )
+    return max(matches, key=lambda entry: len(entry.prefix))
+
+
+class UserObjects:
+    """Path parameters of one user's objects, computed once per entry."""
+
+    def __init__(self, user):
+        self.user = user
+        self._cache = {}
+
+    def path_parameters(self, path: str) -> dict[str, Any]:
+        entry = entry_for(path)
+        if entry.prefix not in self._cache:
+            self._cache[entry.prefix] = entry.ids(self.user)
+        return self._cache[entry.prefix]
+
+
+def learner_objects(user) -> UserObjects:
+    objects = UserObjects(user)
+    for entry in REGISTRY:  # create what is missing now, not while a test is counting rows
+        objects.path_parameters(entry.prefix)
+    return objects
+
+
+def demo_user(username):
+    return get_user_model().objects.get(username=username)
