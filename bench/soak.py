@@ -276,7 +276,7 @@ def run_locust(args, port: int, config_path: Path, prefix: Path, *, seconds: int
 def run(args, report):
     from django.db import connection
 
-    from bench.progress import start_server
+    from bench.http import Server
 
     if args.small:
         args.duration = min(args.duration, 20)
@@ -293,7 +293,8 @@ def run(args, report):
     workdir = Path(tempfile.mkdtemp(prefix="soak-"))
     config_path = workdir / "config.json"
     config_path.write_text(json.dumps(config))
-    proc, port = start_server(args)
+    server = Server(workers=args.workers, worker_class="gthread", threads=args.threads).__enter__()
+    proc, port = server.proc, server.port
     try:
         rss_cold = worker_rss_mb(proc.pid)
         # Warm-up: the same traffic, not counted (first requests load code and fill caches).
@@ -308,8 +309,7 @@ def run(args, report):
         sampler.join()
         rss_end = worker_rss_mb(proc.pid)
     finally:
-        proc.terminate()
-        proc.wait(timeout=30)
+        server.__exit__(None, None, None)
 
     endpoints, failures = read_stats(str(workdir / "soak"))
     total = endpoints.pop("all")

@@ -3,16 +3,31 @@ behaviour profile from the runs training's demo recorded, and the scheduled rows
 plan (when training's demo made one). Idempotent: rows are unique by their dedupe keys."""
 
 import datetime as dt
+import importlib
 
 from django.contrib.auth import get_user_model
 
 from training.models import PlanStatus, TrainingPlan
 
 from . import analyzer, services
-from .models import Device, Notification, NotificationPreferences, Status
+from .models import Device, Notification, NotificationPreferences, NotificationTemplate, Status
+
+
+def ensure_default_copy() -> int:
+    """Put back any default copy (kind x tone) that is missing, e.g. after a database flush;
+    designers' edits are kept. Returns how many templates were created."""
+    copy = importlib.import_module("notifications.migrations.0002_default_copy").COPY
+    created = 0
+    for (kind, tone), (title, body) in copy.items():
+        _, made = NotificationTemplate.objects.get_or_create(
+            kind=kind, tone=tone, defaults={"title": title, "body": body}
+        )
+        created += made
+    return created
 
 
 def seed(*, stdout):
+    ensure_default_copy()
     athlete = get_user_model().objects.filter(username="athlete").first()
     if athlete is None:
         stdout.write("  no athlete user: skipped")

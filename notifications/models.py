@@ -19,6 +19,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from config.jsonschemas import schema_json_field
 from training.models import validate_time_zone
@@ -205,7 +206,9 @@ class BehaviorProfile(models.Model):
         default="plan_default",
         help_text="all_days when the habit is clear; plan_default when confidence is low or the plan is new.",
     )
-    recomputed_at = models.DateTimeField("last recomputed")
+    recomputed_at = models.DateTimeField(
+        "last recomputed", default=timezone.now, help_text="When the analyzer last wrote this profile."
+    )
 
     class Meta:
         verbose_name = "behaviour profile"

@@ -133,6 +133,92 @@ def scenario(user):
     return {"id": own.pk}
 
 
+def _runner(user):
+    from training.models import RunnerProfile
+    from training.services import runner_profile_update
+
+    if not RunnerProfile.objects.filter(user=user).exists():
+        runner_profile_update(
+            user=user,
+            experience_level="intermediate",
+            recent_weekly_km=30,
+            longest_recent_run_km=14,
+            available_days=["mon", "wed", "fri", "sun"],
+            long_run_day="sun",
+            min_rest_days=2,
+        )
+
+
+def _plan(user):
+    from training.models import TrainingPlan
+    from training.services import plan_generate
+
+    plan = TrainingPlan.objects.filter(user=user).order_by("pk").first()
+    if plan is None:
+        _runner(user)
+        plan = plan_generate(user=user, goal_type="10k", duration_weeks=8)
+    return plan
+
+
+def training_plan(user):
+    return {"id": _plan(user).pk}
+
+
+def plan_session(user):
+    return {"id": _plan(user).sessions.order_by("date", "pk").first().pk}
+
+
+def activity(user):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from training.models import Activity
+    from training.services import activity_record
+
+    found = Activity.objects.filter(user=user).order_by("pk").first()
+    if found is None:
+        found = activity_record(
+            user=user, started_at=timezone.now() - timedelta(days=1), duration_s=1800, distance_m=5000
+        )
+    return {"id": found.pk}
+
+
+def calendar_feed(user):
+    from training.services import calendar_subscription_get_or_create
+
+    return {"token": calendar_subscription_get_or_create(user=user).token}
+
+
+def notification(user):
+    from django.utils import timezone
+
+    from notifications.models import Notification
+
+    found = Notification.objects.filter(user=user).order_by("pk").first()
+    if found is None:
+        now = timezone.now()
+        found = Notification.objects.create(
+            user=user,
+            kind="weekly_digest",
+            dedupe_key=f"weekly_digest:contract:{user.pk}",
+            send_at=now,
+            local_date=now.date(),
+            status="sent",
+            sent_at=now,
+        )
+    return {"id": found.pk}
+
+
+def device(user):
+    from notifications.models import Device
+
+    found = Device.objects.filter(user=user).order_by("pk").first() or Device.objects.create(
+        user=user, platform="fcm", token=f"contract-{user.pk}"
+    )
+    return {"id": found.pk}
+
+
 REGISTRY = [
     Entry("/api/v1/achievements/{id}/", achievement),
     Entry("/api/v1/analytics/communities/{id}/", community),
@@ -157,6 +243,17 @@ REGISTRY = [
     Entry("/api/v1/progress/wods/{id}/", wod),
     Entry("/api/v1/scenarios/{id}/", scenario),
     Entry("/api/v1/wods/{id}/", wod),
+    Entry("/api/v1/training-plans/{id}/", training_plan),
+    Entry("/api/v1/plan-sessions/{id}/", plan_session),
+    Entry("/api/v1/activities/{id}/", activity),
+    Entry(
+        "/api/v1/calendar/feed/{token}.ics",
+        calendar_feed,
+        scope=PUBLIC,
+        reason="a calendar app subscribes by URL: whoever holds the secret token reads the feed",
+    ),
+    Entry("/api/v1/notifications/{id}/", notification),
+    Entry("/api/v1/devices/{id}/", device),
 ]
 
 
@@ -174,6 +271,14 @@ def _first_block(user):
     from progress.models import Block
 
     return Block.objects.filter(page__wod_id=wod(user)["id"]).order_by("page__order", "order", "pk").first()
+
+
+def _in_two_hours():
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    return (timezone.now() + timedelta(hours=2)).isoformat()
 
 
 # Valid bodies for writes whose input names the user's own objects (an example built from the
@@ -198,6 +303,18 @@ BODIES = {
     ("PATCH", "/api/v1/scenarios/{id}/notes/"): lambda user: {"notes": "Breathe before answering."},
     ("POST", "/api/v1/enrollments/programs/"): lambda user: {"program": program(user)["id"]},
     ("POST", "/api/v1/enrollments/courses/"): lambda user: {"course": course(user)["id"]},
+    ("POST", "/api/v1/notifications/snooze/"): lambda user: {"until": _in_two_hours()},
+    ("PUT", "/api/v1/runner-profile/"): lambda user: {
+        "experience_level": "intermediate",
+        "recent_weekly_km": 30,
+        "longest_recent_run_km": 14,
+        "recent_race": None,
+        "available_days": ["mon", "wed", "fri", "sun"],
+        "long_run_day": "sun",
+        "min_rest_days": 2,
+        "injury_notes": "",
+    },
+    ("POST", "/api/v1/training-plans/"): lambda user: {"goal_type": "10k", "duration_weeks": 8},
     ("POST", "/api/v1/progress/events/"): lambda user: {
         "events": [
             {

@@ -68,10 +68,28 @@ def difference(before, after):
     return changed
 
 
+def _operational_rows():
+    """Rows the demo cannot have because only operations write them: a task the broker refused
+    (kept for re-publishing) and a cached forecast from the weather provider."""
+    from django.utils import timezone
+
+    from config.models import PendingTask
+    from notifications.models import WeatherSnapshot
+
+    PendingTask.objects.create(task="config.tasks.heartbeat", args=[], kwargs={}, last_error="broker down")
+    WeatherSnapshot.objects.create(
+        provider="openweathermap",
+        location="Berlin,DE",
+        fetched_at=timezone.now(),
+        forecast=[{"at": "2026-11-30T06:00:00Z", "temp_c": 3.5, "summary": "light rain"}],
+    )
+
+
 @pytest.fixture
 def demo(settings):
     settings.DEBUG = True
     call_command("seed_demo", stdout=open("/dev/null", "w"))
+    _operational_rows()
 
 
 def test_every_json_editor_builds_and_saving_unchanged_keeps_the_data(admin_login, demo):

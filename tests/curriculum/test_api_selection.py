@@ -181,7 +181,7 @@ def test_a_patch_without_traits_changes_nothing(auth_client, enrollment):
 def test_the_schema_documents_the_traits_patch(client):
     schema = client.get("/api/v1/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
     patch = schema["paths"]["/api/v1/enrollments/{id}/"]["patch"]
-    assert set(patch["responses"]) == {"200", "400", "404", "409"}
+    assert {"200", "400", "404", "409"} <= set(patch["responses"])
     body = patch["requestBody"]["content"]["application/json"]["schema"]["$ref"]
     assert body.endswith("/PatchedEnrollmentUpdateRequest")
     alternatives = schema["components"]["schemas"]["StepAlternatives"]["properties"]

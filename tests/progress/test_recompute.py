@@ -233,7 +233,11 @@ def test_a_rolled_back_content_edit_does_not_swallow_the_next_recompute(monkeypa
     from progress import tasks
 
     enqueued = []
-    monkeypatch.setattr(tasks.recompute_community_progress, "delay", enqueued.append)
+    monkeypatch.setattr(
+        tasks.recompute_community_progress,
+        "apply_async",
+        lambda args=(), kwargs=None, **options: enqueued.append(args[0]),
+    )
     community = CommunityFactory()
     page = PageFactory(wod=WodFactory(community=community))
     enqueued.clear()
