@@ -6,5 +6,12 @@ class TrainingConfig(AppConfig):
 
     name = "training"
     verbose_name = "Training"
-    # Models the "Content designers" group may edit (see config/permissions.py).
-    content_models = ()
+    # Models the "Content designers" group may edit (see config/permissions.py): designers and
+    # coaches generate plans for runners and adjust their sessions in the admin; runner profiles
+    # and activities are the runner's own data, which they may only read.
+    content_models = (
+        "training.TrainingPlan",
+        "training.PlannedSession",
+        ("training.RunnerProfile", "view"),
+        ("training.Activity", "view"),
+    )

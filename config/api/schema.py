@@ -112,6 +112,9 @@ UNAVAILABLE_RESPONSE = OpenApiResponse(
 )
 
 
+HH_MM_PATTERN = "^([01][0-9]|2[0-3]):[0-5][0-9]$"
+
+
 class PlatformAutoSchema(AutoSchema):
     def _handler(self):
         action = getattr(self.view, "action", None)
@@ -160,7 +163,7 @@ class PlatformAutoSchema(AutoSchema):
             codes.append("401")
         if "{" in self.path or self._paginated():
             codes.append("404")
-        if self._takes_input():
+        if self._takes_input() or self.is_idempotent():  # a malformed Idempotency-Key is a 400
             codes.append("400")
         if self._has_body():
             codes.append("415")
@@ -188,6 +191,12 @@ class PlatformAutoSchema(AutoSchema):
 
     def _map_serializer_field(self, field, direction, bypass_extensions=False):
         schema = super()._map_serializer_field(field, direction, bypass_extensions)
+        if isinstance(field, serializers.TimeField) and getattr(field, "format", None) == "%H:%M":
+            # A wall-clock "07:00"; OpenAPI's "time" format is RFC 3339's "07:00:00".
+            clock = {"type": "string", "pattern": HH_MM_PATTERN, "example": "07:00"}
+            if "description" in schema:
+                clock["description"] = schema["description"]
+            schema = {"anyOf": [clock, {"type": "null"}]} if field.allow_null else clock
         if isinstance(field, serializers.ChoiceField) and field.read_only and self._model_field_blank(field):
             enum = schema.get("enum")
             if enum is not None and "" not in enum:

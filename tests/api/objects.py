@@ -149,19 +149,27 @@ def _runner(user):
         )
 
 
-def _plan(user):
+def _plan(user, status="active"):
+    """The user's plan in ``status``: an active one (pause, complete, sessions) or a draft one
+    (activate)."""
     from training.models import TrainingPlan
-    from training.services import plan_generate
+    from training.services import plan_activate, plan_generate
 
-    plan = TrainingPlan.objects.filter(user=user).order_by("pk").first()
+    plan = TrainingPlan.objects.filter(user=user, status=status).order_by("pk").first()
     if plan is None:
         _runner(user)
         plan = plan_generate(user=user, goal_type="10k", duration_weeks=8)
+        if status == "active":
+            plan = plan_activate(user=user, plan=plan)
     return plan
 
 
 def training_plan(user):
     return {"id": _plan(user).pk}
+
+
+def draft_training_plan(user):
+    return {"id": _plan(user, status="draft").pk}
 
 
 def plan_session(user):
@@ -244,6 +252,7 @@ REGISTRY = [
     Entry("/api/v1/scenarios/{id}/", scenario),
     Entry("/api/v1/wods/{id}/", wod),
     Entry("/api/v1/training-plans/{id}/", training_plan),
+    Entry("/api/v1/training-plans/{id}/activate/", draft_training_plan),
     Entry("/api/v1/plan-sessions/{id}/", plan_session),
     Entry("/api/v1/activities/{id}/", activity),
     Entry(
@@ -315,6 +324,10 @@ BODIES = {
         "injury_notes": "",
     },
     ("POST", "/api/v1/training-plans/"): lambda user: {"goal_type": "10k", "duration_weeks": 8},
+    ("PATCH", "/api/v1/plan-sessions/{id}/"): lambda user: {"start_time_local": "07:00"},
+    ("POST", "/api/v1/plan-sessions/{id}/complete/"): lambda user: {
+        "actuals": {"duration_s": 2400, "distance_m": 6000}
+    },
     ("POST", "/api/v1/progress/events/"): lambda user: {
         "events": [
             {
@@ -325,6 +338,21 @@ BODIES = {
             }
         ]
     },
+}
+
+
+def _pause_active_plans(user):
+    from training.models import TrainingPlan
+    from training.services import plan_pause
+
+    for plan in TrainingPlan.objects.filter(user=user, status="active"):
+        plan_pause(user=user, plan=plan)
+
+
+# State a write needs besides its body, set up just before it is sent. ``(METHOD, path) -> f(user)``.
+PREPARE = {
+    # A user has at most one active plan: activating the draft needs the active one paused.
+    ("POST", "/api/v1/training-plans/{id}/activate/"): _pause_active_plans,
 }
 
 

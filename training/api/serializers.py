@@ -235,7 +235,22 @@ class PlanSummarySerializer(serializers.ModelSerializer):
 
 
 class PlanDetailSerializer(PlanSummarySerializer):
-    """``zoom=season``: the season view; ``week`` adds the weeks' chart numbers; ``full`` every field."""
+    """``zoom=season``: the season view; ``week`` adds the weeks' chart numbers; ``full`` every field.
+
+    The documents below are present or not depending on ``zoom``, so none is required.
+    """
+
+    season_view = serializers.JSONField(required=False, help_text="The season view (every zoom).")
+    runner_snapshot = serializers.JSONField(required=False, help_text="Radar axes and fitness (every zoom).")
+    periodization_model = serializers.CharField(required=False)
+    phases = serializers.JSONField(required=False)
+    load_parameters = serializers.JSONField(required=False, help_text="zoom=full.")
+    target_paces = serializers.JSONField(required=False)
+    weekly_plan = serializers.JSONField(
+        required=False, help_text="zoom=week: chart numbers; zoom=full: every field."
+    )
+    decisions = serializers.JSONField(required=False, help_text="zoom=full.")
+    safeguard_applications = serializers.JSONField(required=False, help_text="zoom=full.")
 
     class Meta(PlanSummarySerializer.Meta):
         fields = [
