@@ -1,14 +1,14 @@
 """Reads for training: querysets and summaries the API, admin and commands share."""
 
 import json
-import threading
-from collections import OrderedDict
 
 from django.conf import settings
 from django.core.cache import cache
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import QuerySet
 from django.http import Http404
+
+from config.lru import LocalLRU
 
 from .models import Activity, PlannedSession, TrainingPlan
 
@@ -82,29 +82,12 @@ def calendar_sessions(*, user, plan: TrainingPlan | None = None) -> QuerySet[Pla
 
 
 # Rendered plans of this process, in front of the shared cache (same keys, so never stale).
-_local: "OrderedDict[str, bytes]" = OrderedDict()
-_local_lock = threading.Lock()
 LOCAL_PLANS = 256
-
-
-def _local_get(key):
-    with _local_lock:
-        body = _local.get(key)
-        if body is not None:
-            _local.move_to_end(key)
-        return body
-
-
-def _local_put(key, body):
-    with _local_lock:
-        _local[key] = body
-        while len(_local) > LOCAL_PLANS:
-            _local.popitem(last=False)
+_local = LocalLRU(LOCAL_PLANS)
 
 
 def clear_local_plans():
-    with _local_lock:
-        _local.clear()
+    _local.clear()
 
 
 def plan_detail_json(*, user, plan_id: int, zoom: str) -> bytes:
@@ -118,9 +101,9 @@ def plan_detail_json(*, user, plan_id: int, zoom: str) -> bytes:
     key = f"training:plan:{plan_id}:{version.timestamp():.6f}:{zoom}"
     use_cache = settings.TRAINING_PLAN_CACHE_S > 0
     if use_cache:
-        body = _local_get(key) or cache.get(key)
+        body = _local.get(key) or cache.get(key)
         if body is not None:
-            _local_put(key, body)
+            _local.put(key, body)
             return body
     plan = TrainingPlan.objects.filter(user=user, pk=plan_id).first()
     if plan is None:
@@ -129,5 +112,5 @@ def plan_detail_json(*, user, plan_id: int, zoom: str) -> bytes:
     body = json.dumps(data, cls=DjangoJSONEncoder, separators=(",", ":")).encode()
     if use_cache:
         cache.set(key, body, timeout=settings.TRAINING_PLAN_CACHE_S)
-        _local_put(key, body)
+        _local.put(key, body)
     return body

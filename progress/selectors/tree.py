@@ -8,13 +8,13 @@ same transaction). On a miss the structure comes from its own cache
 """
 
 import json
-import threading
-from collections import OrderedDict
 
 from django.conf import settings
 from django.core.cache import cache
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404
+
+from config.lru import LocalLRU
 
 from ..models import Course, NodeType, Program, Wod
 from ..rollup import node_state, percent_of
@@ -28,24 +28,8 @@ MODELS = {NodeType.PROGRAM: Program, NodeType.COURSE: Course, NodeType.WOD: Wod}
 
 
 # Rendered trees of this process, in front of the shared cache (same keys, so never stale).
-_local: "OrderedDict[str, bytes]" = OrderedDict()
-_local_lock = threading.Lock()
 LOCAL_TREES = 256
-
-
-def _local_get(key):
-    with _local_lock:
-        body = _local.get(key)
-        if body is not None:
-            _local.move_to_end(key)
-        return body
-
-
-def _local_put(key, body):
-    with _local_lock:
-        _local[key] = body
-        while len(_local) > LOCAL_TREES:
-            _local.popitem(last=False)
+_local = LocalLRU(LOCAL_TREES)
 
 
 def visible_node(user, node_type: str, node_id: int) -> tuple[int, int]:
@@ -65,8 +49,7 @@ def _visible(user, node_type: str, node_id: int) -> tuple[int, int, int]:
 
 
 def clear_local_trees():
-    with _local_lock:
-        _local.clear()
+    _local.clear()
 
 
 def progress_tree_json(*, user, node_type: str, node_id: int) -> bytes:
@@ -75,9 +58,9 @@ def progress_tree_json(*, user, node_type: str, node_id: int) -> bytes:
     key = f"progress:tree:{user.pk}:{node_type}:{node_id}:{version}:{rollup_version or 0}"
     use_cache = settings.PROGRESS_TREE_CACHE_S > 0
     if use_cache:
-        cached = _local_get(key) or cache.get(key)
+        cached = _local.get(key) or cache.get(key)
         if cached is not None:
-            _local_put(key, cached)
+            _local.put(key, cached)
             return cached
     structure = community_structure(community_id, version)
     if structure.node(node_type, node_id) is None:
@@ -94,7 +77,7 @@ def progress_tree_json(*, user, node_type: str, node_id: int) -> bytes:
     ).encode()
     if use_cache:
         cache.set(key, body, timeout=settings.PROGRESS_TREE_CACHE_S)
-        _local_put(key, body)
+        _local.put(key, body)
     return body
 
 
