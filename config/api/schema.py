@@ -196,7 +196,9 @@ class PlatformAutoSchema(AutoSchema):
             clock = {"type": "string", "pattern": HH_MM_PATTERN, "example": "07:00"}
             if "description" in schema:
                 clock["description"] = schema["description"]
-            schema = {"anyOf": [clock, {"type": "null"}]} if field.allow_null else clock
+            if field.allow_null:
+                clock["nullable"] = True
+            schema = clock
         if isinstance(field, serializers.ChoiceField) and field.read_only and self._model_field_blank(field):
             enum = schema.get("enum")
             if enum is not None and "" not in enum:
