@@ -17,7 +17,7 @@ import traceback
 from pathlib import Path
 
 # Modules of bench/ that are not benchmarks, and those ``all`` runs only when asked.
-NOT_BENCHMARKS = {"harness", "http"}
+NOT_BENCHMARKS = {"harness", "http", "locustfile_soak"}
 OPT_IN = {"soak"}
 # ``all`` runs these first (the scenarios load expects the first ids of its tables), then the rest.
 FIRST = ["scenarios"]

@@ -1,101 +1,29 @@
-"""Training: plan generation time and the full plan read under load.
+"""Training: plan generation time, and the full plan read next to the floor.
 
 * generation: ``generate`` (the pure generator) for a 16-week half-marathon plan, ``--calls``
   times (default 200) after a warm-up; target median < 50 ms. The whole ``plan_generate``
   service (profile and activities read, plan and its 112 sessions written) is reported too.
 * plan read: ``GET /api/v1/training-plans/{id}/?zoom=full`` (every zoom level and the decision
-  audit, about 40 KB) from ``--clients`` keep-alive connections (default 16), each runner reading
-  their own plan, loaded by wrk against gunicorn on loopback (the approach of ``bench/progress.py``);
-  ``--rounds`` rounds of ``--duration`` seconds, target checked on the median round: p95 < 50 ms.
-  Without wrk (``--in-process``) the clients are threads calling Django's WSGI handler.
+  audit, about 40 KB) of 16 runners' own 16-week plans, loaded by wrk against gunicorn
+  (``bench.http``) next to the floor; target >= 0.6x the floor.
+
+``--tiny`` times fewer generations for a smoke run.
 """
 
 import datetime as dt
 import os
-import shutil
 import statistics
-import subprocess
-import tempfile
 import uuid
 
-from bench.harness import run_clients, summarize_ms, time_calls
-from bench.progress import HttpClient, InProcessClient, WsgiClient, start_server
+from bench.harness import summarize_ms, time_calls
+from bench.http import Load, add_http_arguments, load_kwargs, measure, server_for
 
 
 def add_arguments(parser):
     parser.add_argument("--calls", type=int, default=200, help="generations timed (default 200)")
-    parser.add_argument("--clients", type=int, default=16, help="concurrent readers (default 16)")
-    parser.add_argument("--rounds", type=int, default=3, help="rounds of plan reads (default 3)")
-    parser.add_argument("--duration", type=int, default=10, help="seconds per wrk round (default 10)")
-    parser.add_argument("--reads", type=int, default=60, help="reads per client without wrk (default 60)")
-    parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes (default 4)")
-    parser.add_argument("--threads", type=int, default=2, help="threads per gunicorn worker (default 2)")
-    parser.add_argument(
-        "--in-process",
-        action="store_true",
-        help="read with threads calling Django's WSGI handler instead of wrk against gunicorn",
-    )
-
-
-WRK_SCRIPT = """
-local tokens = {%(tokens)s}
-local paths = {%(paths)s}
-local i = 0
-request = function()
-  i = i %% #tokens + 1
-  return wrk.format("GET", paths[i], {["Authorization"] = "Token " .. tokens[i], ["Host"] = "127.0.0.1"})
-end
-done = function(summary, latency, requests)
-  local e = summary.errors
-  io.write(string.format("WRK %%d %%d %%.3f %%.3f %%.3f %%.3f %%.3f %%d\\n",
-    summary.requests, summary.duration,
-    latency:percentile(50) / 1000, latency:percentile(95) / 1000, latency:percentile(99) / 1000,
-    latency.mean / 1000, latency.max / 1000, e.connect + e.read + e.write + e.timeout + e.status))
-end
-"""
-
-
-def wrk_round(port, pairs, *, clients, seconds):
-    script = WRK_SCRIPT % {
-        "tokens": ", ".join(f'"{token}"' for token, _ in pairs),
-        "paths": ", ".join(f'"{path}"' for _, path in pairs),
-    }
-    with tempfile.NamedTemporaryFile("w", suffix=".lua") as handle:
-        handle.write(script)
-        handle.flush()
-        out = subprocess.run(
-            [
-                "wrk",
-                "-t",
-                "2",
-                "-c",
-                str(clients),
-                "-d",
-                f"{seconds}s",
-                "--timeout",
-                "5s",
-                "-s",
-                handle.name,
-                f"http://127.0.0.1:{port}",
-            ],
-            capture_output=True,
-            text=True,
-            check=True,
-            timeout=seconds + 60,
-        ).stdout
-    line = next(row for row in out.splitlines() if row.startswith("WRK "))
-    requests, duration_us, p50, p95, p99, mean, peak, errors = line.split()[1:]
-    if int(errors):
-        raise RuntimeError(f"wrk saw {errors} errors or non-200 answers:\n{out}")
-    return {
-        "n": int(requests),
-        "p50_ms": float(p50),
-        "p95_ms": float(p95),
-        "p99_ms": float(p99),
-        "mean_ms": float(mean),
-        "max_ms": float(peak),
-        "reads_per_s": round(int(requests) / (int(duration_us) / 1e6), 1),
-    }
+    parser.add_argument("--runners", type=int, default=16, help="runners whose plans are read (default 16)")
+    parser.add_argument("--tiny", action="store_true", help="smoke scale: 20 generations")
+    add_http_arguments(parser)
 
 
 def make_runners(count):
@@ -145,11 +73,14 @@ def make_runners(count):
 
 def run(args, report):
     from training import generator, services
+
+    if args.tiny:
+        args.calls = 20
     from training.services.plans import local_today, plan_preview, runner_input_for
 
     report.add("cpus", os.cpu_count())
     report.add("load_average_at_start", [round(x, 2) for x in os.getloadavg()])
-    runners = make_runners(args.clients)
+    runners = make_runners(args.runners)
     user = runners[0][0]
 
     # Generation: the pure generator, from inputs read once.
@@ -188,61 +119,30 @@ def run(args, report):
     pairs = []
     for runner, token in runners:
         plan = services.plan_generate(user=runner, goal_type="half", duration_weeks=16, target_time_s=6300)
+        services.plan_activate(user=runner, plan=plan)
         pairs.append((token, f"/api/v1/training-plans/{plan.pk}/?zoom=full"))
-    probe = InProcessClient(pairs[0][0])
     from django.db import connection
+    from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    probe.request("GET", pairs[0][1])
+    probe = Client(HTTP_AUTHORIZATION=f"Token {pairs[0][0]}")
+    probe.get(pairs[0][1])
     with CaptureQueriesContext(connection) as queries:
-        status, body = probe.request("GET", pairs[0][1])
-    assert status == 200, body[:300]
-    report.add(
-        "plan_read_queries",
-        len(queries),
-        "per cached read: the plan's version (the token comes from the cache)",
-    )
-    report.add("plan_read_bytes", len(body))
+        answer = probe.get(pairs[0][1])
+    assert answer.status_code == 200, answer.content[:300]
+    report.add("plan_read_queries", len(queries), "per cached read (the token comes from the cache)")
+    report.add("plan_read_bytes", len(answer.content))
+    connection.close()
 
-    use_wrk = not args.in_process
-    if use_wrk and not shutil.which("wrk"):
-        raise SystemExit("wrk is missing (apt-get install wrk), or pass --in-process")
-    report.add(
-        "mode", "wrk against gunicorn on loopback" if use_wrk else "Django's WSGI handler from threads"
-    )
-    server = None
-    try:
-        if use_wrk:
-            server, port = start_server(args)
-            for token, path in pairs * 3:  # every worker up and warm before the first round
-                status, body = HttpClient(port, token).request("GET", path)
-                if status != 200:
-                    raise RuntimeError(f"plan read {status}: {body[:200]!r}")
-        else:
-            clients = [WsgiClient(token) for token, _ in pairs]
-
-            def read(index, call):
-                status, body = clients[index].request("GET", pairs[index][1])
-                if status != 200:
-                    raise RuntimeError(f"plan read {status}: {body[:200]!r}")
-
-        rounds = []
-        for round_ in range(args.rounds):
-            if use_wrk:
-                stats = wrk_round(port, pairs, clients=args.clients, seconds=args.duration)
-            else:
-                samples, wall = run_clients(read, clients=args.clients, calls_per_client=args.reads)
-                stats = summarize_ms(samples)
-                stats["reads_per_s"] = round(len(samples) / wall, 1)
-            report.add(f"plan_read_round_{round_ + 1}", stats)
-            rounds.append(stats)
-        median = sorted(rounds, key=lambda r: r["p95_ms"])[len(rounds) // 2]
-        report.check(
-            "plan_read_p95",
-            median["p95_ms"] < 50,
-            f"median round p95 {median['p95_ms']} ms < 50 ms at {args.clients} clients (?zoom=full)",
+    with server_for(args) as server:
+        report.add("server", server.describe())
+        floor = server.floor_load([token for token, _ in pairs])
+        measure(
+            report,
+            server,
+            Load("plan read", pairs=pairs),
+            floor,
+            figure="plan read ?zoom=full, 16 weeks",
+            target=0.6,
+            **load_kwargs(args),
         )
-    finally:
-        if server is not None:
-            server.terminate()
-            server.wait(timeout=30)

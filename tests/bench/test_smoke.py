@@ -86,6 +86,24 @@ def test_curriculum_benchmark_reports_every_figure_against_the_floor():
     assert correctness_checks(report) == {"statistics exact after concurrent status writes": True}
 
 
+def test_training_benchmark_reports_the_plan_read_against_the_floor():
+    report = run_tiny("training")
+    assert_figures(report, ["plan read ?zoom=full, 16 weeks"])
+    assert report.figures["plan_read_queries"] <= 3
+    assert correctness_checks(report) == {"generate_median": True}
+
+
+def test_notifications_benchmark_sweeps_every_row_once():
+    module = importlib.import_module("bench.notifications")
+    report = Report("notifications")
+    args = ["--users", "40", "--sessions", "3", "--due", "120", "--batch", "50"]
+    module.run(parse_module_args(module, args, lenient=False), report)
+    assert report.figures["one_worker_sends_per_s"] > 0
+    assert sum(report.figures["two_workers_sent"]) == 120
+    assert report.figures["one_worker_result"]["sent"] == 120, report.figures["one_worker_result"]
+    assert correctness_checks(report)["two workers: no duplicate"]
+
+
 def test_summary_table_has_a_row_per_figure_with_ratio_target_and_pass():
     from bench.harness import summary_table
 
@@ -112,3 +130,15 @@ def test_summary_table_has_a_row_per_figure_with_ratio_target_and_pass():
     assert "| demo | save |" in table and "| **no** |" in table
     assert "| demo | exact | 0 drifted rows |  |  | yes |" in table
     assert not report.ok
+
+
+def test_all_finds_every_benchmark_and_imports_only_benchmarks():
+    import importlib
+
+    from bench.__main__ import benchmark_names
+
+    names = benchmark_names()
+    assert names[0] == "scenarios"
+    assert {"curriculum", "progress", "progress_awards", "training", "notifications", "soak"} <= set(names)
+    for name in names:
+        assert hasattr(importlib.import_module(f"bench.{name}"), "run"), name
