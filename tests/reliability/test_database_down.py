@@ -145,3 +145,37 @@ def test_the_api_answers_503_while_the_database_is_cut_off_and_recovers_by_itsel
         connection.close()
         settings_dict["HOST"], settings_dict["PORT"] = original
         gate.close()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_the_database_server_stopped_and_started_again(postgres_server):
+    """A real PostgreSQL server stopped by its operator (pg_ctl stop -m fast) and started again:
+    503 in the error shape meanwhile, the same client served again afterwards without a restart."""
+    postgres_server.copy_database(connection.settings_dict)
+    settings_dict = connection.settings_dict
+    original = {key: settings_dict[key] for key in ("HOST", "PORT", "NAME")}
+    connection.close()
+    settings_dict.update({"HOST": "127.0.0.1", "PORT": str(postgres_server.port), "NAME": "coach"})
+    try:
+        user = UserFactory()
+        ScenarioFactory()
+        client = client_for(user)
+        url = reverse("api:scenario-list")
+        assert client.get(url).json()["count"] == 1
+
+        postgres_server.stop()
+        for _ in range(2):
+            response = client.get(url)
+            assert response.status_code == 503
+            assert response.json() == UNAVAILABLE
+        health = client.get("/healthz")
+        assert health.status_code == 503
+        assert health.json()["database"]["ok"] is False
+
+        postgres_server.start()
+        assert client.get("/healthz").status_code == 200
+        assert client.get(url).json()["count"] == 1
+    finally:
+        connection.close()
+        settings_dict.update(original)
