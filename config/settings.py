@@ -110,6 +110,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # A request never waits on a row lock for long (a stuck transaction elsewhere answers 503 with
+    # Retry-After instead of tying up every worker), and a session left idle inside a transaction
+    # (a hung worker holding locks) is ended by the server. 0 turns either off.
+    _session = {
+        "lock_timeout": env.int("DB_LOCK_TIMEOUT_MS", default=10_000),
+        "idle_in_transaction_session_timeout": env.int("DB_IDLE_IN_TRANSACTION_TIMEOUT_MS", default=120_000),
+        "statement_timeout": env.int("DB_STATEMENT_TIMEOUT_MS", default=0),
+    }
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = " ".join(
+        f"-c {name}={value}" for name, value in _session.items()
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache and broker -----------------------------------------------------------------
