@@ -3,17 +3,42 @@
 Entries are keyed exactly like the shared cache (by the versions the writes bump), so a write
 makes an old entry unreachable here too: it can never serve a stale answer, it only saves the
 round trip to Redis for the answers this process served last.
+
+Bounded twice: by entries and by bytes (``LOCAL_CACHE_MAX_BYTES`` per cache, 8 MiB unless set),
+so a process's memory stays flat however large the answers grow; an answer larger than a tenth
+of the budget is not kept here at all (the shared cache still has it).
 """
 
 import threading
 from collections import OrderedDict
 
+DEFAULT_MAX_BYTES = 8 * 1024 * 1024
+
+
+def _max_bytes() -> int:
+    from django.conf import settings
+
+    return int(getattr(settings, "LOCAL_CACHE_MAX_BYTES", DEFAULT_MAX_BYTES))
+
 
 class LocalLRU:
-    def __init__(self, size: int = 256):
+    def __init__(self, size: int = 256, max_bytes: int | None = None):
         self.size = size
+        self._max_bytes = max_bytes
         self._entries: OrderedDict[str, bytes] = OrderedDict()
+        self._bytes = 0
         self._lock = threading.Lock()
+
+    @property
+    def max_bytes(self) -> int:
+        return self._max_bytes if self._max_bytes is not None else _max_bytes()
+
+    @property
+    def bytes(self) -> int:
+        return self._bytes
+
+    def __len__(self) -> int:
+        return len(self._entries)
 
     def get(self, key: str):
         with self._lock:
@@ -22,12 +47,22 @@ class LocalLRU:
                 self._entries.move_to_end(key)
             return value
 
-    def put(self, key: str, value) -> None:
+    def put(self, key: str, value: bytes) -> None:
+        budget = self.max_bytes
+        size = len(value)
         with self._lock:
+            old = self._entries.pop(key, None)
+            if old is not None:
+                self._bytes -= len(old)
+            if size * 10 > budget:
+                return
             self._entries[key] = value
-            while len(self._entries) > self.size:
-                self._entries.popitem(last=False)
+            self._bytes += size
+            while len(self._entries) > self.size or self._bytes > budget:
+                _, dropped = self._entries.popitem(last=False)
+                self._bytes -= len(dropped)
 
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
+            self._bytes = 0

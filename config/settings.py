@@ -359,6 +359,9 @@ PROGRESS_EVENT_MAX_FUTURE_S = env.int("PROGRESS_EVENT_MAX_FUTURE_S", default=300
 # Seconds a rendered progress tree stays cached (keyed by content and roll-up versions, so it
 # is never stale); 0 turns the cache off.
 PROGRESS_TREE_CACHE_S = env.int("PROGRESS_TREE_CACHE_S", default=600)
+# Each process keeps its last rendered trees and plans in front of Redis, within this many bytes
+# per kind (config/lru.py).
+LOCAL_CACHE_MAX_BYTES = env.int("LOCAL_CACHE_MAX_BYTES", default=8 * 1024 * 1024)
 # Base IRI of xAPI activity ids and actor accounts in exported statements.
 PROGRESS_XAPI_BASE_IRI = env.str("PROGRESS_XAPI_BASE_IRI", default="https://coach.example.com")
 

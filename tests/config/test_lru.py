@@ -1,0 +1,46 @@
+"""The process-local LRU stays within its entry and byte budgets, most recently used kept."""
+
+from config.lru import LocalLRU
+
+
+def test_entries_beyond_the_count_drop_the_least_recently_used():
+    lru = LocalLRU(size=2, max_bytes=1000)
+    lru.put("a", b"1")
+    lru.put("b", b"2")
+    assert lru.get("a") == b"1"  # a is now the most recent
+    lru.put("c", b"3")
+    assert lru.get("b") is None
+    assert lru.get("a") == b"1" and lru.get("c") == b"3"
+    assert len(lru) == 2 and lru.bytes == 2
+
+
+def test_bytes_beyond_the_budget_drop_the_oldest_until_it_fits():
+    lru = LocalLRU(size=100, max_bytes=1000)
+    for key in "abcdefghijkl":
+        lru.put(key, b"x" * 90)
+    assert lru.bytes <= 1000
+    assert len(lru) == 11 and lru.get("a") is None and lru.get("l") is not None
+
+
+def test_an_answer_over_a_tenth_of_the_budget_is_not_kept():
+    lru = LocalLRU(size=100, max_bytes=1000)
+    lru.put("small", b"x" * 100)
+    lru.put("big", b"x" * 101)
+    assert lru.get("big") is None and lru.get("small") is not None
+
+
+def test_replacing_a_key_counts_its_bytes_once_and_clear_empties():
+    lru = LocalLRU(size=10, max_bytes=1000)
+    lru.put("a", b"x" * 50)
+    lru.put("a", b"x" * 70)
+    assert lru.bytes == 70 and len(lru) == 1
+    lru.clear()
+    assert lru.bytes == 0 and lru.get("a") is None
+
+
+def test_the_budget_comes_from_settings_unless_given(settings):
+    settings.LOCAL_CACHE_MAX_BYTES = 500
+    lru = LocalLRU(size=10)
+    lru.put("a", b"x" * 40)
+    lru.put("b", b"x" * 60)  # over a tenth of 500
+    assert lru.get("a") is not None and lru.get("b") is None
