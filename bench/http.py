@@ -75,6 +75,9 @@ class Server:
             "SECURE_SSL_REDIRECT": "0",
             "LOG_LEVEL": "WARNING",
             "PYTHONWARNINGS": "ignore:No directory at",
+            # as deployed (README, Production): one malloc arena per thread would grow a
+            # threaded worker's memory with its thread count
+            "MALLOC_ARENA_MAX": "2",
             **self.extra_env,
         }
         env.setdefault("SECRET_KEY", "bench-" + uuid.uuid4().hex)
