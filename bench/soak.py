@@ -5,7 +5,8 @@ curriculum enrollment and the program's community), ``--scenarios`` public scena
 curriculum of 3 steps x 4 plans; starts gunicorn on loopback (``--workers`` x ``--threads``) and
 runs ``locust`` headless (``bench/locustfile_soak.py``) with ``--users`` simulated learners, each
 waiting ``--wait-min``-``--wait-max`` seconds between requests: progress tree reads, event ingest,
-scenario lists and saves, coach status, and training plan reads when the training app has plans.
+scenario lists and saves, coach status (each learner enrolled in the curriculum) and reads of
+the learner's own active 16-week training plan (`?zoom=week` and `?zoom=full`).
 
 Reports requests served, failures (zero 5xx is a target, like p95 < 200 ms per endpoint),
 p50/p95/p99 per endpoint, the web workers' resident memory after the warm-up and at the end (growth
@@ -116,23 +117,50 @@ def build_curriculum(users):
     return enrollments, codes
 
 
-def training_plan_url() -> str | None:
-    """The plan list to read, once the training app has a TrainingPlan model with rows."""
-    from django.apps import apps
-    from django.urls import NoReverseMatch, reverse
+def build_training_plans(users) -> list[int]:
+    """Each learner a runner: a profile, eight weeks of runs and an active 16-week half plan."""
+    import datetime as dt
 
-    try:
-        model = apps.get_model("training", "TrainingPlan")
-        if not model.objects.exists():
-            return None
-    except (LookupError, Exception):
-        return None
-    for name in ("api:training-plan-list", "api:trainingplan-list", "api:training-plans"):
-        try:
-            return reverse(name)
-        except NoReverseMatch:
-            continue
-    return None
+    from training import services
+    from training.models import Activity, RunnerProfile
+
+    RunnerProfile.objects.bulk_create(
+        [
+            RunnerProfile(
+                user=user,
+                experience_level=("beginner", "intermediate", "advanced")[i % 3],
+                recent_weekly_km=25 + i % 20,
+                longest_recent_run_km=10 + i % 5,
+                recent_race_distance_m=10000,
+                recent_race_time_s=2700 - (i % 20) * 20,
+                available_days=["mon", "tue", "thu", "sat", "sun"],
+                long_run_day="sun",
+                min_rest_days=2,
+                time_zone=("Europe/Berlin", "America/New_York", "Asia/Tokyo")[i % 3],
+            )
+            for i, user in enumerate(users)
+        ]
+    )
+    start = dt.datetime.now(dt.UTC) - dt.timedelta(days=56)
+    Activity.objects.bulk_create(
+        [
+            Activity(
+                user=user,
+                started_at=start + dt.timedelta(days=day),
+                duration_s=2400,
+                distance_m=7000,
+                time_zone="Europe/Berlin",
+                perceived_effort=5,
+            )
+            for user in users
+            for day in range(0, 56, 4)
+        ]
+    )
+    plans = []
+    for user in users:
+        plan = services.plan_generate(user=user, goal_type="half", duration_weeks=16, target_time_s=6300)
+        plans.append(services.plan_activate(user=user, plan=plan).pk)
+    return plans
 
 
 def build(args) -> dict:
@@ -141,6 +169,7 @@ def build(args) -> dict:
     community, program, blocks = build_program(args.blocks)
     learners = make_learners(community, args.learners, "soak")
     enrollments, codes = build_curriculum([user for user, _ in learners])
+    plans = build_training_plans([user for user, _ in learners])
     scenario_ids = build_scenarios(args.scenarios)
     rng = random.Random(11)
     shuffled = list(blocks)
@@ -156,13 +185,12 @@ def build(args) -> dict:
             for b in shuffled
         ],
         "learners": [
-            {"token": token, "enrollment": enrollment}
-            for (_, token), enrollment in zip(learners, enrollments, strict=True)
+            {"token": token, "enrollment": enrollment, "training_plan": plan}
+            for (_, token), enrollment, plan in zip(learners, enrollments, plans, strict=True)
         ],
         "scenarios": scenario_ids,
         "plan_codes": codes,
         "events_per_batch": 5,
-        "training_plan_url": training_plan_url(),
         "wait_min_s": args.wait_min,
         "wait_max_s": args.wait_max,
     }

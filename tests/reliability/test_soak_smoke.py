@@ -36,6 +36,6 @@ def test_twenty_seconds_of_mixed_traffic_serve_no_error_and_leave_no_drift(monke
     ):
         assert targets[name]["ok"], f"{name}: {targets[name]['detail']}"
     assert report.figures["requests_served"] > 20
-    assert {"progress tree", "progress events", "scenario list", "coach status"} <= {
+    assert {"progress tree", "progress events", "scenario list", "coach status", "training plan"} <= {
         key.removeprefix("endpoint: ") for key in report.figures
     }
