@@ -4,6 +4,10 @@ Entries are keyed exactly like the shared cache (by the versions the writes bump
 makes an old entry unreachable here too: it can never serve a stale answer, it only saves the
 round trip to Redis for the answers this process served last.
 
+A ``slot`` names what an entry is a version of (a learner's tree, a plan at a zoom level): putting
+a new version drops the previous one at once, so dead versions never wait for eviction and the
+memory follows the number of things being read, not the rate of writes.
+
 Bounded twice: by entries and by bytes (``LOCAL_CACHE_MAX_BYTES`` per cache, 8 MiB unless set),
 so a process's memory stays flat however large the answers grow; an answer larger than a tenth
 of the budget is not kept here at all (the shared cache still has it).
@@ -26,6 +30,8 @@ class LocalLRU:
         self.size = size
         self._max_bytes = max_bytes
         self._entries: OrderedDict[str, bytes] = OrderedDict()
+        self._slots: dict[str, str] = {}  # slot -> its current key
+        self._slot_of: dict[str, str] = {}  # key -> its slot
         self._bytes = 0
         self._lock = threading.Lock()
 
@@ -47,22 +53,36 @@ class LocalLRU:
                 self._entries.move_to_end(key)
             return value
 
-    def put(self, key: str, value: bytes) -> None:
+    def put(self, key: str, value: bytes, *, slot: str | None = None) -> None:
         budget = self.max_bytes
         size = len(value)
         with self._lock:
-            old = self._entries.pop(key, None)
-            if old is not None:
-                self._bytes -= len(old)
+            self._drop(key)
+            if slot is not None:
+                previous = self._slots.get(slot)
+                if previous is not None:
+                    self._drop(previous)
             if size * 10 > budget:
                 return
             self._entries[key] = value
             self._bytes += size
+            if slot is not None:
+                self._slots[slot] = key
+                self._slot_of[key] = slot
             while len(self._entries) > self.size or self._bytes > budget:
-                _, dropped = self._entries.popitem(last=False)
-                self._bytes -= len(dropped)
+                self._drop(next(iter(self._entries)))
+
+    def _drop(self, key: str) -> None:
+        value = self._entries.pop(key, None)
+        if value is not None:
+            self._bytes -= len(value)
+        slot = self._slot_of.pop(key, None)
+        if slot is not None and self._slots.get(slot) == key:
+            del self._slots[slot]
 
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
+            self._slots.clear()
+            self._slot_of.clear()
             self._bytes = 0

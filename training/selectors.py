@@ -98,12 +98,13 @@ def plan_detail_json(*, user, plan_id: int, zoom: str) -> bytes:
     version = TrainingPlan.objects.filter(user=user, pk=plan_id).values_list("updated_at", flat=True).first()
     if version is None:
         raise Http404("No such plan among yours.")
+    slot = f"training:plan:{plan_id}:{zoom}"
     key = f"training:plan:{plan_id}:{version.timestamp():.6f}:{zoom}"
     use_cache = settings.TRAINING_PLAN_CACHE_S > 0
     if use_cache:
         body = _local.get(key) or cache.get(key)
         if body is not None:
-            _local.put(key, body)
+            _local.put(key, body, slot=slot)
             return body
     plan = TrainingPlan.objects.filter(user=user, pk=plan_id).first()
     if plan is None:
@@ -112,5 +113,5 @@ def plan_detail_json(*, user, plan_id: int, zoom: str) -> bytes:
     body = json.dumps(data, cls=DjangoJSONEncoder, separators=(",", ":")).encode()
     if use_cache:
         cache.set(key, body, timeout=settings.TRAINING_PLAN_CACHE_S)
-        _local.put(key, body)
+        _local.put(key, body, slot=slot)
     return body

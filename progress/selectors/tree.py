@@ -55,12 +55,13 @@ def clear_local_trees():
 def progress_tree_json(*, user, node_type: str, node_id: int) -> bytes:
     """The same tree rendered as JSON, from the cache when the versions match."""
     community_id, version, rollup_version = _visible(user, node_type, node_id)
-    key = f"progress:tree:{user.pk}:{node_type}:{node_id}:{version}:{rollup_version or 0}"
+    slot = f"progress:tree:{user.pk}:{node_type}:{node_id}"
+    key = f"{slot}:{version}:{rollup_version or 0}"
     use_cache = settings.PROGRESS_TREE_CACHE_S > 0
     if use_cache:
         cached = _local.get(key) or cache.get(key)
         if cached is not None:
-            _local.put(key, cached)
+            _local.put(key, cached, slot=slot)
             return cached
     structure = community_structure(community_id, version)
     if structure.node(node_type, node_id) is None:
@@ -77,7 +78,7 @@ def progress_tree_json(*, user, node_type: str, node_id: int) -> bytes:
     ).encode()
     if use_cache:
         cache.set(key, body, timeout=settings.PROGRESS_TREE_CACHE_S)
-        _local.put(key, body)
+        _local.put(key, body, slot=slot)
     return body
 
 

@@ -44,3 +44,21 @@ def test_the_budget_comes_from_settings_unless_given(settings):
     lru.put("a", b"x" * 40)
     lru.put("b", b"x" * 60)  # over a tenth of 500
     assert lru.get("a") is not None and lru.get("b") is None
+
+
+def test_a_new_version_in_a_slot_drops_the_previous_one_at_once():
+    lru = LocalLRU(size=10, max_bytes=1000)
+    lru.put("tree:7:v1", b"old", slot="tree:7")
+    lru.put("tree:8:v1", b"other", slot="tree:8")
+    lru.put("tree:7:v2", b"new", slot="tree:7")
+    assert lru.get("tree:7:v1") is None
+    assert lru.get("tree:7:v2") == b"new" and lru.get("tree:8:v1") == b"other"
+    assert len(lru) == 2 and lru.bytes == len(b"new") + len(b"other")
+
+
+def test_an_evicted_entry_leaves_its_slot_free():
+    lru = LocalLRU(size=1, max_bytes=1000)
+    lru.put("a:v1", b"1", slot="a")
+    lru.put("b:v1", b"2", slot="b")  # evicts a:v1
+    lru.put("c:v1", b"3", slot="a")  # slot a was freed: nothing else to drop
+    assert lru.get("c:v1") == b"3" and len(lru) == 1
