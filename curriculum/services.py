@@ -27,10 +27,11 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Q
 from django.utils import timezone
 
-from config.errors import Conflict, Invalid
+from config.errors import Conflict, Invalid, NotFound
 from config.jsonschemas import validate_with_schema
 from config.metrics import record_drift
 
+from . import sql
 from .models import (
     ALL_LEARNERS,
     Alternative,
@@ -42,7 +43,7 @@ from .models import (
     OutcomeEvent,
     Step,
 )
-from .selectors import alternatives_rank
+from .selectors import ENROLLMENT_NOT_FOUND, alternatives_rank
 from .sql import lock_outcome_history
 
 LEGACY_SKIPPED_INEFFECTIVE = "SKIPPED_INEFFECTIVE"
@@ -173,8 +174,13 @@ class StatusResult:
 
 
 def _stats_add(*, alternative_id: int, segment: str, success: bool):
-    """Count one attempt in the all-learners row and the segment's row (race-free)."""
+    """Count one attempt in the all-learners row and the segment's row (race-free). The rows stay
+    locked until the transaction ends: other learners of the same plan wait on them, so callers
+    run this last."""
     segments = [ALL_LEARNERS] + ([segment] if segment else [])
+    if sql.postgres():
+        sql.stats_add(alternative_id=alternative_id, segments=segments, success=success)
+        return
     AlternativeStat.objects.bulk_create(
         [AlternativeStat(alternative_id=alternative_id, segment=s) for s in segments], ignore_conflicts=True
     )
@@ -209,7 +215,7 @@ def _replay(*, enrollment, event, step_order, plan_id, outcome, next_plan_id, le
 def coach_status_record(
     *,
     user,
-    enrollment: Enrollment,
+    enrollment: Enrollment | int,
     step_order: int,
     plan_id: str,
     outcome: str,
@@ -219,28 +225,36 @@ def coach_status_record(
 ) -> StatusResult:
     """Record the outcome of the learner's plan ``plan_id`` at step ``step_order``.
 
-    Bad input is a ``ValidationError`` (400); a status the current state forbids is a
-    ``Conflict`` (409). See the module docstring for the rules.
-    """
-    legacy = outcome == LEGACY_SKIPPED_INEFFECTIVE
-    if legacy:
-        outcome = Outcome.SWAPPED
-        reason = reason or "ineffective"
-    if outcome not in OUTCOME_CHOICES:
-        raise ValidationError(
-            {"outcome": [f"Unknown outcome {outcome!r}: use one of {', '.join(OUTCOME_CHOICES)}."]}
-        )
-    if outcome == Outcome.SWAPPED and not legacy and not next_plan_id:
-        raise ValidationError({"next_plan_id": ["SWAPPED needs next_plan_id: the plan to switch to."]})
-    if outcome != Outcome.SWAPPED and next_plan_id:
-        raise ValidationError({"next_plan_id": ["next_plan_id is only allowed with SWAPPED."]})
+    ``enrollment`` is the learner's enrollment, or the id of one of ``user``'s enrollments
+    (another user's is a ``NotFound``). Bad input is a ``ValidationError`` (400); a status the
+    current state forbids is a ``Conflict`` (409). See the module docstring for the rules.
 
+    The usual case costs six queries: the locked enrollment, the step with its alternatives, the
+    locked step state, the event, the state and, last (its rows are shared by every learner on
+    the plan), the statistics.
+    """
     with transaction.atomic():
-        enrollment = (
-            Enrollment.objects.select_for_update(of=("self",))
-            .select_related("curriculum")
-            .get(pk=enrollment.pk)
-        )
+        locked = Enrollment.objects.select_for_update(of=("self",)).select_related("curriculum")
+        if isinstance(enrollment, Enrollment):
+            enrollment = locked.get(pk=enrollment.pk)
+        else:
+            enrollment = locked.filter(pk=enrollment, user=user).first()
+            if enrollment is None:
+                raise NotFound(ENROLLMENT_NOT_FOUND)
+
+        legacy = outcome == LEGACY_SKIPPED_INEFFECTIVE
+        if legacy:
+            outcome = Outcome.SWAPPED
+            reason = reason or "ineffective"
+        if outcome not in OUTCOME_CHOICES:
+            raise ValidationError(
+                {"outcome": [f"Unknown outcome {outcome!r}: use one of {', '.join(OUTCOME_CHOICES)}."]}
+            )
+        if outcome == Outcome.SWAPPED and not legacy and not next_plan_id:
+            raise ValidationError({"next_plan_id": ["SWAPPED needs next_plan_id: the plan to switch to."]})
+        if outcome != Outcome.SWAPPED and next_plan_id:
+            raise ValidationError({"next_plan_id": ["next_plan_id is only allowed with SWAPPED."]})
+
         if client_key:
             earlier = (
                 OutcomeEvent.objects.select_related("step", "alternative", "next_alternative")
@@ -258,10 +272,21 @@ def coach_status_record(
                     legacy=legacy,
                 )
 
-        step = Step.objects.filter(curriculum_id=enrollment.curriculum_id, order=step_order).first()
+        # The step and its alternatives in one query; a step without any is told apart after.
+        alternatives = list(
+            Alternative.objects.filter(step__curriculum_id=enrollment.curriculum_id, step__order=step_order)
+            .select_related("step")
+            .only("id", "step_id", "order", "code", "is_active", "step__curriculum_id", "step__order")
+            .order_by("order")
+        )
+        step = (
+            alternatives[0].step
+            if alternatives
+            else Step.objects.filter(curriculum_id=enrollment.curriculum_id, order=step_order).first()
+        )
         if step is None:
             raise ValidationError({"step": [f"{enrollment.curriculum} has no step {step_order}."]})
-        by_code = {a.code: a for a in Alternative.objects.filter(step=step).order_by("order")}
+        by_code = {a.code: a for a in alternatives}
         plan = by_code.get(plan_id)
         if plan is None:
             raise ValidationError({"plan_id": [f"Step {step_order} has no Plan {plan_id}."]})
@@ -286,22 +311,26 @@ def coach_status_record(
                 code="step_not_open",
                 current_step=str(where),
             )
+        enrollment.current_step = step
         state = (
             EnrollmentStep.objects.select_for_update(of=("self",))
             .filter(enrollment=enrollment, step=step)
             .first()
         )
         if state is None:
+            step.curriculum = enrollment.curriculum
             state = _open_step(enrollment=enrollment, step=step)
         if state.current_alternative_id is not None and state.current_alternative_id != plan.pk:
-            current = Alternative.objects.get(pk=state.current_alternative_id)
+            current = next((a for a in alternatives if a.pk == state.current_alternative_id), None)
+            if current is None:
+                current = Alternative.objects.get(pk=state.current_alternative_id)
             raise Conflict(
                 f"Plan {plan_id} is not the current plan of step {step_order} (Plan {current.code} is).",
                 code="not_current_plan",
                 current_plan_id=current.code,
             )
         if legacy and following is None:
-            following = next((a for a in by_code.values() if a.is_active and a.order > plan.order), None)
+            following = next((a for a in alternatives if a.is_active and a.order > plan.order), None)
             if following is None:
                 raise Conflict(
                     f"Plan {plan_id} is the last alternative of step {step_order}: nothing to skip to.",
@@ -323,8 +352,6 @@ def coach_status_record(
             counted=counted,
             client_key=client_key,
         )
-        if counted:
-            _stats_add(alternative_id=plan.pk, segment=segment, success=outcome == Outcome.SUCCESS)
 
         now = timezone.now()
         state.current_alternative = plan
@@ -347,6 +374,8 @@ def coach_status_record(
 
         if outcome == Outcome.SUCCESS:
             _advance(enrollment=enrollment, step=step, now=now)
+        if counted:
+            _stats_add(alternative_id=plan.pk, segment=segment, success=outcome == Outcome.SUCCESS)
     state.step = step
     return StatusResult(enrollment=enrollment, state=state, event=event, replayed=False)
 
