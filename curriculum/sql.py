@@ -5,8 +5,11 @@ Two hot paths read and write here, each in one round trip where the ORM needs se
 * the ranked alternatives of a learner at a step (:func:`step_alternatives_row`): the learner's
   enrollment, curriculum and state on the step, the step's offered alternatives with their
   statistics for all learners and for the learner's segment, and the learner's failed attempts;
-* the statistics of a counted outcome (:func:`stats_add`): both rows (all learners and the
-  segment) created or incremented by one ``INSERT ... ON CONFLICT DO UPDATE``.
+* a coach status (:func:`status_context_row`, :func:`outcome_write`): once the enrollment is
+  locked, the step, its alternatives, the learner's locked state and an earlier event under the
+  same client key in one query; then the event, the state and both statistics rows (all learners
+  and the segment, created or incremented by ``INSERT ... ON CONFLICT DO UPDATE``) in one
+  statement.
 
 Both are PostgreSQL statements; the callers keep an ORM path for other databases (the embedded
 SQLite default). ``tests/curriculum/test_sql.py`` ties every column named below to the models
@@ -16,7 +19,6 @@ and checks the answers against the ORM path's.
 import json
 
 from django.db import connection
-from django.utils import timezone
 
 from .models import (
     ALL_LEARNERS,
@@ -216,28 +218,119 @@ def step_alternatives_row(*, user_id: int, enrollment_id: int, order: int) -> di
     }
 
 
-_STATS_ADD = """
-INSERT INTO {stat} AS t (alternative_id, segment, attempts, successes, updated_at)
-SELECT %(alternative_id)s, s.segment, 1, %(successes)s, %(now)s
-FROM unnest(%(segments)s::varchar[]) AS s(segment)
-ORDER BY s.segment
-ON CONFLICT (alternative_id, segment) DO UPDATE
-SET attempts = t.attempts + 1, successes = t.successes + EXCLUDED.successes, updated_at = EXCLUDED.updated_at
+_STATUS_CONTEXT = """
+SELECT s.id, s."order",
+       (SELECT COALESCE(json_agg(json_build_object(
+                    'id', a.id, 'order', a."order", 'code', a.code, 'is_active', a.is_active
+                ) ORDER BY a."order", a.id), '[]')::text
+        FROM {alternative} a WHERE a.step_id = s.id),
+       es.id, es.current_alternative_id, es.state, es.metadata::text, es.started_at, es.updated_at,
+       es.completed_at,
+       (SELECT o.id FROM {event} o
+        WHERE %(client_key)s <> '' AND o.enrollment_id = %(enrollment_id)s AND o.client_key = %(client_key)s
+        LIMIT 1)
+FROM (SELECT 1) AS one
+LEFT JOIN {step} s ON s.curriculum_id = %(curriculum_id)s AND s."order" = %(order)s
+LEFT JOIN LATERAL (
+    SELECT x.id, x.current_alternative_id, x.state, x.metadata, x.started_at, x.updated_at, x.completed_at
+    FROM {enrollment_step} x
+    WHERE x.enrollment_id = %(enrollment_id)s AND x.step_id = s.id
+    FOR UPDATE
+) es ON true
 """
-STATS_ADD_SQL = _STATS_ADD.format(stat=AlternativeStat._meta.db_table)
+STATUS_CONTEXT_SQL = _statement(_STATUS_CONTEXT)
+STATUS_CONTEXT_KEYS = (
+    "step_id",
+    "step_order",
+    "alternatives",
+    "state_id",
+    "state_current_alternative_id",
+    "state",
+    "state_metadata",
+    "state_started_at",
+    "state_updated_at",
+    "state_completed_at",
+    "earlier_event_id",
+)
 
 
-def stats_add(*, alternative_id: int, segments: list[str], success: bool) -> None:
-    """Count one attempt of ``alternative_id`` in each of ``segments`` (rows created as needed),
-    in one statement. PostgreSQL only. The rows are locked until the transaction ends, so the
-    caller runs it last."""
+def status_context_row(*, enrollment_id: int, curriculum_id: int, step_order: int, client_key: str) -> dict:
+    """What recording a status reads once the enrollment is locked, in one query: the step
+    ``step_order`` (``step_id`` ``None``: no such step) and all its alternatives in designer
+    order (``id``, ``order``, ``code``, ``is_active``), the learner's state on it, locked
+    (``state_*``; ``state_id`` ``None``: not started), and the event already recorded under
+    ``client_key`` (``earlier_event_id``). Run it after locking the enrollment: its snapshot then
+    holds every outcome recorded before."""
+    params = {
+        "enrollment_id": enrollment_id,
+        "curriculum_id": curriculum_id,
+        "order": step_order if -INT_MAX <= step_order <= INT_MAX else None,
+        "client_key": client_key,
+    }
     with connection.cursor() as cursor:
-        cursor.execute(
-            STATS_ADD_SQL,
-            {
-                "alternative_id": alternative_id,
-                "segments": sorted(segments),
-                "successes": 1 if success else 0,
-                "now": timezone.now(),
-            },
-        )
+        cursor.execute(STATUS_CONTEXT_SQL, params)
+        row = dict(zip(STATUS_CONTEXT_KEYS, cursor.fetchone(), strict=True))
+    row["alternatives"] = json.loads(row["alternatives"]) if row["alternatives"] is not None else []
+    if row["state_metadata"] is not None:
+        row["state_metadata"] = json.loads(row["state_metadata"])
+    return row
+
+
+_OUTCOME_WRITE = """
+WITH event AS (
+    INSERT INTO {event} (enrollment_id, step_id, alternative_id, outcome, next_alternative_id, reason,
+                         legacy_status, segment, counted, client_key, created_at)
+    VALUES (%(enrollment_id)s, %(step_id)s, %(alternative_id)s, %(outcome)s, %(next_alternative_id)s,
+            %(reason)s, %(legacy_status)s, %(segment)s, %(counted)s, %(client_key)s, %(created_at)s)
+    RETURNING id
+), state AS (
+    UPDATE {enrollment_step}
+    SET current_alternative_id = %(state_current_alternative_id)s, state = %(state_state)s,
+        metadata = %(state_metadata)s::jsonb, updated_at = %(state_updated_at)s,
+        completed_at = %(state_completed_at)s
+    WHERE id = %(state_id)s
+), stats AS (
+    INSERT INTO {stat} AS t (alternative_id, segment, attempts, successes, updated_at)
+    SELECT %(alternative_id)s, s.segment, 1, %(successes)s, %(created_at)s
+    FROM unnest(%(stat_segments)s::varchar[]) AS s(segment)
+    ORDER BY s.segment
+    ON CONFLICT (alternative_id, segment) DO UPDATE
+    SET attempts = t.attempts + 1, successes = t.successes + EXCLUDED.successes,
+        updated_at = EXCLUDED.updated_at
+)
+SELECT id FROM event
+"""
+OUTCOME_WRITE_SQL = _statement(_OUTCOME_WRITE)
+# The columns the write names, per model (checked against the models by the tests).
+OUTCOME_EVENT_COLUMNS = (
+    "enrollment_id",
+    "step_id",
+    "alternative_id",
+    "outcome",
+    "next_alternative_id",
+    "reason",
+    "legacy_status",
+    "segment",
+    "counted",
+    "client_key",
+    "created_at",
+)
+ENROLLMENT_STEP_COLUMNS = ("current_alternative_id", "state", "metadata", "updated_at", "completed_at")
+
+
+def outcome_write(*, event: dict, state: dict, state_id: int, stat_segments: list[str], success: bool) -> int:
+    """Append the outcome ``event`` (``OUTCOME_EVENT_COLUMNS``), write the learner's ``state``
+    (``ENROLLMENT_STEP_COLUMNS``) and count one attempt of the event's alternative in each of
+    ``stat_segments`` (none: an uncounted outcome), in one statement; returns the event's id.
+    The statistics rows stay locked until the transaction ends, so the caller runs it last."""
+    params = {
+        **event,
+        **{f"state_{name}": value for name, value in state.items()},
+        "state_metadata": json.dumps(state["metadata"]),
+        "state_id": state_id,
+        "stat_segments": sorted(stat_segments),
+        "successes": 1 if success else 0,
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(OUTCOME_WRITE_SQL, params)
+        return cursor.fetchone()[0]
