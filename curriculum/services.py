@@ -12,7 +12,8 @@ The coach status flow (:func:`coach_status_record`) in short:
   in progress as a failure, except right after a ``STOPPED`` of the same plan (that attempt was
   already counted), when it only records the change of plan.
 * Outcomes of one enrollment are serialised by locking the enrollment row; statistics move
-  with ``F()`` increments in the same transaction, so concurrent outcomes never lose a count.
+  by increments in the same transaction (on PostgreSQL an upsert in the last statement, as the
+  rows are shared by every learner on the plan), so concurrent outcomes never lose a count.
 * Retries: a request carrying a ``client_key`` already recorded for the enrollment is answered
   with the recorded result and changes nothing (a different request reusing the key is a 409).
   Without a key, a repeated ``SUCCESS`` or ``SWAPPED`` is refused with a 409 (the step or plan

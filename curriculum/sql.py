@@ -37,7 +37,17 @@ NAMED_COLUMNS = {
     Enrollment: {"id", "user_id", "curriculum_id", "traits"},
     Curriculum: {"id", "trait_schema", "learner_noun", "selection_policy"},
     Step: {"id", "curriculum_id", "order", "title"},
-    EnrollmentStep: {"id", "enrollment_id", "step_id", "current_alternative_id", "state"},
+    EnrollmentStep: {
+        "id",
+        "enrollment_id",
+        "step_id",
+        "current_alternative_id",
+        "state",
+        "metadata",
+        "started_at",
+        "updated_at",
+        "completed_at",
+    },
     Alternative: {
         "id",
         "step_id",
@@ -52,7 +62,20 @@ NAMED_COLUMNS = {
         "is_active",
     },
     AlternativeStat: {"alternative_id", "segment", "attempts", "successes", "updated_at"},
-    OutcomeEvent: {"enrollment_id", "step_id", "alternative_id", "outcome", "counted"},
+    OutcomeEvent: {
+        "id",
+        "enrollment_id",
+        "step_id",
+        "alternative_id",
+        "outcome",
+        "next_alternative_id",
+        "reason",
+        "legacy_status",
+        "segment",
+        "counted",
+        "client_key",
+        "created_at",
+    },
 }
 # The keys of each alternative in ``step_alternatives_row``'s JSON array.
 ALTERNATIVE_KEYS = (

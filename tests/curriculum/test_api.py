@@ -188,7 +188,7 @@ def test_coach_status_uses_a_constant_number_of_queries(
         # service's (4: savepoints and releases here, inside the test's transaction); then on
         # PostgreSQL the locked enrollment, the step with its alternatives and the locked state,
         # and one statement for the event, the state and the statistics (counted or not).
-        expected = 12 if connection.vendor == "postgresql" else (15 if outcome == "STOPPED" else 14)
+        expected = 12 if connection.vendor == "postgresql" else (16 if outcome == "STOPPED" else 14)
         with django_assert_num_queries(expected):
             response = auth_client.post(
                 STATUS,

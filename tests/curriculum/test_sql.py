@@ -7,7 +7,15 @@ import pytest
 
 from curriculum import selectors, services, sql
 from curriculum.api.serializers import StepAlternativesSerializer
-from curriculum.models import Alternative, AlternativeStat, Curriculum, Enrollment, EnrollmentStep, Step
+from curriculum.models import (
+    Alternative,
+    AlternativeStat,
+    Curriculum,
+    Enrollment,
+    EnrollmentStep,
+    OutcomeEvent,
+    Step,
+)
 from curriculum.services import curriculum_stats_rebuild
 from curriculum.shapes import step_alternatives_data
 from tests.factories import UserFactory
@@ -24,6 +32,9 @@ def test_the_columns_named_in_the_statements_exist():
         actual = {f.column for f in model._meta.concrete_fields}
         assert columns <= actual, (model.__name__, columns - actual)
     assert {f.attname for f in Alternative._meta.concrete_fields} == set(sql.NAMED_COLUMNS[Alternative])
+    assert set(sql.OUTCOME_EVENT_COLUMNS) == sql.NAMED_COLUMNS[OutcomeEvent] - {"id"}
+    assert set(sql.ENROLLMENT_STEP_COLUMNS) <= sql.NAMED_COLUMNS[EnrollmentStep]
+    assert {f.attname for f in OutcomeEvent._meta.concrete_fields} == sql.NAMED_COLUMNS[OutcomeEvent]
 
 
 def test_the_alternative_keys_are_alternative_columns_and_statistics():
@@ -227,4 +238,78 @@ def test_both_statistics_writes_count_the_same(user, monkeypatch, postgres):
     assert sum(n for (_, segment), (_, n) in rows.items() if segment == "*") == 9
     assert sum(s for (_, segment), (s, _) in rows.items() if segment == "*") == 3
     assert sum(n for (_, segment), (_, n) in rows.items() if segment.startswith("energy_level")) == 6
+    assert curriculum_stats_rebuild(dry_run=True) == []
+
+
+SCRIPT = [
+    # (step, plan, outcome, extra): a learner's statuses, including refusals and a replay
+    (1, "A", "STOPPED", {}),
+    (1, "A", "SWAPPED", {"next_plan_id": "C", "reason": "too hard"}),
+    (1, "C", "STOPPED", {"client_key": "k1"}),
+    (1, "C", "STOPPED", {"client_key": "k1"}),  # a retry: replayed
+    (1, "C", "STOPPED", {}),
+    (1, "A", "STOPPED", {}),  # not the current plan: 409
+    (1, "C", "SKIPPED_INEFFECTIVE", {}),
+    (1, "D", "SUCCESS", {}),
+    (1, "D", "SUCCESS", {}),  # the step moved on: 409
+    (2, "B", "STOPPED", {}),
+]
+
+
+def _run_script(user, curriculum):
+    enrollment, _ = services.enrollment_get_or_create(
+        user=user, curriculum=curriculum, traits={"energy_level": "low"}
+    )
+    answers = []
+    for step, plan, outcome, extra in SCRIPT:
+        if step == 2 and plan == "B":
+            plan = EnrollmentStep.objects.get(enrollment=enrollment, step__order=2).current_alternative.code
+        try:
+            result = services.coach_status_record(
+                user=user, enrollment=enrollment.pk, step_order=step, plan_id=plan, outcome=outcome, **extra
+            )
+        except (services.Conflict, services.ValidationError) as error:
+            answers.append(type(error).__name__)
+            continue
+        answers.append(
+            (
+                result.replayed,
+                result.state.state,
+                result.state.current_alternative.code,
+                result.state.metadata,
+                result.enrollment.current_step.order,
+                result.event.outcome,
+                result.event.counted,
+                result.event.segment,
+            )
+        )
+    events = list(
+        OutcomeEvent.objects.filter(enrollment=enrollment)
+        .order_by("id")
+        .values_list(
+            "step__order", "alternative__code", "outcome", "next_alternative__code", "counted", "segment"
+        )
+    )
+    states = list(
+        EnrollmentStep.objects.filter(enrollment=enrollment)
+        .order_by("step__order")
+        .values_list("step__order", "current_alternative__code", "state", "metadata")
+    )
+    stats = sorted(
+        AlternativeStat.objects.filter(alternative__step__curriculum=curriculum).values_list(
+            "alternative__step__order", "alternative__code", "segment", "attempts", "successes"
+        )
+    )
+    return answers, events, states, stats
+
+
+@pytest.mark.postgres
+def test_both_status_paths_answer_and_write_the_same(monkeypatch):
+    results = []
+    for postgres in (True, False):
+        monkeypatch.setattr(sql, "postgres", _vendor(postgres))
+        results.append(_run_script(UserFactory(), make_curriculum(steps=2, plans="ABCD")))
+    assert results[0] == results[1]
+    answers = results[0][0]
+    assert answers[3][0] is True and answers[5] == answers[8] == "Conflict"
     assert curriculum_stats_rebuild(dry_run=True) == []
