@@ -1,15 +1,15 @@
 """Every raw SQL statement of curriculum, in one place; the rest of the app uses the ORM.
 
-Two hot paths read and write here, each in one round trip where the ORM needs several:
+Two hot paths read and write here, with one statement where the ORM needs several:
 
 * the ranked alternatives of a learner at a step (:func:`step_alternatives_row`): the learner's
   enrollment, curriculum and state on the step, the step's offered alternatives with their
   statistics for all learners and for the learner's segment, and the learner's failed attempts;
 * a coach status (:func:`status_context_row`, :func:`outcome_write`): once the enrollment is
-  locked, the step, its alternatives, the learner's locked state and an earlier event under the
-  same client key in one query; then the event, the state and both statistics rows (all learners
-  and the segment, created or incremented by ``INSERT ... ON CONFLICT DO UPDATE``) in one
-  statement.
+  locked, one query reads the step, its alternatives, the learner's locked state and an earlier
+  event under the same client key; then one statement writes the event, the state and both
+  statistics rows (all learners and the segment, created or incremented by
+  ``INSERT ... ON CONFLICT DO UPDATE``).
 
 Both are PostgreSQL statements; the callers keep an ORM path for other databases (the embedded
 SQLite default). ``tests/curriculum/test_sql.py`` ties every column named below to the models
