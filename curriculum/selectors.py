@@ -8,8 +8,12 @@ person understands.
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.db import DEFAULT_DB_ALIAS
 from django.db.models import Count, Prefetch, Q
 
+from config.errors import NotFound
+
+from . import sql
 from .models import (
     ALL_LEARNERS,
     Alternative,
@@ -269,19 +273,55 @@ def alternatives_rank(
     caller passes ``alternatives``.
     """
     curriculum = step.curriculum
-    failed_counts = failed_counts or {}
-    policy = policy or policy_for(curriculum)
     if alternatives is None:
         alternatives = list(Alternative.objects.offered().filter(step=step).order_by("order"))
-    alternatives = sorted(alternatives, key=lambda a: (a.order, a.pk))
     segment = curriculum.segment_for(traits)
+    return rank_with_counts(
+        curriculum=curriculum,
+        step_id=step.pk,
+        traits=traits,
+        segment=segment,
+        alternatives=alternatives,
+        counts=stat_counts(alternative_ids=[a.pk for a in alternatives], segment=segment),
+        failed_counts=failed_counts,
+        current_alternative_id=current_alternative_id,
+        current_open=current_open,
+        enrollment_id=enrollment_id,
+        policy=policy,
+    )
+
+
+def stat_counts(*, alternative_ids: list[int], segment: str) -> dict[tuple[int, str], tuple[int, int]]:
+    """(alternative id, segment) -> (successes, attempts) for all learners and ``segment`` (one
+    query)."""
     segments = {ALL_LEARNERS} | ({segment} if segment else set())
-    counts = {
+    return {
         (row.alternative_id, row.segment): (row.successes, row.attempts)
-        for row in AlternativeStat.objects.filter(
-            alternative__in=[a.pk for a in alternatives], segment__in=segments
-        ).only("alternative_id", "segment", "successes", "attempts")
+        for row in AlternativeStat.objects.filter(alternative__in=alternative_ids, segment__in=segments).only(
+            "alternative_id", "segment", "successes", "attempts"
+        )
     }
+
+
+def rank_with_counts(
+    *,
+    curriculum: Curriculum,
+    step_id: int,
+    traits: dict,
+    segment: str,
+    alternatives: list[Alternative],
+    counts: dict[tuple[int, str], tuple[int, int]],
+    failed_counts: dict[int, int] | None = None,
+    current_alternative_id: int | None = None,
+    current_open: bool = False,
+    enrollment_id: int | None = None,
+    policy: str | None = None,
+) -> list[RankedAlternative]:
+    """:func:`alternatives_rank` on evidence already read: ``counts`` maps (alternative id,
+    segment) to (successes, attempts) for ``"*"`` and the learner's ``segment`` (no query)."""
+    failed_counts = failed_counts or {}
+    policy = policy or policy_for(curriculum)
+    alternatives = sorted(alternatives, key=lambda a: (a.order, a.pk))
     borrow = float(settings.CURRICULUM_BORROW_STRENGTH)
     segment_words = curriculum.describe_segment(segment)
     evidence = []
@@ -299,7 +339,7 @@ def alternatives_rank(
             borrow_strength=borrow,
         )
         evidence.append((alternative, belief, seg, overall))
-    rng = selection_rng(enrollment_id=enrollment_id, step_id=step.pk)
+    rng = selection_rng(enrollment_id=enrollment_id, step_id=step_id)
     scores = selection_scores(policy, [belief for _, belief, _, _ in evidence], rng=rng)
     scored = []
     for (alternative, belief, seg, overall), score in zip(evidence, scores, strict=True):
@@ -420,4 +460,141 @@ def enrollment_step_alternatives(*, enrollment: Enrollment, step: Step) -> StepA
         alternatives=ranked,
         policy=policy,
         switch_to=switch_to,
+    )
+
+
+ENROLLMENT_NOT_FOUND = "No Enrollment matches the given query."
+STEP_NOT_FOUND = "No Step matches the given query."
+_ALTERNATIVE_FIELDS = [f.attname for f in Alternative._meta.concrete_fields]
+
+
+def _partial(model, values: dict):
+    """A ``model`` instance as the database would load it with only the columns in ``values``."""
+    names = [f.attname for f in model._meta.concrete_fields if f.attname in values]
+    return model.from_db(DEFAULT_DB_ALIAS, names, [values[name] for name in names])
+
+
+def step_alternatives_for(*, user, enrollment_id: int, order: int) -> StepAlternatives:
+    """:func:`enrollment_step_alternatives` of the user's enrollment ``enrollment_id`` at its
+    step ``order``; ``NotFound`` when the enrollment is not the user's or has no such step.
+
+    On PostgreSQL everything it reads comes in one query (:func:`curriculum.sql.step_alternatives_row`),
+    ranked by the same :func:`rank_with_counts`; elsewhere the ORM's queries.
+    """
+    if not sql.postgres():
+        enrollment = enrollments_for(user=user).filter(pk=enrollment_id).first()
+        if enrollment is None:
+            raise NotFound(ENROLLMENT_NOT_FOUND)
+        step = Step.objects.filter(curriculum_id=enrollment.curriculum_id, order=order).first()
+        if step is None:
+            raise NotFound(STEP_NOT_FOUND)
+        step.curriculum = enrollment.curriculum
+        return enrollment_step_alternatives(enrollment=enrollment, step=step)
+
+    row = sql.step_alternatives_row(user_id=user.pk, enrollment_id=enrollment_id, order=order)
+    if row is None:
+        raise NotFound(ENROLLMENT_NOT_FOUND)
+    if row["step_id"] is None:
+        raise NotFound(STEP_NOT_FOUND)
+    curriculum = _partial(
+        Curriculum,
+        {
+            "id": row["curriculum_id"],
+            "trait_schema": row["trait_schema"],
+            "learner_noun": row["learner_noun"],
+            "selection_policy": row["selection_policy"],
+        },
+    )
+    enrollment = _partial(
+        Enrollment,
+        {
+            "id": row["id"],
+            "user_id": row["user_id"],
+            "curriculum_id": row["curriculum_id"],
+            "traits": row["traits"],
+        },
+    )
+    enrollment.curriculum = curriculum
+    step = _partial(
+        Step,
+        {
+            "id": row["step_id"],
+            "curriculum_id": row["curriculum_id"],
+            "order": row["step_order"],
+            "title": row["step_title"],
+        },
+    )
+    step.curriculum = curriculum
+    traits = enrollment.traits
+    segment = curriculum.segment_for(traits)
+    alternatives, counts, failed_counts = [], {}, {}
+    for item in row["alternatives"]:
+        values = {
+            "id": item["id"],
+            "step_id": step.pk,
+            "order": item["order"],
+            "code": item["code"],
+            "title": item["title"],
+            "summary": item["summary"],
+            "content": item["content"],
+            "match_rules": item["match_rules"],
+            "prior_success_rate": float(item["prior_success_rate"]),
+            "prior_strength": float(item["prior_strength"]),
+            "is_active": True,
+        }
+        alternative = Alternative.from_db(
+            DEFAULT_DB_ALIAS, _ALTERNATIVE_FIELDS, [values[name] for name in _ALTERNATIVE_FIELDS]
+        )
+        alternatives.append(alternative)
+        if item["attempts"] is not None:
+            counts[(alternative.pk, ALL_LEARNERS)] = (item["successes"], item["attempts"])
+        if item["segment_attempts"] is not None:
+            counts[(alternative.pk, segment)] = (item["segment_successes"], item["segment_attempts"])
+        if item["failed"] is not None:
+            failed_counts[alternative.pk] = item["failed"]
+    if segment != row["segment"]:
+        # A trait value the statement spells differently: read the learner's statistics again.
+        counts = stat_counts(alternative_ids=[a.pk for a in alternatives], segment=segment)
+
+    state = None
+    if row["state_id"] is not None:
+        state = _partial(
+            EnrollmentStep,
+            {
+                "id": row["state_id"],
+                "enrollment_id": enrollment.pk,
+                "step_id": step.pk,
+                "current_alternative_id": row["state_alternative_id"],
+                "state": row["state"],
+            },
+        )
+        if row["state_alternative_id"] is not None:
+            state.current_alternative = next(
+                (a for a in alternatives if a.pk == row["state_alternative_id"]), None
+            ) or _partial(Alternative, {"id": row["state_alternative_id"], "code": row["state_plan_code"]})
+    current_open = bool(
+        state and state.current_alternative_id and state.state != EnrollmentStep.State.SUCCEEDED
+    )
+    policy = policy_for(curriculum)
+    ranked = rank_with_counts(
+        curriculum=curriculum,
+        step_id=step.pk,
+        traits=traits,
+        segment=segment,
+        alternatives=alternatives,
+        counts=counts,
+        failed_counts=failed_counts,
+        current_alternative_id=state.current_alternative_id if state else None,
+        current_open=current_open,
+        enrollment_id=enrollment.pk,
+        policy=policy,
+    )
+    return StepAlternatives(
+        enrollment=enrollment,
+        step=step,
+        state=state,
+        segment=segment or ALL_LEARNERS,
+        alternatives=ranked,
+        policy=policy,
+        switch_to=next((r for r in ranked if r.recommended), None) if current_open else None,
     )

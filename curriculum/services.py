@@ -12,7 +12,8 @@ The coach status flow (:func:`coach_status_record`) in short:
   in progress as a failure, except right after a ``STOPPED`` of the same plan (that attempt was
   already counted), when it only records the change of plan.
 * Outcomes of one enrollment are serialised by locking the enrollment row; statistics move
-  with ``F()`` increments in the same transaction, so concurrent outcomes never lose a count.
+  by increments in the same transaction (on PostgreSQL an upsert in the last statement, as the
+  rows are shared by every learner on the plan), so concurrent outcomes never lose a count.
 * Retries: a request carrying a ``client_key`` already recorded for the enrollment is answered
   with the recorded result and changes nothing (a different request reusing the key is a 409).
   Without a key, a repeated ``SUCCESS`` or ``SWAPPED`` is refused with a 409 (the step or plan
@@ -23,14 +24,15 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, transaction
 from django.db.models import Count, F, Q
 from django.utils import timezone
 
-from config.errors import Conflict, Invalid
+from config.errors import Conflict, Invalid, NotFound
 from config.jsonschemas import validate_with_schema
 from config.metrics import record_drift
 
+from . import sql
 from .models import (
     ALL_LEARNERS,
     Alternative,
@@ -42,7 +44,7 @@ from .models import (
     OutcomeEvent,
     Step,
 )
-from .selectors import alternatives_rank
+from .selectors import ENROLLMENT_NOT_FOUND, alternatives_rank
 from .sql import lock_outcome_history
 
 LEGACY_SKIPPED_INEFFECTIVE = "SKIPPED_INEFFECTIVE"
@@ -172,9 +174,15 @@ class StatusResult:
     replayed: bool
 
 
+def _stat_segments(segment: str) -> list[str]:
+    return [ALL_LEARNERS] + ([segment] if segment else [])
+
+
 def _stats_add(*, alternative_id: int, segment: str, success: bool):
-    """Count one attempt in the all-learners row and the segment's row (race-free)."""
-    segments = [ALL_LEARNERS] + ([segment] if segment else [])
+    """Count one attempt in the all-learners row and the segment's row (race-free). The rows stay
+    locked until the transaction ends: other learners of the same plan wait on them, so callers
+    run this last."""
+    segments = _stat_segments(segment)
     AlternativeStat.objects.bulk_create(
         [AlternativeStat(alternative_id=alternative_id, segment=s) for s in segments], ignore_conflicts=True
     )
@@ -206,10 +214,104 @@ def _replay(*, enrollment, event, step_order, plan_id, outcome, next_plan_id, le
     return StatusResult(enrollment=enrollment, state=state, event=event, replayed=True)
 
 
+@dataclass(frozen=True)
+class _StatusContext:
+    """What recording a status reads under the enrollment's lock."""
+
+    step: Step | None
+    alternatives: list[Alternative]
+    state: EnrollmentStep | None  # locked
+    earlier: OutcomeEvent | None  # the event already recorded under the client_key
+
+
+def _loaded(model, values: dict):
+    """A ``model`` instance as the database would load it with the columns in ``values``."""
+    names = [f.attname for f in model._meta.concrete_fields if f.attname in values]
+    return model.from_db(DEFAULT_DB_ALIAS, names, [values[name] for name in names])
+
+
+def _earlier_event(*, enrollment, client_key: str, pk: int | None = None) -> OutcomeEvent | None:
+    if not client_key:
+        return None
+    events = OutcomeEvent.objects.select_related("step", "alternative", "next_alternative")
+    if pk is not None:
+        return events.get(pk=pk)
+    return events.filter(enrollment=enrollment, client_key=client_key).first()
+
+
+def _status_context(*, enrollment: Enrollment, step_order: int, client_key: str) -> _StatusContext:
+    """One query on PostgreSQL (:func:`curriculum.sql.status_context_row`), else the ORM's."""
+    if not sql.postgres():
+        earlier = _earlier_event(enrollment=enrollment, client_key=client_key)
+        alternatives = list(
+            Alternative.objects.filter(step__curriculum_id=enrollment.curriculum_id, step__order=step_order)
+            .select_related("step")
+            .only("id", "step_id", "order", "code", "is_active", "step__curriculum_id", "step__order")
+            .order_by("order")
+        )
+        step = (
+            alternatives[0].step
+            if alternatives
+            else Step.objects.filter(curriculum_id=enrollment.curriculum_id, order=step_order).first()
+        )
+        state = (
+            EnrollmentStep.objects.select_for_update(of=("self",))
+            .filter(enrollment=enrollment, step=step)
+            .first()
+            if step is not None
+            else None
+        )
+        return _StatusContext(step=step, alternatives=alternatives, state=state, earlier=earlier)
+    row = sql.status_context_row(
+        enrollment_id=enrollment.pk,
+        curriculum_id=enrollment.curriculum_id,
+        step_order=step_order,
+        client_key=client_key,
+    )
+    earlier = None
+    if row["earlier_event_id"] is not None:
+        earlier = _earlier_event(enrollment=enrollment, client_key=client_key, pk=row["earlier_event_id"])
+    if row["step_id"] is None:
+        return _StatusContext(step=None, alternatives=[], state=None, earlier=earlier)
+    step = _loaded(
+        Step, {"id": row["step_id"], "curriculum_id": enrollment.curriculum_id, "order": row["step_order"]}
+    )
+    alternatives = [
+        _loaded(
+            Alternative,
+            {
+                "id": item["id"],
+                "step_id": step.pk,
+                "order": item["order"],
+                "code": item["code"],
+                "is_active": item["is_active"],
+            },
+        )
+        for item in row["alternatives"]
+    ]
+    state = None
+    if row["state_id"] is not None:
+        state = _loaded(
+            EnrollmentStep,
+            {
+                "id": row["state_id"],
+                "enrollment_id": enrollment.pk,
+                "step_id": step.pk,
+                "current_alternative_id": row["state_current_alternative_id"],
+                "state": row["state"],
+                "metadata": row["state_metadata"],
+                "started_at": row["state_started_at"],
+                "updated_at": row["state_updated_at"],
+                "completed_at": row["state_completed_at"],
+            },
+        )
+    return _StatusContext(step=step, alternatives=alternatives, state=state, earlier=earlier)
+
+
 def coach_status_record(
     *,
     user,
-    enrollment: Enrollment,
+    enrollment: Enrollment | int,
     step_order: int,
     plan_id: str,
     outcome: str,
@@ -219,49 +321,53 @@ def coach_status_record(
 ) -> StatusResult:
     """Record the outcome of the learner's plan ``plan_id`` at step ``step_order``.
 
-    Bad input is a ``ValidationError`` (400); a status the current state forbids is a
-    ``Conflict`` (409). See the module docstring for the rules.
+    ``enrollment`` is the learner's enrollment, or the id of one of ``user``'s enrollments
+    (another user's is a ``NotFound``). Bad input is a ``ValidationError`` (400); a status the
+    current state forbids is a ``Conflict`` (409). See the module docstring for the rules.
+
+    On PostgreSQL the usual case is three statements: the locked enrollment; the step, its
+    alternatives and the locked state (:func:`curriculum.sql.status_context_row`); the event, the
+    state and, shared by every learner on the plan and so written last, the statistics
+    (:func:`curriculum.sql.outcome_write`).
     """
-    legacy = outcome == LEGACY_SKIPPED_INEFFECTIVE
-    if legacy:
-        outcome = Outcome.SWAPPED
-        reason = reason or "ineffective"
-    if outcome not in OUTCOME_CHOICES:
-        raise ValidationError(
-            {"outcome": [f"Unknown outcome {outcome!r}: use one of {', '.join(OUTCOME_CHOICES)}."]}
-        )
-    if outcome == Outcome.SWAPPED and not legacy and not next_plan_id:
-        raise ValidationError({"next_plan_id": ["SWAPPED needs next_plan_id: the plan to switch to."]})
-    if outcome != Outcome.SWAPPED and next_plan_id:
-        raise ValidationError({"next_plan_id": ["next_plan_id is only allowed with SWAPPED."]})
-
     with transaction.atomic():
-        enrollment = (
-            Enrollment.objects.select_for_update(of=("self",))
-            .select_related("curriculum")
-            .get(pk=enrollment.pk)
-        )
-        if client_key:
-            earlier = (
-                OutcomeEvent.objects.select_related("step", "alternative", "next_alternative")
-                .filter(enrollment=enrollment, client_key=client_key)
-                .first()
-            )
-            if earlier is not None:
-                return _replay(
-                    enrollment=enrollment,
-                    event=earlier,
-                    step_order=step_order,
-                    plan_id=plan_id,
-                    outcome=outcome,
-                    next_plan_id=next_plan_id,
-                    legacy=legacy,
-                )
+        locked = Enrollment.objects.select_for_update(of=("self",)).select_related("curriculum")
+        if isinstance(enrollment, Enrollment):
+            enrollment = locked.get(pk=enrollment.pk)
+        else:
+            enrollment = locked.filter(pk=enrollment, user=user).first()
+            if enrollment is None:
+                raise NotFound(ENROLLMENT_NOT_FOUND)
 
-        step = Step.objects.filter(curriculum_id=enrollment.curriculum_id, order=step_order).first()
+        legacy = outcome == LEGACY_SKIPPED_INEFFECTIVE
+        if legacy:
+            outcome = Outcome.SWAPPED
+            reason = reason or "ineffective"
+        if outcome not in OUTCOME_CHOICES:
+            raise ValidationError(
+                {"outcome": [f"Unknown outcome {outcome!r}: use one of {', '.join(OUTCOME_CHOICES)}."]}
+            )
+        if outcome == Outcome.SWAPPED and not legacy and not next_plan_id:
+            raise ValidationError({"next_plan_id": ["SWAPPED needs next_plan_id: the plan to switch to."]})
+        if outcome != Outcome.SWAPPED and next_plan_id:
+            raise ValidationError({"next_plan_id": ["next_plan_id is only allowed with SWAPPED."]})
+
+        context = _status_context(enrollment=enrollment, step_order=step_order, client_key=client_key)
+        if context.earlier is not None:
+            return _replay(
+                enrollment=enrollment,
+                event=context.earlier,
+                step_order=step_order,
+                plan_id=plan_id,
+                outcome=outcome,
+                next_plan_id=next_plan_id,
+                legacy=legacy,
+            )
+
+        step, alternatives = context.step, context.alternatives
         if step is None:
             raise ValidationError({"step": [f"{enrollment.curriculum} has no step {step_order}."]})
-        by_code = {a.code: a for a in Alternative.objects.filter(step=step).order_by("order")}
+        by_code = {a.code: a for a in alternatives}
         plan = by_code.get(plan_id)
         if plan is None:
             raise ValidationError({"plan_id": [f"Step {step_order} has no Plan {plan_id}."]})
@@ -286,22 +392,22 @@ def coach_status_record(
                 code="step_not_open",
                 current_step=str(where),
             )
-        state = (
-            EnrollmentStep.objects.select_for_update(of=("self",))
-            .filter(enrollment=enrollment, step=step)
-            .first()
-        )
+        enrollment.current_step = step
+        state = context.state
         if state is None:
+            step.curriculum = enrollment.curriculum
             state = _open_step(enrollment=enrollment, step=step)
         if state.current_alternative_id is not None and state.current_alternative_id != plan.pk:
-            current = Alternative.objects.get(pk=state.current_alternative_id)
+            current = next((a for a in alternatives if a.pk == state.current_alternative_id), None)
+            if current is None:
+                current = Alternative.objects.get(pk=state.current_alternative_id)
             raise Conflict(
                 f"Plan {plan_id} is not the current plan of step {step_order} (Plan {current.code} is).",
                 code="not_current_plan",
                 current_plan_id=current.code,
             )
         if legacy and following is None:
-            following = next((a for a in by_code.values() if a.is_active and a.order > plan.order), None)
+            following = next((a for a in alternatives if a.is_active and a.order > plan.order), None)
             if following is None:
                 raise Conflict(
                     f"Plan {plan_id} is the last alternative of step {step_order}: nothing to skip to.",
@@ -310,8 +416,9 @@ def coach_status_record(
 
         counted = not (outcome == Outcome.SWAPPED and state.state == EnrollmentStep.State.STOPPED)
         segment = enrollment.curriculum.segment_for(enrollment.traits)
+        now = timezone.now()
         # The client_key was looked up under the enrollment's lock, so it is free here.
-        event = OutcomeEvent.objects.create(
+        event = OutcomeEvent(
             enrollment=enrollment,
             step=step,
             alternative=plan,
@@ -322,11 +429,9 @@ def coach_status_record(
             segment=segment,
             counted=counted,
             client_key=client_key,
+            created_at=now,
         )
-        if counted:
-            _stats_add(alternative_id=plan.pk, segment=segment, success=outcome == Outcome.SUCCESS)
 
-        now = timezone.now()
         state.current_alternative = plan
         fields = ["current_alternative", "state", "updated_at"]
         if outcome == Outcome.SUCCESS:
@@ -343,12 +448,40 @@ def coach_status_record(
         if not state.metadata:
             state.metadata = {"selected_alternative_id": plan.code, "reason": "chosen"}
             fields.append("metadata")
-        state.save(update_fields=fields)
+        state.updated_at = now
 
         if outcome == Outcome.SUCCESS:
             _advance(enrollment=enrollment, step=step, now=now)
+        # Last: the statistics rows are shared by every learner on the plan.
+        _outcome_write(event=event, state=state, state_fields=fields, success=outcome == Outcome.SUCCESS)
     state.step = step
     return StatusResult(enrollment=enrollment, state=state, event=event, replayed=False)
+
+
+def _plain(value):
+    """Choices as the plain strings they are stored as."""
+    return str(value) if isinstance(value, str) else value
+
+
+def _outcome_write(*, event: OutcomeEvent, state: EnrollmentStep, state_fields: list[str], success: bool):
+    """Append ``event``, save the ``state_fields`` of ``state`` and, when the event is counted,
+    count it in the statistics: one statement on PostgreSQL (:func:`curriculum.sql.outcome_write`,
+    which writes the state's columns as they are in memory, all loaded under its lock)."""
+    if not sql.postgres():
+        event.save(force_insert=True)
+        state.save(update_fields=state_fields)
+        if event.counted:
+            _stats_add(alternative_id=event.alternative_id, segment=event.segment, success=success)
+        return
+    event.pk = sql.outcome_write(
+        event={name: _plain(getattr(event, name)) for name in sql.OUTCOME_EVENT_COLUMNS},
+        state={name: _plain(getattr(state, name)) for name in sql.ENROLLMENT_STEP_COLUMNS},
+        state_id=state.pk,
+        stat_segments=_stat_segments(event.segment) if event.counted else [],
+        success=success,
+    )
+    event._state.adding = False
+    event._state.db = DEFAULT_DB_ALIAS
 
 
 def _advance(*, enrollment: Enrollment, step: Step, now):

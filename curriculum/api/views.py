@@ -9,8 +9,8 @@ from rest_framework.views import APIView
 
 from config.idempotency import idempotent
 
-from .. import selectors, services
-from ..models import Enrollment, OutcomeEvent, Step
+from .. import selectors, services, shapes
+from ..models import Enrollment, OutcomeEvent
 from .serializers import (
     CoachStatusRequestSerializer,
     CoachStatusResultSerializer,
@@ -128,11 +128,9 @@ class StepAlternativesView(APIView):
         summary="Every alternative of a step ranked for this learner (smart plan selection)",
     )
     def get(self, request, pk, order):
-        enrollment = get_object_or_404(selectors.enrollments_for(user=request.user), pk=pk)
-        step = get_object_or_404(Step.objects.filter(curriculum_id=enrollment.curriculum_id), order=order)
-        step.curriculum = enrollment.curriculum
-        result = selectors.enrollment_step_alternatives(enrollment=enrollment, step=step)
-        return Response(StepAlternativesSerializer(result).data)
+        result = selectors.step_alternatives_for(user=request.user, enrollment_id=pk, order=order)
+        # Shaped as StepAlternativesSerializer documents it (tests/curriculum/test_shapes.py).
+        return Response(shapes.step_alternatives_data(result))
 
 
 class CoachStatusView(APIView):
@@ -152,10 +150,9 @@ class CoachStatusView(APIView):
         serializer = CoachStatusRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        enrollment = get_object_or_404(selectors.enrollments_for(user=request.user), pk=data["enrollment"])
         result = services.coach_status_record(
             user=request.user,
-            enrollment=enrollment,
+            enrollment=data["enrollment"],  # looked up among the user's own, under its lock
             step_order=data["step"],
             plan_id=data["plan_id"],
             outcome=data["outcome"],
@@ -163,8 +160,9 @@ class CoachStatusView(APIView):
             reason=data.get("reason", ""),
             client_key=data.get("client_key", ""),
         )
+        # Shaped as CoachStatusResultSerializer documents it (tests/curriculum/test_shapes.py).
         return Response(
-            CoachStatusResultSerializer(result).data,
+            shapes.coach_status_data(result),
             status=status.HTTP_200_OK if result.replayed else status.HTTP_201_CREATED,
         )
 
