@@ -137,7 +137,11 @@ class ScenarioOperationView(generics.GenericAPIView):
         return get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
 
     def state(self, scenario, progress, *, status_code=status.HTTP_200_OK):
-        metadata = ScenarioMetadata.objects.get(scenario=scenario)
+        # A service that returned the metadata as it left it cached it on the scenario.
+        if Scenario.metadata.is_cached(scenario):
+            metadata = scenario.metadata
+        else:
+            metadata = ScenarioMetadata.objects.get(scenario=scenario)
         data = shapes.scenario_state_data(
             scenario_id=scenario.pk, metadata=metadata, progress=progress, now=timezone.now()
         )
