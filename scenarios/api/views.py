@@ -9,7 +9,7 @@ from config.api.pagination import PageNumberPagination
 from config.idempotency import idempotent
 
 from .. import selectors, services
-from ..models import Scenario, ScenarioMetadata, UserScenarioProgress
+from ..models import SCENARIO_FILTER_FIELDS, Scenario, ScenarioMetadata, UserScenarioProgress
 from ..selectors import shapes
 from .serializers import (
     AttemptSerializer,
@@ -24,6 +24,7 @@ from .serializers import (
     ScenarioStateSerializer,
     ScenarioSummarySerializer,
     SimilarScenarioSerializer,
+    scenario_list_query,
 )
 
 
@@ -79,9 +80,7 @@ class ScenarioListCreateView(generics.GenericAPIView):
         summary="Ranked scenarios: trending, most saved, top rated (Bayesian) or newest",
     )
     def get(self, request):
-        query = ScenarioListQuerySerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        filters = dict(query.validated_data)
+        filters = scenario_list_query(request.query_params)
         queryset = selectors.ScenarioListPage(user=request.user, **filters)
         filters.pop("sort")
         page = self.paginate_queryset(
@@ -89,7 +88,7 @@ class ScenarioListCreateView(generics.GenericAPIView):
         )
         # Each row carries the user's progress (joined in), so the page is one query.
         now = timezone.now()
-        return self.get_paginated_response([shapes.scenario_data(row, now=now) for row in page])
+        return self.get_paginated_response([shapes.list_row_data(row, now=now) for row in page])
 
     @extend_schema(
         request=ScenarioCreateSerializer,
@@ -131,7 +130,9 @@ class ScenarioOperationView(generics.GenericAPIView):
     serializer_class = ScenarioStateSerializer
 
     def get_queryset(self):
-        return Scenario.objects.visible_to(self.request.user)
+        # The operations need the scenario's id (and, to create a missing metadata row, its
+        # filter columns), not its text.
+        return Scenario.objects.visible_to(self.request.user).only("id", *SCENARIO_FILTER_FIELDS)
 
     def scenario(self) -> Scenario:
         return get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
