@@ -88,7 +88,7 @@ class ScenarioListCreateView(generics.GenericAPIView):
         )
         # Each row carries the user's progress (joined in), so the page is one query.
         now = timezone.now()
-        return self.get_paginated_response([shapes.list_row_data(row, now=now) for row in page])
+        return self.get_paginated_response(shapes.list_rows_data(page, now=now))
 
     @extend_schema(
         request=ScenarioCreateSerializer,
