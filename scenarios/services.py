@@ -71,7 +71,9 @@ def scenario_create(*, user, visibility: str = Visibility.PRIVATE, **content) ->
 def scenario_metadata_ensure(*, scenario: Scenario) -> ScenarioMetadata:
     """The scenario's metadata row, created empty when missing (admin, demo, imports), with its
     copies of the scenario's filter columns as ``scenario`` has them. Call it whenever a scenario
-    is created or changed, in the same transaction."""
+    is created or changed, in the same transaction, with the instance just saved (an older one
+    would write its older columns; the operations create a missing row with
+    ``reconcile.create_missing``, which reads them from the database)."""
     copies = scenario_filter_copies(scenario)
     metadata, created = ScenarioMetadata.objects.get_or_create(scenario=scenario, defaults=copies)
     if not created and any(getattr(metadata, name) != value for name, value in copies.items()):
@@ -128,7 +130,7 @@ def _update_metadata(scenario: Scenario, **values) -> None:
     """
     values["updated_at"] = timezone.now()
     if not ScenarioMetadata.objects.filter(scenario=scenario).update(**values):
-        scenario_metadata_ensure(scenario=scenario)
+        reconcile.create_missing([scenario.pk])
         ScenarioMetadata.objects.filter(scenario=scenario).update(**values)
 
 
@@ -232,7 +234,12 @@ def _answer(*, user, scenario: Scenario, changed) -> UserScenarioProgress:
     if progress is None:
         progress = UserScenarioProgress.objects.filter(user=user, scenario=scenario).first()
         progress = progress or UserScenarioProgress(user=user, scenario=scenario)
-    scenario.metadata = metadata or scenario_metadata_ensure(scenario=scenario)
+    if metadata is None:
+        metadata = ScenarioMetadata.objects.filter(scenario=scenario).first()
+    if metadata is None:
+        reconcile.create_missing([scenario.pk])
+        metadata = ScenarioMetadata.objects.get(scenario=scenario)
+    scenario.metadata = metadata
     return progress
 
 

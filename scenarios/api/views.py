@@ -9,7 +9,7 @@ from config.api.pagination import PageNumberPagination
 from config.idempotency import idempotent
 
 from .. import selectors, services
-from ..models import SCENARIO_FILTER_FIELDS, Scenario, ScenarioMetadata, UserScenarioProgress
+from ..models import Scenario, ScenarioMetadata, UserScenarioProgress
 from ..selectors import shapes
 from .serializers import (
     AttemptSerializer,
@@ -130,9 +130,8 @@ class ScenarioOperationView(generics.GenericAPIView):
     serializer_class = ScenarioStateSerializer
 
     def get_queryset(self):
-        # The operations need the scenario's id (and, to create a missing metadata row, its
-        # filter columns), not its text.
-        return Scenario.objects.visible_to(self.request.user).only("id", *SCENARIO_FILTER_FIELDS)
+        # The operations need the scenario's id, not its text.
+        return Scenario.objects.visible_to(self.request.user).only("id")
 
     def scenario(self) -> Scenario:
         return get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])

@@ -127,3 +127,15 @@ def test_a_filtered_list_is_the_scenarios_own_columns_filtered(user, sort):
         expected = Scenario.objects.visible_to(user).filter(**{lookups[k]: v for k, v in filters.items()})
         assert sorted(listed) == sorted(expected.values_list("pk", flat=True))
         assert len(listed) == selectors.scenario_list_count(user=user, **filters)
+
+
+def test_operations_with_an_older_instance_never_write_its_older_columns(user):
+    old = ScenarioFactory(role="tutor")
+    newer = Scenario.objects.get(pk=old.pk)
+    newer.role = "friend"
+    newer.save()
+    services.scenario_metadata_ensure(scenario=newer)
+    for operation in ("scenario_save", "scenario_save", "scenario_unsave", "scenario_unsave"):
+        getattr(services, operation)(user=user, scenario=old)
+    services.scenario_attempt(user=user, scenario=old)
+    assert copies(old)["role"] == "friend"
