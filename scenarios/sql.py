@@ -16,14 +16,26 @@ The progress row is locked before the metadata row (the metadata statement waits
 progress one's result), the services' lock order. Each returns (progress, metadata) as model
 instances, or None when nothing changed (saved already, not saved).
 
+A list page (``list_page``) runs the list query the ORM compiled (``selectors``) as a prepared
+statement of the database session, its page size and offset written into it: planning the
+three-table join took more of PostgreSQL's time than running it, and a prepared statement with
+a fixed limit is planned once per session (a generic plan; with the limit a parameter PostgreSQL
+keeps planning it per call).
+
 They run on PostgreSQL only; the services keep their ORM path for other databases (the embedded
 SQLite default). ``tests/scenarios/test_sql.py`` ties every column list below to the models and
 checks that both paths store and answer the same.
 """
 
+import itertools
+import re
+import weakref
+from collections import OrderedDict
 from datetime import datetime
 
-from django.db import connection
+from django.db import ProgrammingError, connection
+from psycopg import errors
+from psycopg import sql as pg_sql
 
 from .models import SCENARIO_FILTER_FIELDS, Scenario, ScenarioMetadata, UserScenarioProgress
 
@@ -143,3 +155,78 @@ def progress_unsave(*, user_id: int, scenario_id: int, now: datetime):
     """Unsave the scenario for the user and uncount it: the (progress, metadata) rows as this left
     them (metadata None without a metadata row), or None when it was not saved."""
     return _both(PROGRESS_UNSAVE, {"user": user_id, "scenario": scenario_id, "now": now})
+
+
+# --- list pages ---------------------------------------------------------------------------
+
+# Statements a session keeps prepared; the least recently used one is deallocated beyond that.
+PREPARED_PER_SESSION = 32
+# The prepared statements of each database session (a psycopg connection), by (SQL, values,
+# limit, offset): they live exactly as long as the session does.
+_prepared: "weakref.WeakKeyDictionary[object, OrderedDict[tuple, str]]" = weakref.WeakKeyDictionary()
+_statement_names = itertools.count(1)
+_PLACEHOLDER = re.compile(r"%%|%s")
+
+
+def _statement(raw, sql: str, params, user_param) -> str:
+    """``sql`` with each ``user_param`` placeholder as ``$1`` and every other one as its value,
+    quoted (the sorts and filters are a few fixed choices). With only the user unknown, the
+    generic plan is the one a call with values would get, so PostgreSQL keeps it."""
+    values = iter(params)
+
+    def substitute(match):
+        if match.group() == "%%":
+            return "%%"
+        value = next(values)
+        return "$1" if value == user_param else pg_sql.Literal(value).as_string(raw).replace("%", "%%")
+
+    return _PLACEHOLDER.sub(substitute, sql)
+
+
+def list_page(sql: str, params, *, user_param, user_id, limit: int, offset: int) -> list[tuple]:
+    """The rows ``offset`` to ``offset + limit`` of the list query ``sql`` (``%s`` placeholders,
+    ``params``; those equal to ``user_param`` stand for ``user_id``), through a statement prepared
+    once per session for this SQL, these values, limit and offset. The first call in a session
+    prepares and executes in one round trip."""
+    try:
+        return _list_page(sql, params, user_param=user_param, user_id=user_id, limit=limit, offset=offset)
+    except ProgrammingError as error:
+        # The session lost its statements (DEALLOCATE ALL, DISCARD ALL): prepare afresh, when
+        # no transaction was broken by the failure.
+        if not isinstance(error.__cause__, errors.InvalidSqlStatementName) or connection.in_atomic_block:
+            raise
+        _prepared.pop(connection.connection, None)
+        return _list_page(sql, params, user_param=user_param, user_id=user_id, limit=limit, offset=offset)
+
+
+def _list_page(sql, params, *, user_param, user_id, limit, offset):
+    connection.ensure_connection()
+    raw = connection.connection
+    statements = _prepared.setdefault(raw, OrderedDict())
+    key = (sql, tuple(params), int(limit), int(offset))
+    name = statements.get(key)
+    prefix = ""
+    if name is None:
+        name = f"scenario_list_{next(_statement_names)}"
+        body = _statement(raw, sql, params, user_param)
+        prefix = f"PREPARE {name} AS {body} LIMIT {key[2]} OFFSET {key[3]}; "
+        while len(statements) >= PREPARED_PER_SESSION:
+            prefix = f"DEALLOCATE {statements.popitem(last=False)[1]}; " + prefix
+    else:
+        statements.move_to_end(key)
+    query = f"{prefix}EXECUTE {name}"
+    try:
+        with connection.cursor() as cursor:
+            if user_param in params:
+                cursor.execute(f"{query} (%s)", (user_id,))
+            else:  # no parameters: nothing is interpolated, so no %% either
+                cursor.execute(query.replace("%%", "%"))
+            while cursor.description is None and cursor.nextset():
+                pass  # the results of DEALLOCATE and PREPARE
+            rows = cursor.fetchall()
+    except Exception:
+        # Whatever ran, a new name is prepared next time (names are never reused).
+        statements.pop(key, None)
+        raise
+    statements[key] = name
+    return rows

@@ -7,7 +7,7 @@ from django.db.models import NOT_PROVIDED
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from scenarios import services, sql
+from scenarios import selectors, services, sql
 from scenarios.models import (
     SCENARIO_FILTER_FIELDS,
     Scenario,
@@ -137,3 +137,67 @@ def test_saving_over_http_is_one_statement_after_the_scenario_lookup(auth_client
     touching = [q["sql"] for q in queries.captured_queries if "scenarios_" in q["sql"]]
     assert len(touching) == 2, touching  # the visible scenario, then the save
     assert "BEGIN" not in [q["sql"] for q in queries.captured_queries]
+
+
+LIST_FILTERS = [
+    {},
+    {"role": "friend"},
+    {"role": "friend", "difficulty": "beginner", "cefr": "B1"},
+]
+
+
+def _plain_page(user, offset, limit, **filters):
+    sql_text, params, names = selectors._compiled_list(authenticated=user is not None, **filters)
+    params = tuple(user.pk if p == selectors._ANY_USER_ID else p for p in params)
+    with connection.cursor() as cursor:
+        cursor.execute(f"{sql_text} LIMIT %s OFFSET %s", (*params, limit, offset))
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def _prepared_names():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name FROM pg_prepared_statements WHERE name LIKE 'scenario_list_%%'")
+        return {row[0] for row in cursor.fetchall()}
+
+
+@pytest.fixture
+def listed(user, other_user):
+    made = ScenarioFactory.create_batch(5, role="friend", difficulty="beginner", cefr_level="B1")
+    made += ScenarioFactory.create_batch(3, role="tutor")
+    made.append(ScenarioFactory(created_by=user, visibility=Visibility.PRIVATE, role="friend"))
+    made.append(ScenarioFactory(created_by=other_user, visibility=Visibility.PRIVATE, role="friend"))
+    services.scenario_save(user=user, scenario=made[0])
+    services.scenario_save(user=other_user, scenario=made[1])
+    return made
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("sort", sorted(selectors.SORTS))
+@pytest.mark.parametrize("filters", LIST_FILTERS)
+def test_a_prepared_list_page_is_the_plain_querys_page(user, other_user, listed, sort, filters):
+    filters = {"sort": sort, "role": "", "difficulty": "", "cefr": "", "q": "", **filters}
+    for reader in (user, other_user, user):  # the second call of a statement executes it only
+        for offset, limit in ((0, 3), (3, 3), (0, 50)):
+            page = selectors.scenario_list_page(user=reader, offset=offset, limit=limit, **filters)
+            assert page == _plain_page(reader, offset, limit, **filters)
+
+
+@pytest.mark.postgres
+def test_a_session_keeps_a_bounded_number_of_list_statements(user, listed, monkeypatch):
+    monkeypatch.setattr(sql, "PREPARED_PER_SESSION", 2)
+    before = _prepared_names()
+    for offset in range(5):
+        page = selectors.scenario_list_page(user=user, offset=offset, limit=2, sort="newest")
+        assert page == _plain_page(user, offset, 2, sort="newest", role="", difficulty="", cefr="", q="")
+    assert len(_prepared_names() - before) <= 2
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_session_that_lost_its_statements_prepares_them_again(user, listed):
+    filters = {"sort": "trending", "role": "friend", "difficulty": "", "cefr": "", "q": ""}
+    expected = selectors.scenario_list_page(user=user, offset=0, limit=5, **filters)
+    with connection.cursor() as cursor:
+        cursor.execute("DEALLOCATE ALL")
+    assert selectors.scenario_list_page(user=user, offset=0, limit=5, **filters) == expected
+    assert expected
