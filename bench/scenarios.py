@@ -100,27 +100,36 @@ def load(args, report):
         )
         _setval(cursor, "auth_user")
 
+        # Each scenario's filter columns, which its metadata row copies.
+        copies = [None] * (n_scenarios + 1)
+
         def scenario_rows():
             for sid in range(1, n_scenarios + 1):
                 private = rng.random() < 0.05
                 created = now - timedelta(minutes=n_scenarios - sid)
+                title = f"Scenario {sid}: {rng.choice(VERBS)} {rng.choice(THINGS)}"
+                role, difficulty = rng.choice(ROLES), rng.choice(DIFFICULTIES)
+                rating, cefr = rng.randint(1, 10), rng.choice(CEFR)
+                owner = rng.choice(user_ids) if private else None
+                active = rng.random() > 0.02
+                copies[sid] = (active, role, difficulty, cefr)
                 yield (
                     sid,
-                    f"Scenario {sid}: {rng.choice(VERBS)} {rng.choice(THINGS)}",
+                    title,
                     "A practice conversation.",
-                    rng.choice(ROLES),
-                    rng.choice(DIFFICULTIES),
+                    role,
+                    difficulty,
                     "Talk it through.",
                     "Somewhere busy.",
                     "",
                     "",
                     "[]",
-                    rng.randint(1, 10),
-                    rng.choice(CEFR),
+                    rating,
+                    cefr,
                     "",
-                    rng.choice(user_ids) if private else None,
+                    owner,
                     "private" if private else "public",
-                    rng.random() > 0.02,
+                    active,
                     created,
                     created,
                 )
@@ -251,6 +260,10 @@ def load(args, report):
                 "trending_score",
                 "created_at",
                 "updated_at",
+                "is_active",
+                "role",
+                "difficulty",
+                "cefr_level",
             ],
             (
                 (
@@ -265,6 +278,7 @@ def load(args, report):
                     trend[sid] if trend[sid] is not None else TRENDING_EMPTY,
                     now,
                     now,
+                    *copies[sid],
                 )
                 for sid in range(1, n_scenarios + 1)
             ),

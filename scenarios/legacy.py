@@ -359,9 +359,7 @@ def scenario_outcomes_import(*, attempts_path, outcomes_path, dry_run=False, pro
         )
         touched = sorted({scenario_id for _, scenario_id in pairs})
         summary.scenarios_touched = len(touched)
-        ScenarioMetadata.objects.bulk_create(
-            [ScenarioMetadata(scenario_id=scenario_id) for scenario_id in touched], ignore_conflicts=True
-        )
+        reconcile.create_missing(touched)
         summary.metadata_corrected = reconcile.run(scenario_ids=touched, log_drift=False).corrected
         _add_trending(pairs)
         if dry_run:

@@ -56,6 +56,17 @@ def visible_scenario_q(user, prefix: str = "") -> Q:
     return visible & Q(**{f"{prefix}is_active": True})
 
 
+# The scenario's columns the lists filter on, copied onto its metadata row (see ScenarioMetadata).
+SCENARIO_FILTER_FIELDS = ("is_active", "role", "difficulty", "cefr_level")
+
+
+def scenario_filter_copies(scenario) -> dict:
+    """What the scenario's metadata row copies of it (a ``Scenario`` or a ``values()`` row)."""
+    if isinstance(scenario, dict):
+        return {name: scenario[name] for name in SCENARIO_FILTER_FIELDS}
+    return {name: getattr(scenario, name) for name in SCENARIO_FILTER_FIELDS}
+
+
 class ScenarioQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Active scenarios that are public, or private ones ``user`` created."""
@@ -231,15 +242,44 @@ class ScenarioMetadata(models.Model):
     created_at = models.DateTimeField("created at", auto_now_add=True)
     updated_at = models.DateTimeField("last activity", auto_now=True)
 
+    # Copies of the scenario's SCENARIO_FILTER_FIELDS, written with every change of the scenario
+    # (services.scenario_metadata_ensure; the recount corrects any that differ). A filtered list
+    # walks one ranking index of this table, checking the filters inside the index, instead of
+    # visiting the scenario row of every ranked entry until a page matches.
+    is_active = models.BooleanField("active", default=True, editable=False, help_text="The scenario's.")
+    role = models.CharField(
+        "role", max_length=20, choices=Role.choices, blank=True, editable=False, help_text="The scenario's."
+    )
+    difficulty = models.CharField(
+        "difficulty",
+        max_length=20,
+        choices=Difficulty.choices,
+        blank=True,
+        editable=False,
+        help_text="The scenario's.",
+    )
+    cefr_level = models.CharField(
+        "CEFR level",
+        max_length=2,
+        choices=CefrLevel.choices,
+        blank=True,
+        editable=False,
+        help_text="The scenario's.",
+    )
+
     class Meta:
         verbose_name = "scenario metadata"
         verbose_name_plural = "scenario metadata"
+        # One per ranking: the sort key and the tiebreak lead (a page is the first entries), the
+        # filter columns follow (checked in the index, without visiting rows that do not match).
         indexes = [
-            models.Index(F("saved_count").desc(), F("scenario_id").desc(), name="scenario_meta_saved_idx"),
-            models.Index(F("bayesian_score").desc(), F("scenario_id").desc(), name="scenario_meta_rated_idx"),
-            models.Index(
-                F("trending_score").desc(), F("scenario_id").desc(), name="scenario_meta_trending_idx"
-            ),
+            models.Index(F(key).desc(), F("scenario_id").desc(), *map(F, SCENARIO_FILTER_FIELDS), name=name)
+            for key, name in (
+                ("saved_count", "scenario_meta_saved_idx"),
+                ("bayesian_score", "scenario_meta_rated_idx"),
+                ("trending_score", "scenario_meta_trending_idx"),
+            )
+        ] + [
             models.Index(fields=["updated_at"], name="scenario_meta_activity_idx"),
         ]
         constraints = [

@@ -7,7 +7,13 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.db.models import Count, Q, Sum
 
-from .models import Scenario, ScenarioMetadata, UserScenarioProgress
+from .models import (
+    SCENARIO_FILTER_FIELDS,
+    Scenario,
+    ScenarioMetadata,
+    UserScenarioProgress,
+    scenario_filter_copies,
+)
 from .scoring import TRENDING_EMPTY, bayesian_score, trending_exponent, trending_log_add
 
 logger = logging.getLogger("scenarios.reconcile")
@@ -22,6 +28,7 @@ class ReconcileResult:
     corrected: int = 0
     created: int = 0
     rescored: int = 0
+    recopied: int = 0  # rows whose copies of the scenario's filter columns differed
     drift: list = None
 
     def __post_init__(self):
@@ -54,31 +61,49 @@ def _same_score(a, b) -> bool:
     return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-9)
 
 
+def create_missing(scenario_ids, *, dry_run=False) -> list[int]:
+    """Create the missing metadata rows of these scenarios (empty counters, the scenarios' filter
+    columns copied); returns the scenario ids that had none."""
+    existing = set(ScenarioMetadata.objects.filter(scenario_id__in=scenario_ids).values_list("pk", flat=True))
+    missing = [sid for sid in scenario_ids if sid not in existing]
+    if missing and not dry_run:
+        scenarios = Scenario.objects.filter(pk__in=missing).values("pk", *SCENARIO_FILTER_FIELDS)
+        ScenarioMetadata.objects.bulk_create(
+            [ScenarioMetadata(scenario_id=row["pk"], **scenario_filter_copies(row)) for row in scenarios],
+            ignore_conflicts=True,
+        )
+    return missing
+
+
 def _reconcile_batch(ids, result, *, dry_run, log_drift):
     with transaction.atomic():
-        existing = set(ScenarioMetadata.objects.filter(scenario_id__in=ids).values_list("pk", flat=True))
-        missing = [sid for sid in ids if sid not in existing]
-        if missing and not dry_run:
-            ScenarioMetadata.objects.bulk_create(
-                [ScenarioMetadata(scenario_id=sid) for sid in missing], ignore_conflicts=True
-            )
+        missing = create_missing(ids, dry_run=dry_run)
         result.created += len(missing)
         # Lock first, count second (see services.scenario_metadata_reconcile).
         rows = list(
             ScenarioMetadata.objects.filter(scenario_id__in=ids)
             .select_for_update(of=("self",))
             .order_by("pk")
-            .only("pk", "bayesian_score", *COUNTERS)
+            .only("pk", "bayesian_score", *COUNTERS, *SCENARIO_FILTER_FIELDS)
         )
         fresh = recount(ids)
+        copies = {
+            row["pk"]: scenario_filter_copies(row)
+            for row in Scenario.objects.filter(pk__in=ids).values("pk", *SCENARIO_FILTER_FIELDS)
+        }
         for sid in missing if dry_run else ():
-            rows.append(ScenarioMetadata(scenario_id=sid))
+            rows.append(ScenarioMetadata(scenario_id=sid, **copies.get(sid, {})))
         for row in rows:
             result.checked += 1
+            recopy = {
+                name: value for name, value in copies.get(row.pk, {}).items() if getattr(row, name) != value
+            }
+            if recopy:
+                result.recopied += 1
             want = fresh[row.pk]
             diff = {key: (getattr(row, key), want[key]) for key in COUNTERS if getattr(row, key) != want[key]}
             score = bayesian_score(want["ratings_sum"], want["ratings_count"])
-            values = {key: new for key, (_, new) in diff.items()}
+            values = {key: new for key, (_, new) in diff.items()} | recopy
             if diff:
                 result.corrected += 1
                 result.drift.append(

@@ -7,6 +7,10 @@ Every progress operation runs in one transaction that
 2. changes the progress row with one conditional UPDATE (``WHERE is_saved = false`` ...);
 3. moves the scenario's metadata counters by the same deltas with one ``F()`` UPDATE.
 
+On PostgreSQL, save and unsave do the three in one statement (``scenarios/sql.py``): the
+progress row is inserted or changed under the same conditions, which locks it, and only then
+is the metadata counter moved.
+
 Lock order is always progress, then metadata, so operations never deadlock. Repeating an
 operation that already took effect (saving a saved scenario, rating with the same stars,
 unrating an unrated one) changes nothing. Every attempt and completion counts: a retried
@@ -24,8 +28,8 @@ from django.utils import timezone
 
 from config.metrics import record_drift
 
-from . import reconcile
-from .models import Scenario, ScenarioMetadata, UserScenarioProgress, Visibility
+from . import reconcile, sql
+from .models import Scenario, ScenarioMetadata, UserScenarioProgress, Visibility, scenario_filter_copies
 from .reconcile import ReconcileResult
 from .scoring import bayesian_score_after, trending_after_event
 from .selectors import scenario_list_count_invalidate
@@ -69,8 +73,17 @@ def scenario_create(*, user, visibility: str = Visibility.PRIVATE, **content) ->
 
 
 def scenario_metadata_ensure(*, scenario: Scenario) -> ScenarioMetadata:
-    """The scenario's metadata row, created empty when missing (admin, demo, imports)."""
-    metadata, _ = ScenarioMetadata.objects.get_or_create(scenario=scenario)
+    """The scenario's metadata row, created empty when missing (admin, demo, imports), with its
+    copies of the scenario's filter columns as ``scenario`` has them. Call it whenever a scenario
+    is created or changed, in the same transaction, with the instance just saved (an older one
+    would write its older columns; the operations create a missing row with
+    ``reconcile.create_missing``, which reads them from the database)."""
+    copies = scenario_filter_copies(scenario)
+    metadata, created = ScenarioMetadata.objects.get_or_create(scenario=scenario, defaults=copies)
+    if not created and any(getattr(metadata, name) != value for name, value in copies.items()):
+        ScenarioMetadata.objects.filter(pk=metadata.pk).update(**copies)
+        for name, value in copies.items():
+            setattr(metadata, name, value)
     return metadata
 
 
@@ -121,7 +134,7 @@ def _update_metadata(scenario: Scenario, **values) -> None:
     """
     values["updated_at"] = timezone.now()
     if not ScenarioMetadata.objects.filter(scenario=scenario).update(**values):
-        ScenarioMetadata.objects.bulk_create([ScenarioMetadata(scenario=scenario)], ignore_conflicts=True)
+        reconcile.create_missing([scenario.pk])
         ScenarioMetadata.objects.filter(scenario=scenario).update(**values)
 
 
@@ -183,25 +196,55 @@ def scenario_complete(
     return _refreshed(progress)
 
 
-@transaction.atomic
 def scenario_save(*, user, scenario: Scenario, at: datetime | None = None) -> UserScenarioProgress:
-    """Save the scenario for the user; saving a saved scenario changes nothing."""
+    """Save the scenario for the user; saving a saved scenario changes nothing.
+
+    On PostgreSQL one statement changes both rows (``sql.progress_save``: atomic on its own,
+    so no transaction of its own either), and the metadata as it left it is cached on
+    ``scenario`` (``scenario.metadata``): an answer needs no second read.
+    """
     at = _now(at)
-    progress = _lock_progress(user=user, scenario=scenario)
-    if _update_progress(progress, where={"is_saved": False}, is_saved=True, saved_at=at):
-        _update_metadata(scenario, saved_count=F("saved_count") + 1)
+    if sql.postgres():
+        changed = sql.progress_save(user_id=user.pk, scenario_id=scenario.pk, at=at, now=timezone.now())
+        return _answer(user=user, scenario=scenario, changed=changed)
+    with transaction.atomic():
+        progress = _lock_progress(user=user, scenario=scenario)
+        if _update_progress(progress, where={"is_saved": False}, is_saved=True, saved_at=at):
+            _update_metadata(scenario, saved_count=F("saved_count") + 1)
     return progress  # locked since it was read, and the update set only plain values
 
 
-@transaction.atomic
 def scenario_unsave(*, user, scenario: Scenario) -> UserScenarioProgress:
-    """Remove the scenario from the user's saved ones; unsaving twice changes nothing."""
-    progress = _lock_progress(user=user, scenario=scenario, create=False)
-    if progress.pk is None:
-        return progress
-    if _update_progress(progress, where={"is_saved": True}, is_saved=False, saved_at=None):
-        _update_metadata(scenario, saved_count=F("saved_count") - 1)
+    """Remove the scenario from the user's saved ones; unsaving twice changes nothing.
+
+    On PostgreSQL one statement, as for ``scenario_save`` (``sql.progress_unsave``).
+    """
+    if sql.postgres():
+        changed = sql.progress_unsave(user_id=user.pk, scenario_id=scenario.pk, now=timezone.now())
+        return _answer(user=user, scenario=scenario, changed=changed)
+    with transaction.atomic():
+        progress = _lock_progress(user=user, scenario=scenario, create=False)
+        if progress.pk is None:
+            return progress
+        if _update_progress(progress, where={"is_saved": True}, is_saved=False, saved_at=None):
+            _update_metadata(scenario, saved_count=F("saved_count") - 1)
     return progress  # locked since it was read, and the update set only plain values
+
+
+def _answer(*, user, scenario: Scenario, changed) -> UserScenarioProgress:
+    """The progress a save or unsave on PostgreSQL answers with, its metadata cached on
+    ``scenario``: the rows the statement returned, or (nothing changed) the rows as stored."""
+    progress, metadata = changed or (None, None)
+    if progress is None:
+        progress = UserScenarioProgress.objects.filter(user=user, scenario=scenario).first()
+        progress = progress or UserScenarioProgress(user=user, scenario=scenario)
+    if metadata is None:
+        metadata = ScenarioMetadata.objects.filter(scenario=scenario).first()
+    if metadata is None:
+        reconcile.create_missing([scenario.pk])
+        metadata = ScenarioMetadata.objects.get(scenario=scenario)
+    scenario.metadata = metadata
+    return progress
 
 
 def _validate_rating(rating) -> int:

@@ -16,6 +16,34 @@ class ScenarioListQuerySerializer(serializers.Serializer):
     q = serializers.CharField(required=False, max_length=100, help_text="Text in the title or description.")
 
 
+# The values each list parameter accepts (the choices of ScenarioListQuerySerializer's fields).
+_LIST_CHOICES = {
+    name: frozenset(field.choices)
+    for name, field in ScenarioListQuerySerializer().fields.items()
+    if isinstance(field, serializers.ChoiceField)
+}
+_LIST_DEFAULT_SORT = ScenarioListQuerySerializer().fields["sort"].default
+
+
+def scenario_list_query(query_params) -> dict:
+    """``ScenarioListQuerySerializer``'s validated data for ``query_params``.
+
+    A list request names a sort and filters among fixed choices; when each it names is one of
+    them (and no text search is asked), that is the validated data, without building a serializer
+    per request. Anything else goes through the serializer, which raises its field errors (400).
+    """
+    if "q" not in query_params:
+        validated = {"sort": query_params.get("sort", _LIST_DEFAULT_SORT)}
+        for name in _LIST_CHOICES:
+            if name in query_params:
+                validated[name] = query_params[name]
+        if all(value in _LIST_CHOICES[name] for name, value in validated.items()):
+            return validated
+    query = ScenarioListQuerySerializer(data=query_params)
+    query.is_valid(raise_exception=True)
+    return dict(query.validated_data)
+
+
 class MetadataSerializer(serializers.ModelSerializer):
     average_rating = serializers.FloatField(
         read_only=True, allow_null=True, help_text="null without ratings."

@@ -24,6 +24,7 @@ from .serializers import (
     ScenarioStateSerializer,
     ScenarioSummarySerializer,
     SimilarScenarioSerializer,
+    scenario_list_query,
 )
 
 
@@ -79,9 +80,7 @@ class ScenarioListCreateView(generics.GenericAPIView):
         summary="Ranked scenarios: trending, most saved, top rated (Bayesian) or newest",
     )
     def get(self, request):
-        query = ScenarioListQuerySerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        filters = dict(query.validated_data)
+        filters = scenario_list_query(request.query_params)
         queryset = selectors.ScenarioListPage(user=request.user, **filters)
         filters.pop("sort")
         page = self.paginate_queryset(
@@ -89,7 +88,7 @@ class ScenarioListCreateView(generics.GenericAPIView):
         )
         # Each row carries the user's progress (joined in), so the page is one query.
         now = timezone.now()
-        return self.get_paginated_response([shapes.scenario_data(row, now=now) for row in page])
+        return self.get_paginated_response(shapes.list_rows_data(page, now=now))
 
     @extend_schema(
         request=ScenarioCreateSerializer,
@@ -131,13 +130,18 @@ class ScenarioOperationView(generics.GenericAPIView):
     serializer_class = ScenarioStateSerializer
 
     def get_queryset(self):
-        return Scenario.objects.visible_to(self.request.user)
+        # The operations need the scenario's id, not its text.
+        return Scenario.objects.visible_to(self.request.user).only("id")
 
     def scenario(self) -> Scenario:
         return get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
 
     def state(self, scenario, progress, *, status_code=status.HTTP_200_OK):
-        metadata = ScenarioMetadata.objects.get(scenario=scenario)
+        # A service that returned the metadata as it left it cached it on the scenario.
+        if Scenario.metadata.is_cached(scenario):
+            metadata = scenario.metadata
+        else:
+            metadata = ScenarioMetadata.objects.get(scenario=scenario)
         data = shapes.scenario_state_data(
             scenario_id=scenario.pk, metadata=metadata, progress=progress, now=timezone.now()
         )

@@ -10,6 +10,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.db.models import Count, F, FilteredRelation, Q, QuerySet
 
+from .. import sql as raw_sql
 from ..models import Scenario, UserScenarioProgress, Visibility, visible_scenario_q
 
 # sort name -> ORDER BY. Each is exactly an index's column list (see the models' Meta.indexes),
@@ -92,9 +93,18 @@ def scenario_list(
     """Scenarios ``user`` may see, filtered and ranked, with their metadata joined once.
 
     The join is an inner one (every scenario has its metadata row), which lets the planner
-    drive the query from the metadata index of the requested sort.
+    drive the query from the metadata index of the requested sort. The filters read the
+    metadata's copies of the scenario's columns, which that index holds, so a filtered page
+    does not visit the scenario of every ranked entry until twenty match.
     """
-    queryset = _filtered(Scenario.objects.visible_to(user), role=role, difficulty=difficulty, cefr=cefr, q=q)
+    queryset = _filtered(
+        Scenario.objects.visible_to(user).filter(metadata__is_active=True),
+        role=role,
+        difficulty=difficulty,
+        cefr=cefr,
+        q=q,
+        prefix="metadata__",
+    )
     return (
         queryset.filter(metadata__isnull=False)
         .select_related("metadata")
@@ -149,18 +159,26 @@ def _compiled_list(*, authenticated: bool, **filters) -> tuple[str, tuple, list[
 
 def scenario_list_page(*, user, offset: int, limit: int, **filters) -> list[dict]:
     """Rows ``offset`` to ``offset + limit`` of ``scenario_list_rows(user=user, **filters)``, the
-    same dicts, from SQL compiled once per sort and filters (one query). PostgreSQL returns every
+    same dicts, from SQL compiled once per sort and filters (one query, a prepared statement
+    without a text search: ``sql.list_page``). PostgreSQL returns every
     column of a list row as the ORM would; other databases (SQLite's text dates, integer booleans)
     need the ORM's converters, so they take the queryset."""
     if connection.vendor != "postgresql":
         return list(scenario_list_rows(user=user, **filters)[offset : offset + limit])
     authenticated = user is not None and user.is_authenticated
     sql, params, names = _compiled_list(authenticated=authenticated, **filters)
-    if authenticated:
-        params = tuple(user.pk if p == _ANY_USER_ID else p for p in params)
-    with connection.cursor() as cursor:
-        cursor.execute(f"{sql} LIMIT %s OFFSET %s", (*params, limit, offset))
-        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    user_id = user.pk if authenticated else None
+    if filters.get("q"):
+        # A text search is planned for its words each time (the trigram indexes).
+        params = tuple(user_id if p == _ANY_USER_ID else p for p in params)
+        with connection.cursor() as cursor:
+            cursor.execute(f"{sql} LIMIT %s OFFSET %s", (*params, limit, offset))
+            rows = cursor.fetchall()
+    else:
+        rows = raw_sql.list_page(
+            sql, params, user_param=_ANY_USER_ID, user_id=user_id, limit=limit, offset=offset
+        )
+    return [dict(zip(names, row, strict=True)) for row in rows]
 
 
 class ScenarioListPage:
@@ -178,13 +196,15 @@ class ScenarioListPage:
         return scenario_list_page(user=self.user, offset=offset, limit=item.stop - offset, **self.filters)
 
 
-def _filtered(queryset, *, role="", difficulty="", cefr="", q=""):
+def _filtered(queryset, *, role="", difficulty="", cefr="", q="", prefix=""):
+    """``queryset`` of scenarios filtered; ``prefix="metadata__"`` reads the metadata's copies of
+    the filter columns instead of the scenario's own."""
     if role:
-        queryset = queryset.filter(role=role)
+        queryset = queryset.filter(**{f"{prefix}role": role})
     if difficulty:
-        queryset = queryset.filter(difficulty=difficulty)
+        queryset = queryset.filter(**{f"{prefix}difficulty": difficulty})
     if cefr:
-        queryset = queryset.filter(cefr_level=cefr)
+        queryset = queryset.filter(**{f"{prefix}cefr_level": cefr})
     if q:
         queryset = queryset.filter(Q(title__icontains=q) | Q(description__icontains=q))
     return queryset

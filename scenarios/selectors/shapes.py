@@ -10,7 +10,8 @@ Each function takes a model instance or a ``values()`` row (the list page's join
 from datetime import datetime
 from types import SimpleNamespace
 
-from rest_framework.fields import DateTimeField
+from rest_framework.fields import ISO_8601, DateTimeField
+from rest_framework.settings import api_settings
 
 from ..scoring import trending_now
 from . import DETAIL_ONLY_FIELDS, METADATA_COLUMNS, PROGRESS_COLUMNS
@@ -131,6 +132,68 @@ def scenario_data(
     if extra:
         data.update(extra)
     return data
+
+
+# (answer key, row key) of a list row's plain columns, its metadata and the user's progress.
+_ROW_SCENARIO_KEYS = (
+    "id",
+    "slug",
+    "title",
+    "description",
+    "role",
+    "difficulty",
+    "difficulty_rating",
+    "cefr_level",
+    "visibility",
+)
+_ROW_PLAIN_METADATA = tuple(
+    (name, f"metadata__{name}")
+    for name in ("saved_count", "times_used", "attempts", "average_rating", "ratings_count")
+)
+_ROW_LATER_METADATA = tuple(
+    (name, f"metadata__{name}") for name in ("completion_rate", "average_time_spent_s")
+)
+_ROW_PROGRESS = tuple((name, f"my_progress__{name}") for name in PROGRESS_FIELDS)
+
+
+def _iso_writer():
+    """A function writing a datetime as ``DateTimeField().to_representation`` does, with the
+    current time zone looked up once (a list page writes dozens): ISO 8601, ``Z`` for UTC."""
+    if api_settings.DATETIME_FORMAT is None or api_settings.DATETIME_FORMAT.lower() != ISO_8601:
+        return _plain
+    zone = _DATETIME.default_timezone()
+
+    def write(value):
+        if not isinstance(value, datetime) or zone is None or value.tzinfo is None:
+            return _plain(value)
+        text = value.astimezone(zone).isoformat()
+        return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+    return write
+
+
+def list_rows_data(rows, *, now: datetime) -> list[dict]:
+    """``[scenario_data(row, now=now) for row in rows]`` for the rows of a list page, each built in
+    one pass: a page shapes every row of every list request. ``tests/scenarios/test_shapes.py``
+    checks both agree."""
+    iso = _iso_writer()
+    shaped = []
+    for row in rows:
+        data = {name: row[name] for name in _ROW_SCENARIO_KEYS}
+        data["is_built_in"] = row["created_by_id"] is None
+        data["created_at"] = iso(row["created_at"])
+        metadata = {name: row[key] for name, key in _ROW_PLAIN_METADATA}
+        metadata["bayesian_score"] = row["metadata__bayesian_score"] if metadata["ratings_count"] else None
+        for name, key in _ROW_LATER_METADATA:
+            metadata[name] = row[key]
+        metadata["trending"] = round(trending_now(row["metadata__trending_score"], now=now), 3)
+        data["metadata"] = metadata
+        if row.get("my_progress__id") is None:
+            data["my_progress"] = None
+        else:
+            data["my_progress"] = {name: iso(row[key]) for name, key in _ROW_PROGRESS}
+        shaped.append(data)
+    return shaped
 
 
 def scenario_state_data(*, scenario_id: int, metadata, progress, now: datetime) -> dict:

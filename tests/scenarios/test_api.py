@@ -1,8 +1,11 @@
 import pytest
+from django.http import QueryDict
 from django.urls import reverse
 from django.utils import timezone
+from rest_framework.exceptions import ValidationError
 
 from scenarios import services
+from scenarios.api.serializers import ScenarioListQuerySerializer, scenario_list_query
 from scenarios.models import Scenario, ScenarioMetadata, Visibility
 from tests.conftest import client_for
 from tests.factories import UserFactory
@@ -322,3 +325,30 @@ def test_list_rows_serialize_exactly_like_scenario_instances(user, other_user, s
         assert from_row == from_instance
     assert shapes.scenario_data(row, now=now)["my_progress"] is None
     assert from_instance["is_built_in"] is True
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "",
+        "sort=top_rated",
+        "sort=newest&role=tutor",
+        "sort=trending&role=tutor&difficulty=advanced&cefr=B2&page_size=20",
+        "cefr=C1&cefr=A1&page=2",
+        "q=cafe&sort=most_saved",
+        "q=%20cafe%20",
+        "role=nobody",
+        "role=",
+        "sort=TRENDING",
+        "difficulty=advanced&extra=1",
+    ],
+)
+def test_the_list_query_is_the_serializers_validated_data_or_its_errors(query):
+    params = QueryDict(query)
+    serializer = ScenarioListQuerySerializer(data=params)
+    if serializer.is_valid():
+        assert scenario_list_query(params) == dict(serializer.validated_data)
+    else:
+        with pytest.raises(ValidationError) as raised:
+            scenario_list_query(params)
+        assert raised.value.detail == serializer.errors

@@ -82,3 +82,20 @@ def test_another_users_progress_never_appears_in_a_shape(used):
         r for r in selectors.scenario_list_page(user=stranger, offset=0, limit=20) if r["id"] == used.pk
     )
     assert shapes.scenario_data(row, now=now)["my_progress"] is None
+
+
+def test_a_list_row_built_in_one_pass_is_the_general_shape(user, used):
+    """``list_rows_data`` (what the list answers) against ``scenario_data``, for rows with and
+    without progress, ratings and usage, in UTC and in another current time zone."""
+    ScenarioFactory(with_metadata=True)
+    now = timezone.now()
+    rows = selectors.scenario_list_page(user=user, offset=0, limit=20)
+    rows += selectors.scenario_list_page(user=UserFactory(), offset=0, limit=20)
+    assert {row["my_progress__id"] is None for row in rows} == {True, False}
+    assert {row["metadata__ratings_count"] for row in rows} == {0, 1}
+    for zone in ("UTC", "Europe/Berlin"):
+        with timezone.override(zone):
+            for row, shaped in zip(rows, shapes.list_rows_data(rows, now=now), strict=True):
+                assert shaped == shapes.scenario_data(row, now=now)
+                assert list(shaped) == list(shapes.SUMMARY_FIELDS)
+                assert list(shaped["metadata"]) == list(shapes.METADATA_FIELDS)

@@ -51,6 +51,9 @@ class Command(BaseCommand):
             message += f"; {'would create' if dry_run else 'created'} {result.created} missing row(s)"
         if result.rescored:
             message += f"; rescored {result.rescored} Bayesian rating(s)"
+        if result.recopied:
+            verb_copy = "would copy" if dry_run else "copied"
+            message += f"; {verb_copy} the filter columns of {result.recopied} scenario(s)"
         style = self.style.WARNING if result.corrected else self.style.SUCCESS
         self.stdout.write(style(message + "."))
         if rebuild_trending:

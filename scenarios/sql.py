@@ -1,0 +1,232 @@
+"""Every raw SQL statement of scenarios, in one place; the rest of the app uses the ORM.
+
+Saving and unsaving a scenario change one row in each of two tables. Through the ORM a save
+took five statements in a transaction (lock, insert, lock again, conditional update, counter
+update) and its answer a sixth (the metadata, read again). Here each is one statement that
+changes both rows and returns them, so it is atomic without a transaction of its own:
+
+* ``progress_save``: ``INSERT ... ON CONFLICT DO UPDATE ... WHERE NOT is_saved RETURNING`` inserts
+  the progress row saved, or flips an unsaved row to saved; the conflicting row is locked either
+  way, so two requests of the same user for the same scenario run one after the other. Only when
+  that returned a row, the metadata's ``saved_count`` moves by one (an upsert: a missing metadata
+  row is created with the scenario's filter columns and the count of one).
+* ``progress_unsave``: ``UPDATE ... WHERE is_saved RETURNING``, then ``saved_count - 1``.
+
+The progress row is locked before the metadata row (the metadata statement waits for the
+progress one's result), the services' lock order. Each returns (progress, metadata) as model
+instances, or None when nothing changed (saved already, not saved).
+
+A list page (``list_page``) runs the list query the ORM compiled (``selectors``) as a prepared
+statement of the database session, its page size and offset written into it: planning the
+three-table join took more of PostgreSQL's time than running it, and a prepared statement with
+a fixed limit is planned once per session (a generic plan; with the limit a parameter PostgreSQL
+keeps planning it per call).
+
+They run on PostgreSQL only; the services keep their ORM path for other databases (the embedded
+SQLite default). ``tests/scenarios/test_sql.py`` ties every column list below to the models and
+checks that both paths store and answer the same.
+"""
+
+import itertools
+import re
+import weakref
+from collections import OrderedDict
+from datetime import datetime
+
+from django.db import ProgrammingError, connection
+from psycopg import errors
+from psycopg import sql as pg_sql
+
+from .models import SCENARIO_FILTER_FIELDS, Scenario, ScenarioMetadata, UserScenarioProgress
+
+PROGRESS_TABLE = UserScenarioProgress._meta.db_table
+METADATA_TABLE = ScenarioMetadata._meta.db_table
+SCENARIO_TABLE = Scenario._meta.db_table
+# Every column of a row, in the models' field order (``Model.from_db`` takes them so).
+PROGRESS_COLUMNS = [field.column for field in UserScenarioProgress._meta.concrete_fields]
+METADATA_COLUMNS = [field.column for field in ScenarioMetadata._meta.concrete_fields]
+# What a first save inserts besides the key, the saved state and the times: the model's defaults.
+PROGRESS_DEFAULTS = ("times_attempted", "times_completed", "total_time_spent_s", "notes", "variant_id")
+# What a metadata row created by a save holds besides its key, count, times and filter columns.
+METADATA_DEFAULTS = (
+    "times_used",
+    "attempts",
+    "ratings_sum",
+    "ratings_count",
+    "time_spent_total_s",
+    "bayesian_score",
+    "trending_score",
+)
+
+
+def _defaults(model, names) -> dict:
+    return {f"default_{name}": model._meta.get_field(name).get_default() for name in names}
+
+
+_PROGRESS_DEFAULT_PARAMS = _defaults(UserScenarioProgress, PROGRESS_DEFAULTS)
+_METADATA_DEFAULT_PARAMS = _defaults(ScenarioMetadata, METADATA_DEFAULTS)
+
+
+def _returning(alias: str, columns) -> str:
+    return ", ".join(f"{alias}.{column}" for column in columns)
+
+
+def _params(names) -> str:
+    return ", ".join(f"%(default_{name})s" for name in names)
+
+
+_ONE_ROW_OF_EACH = f"""
+SELECT {_returning("progress", PROGRESS_COLUMNS)}, {_returning("metadata", METADATA_COLUMNS)}
+FROM progress LEFT JOIN metadata ON true
+"""
+
+PROGRESS_SAVE = f"""
+WITH progress AS (
+    INSERT INTO {PROGRESS_TABLE} AS p (
+        user_id, scenario_id, is_saved, saved_at, created_at, updated_at, {", ".join(PROGRESS_DEFAULTS)}
+    )
+    VALUES (%(user)s, %(scenario)s, true, %(at)s, %(now)s, %(now)s, {_params(PROGRESS_DEFAULTS)})
+    ON CONFLICT (user_id, scenario_id) DO UPDATE
+        SET is_saved = true, saved_at = EXCLUDED.saved_at, updated_at = EXCLUDED.updated_at
+        WHERE NOT p.is_saved
+    RETURNING p.*
+), metadata AS (
+    INSERT INTO {METADATA_TABLE} AS m (
+        scenario_id, saved_count, created_at, updated_at,
+        {", ".join(METADATA_DEFAULTS)}, {", ".join(SCENARIO_FILTER_FIELDS)}
+    )
+    SELECT s.id, 1, %(now)s, %(now)s, {_params(METADATA_DEFAULTS)}, {_returning("s", SCENARIO_FILTER_FIELDS)}
+    FROM {SCENARIO_TABLE} s
+    WHERE s.id = %(scenario)s AND EXISTS (SELECT FROM progress)
+    ON CONFLICT (scenario_id) DO UPDATE
+        SET saved_count = m.saved_count + 1, updated_at = EXCLUDED.updated_at
+    RETURNING m.*
+)
+{_ONE_ROW_OF_EACH}
+"""
+PROGRESS_UNSAVE = f"""
+WITH progress AS (
+    UPDATE {PROGRESS_TABLE} AS p
+    SET is_saved = false, saved_at = NULL, updated_at = %(now)s
+    WHERE p.user_id = %(user)s AND p.scenario_id = %(scenario)s AND p.is_saved
+    RETURNING p.*
+), metadata AS (
+    UPDATE {METADATA_TABLE} AS m
+    SET saved_count = m.saved_count - 1, updated_at = %(now)s
+    WHERE m.scenario_id = %(scenario)s AND EXISTS (SELECT FROM progress)
+    RETURNING m.*
+)
+{_ONE_ROW_OF_EACH}
+"""
+
+
+def postgres() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def _both(sql: str, params: dict) -> tuple[UserScenarioProgress, ScenarioMetadata | None] | None:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    split = len(PROGRESS_COLUMNS)
+    progress = UserScenarioProgress.from_db(connection.alias, PROGRESS_COLUMNS, row[:split])
+    if row[split] is None:  # no metadata row to move
+        return progress, None
+    return progress, ScenarioMetadata.from_db(connection.alias, METADATA_COLUMNS, row[split:])
+
+
+def progress_save(*, user_id: int, scenario_id: int, at: datetime, now: datetime):
+    """Save the scenario for the user at ``at`` and count it: the (progress, metadata) rows as
+    this left them, or None when it was saved already (nothing changed)."""
+    params = {
+        "user": user_id,
+        "scenario": scenario_id,
+        "at": at,
+        "now": now,
+        **_PROGRESS_DEFAULT_PARAMS,
+        **_METADATA_DEFAULT_PARAMS,
+    }
+    return _both(PROGRESS_SAVE, params)
+
+
+def progress_unsave(*, user_id: int, scenario_id: int, now: datetime):
+    """Unsave the scenario for the user and uncount it: the (progress, metadata) rows as this left
+    them (metadata None without a metadata row), or None when it was not saved."""
+    return _both(PROGRESS_UNSAVE, {"user": user_id, "scenario": scenario_id, "now": now})
+
+
+# --- list pages ---------------------------------------------------------------------------
+
+# Statements a session keeps prepared; the least recently used one is deallocated beyond that.
+PREPARED_PER_SESSION = 32
+# The prepared statements of each database session (a psycopg connection), by (SQL, values,
+# limit, offset): they live exactly as long as the session does.
+_prepared: "weakref.WeakKeyDictionary[object, OrderedDict[tuple, str]]" = weakref.WeakKeyDictionary()
+_statement_names = itertools.count(1)
+_PLACEHOLDER = re.compile(r"%%|%s")
+
+
+def _statement(raw, sql: str, params, user_param) -> str:
+    """``sql`` with each ``user_param`` placeholder as ``$1`` and every other one as its value,
+    quoted (the sorts and filters are a few fixed choices). With only the user unknown, the
+    generic plan is the one a call with values would get, so PostgreSQL keeps it."""
+    values = iter(params)
+
+    def substitute(match):
+        if match.group() == "%%":
+            return "%%"
+        value = next(values)
+        return "$1" if value == user_param else pg_sql.Literal(value).as_string(raw).replace("%", "%%")
+
+    return _PLACEHOLDER.sub(substitute, sql)
+
+
+def list_page(sql: str, params, *, user_param, user_id, limit: int, offset: int) -> list[tuple]:
+    """The rows ``offset`` to ``offset + limit`` of the list query ``sql`` (``%s`` placeholders,
+    ``params``; those equal to ``user_param`` stand for ``user_id``), through a statement prepared
+    once per session for this SQL, these values, limit and offset. The first call in a session
+    prepares and executes in one round trip."""
+    try:
+        return _list_page(sql, params, user_param=user_param, user_id=user_id, limit=limit, offset=offset)
+    except ProgrammingError as error:
+        # The session lost its statements (DEALLOCATE ALL, DISCARD ALL): prepare afresh, when
+        # no transaction was broken by the failure.
+        if not isinstance(error.__cause__, errors.InvalidSqlStatementName) or connection.in_atomic_block:
+            raise
+        _prepared.pop(connection.connection, None)
+        return _list_page(sql, params, user_param=user_param, user_id=user_id, limit=limit, offset=offset)
+
+
+def _list_page(sql, params, *, user_param, user_id, limit, offset):
+    connection.ensure_connection()
+    raw = connection.connection
+    statements = _prepared.setdefault(raw, OrderedDict())
+    key = (sql, tuple(params), int(limit), int(offset))
+    name = statements.get(key)
+    prefix = ""
+    if name is None:
+        name = f"scenario_list_{next(_statement_names)}"
+        body = _statement(raw, sql, params, user_param)
+        prefix = f"PREPARE {name} AS {body} LIMIT {key[2]} OFFSET {key[3]}; "
+        while len(statements) >= PREPARED_PER_SESSION:
+            prefix = f"DEALLOCATE {statements.popitem(last=False)[1]}; " + prefix
+    else:
+        statements.move_to_end(key)
+    query = f"{prefix}EXECUTE {name}"
+    try:
+        with connection.cursor() as cursor:
+            if user_param in params:
+                cursor.execute(f"{query} (%s)", (user_id,))
+            else:  # no parameters: nothing is interpolated, so no %% either
+                cursor.execute(query.replace("%%", "%"))
+            while cursor.description is None and cursor.nextset():
+                pass  # the results of DEALLOCATE and PREPARE
+            rows = cursor.fetchall()
+    except Exception:
+        # Whatever ran, a new name is prepared next time (names are never reused).
+        statements.pop(key, None)
+        raise
+    statements[key] = name
+    return rows

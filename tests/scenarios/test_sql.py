@@ -1,0 +1,203 @@
+"""Raw SQL of scenarios: save and unsave store and answer what their ORM path (the embedded SQLite
+default) does, and every column a statement names is a column of the models."""
+
+import pytest
+from django.db import connection, models
+from django.db.models import NOT_PROVIDED
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from scenarios import selectors, services, sql
+from scenarios.models import (
+    SCENARIO_FILTER_FIELDS,
+    Scenario,
+    ScenarioMetadata,
+    UserScenarioProgress,
+    Visibility,
+)
+from scenarios.reconcile import COUNTERS, recount
+from tests.factories import UserFactory
+from tests.scenarios.factories import ScenarioFactory
+
+pytestmark = pytest.mark.django_db
+
+PROGRESS_STATE = (
+    "is_saved",
+    "saved_at",
+    "times_attempted",
+    "times_completed",
+    "rating",
+    "notes",
+    "variant_id",
+)
+
+
+def _columns(model) -> set[str]:
+    return {field.column for field in model._meta.concrete_fields}
+
+
+def _required(model) -> set[str]:
+    """Columns an INSERT must name: NOT NULL, no database default, not generated, not a serial."""
+    return {
+        field.column
+        for field in model._meta.concrete_fields
+        if not field.null
+        and not field.generated
+        and field.db_default is NOT_PROVIDED
+        and not isinstance(field, models.AutoField)
+    }
+
+
+def test_the_column_lists_are_the_models_columns_in_field_order():
+    assert sql.PROGRESS_COLUMNS == [f.column for f in UserScenarioProgress._meta.concrete_fields]
+    assert sql.METADATA_COLUMNS == [f.column for f in ScenarioMetadata._meta.concrete_fields]
+
+
+def test_the_inserts_name_every_column_a_new_row_needs():
+    progress = {"user_id", "scenario_id", "is_saved", "saved_at", "created_at", "updated_at"}
+    progress |= set(sql.PROGRESS_DEFAULTS)
+    assert _required(UserScenarioProgress) <= progress <= _columns(UserScenarioProgress)
+    metadata = {"scenario_id", "saved_count", "created_at", "updated_at"}
+    metadata |= set(sql.METADATA_DEFAULTS) | set(SCENARIO_FILTER_FIELDS)
+    assert _required(ScenarioMetadata) <= metadata <= _columns(ScenarioMetadata)
+    assert set(SCENARIO_FILTER_FIELDS) <= _columns(Scenario)
+
+
+def _progress(progress):
+    """What a progress row holds, its save time as whether it has one (the runs differ in time)."""
+    if progress is None:
+        return None
+    state = {name: getattr(progress, name) for name in PROGRESS_STATE}
+    return state | {"saved_at": state["saved_at"] is not None, "stored": progress.pk is not None}
+
+
+def _state(user, scenario):
+    metadata = ScenarioMetadata.objects.get(scenario=scenario)
+    return (
+        _progress(UserScenarioProgress.objects.filter(user=user, scenario=scenario).first()),
+        {name: getattr(metadata, name) for name in (*COUNTERS, *SCENARIO_FILTER_FIELDS)},
+    )
+
+
+STEPS = ["unsave", "save", "save", "unsave", "unsave", "save"]
+
+
+@pytest.mark.postgres
+def test_both_paths_store_and_answer_the_same(monkeypatch):
+    """The same steps through the PostgreSQL statements and through the ORM path."""
+    results = {}
+    for postgres in (True, False):
+        monkeypatch.setattr(sql, "postgres", lambda postgres=postgres: postgres)
+        scenario = ScenarioFactory(role="tutor", cefr_level="B2")
+        user, other = UserFactory.create_batch(2)
+        services.scenario_save(user=other, scenario=scenario)
+        trace = []
+        for step in STEPS:
+            progress = getattr(services, f"scenario_{step}")(user=user, scenario=scenario)
+            trace.append((_progress(progress), _state(user, scenario)))
+        results[postgres] = trace
+    assert results[True] == results[False]
+
+
+@pytest.mark.postgres
+def test_a_save_answers_with_the_rows_it_left_and_caches_the_metadata(user, scenario):
+    progress = services.scenario_save(user=user, scenario=scenario)
+    stored = UserScenarioProgress.objects.get(user=user, scenario=scenario)
+    assert {f.attname: getattr(progress, f.attname) for f in stored._meta.concrete_fields} == {
+        f.attname: getattr(stored, f.attname) for f in stored._meta.concrete_fields
+    }
+    assert Scenario.metadata.is_cached(scenario)
+    fresh = ScenarioMetadata.objects.get(scenario=scenario)
+    assert {f.attname: getattr(scenario.metadata, f.attname) for f in fresh._meta.concrete_fields} == {
+        f.attname: getattr(fresh, f.attname) for f in fresh._meta.concrete_fields
+    }
+
+
+@pytest.mark.postgres
+def test_a_save_creates_a_missing_metadata_row_with_the_count_and_the_filter_columns(user):
+    scenario = ScenarioFactory(with_metadata=False, role="expert", difficulty="advanced", cefr_level="C1")
+    services.scenario_save(user=user, scenario=scenario)
+    metadata = ScenarioMetadata.objects.get(scenario=scenario)
+    assert metadata.saved_count == 1
+    assert (metadata.is_active, metadata.role, metadata.difficulty, metadata.cefr_level) == (
+        True,
+        "expert",
+        "advanced",
+        "C1",
+    )
+    assert {key: getattr(metadata, key) for key in COUNTERS} == recount([scenario.pk])[scenario.pk]
+
+
+@pytest.mark.postgres
+def test_saving_over_http_is_one_statement_after_the_scenario_lookup(auth_client, user):
+    scenario = ScenarioFactory(visibility=Visibility.PUBLIC)
+    with CaptureQueriesContext(connection) as queries:
+        response = auth_client.put(reverse("api:scenario-save", args=[scenario.pk]))
+    assert response.json()["metadata"]["saved_count"] == 1
+    touching = [q["sql"] for q in queries.captured_queries if "scenarios_" in q["sql"]]
+    assert len(touching) == 2, touching  # the visible scenario, then the save
+    assert "BEGIN" not in [q["sql"] for q in queries.captured_queries]
+
+
+LIST_FILTERS = [
+    {},
+    {"role": "friend"},
+    {"role": "friend", "difficulty": "beginner", "cefr": "B1"},
+]
+
+
+def _plain_page(user, offset, limit, **filters):
+    sql_text, params, names = selectors._compiled_list(authenticated=user is not None, **filters)
+    params = tuple(user.pk if p == selectors._ANY_USER_ID else p for p in params)
+    with connection.cursor() as cursor:
+        cursor.execute(f"{sql_text} LIMIT %s OFFSET %s", (*params, limit, offset))
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def _prepared_names():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name FROM pg_prepared_statements WHERE name LIKE 'scenario_list_%%'")
+        return {row[0] for row in cursor.fetchall()}
+
+
+@pytest.fixture
+def listed(user, other_user):
+    made = ScenarioFactory.create_batch(5, role="friend", difficulty="beginner", cefr_level="B1")
+    made += ScenarioFactory.create_batch(3, role="tutor")
+    made.append(ScenarioFactory(created_by=user, visibility=Visibility.PRIVATE, role="friend"))
+    made.append(ScenarioFactory(created_by=other_user, visibility=Visibility.PRIVATE, role="friend"))
+    services.scenario_save(user=user, scenario=made[0])
+    services.scenario_save(user=other_user, scenario=made[1])
+    return made
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("sort", sorted(selectors.SORTS))
+@pytest.mark.parametrize("filters", LIST_FILTERS)
+def test_a_prepared_list_page_is_the_plain_querys_page(user, other_user, listed, sort, filters):
+    filters = {"sort": sort, "role": "", "difficulty": "", "cefr": "", "q": "", **filters}
+    for reader in (user, other_user, user):  # the second call of a statement executes it only
+        for offset, limit in ((0, 3), (3, 3), (0, 50)):
+            page = selectors.scenario_list_page(user=reader, offset=offset, limit=limit, **filters)
+            assert page == _plain_page(reader, offset, limit, **filters)
+
+
+@pytest.mark.postgres
+def test_a_session_keeps_a_bounded_number_of_list_statements(user, listed, monkeypatch):
+    monkeypatch.setattr(sql, "PREPARED_PER_SESSION", 2)
+    before = _prepared_names()
+    for offset in range(5):
+        page = selectors.scenario_list_page(user=user, offset=offset, limit=2, sort="newest")
+        assert page == _plain_page(user, offset, 2, sort="newest", role="", difficulty="", cefr="", q="")
+    assert len(_prepared_names() - before) <= 2
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_session_that_lost_its_statements_prepares_them_again(user, listed):
+    filters = {"sort": "trending", "role": "friend", "difficulty": "", "cefr": "", "q": ""}
+    expected = selectors.scenario_list_page(user=user, offset=0, limit=5, **filters)
+    with connection.cursor() as cursor:
+        cursor.execute("DEALLOCATE ALL")
+    assert selectors.scenario_list_page(user=user, offset=0, limit=5, **filters) == expected
+    assert expected
