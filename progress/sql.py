@@ -22,16 +22,19 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from psycopg.types.json import Jsonb
 
 from .models import (
+    Achievement,
     Block,
     BlockProgress,
     BlockState,
     Community,
+    CourseMilestone,
     LearnerState,
     Membership,
+    MilestoneType,
     NodeProgress,
     Page,
     ProgressEvent,
@@ -127,8 +130,13 @@ def stored_keys(user_id: int, keys) -> dict[str, tuple[int | None, str]]:
 
 def load_block_facts(user_id: int, block_ids) -> list[tuple]:
     """(id, type, required, page, WOD, community, content version, completion threshold,
-    mastery threshold) of the published blocks among ``block_ids`` in the user's communities."""
+    mastery threshold, has a block milestone, its WOD has a WOD-completion milestone, its community
+    has an active achievement) of the published blocks among ``block_ids`` in the user's
+    communities. The three flags let an ingest skip award rules that cannot apply."""
+    block_milestone = [MilestoneType.ASSESSMENT.value, MilestoneType.PROJECT.value]
+    wod_milestone = MilestoneType.WOD_COMPLETION.value
     if not _postgres():
+        milestones = CourseMilestone.objects.all()
         return list(
             Block.objects.filter(
                 pk__in=list(block_ids),
@@ -136,7 +144,21 @@ def load_block_facts(user_id: int, block_ids) -> list[tuple]:
                 page__is_published=True,
                 page__wod__status=PublishStatus.PUBLISHED,
                 page__wod__community__memberships__user_id=user_id,
-            ).values_list(
+            )
+            .annotate(
+                block_milestone=Exists(
+                    milestones.filter(block_id=OuterRef("pk"), milestone_type__in=block_milestone)
+                ),
+                wod_milestone=Exists(
+                    milestones.filter(wod_id=OuterRef("page__wod_id"), milestone_type=wod_milestone)
+                ),
+                achievements=Exists(
+                    Achievement.objects.filter(
+                        community_id=OuterRef("page__wod__community_id"), is_active=True
+                    )
+                ),
+            )
+            .values_list(
                 "id",
                 "block_type",
                 "required",
@@ -146,19 +168,29 @@ def load_block_facts(user_id: int, block_ids) -> list[tuple]:
                 "page__wod__community__content_version",
                 "completion_threshold",
                 "mastery_threshold",
+                "block_milestone",
+                "wod_milestone",
+                "achievements",
             )
         )
+    # The blocks first, by primary key (MATERIALIZED): joined freely, the planner scans every
+    # block of every page when the small content tables have no statistics yet.
+    milestone = CourseMilestone._meta.db_table
     return _fetch(
+        f"WITH b AS MATERIALIZED (SELECT * FROM {Block._meta.db_table} WHERE id = ANY(%s)) "
         "SELECT b.id, b.block_type, b.required, b.page_id, p.wod_id, w.community_id, c.content_version, "
-        "b.completion_threshold, b.mastery_threshold "
-        f"FROM {Block._meta.db_table} b "
-        f"JOIN {Page._meta.db_table} p ON p.id = b.page_id "
+        "b.completion_threshold, b.mastery_threshold, "
+        f"EXISTS (SELECT 1 FROM {milestone} cm WHERE cm.block_id = b.id AND cm.milestone_type = ANY(%s)), "
+        f"EXISTS (SELECT 1 FROM {milestone} cm WHERE cm.wod_id = p.wod_id AND cm.milestone_type = %s), "
+        f"EXISTS (SELECT 1 FROM {Achievement._meta.db_table} a "
+        "WHERE a.community_id = w.community_id AND a.is_active) "
+        f"FROM b JOIN {Page._meta.db_table} p ON p.id = b.page_id "
         f"JOIN {Wod._meta.db_table} w ON w.id = p.wod_id "
         f"JOIN {Community._meta.db_table} c ON c.id = w.community_id "
-        "WHERE b.id = ANY(%s) AND b.is_published AND p.is_published AND w.status = %s "
+        "WHERE b.is_published AND p.is_published AND w.status = %s "
         f"AND EXISTS (SELECT 1 FROM {Membership._meta.db_table} m "
         "WHERE m.community_id = w.community_id AND m.user_id = %s)",
-        [list(block_ids), PublishStatus.PUBLISHED.value, user_id],
+        [list(block_ids), block_milestone, wod_milestone, PublishStatus.PUBLISHED.value, user_id],
     )
 
 

@@ -79,6 +79,12 @@ class IngestResult:
     mastered_nodes: dict[str, list[int]] = field(default_factory=dict)
     # the roll-ups this batch changed, with NodeProgress's field names
     node_progress: dict[tuple[str, int], NodeRow] = field(default_factory=dict)
+    # Which award rules can apply, read with the blocks (None: not known, evaluate them all):
+    # event blocks an assessment or project milestone names, WODs of event blocks a
+    # WOD-completion milestone names, communities with an active achievement.
+    milestone_blocks: set[int] | None = None
+    milestone_wods: set[int] | None = None
+    achievement_communities: set[int] | None = None
 
 
 def lock_learner(user) -> LearnerState:
@@ -107,10 +113,19 @@ def _coerce(raw, index: int, *, now) -> EventInput:
     return event
 
 
-def _load_blocks(user, block_ids) -> tuple[dict[int, BlockFacts], dict[int, int]]:
-    """Published blocks among ``block_ids`` in the user's communities, and each community's
-    content version (one query)."""
-    facts, versions = {}, {}
+@dataclass
+class _Blocks:
+    facts: dict[int, BlockFacts] = field(default_factory=dict)
+    versions: dict[int, int] = field(default_factory=dict)  # community -> content version
+    milestone_blocks: set[int] = field(default_factory=set)
+    milestone_wods: set[int] = field(default_factory=set)
+    achievement_communities: set[int] = field(default_factory=set)
+
+
+def _load_blocks(user, block_ids) -> _Blocks:
+    """Published blocks among ``block_ids`` in the user's communities, each community's content
+    version and which award rules can apply to them (one query)."""
+    found = _Blocks()
     for (
         pk,
         block_type,
@@ -121,10 +136,21 @@ def _load_blocks(user, block_ids) -> tuple[dict[int, BlockFacts], dict[int, int]
         version,
         completion,
         mastery,
+        block_milestone,
+        wod_milestone,
+        achievements,
     ) in load_block_facts(user.pk, block_ids):
-        facts[pk] = BlockFacts(pk, block_type, required, page_id, wod_id, community_id, completion, mastery)
-        versions[community_id] = version
-    return facts, versions
+        found.facts[pk] = BlockFacts(
+            pk, block_type, required, page_id, wod_id, community_id, completion, mastery
+        )
+        found.versions[community_id] = version
+        if block_milestone:
+            found.milestone_blocks.add(pk)
+        if wod_milestone:
+            found.milestone_wods.add(wod_id)
+        if achievements:
+            found.achievement_communities.add(community_id)
+    return found
 
 
 @dataclass
@@ -167,7 +193,11 @@ def _ingest_locked(user, learner, inputs: list[EventInput], now) -> IngestResult
         seen.add(event.idempotency_key)
         fresh.append(event)
 
-    facts, versions = _load_blocks(user, {e.block for e in fresh}) if fresh else ({}, {})
+    blocks = _load_blocks(user, {e.block for e in fresh}) if fresh else _Blocks()
+    facts, versions = blocks.facts, blocks.versions
+    result.milestone_blocks = blocks.milestone_blocks
+    result.milestone_wods = blocks.milestone_wods
+    result.achievement_communities = blocks.achievement_communities
     structures = {cid: community_structure(cid, version) for cid, version in versions.items()}
     for event in fresh:
         block = facts.get(event.block)

@@ -127,3 +127,33 @@ def test_the_columns_named_inside_the_joins_exist():
     }
     for model, columns in named.items():
         assert columns <= set(_columns(model)), (model.__name__, columns - set(_columns(model)))
+
+
+@pytest.mark.django_db
+def test_block_facts_and_their_award_flags_agree_on_both_paths(user, monkeypatch):
+    from progress.models import Achievement, CourseMilestone, MilestoneType
+
+    program = build_program(courses=1, wods_per_course=2, pages_per_wod=1, blocks_per_page=2)
+    other = build_program(courses=1, wods_per_course=1, pages_per_wod=1, blocks_per_page=2)
+    join(user, program.community)
+    join(user, other.community)
+    blocks, theirs = blocks_of(program), blocks_of(other)
+    course = program.courses.get()
+    CourseMilestone.objects.create(
+        course=course, title="Project", milestone_type=MilestoneType.PROJECT, block=blocks[1]
+    )
+    CourseMilestone.objects.create(
+        course=course, title="WOD", milestone_type=MilestoneType.WOD_COMPLETION, wod=blocks[2].page.wod
+    )
+    Achievement.objects.create(community=program.community, name="A", criteria={"all": []})
+    Achievement.objects.create(community=other.community, name="B", criteria={"all": []}, is_active=False)
+    ids = [b.pk for b in blocks + theirs] + [10**9]
+    on_postgres = sorted(sql.load_block_facts(user.pk, ids))
+    monkeypatch.setattr(sql, "_postgres", lambda: False)
+    assert sorted(sql.load_block_facts(user.pk, ids)) == on_postgres
+    flags = {row[0]: row[9:] for row in on_postgres}
+    assert flags[blocks[0].pk] == (False, False, True)
+    assert flags[blocks[1].pk] == (True, False, True)
+    assert flags[blocks[2].pk] == (False, True, True)
+    assert flags[theirs[0].pk] == (False, False, False)
+    assert len(on_postgres) == len(blocks + theirs)
