@@ -31,12 +31,14 @@ from .models import (
     BlockProgress,
     BlockState,
     Community,
+    CourseEnrollment,
     CourseMilestone,
     LearnerState,
     Membership,
     MilestoneType,
     NodeProgress,
     Page,
+    ProgramEnrollment,
     ProgressEvent,
     PublishStatus,
     Wod,
@@ -192,6 +194,44 @@ def load_block_facts(user_id: int, block_ids) -> list[tuple]:
         "WHERE m.community_id = w.community_id AND m.user_id = %s)",
         [list(block_ids), block_milestone, wod_milestone, PublishStatus.PUBLISHED.value, user_id],
     )
+
+
+ENROLLMENT_COLUMNS = ["id", "registration", "status", "completion_percent", "completed_at", "community_id"]
+# The node and the current child of each kind of enrollment, after ENROLLMENT_COLUMNS.
+ENROLLMENT_NODES = {"program": ("program_id", "current_course_id"), "course": ("course_id", "current_wod_id")}
+
+
+def load_enrollments(user_id: int, program_ids, course_ids) -> tuple[list, list]:
+    """The learner's program and course enrollments among the ids, as instances holding only
+    what ingest mirrors onto them (``ENROLLMENT_COLUMNS`` and their node), in one query."""
+    models = {"program": ProgramEnrollment, "course": CourseEnrollment}
+    wanted = {"program": list(program_ids), "course": list(course_ids)}
+    names = {kind: [*ENROLLMENT_COLUMNS, *nodes] for kind, nodes in ENROLLMENT_NODES.items()}
+    found = {"program": [], "course": []}
+    if not _postgres():
+        for kind, model in models.items():
+            if wanted[kind]:
+                node = ENROLLMENT_NODES[kind][0]
+                rows = model.objects.filter(user_id=user_id, **{f"{node}__in": wanted[kind]}).order_by()
+                found[kind] = [
+                    model.from_db("default", names[kind], r) for r in rows.values_list(*names[kind])
+                ]
+        return found["program"], found["course"]
+    parts, params = [], []
+    for kind, model in models.items():
+        if wanted[kind]:
+            node = ENROLLMENT_NODES[kind][0]
+            parts.append(
+                f"SELECT %s, {', '.join(names[kind])} FROM {model._meta.db_table} "
+                f"WHERE user_id = %s AND {node} = ANY(%s)"
+            )
+            params += [kind, user_id, wanted[kind]]
+    if not parts:
+        return [], []
+    db = connection.alias
+    for kind, *row in _fetch(" UNION ALL ".join(parts), params):
+        found[kind].append(models[kind].from_db(db, names[kind], row))
+    return found["program"], found["course"]
 
 
 def _plain(value):

@@ -5,7 +5,14 @@ import pytest
 from django.utils import timezone
 
 from progress import sql
-from progress.models import BlockProgress, BlockType, NodeProgress, ProgressEvent
+from progress.models import (
+    BlockProgress,
+    BlockType,
+    CourseEnrollment,
+    NodeProgress,
+    ProgramEnrollment,
+    ProgressEvent,
+)
 from progress.services import events_ingest, progress_recompute
 from tests.progress.factories import build_program
 from tests.utils.progress import blocks_of, join
@@ -81,8 +88,10 @@ def _columns(model) -> dict[str, str]:
         (NodeProgress, sql.NODE_COLUMNS, sql.NODE_TYPES),
         (NodeProgress, sql.VIEW_FIELDS, None),
         (ProgressEvent, sql.EVENT_COLUMNS, None),
+        (ProgramEnrollment, [*sql.ENROLLMENT_COLUMNS, *sql.ENROLLMENT_NODES["program"]], None),
+        (CourseEnrollment, [*sql.ENROLLMENT_COLUMNS, *sql.ENROLLMENT_NODES["course"]], None),
     ],
-    ids=["block rows", "node rows", "node views", "event log"],
+    ids=["block rows", "node rows", "node views", "event log", "program enrollments", "course enrollments"],
 )
 def test_every_raw_column_list_matches_the_model(model, columns, types):
     """A migration that renames, drops or retypes a column fails here, not in production."""
@@ -157,3 +166,49 @@ def test_block_facts_and_their_award_flags_agree_on_both_paths(user, monkeypatch
     assert flags[blocks[2].pk] == (False, True, True)
     assert flags[theirs[0].pk] == (False, False, False)
     assert len(on_postgres) == len(blocks + theirs)
+
+
+@pytest.mark.django_db
+def test_enrollments_read_the_same_on_both_paths_and_ingest_mirrors_them(user, monkeypatch):
+    from progress.services import course_enroll, program_enroll
+
+    program = build_program(courses=2, wods_per_course=1, pages_per_wod=1, blocks_per_page=2)
+    join(user, program.community)
+    program_enroll(user=user, program=program)
+    courses = list(program.courses.order_by("program_links__order"))
+    course_enroll(user=user, course=courses[0])
+    wanted = ([program.pk, 10**9], [c.pk for c in courses])
+
+    def read():
+        programs, found = sql.load_enrollments(user.pk, *wanted)
+        columns = [*sql.ENROLLMENT_COLUMNS, "program_id", "current_course_id"]
+        course_columns = [*sql.ENROLLMENT_COLUMNS, "course_id", "current_wod_id"]
+        return (
+            sorted(tuple(getattr(e, c) for c in columns) for e in programs),
+            sorted(tuple(getattr(e, c) for c in course_columns) for e in found),
+        )
+
+    on_postgres = read()
+    monkeypatch.setattr(sql, "_postgres", lambda: False)
+    assert read() == on_postgres
+    monkeypatch.undo()
+    assert sql.load_enrollments(user.pk, [], []) == ([], [])
+    expected = ProgramEnrollment.objects.get(user=user)
+    assert on_postgres[0] == [
+        (
+            expected.pk,
+            expected.registration,
+            "active",
+            0.0,
+            None,
+            program.community_id,
+            program.pk,
+            expected.current_course_id,
+        )
+    ]
+    assert [row[6] for row in on_postgres[1]] == [courses[0].pk]
+
+    run_events(user, blocks_of(program)[:2], "e")
+    enrollment = CourseEnrollment.objects.get(user=user, course=courses[0])
+    assert (enrollment.completion_percent, enrollment.status) == (100.0, "completed")
+    assert ProgramEnrollment.objects.get(user=user).completion_percent == 50.0
