@@ -20,9 +20,11 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from operator import attrgetter
 
 from django.db import connection
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q, Value
+from django.db.models.functions import Coalesce, Greatest
 from psycopg.types.json import Jsonb
 
 from .models import (
@@ -84,6 +86,9 @@ BLOCK_TYPES = [
     "timestamptz",
     "timestamptz",
 ]
+
+
+_block_values = attrgetter(*BLOCK_COLUMNS)
 
 
 def _postgres() -> bool:
@@ -235,27 +240,24 @@ def load_enrollments(user_id: int, program_ids, course_ids) -> tuple[list, list]
 
 
 def _plain(value):
+    """A datetime or Decimal as the JSON document carries it (``json.dumps``' ``default``)."""
     if isinstance(value, datetime):
         return value.isoformat()
     if isinstance(value, Decimal):
         return str(value)
-    return value
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
 
 
-def _upsert_json(table, columns, types, values, *, conflict, now, created=True) -> None:
-    """``INSERT ... ON CONFLICT DO UPDATE`` of many rows in one statement: the rows travel as
-    one JSON array (unpacked by ``jsonb_array_elements``), far cheaper to send and prepare than
-    one parameter per value or one array per column."""
-    if not values:
-        return
-    if not _postgres():
-        _upsert_orm(table, columns, values, conflict=conflict, now=now)
-        return
+def _upsert_statement(table, columns, types, values, *, conflict, now, created=True) -> tuple[str, str]:
+    """``INSERT ... ON CONFLICT DO UPDATE`` of many rows in one statement, and its one parameter:
+    the rows travel as one JSON array (unpacked by ``jsonb_array_elements``), far cheaper to send
+    and prepare than one parameter per value or one array per column."""
     stamp = now.isoformat()
     extra = ["created_at", "updated_at"] if created else ["updated_at"]
     columns = [*columns, *extra]
     types = [*types, *(["timestamptz"] * len(extra))]
-    document = json.dumps([[*row, *([stamp] * len(extra))] for row in values])
+    stamps = (stamp,) * len(extra)
+    document = json.dumps([(*row, *stamps) for row in values], default=_plain)
     select = ", ".join(f"(r->{i})" if t == "jsonb" else f"(r->>{i})::{t}" for i, t in enumerate(types))
     keep = {*conflict, "created_at"}
     updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in columns if c not in keep)
@@ -263,6 +265,18 @@ def _upsert_json(table, columns, types, values, *, conflict, now, created=True) 
         f"INSERT INTO {table} ({', '.join(columns)}) "
         f"SELECT {select} FROM jsonb_array_elements(%s::jsonb) AS r "
         f"ON CONFLICT ({', '.join(conflict)}) DO UPDATE SET {updates}"
+    )
+    return sql, document
+
+
+def _upsert_json(table, columns, types, values, *, conflict, now, created=True) -> None:
+    if not values:
+        return
+    if not _postgres():
+        _upsert_orm(table, columns, values, conflict=conflict, now=now)
+        return
+    sql, document = _upsert_statement(
+        table, columns, types, values, conflict=conflict, now=now, created=created
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, [document])
@@ -293,7 +307,7 @@ def upsert_block_rows(rows: list[BlockRow], now: datetime) -> None:
         BlockProgress._meta.db_table,
         BLOCK_COLUMNS,
         BLOCK_TYPES,
-        [[_plain(getattr(r, name)) for name in BLOCK_COLUMNS] for r in rows],
+        [_block_values(r) for r in rows],
         conflict=("user_id", "block_id"),
         now=now,
     )
@@ -339,6 +353,7 @@ def append_events(events: list[dict], now: datetime) -> None:
 
 
 NODE_COLUMNS = ["user_id", "community_id", "node_type", "node_id", *ROLLUP_VALUE_FIELDS]
+_node_values = attrgetter(*NODE_COLUMNS)
 NODE_TYPES = [
     "integer",
     "bigint",
@@ -407,11 +422,70 @@ def upsert_node_rows(rows: list[NodeRow], now: datetime) -> None:
         NodeProgress._meta.db_table,
         NODE_COLUMNS,
         NODE_TYPES,
-        [[_plain(getattr(r, name)) for name in NODE_COLUMNS] for r in rows],
+        [_node_values(r) for r in rows],
         conflict=("user_id", "node_type", "node_id"),
         now=now,
         created=False,
     )
+
+
+def write_progress(
+    *, user_id: int, node_rows: list[NodeRow], block_rows: list[BlockRow], now: datetime, events: int, latest
+) -> None:
+    """A batch's writes but the log: its roll-ups and block states (upserts) and, when it logged
+    ``events`` events (the latest at ``latest``), the learner's counters (``LearnerState``).
+    On PostgreSQL one statement (the upserts as data-modifying CTEs), one round trip."""
+    if not _postgres():
+        upsert_node_rows(node_rows, now)
+        upsert_block_rows(block_rows, now)
+        if events:
+            at = Value(latest)
+            LearnerState.objects.filter(pk=user_id).update(
+                events_count=F("events_count") + events,
+                rollup_version=F("rollup_version") + 1,
+                last_event_at=Greatest(Coalesce("last_event_at", at), at),
+                updated_at=now,
+            )
+        return
+    statements, params = [], []
+    if node_rows:
+        sql, document = _upsert_statement(
+            NodeProgress._meta.db_table,
+            NODE_COLUMNS,
+            NODE_TYPES,
+            [_node_values(r) for r in node_rows],
+            conflict=("user_id", "node_type", "node_id"),
+            now=now,
+            created=False,
+        )
+        statements.append(sql)
+        params.append(document)
+    if block_rows:
+        sql, document = _upsert_statement(
+            BlockProgress._meta.db_table,
+            BLOCK_COLUMNS,
+            BLOCK_TYPES,
+            [_block_values(r) for r in block_rows],
+            conflict=("user_id", "block_id"),
+            now=now,
+        )
+        statements.append(sql)
+        params.append(document)
+    if events:
+        statements.append(
+            f"UPDATE {LearnerState._meta.db_table} SET events_count = events_count + %s, "
+            "rollup_version = rollup_version + 1, "
+            "last_event_at = GREATEST(COALESCE(last_event_at, %s), %s), updated_at = %s WHERE user_id = %s"
+        )
+        params += [events, latest, latest, now, user_id]
+    if not statements:
+        return
+    *first, last = statements
+    sql = last
+    if first:
+        sql = "WITH " + ", ".join(f"w{i} AS ({s})" for i, s in enumerate(first)) + " " + last
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
 
 
 VIEW_FIELDS = ("node_type", "node_id", *ROLLUP_VALUE_FIELDS)

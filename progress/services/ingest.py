@@ -13,8 +13,6 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, Value
-from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
 from config.errors import Locked
@@ -42,8 +40,7 @@ from ..sql import (
     load_block_rows,
     load_node_rows,
     stored_keys,
-    upsert_block_rows,
-    upsert_node_rows,
+    write_progress,
 )
 from .block_state import apply_event, mastery_threshold
 from .enrollment_sync import update_enrollments
@@ -296,10 +293,16 @@ def _ingest_locked(user, learner, inputs: list[EventInput], now) -> IngestResult
                 result.mastered_nodes.setdefault(key[0], []).append(key[1])
         else:
             row.completed_at = None
-    upsert_node_rows([rows[key] for key in deltas], now)
+    # Roll-ups, block states and the learner's counters: one statement.
+    write_progress(
+        user_id=user.pk,
+        node_rows=[rows[key] for key in deltas],
+        block_rows=list(progress.values()),
+        now=now,
+        events=len(fresh),
+        latest=max((e.occurred_at for e in fresh), default=None),
+    )
     result.node_progress = {key: rows[key] for key in deltas}
-
-    upsert_block_rows(list(progress.values()), now)
 
     registrations = update_enrollments(user, structures, rows, enrollment_keys, now)
 
@@ -341,13 +344,6 @@ def _ingest_locked(user, learner, inputs: list[EventInput], now) -> IngestResult
         )
     if log:
         append_events(log, now)
-        latest = Value(max(e.occurred_at for e in fresh))
-        LearnerState.objects.filter(pk=learner.pk).update(
-            events_count=F("events_count") + len(log),
-            rollup_version=F("rollup_version") + 1,
-            last_event_at=Greatest(Coalesce("last_event_at", latest), latest),
-            updated_at=now,
-        )
     result.events = log
 
     # Outcomes in request order.

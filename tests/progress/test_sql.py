@@ -9,6 +9,7 @@ from progress.models import (
     BlockProgress,
     BlockType,
     CourseEnrollment,
+    LearnerState,
     NodeProgress,
     ProgramEnrollment,
     ProgressEvent,
@@ -65,6 +66,10 @@ def test_both_write_paths_store_the_same_state(user, monkeypatch, postgres):
     assert (program_row.percent, program_row.state) == (100.0, "mastered")
     assert program_row.time_spent_s == len(blocks) * 1.25 + len(blocks[::2]) * 2
     assert progress_recompute(user=user, dry_run=True).drift == []
+    state = LearnerState.objects.get(user=user)
+    logged = ProgressEvent.objects.filter(user=user)
+    assert state.events_count == logged.count() and state.rollup_version == 2
+    assert state.last_event_at == max(logged.values_list("occurred_at", flat=True))
 
 
 def _columns(model) -> dict[str, str]:
