@@ -19,10 +19,10 @@ Use it on a view method, below ``@extend_schema`` / ``@action``::
 The schema (``config/api/schema.py``) then documents the header and the 409/422 answers.
 
 Only answers below 500 are stored. A request that fails with an exception has its writes rolled
-back (the view runs in one transaction with the stored answer) and its key released, so a retry
-runs it again. A key left "in progress" by a process that died is taken over after
-``IDEMPOTENCY_LOCK_S`` seconds: that request's transaction never committed, so nothing of it is
-there to protect.
+back (the view runs in one transaction with the stored answer; ``request.idempotency_record`` is
+set while it does) and its key released, so a retry runs it again. A key left "in progress" by a
+process that died is taken over after ``IDEMPOTENCY_LOCK_S`` seconds: that request's transaction
+never committed, so nothing of it is there to protect.
 """
 
 import functools
@@ -218,6 +218,7 @@ def idempotent(view_method):
         )
         if not record.in_progress:
             return replay(record)
+        request.idempotency_record = record  # the view runs in the transaction that stores its answer
         try:
             with transaction.atomic():
                 response = view_method(view, request, *args, **kwargs)

@@ -101,6 +101,16 @@ def _fetch(sql: str, params) -> list[tuple]:
         return cursor.fetchall()
 
 
+def lock_learner_row(user_id: int) -> bool:
+    """Lock the learner's ``LearnerState`` row for the rest of the transaction (``SELECT ... FOR
+    UPDATE OF`` the row only, like ``services.lock_learner``); False when there is none yet."""
+    if not _postgres():
+        locked = LearnerState.objects.select_for_update(of=("self",)).filter(user_id=user_id)
+        return bool(list(locked.values_list("user_id", flat=True)))
+    table = LearnerState._meta.db_table
+    return bool(_fetch(f"SELECT 1 FROM {table} s WHERE s.user_id = %s FOR UPDATE OF s", [user_id]))
+
+
 def load_block_rows(user_id: int, block_ids) -> dict[int, BlockRow]:
     if not _postgres():
         rows = BlockProgress.objects.filter(user_id=user_id, block_id__in=list(block_ids)).values_list(

@@ -39,6 +39,7 @@ from ..sql import (
     load_block_facts,
     load_block_rows,
     load_node_rows,
+    lock_learner_row,
     stored_keys,
     write_progress,
 )
@@ -160,11 +161,15 @@ class _Delta:
     last_activity_at: datetime | None = None
 
 
-def events_ingest(*, user, events) -> IngestResult:
+def events_ingest(*, user, events, savepoint: bool = True) -> IngestResult:
     """Apply ``events`` (dicts or ``EventInput``) for ``user``; replays are no-ops.
 
     Raises ``ValidationError`` for bad input (nothing is written) and ``config.errors.Locked`` when an
     event touches a WOD or course whose prerequisites the learner has not met.
+
+    Inside a caller's transaction the batch runs in a savepoint, so the caller may catch the error
+    and go on. ``savepoint=False`` spares that round trip when the caller's transaction ends with
+    the error anyway (a view: the error becomes the answer and the transaction rolls back).
     """
     if not events:
         raise ValidationError({"events": ["Send at least one event."]})
@@ -174,12 +179,13 @@ def events_ingest(*, user, events) -> IngestResult:
     now = timezone.now()
     single = len(events) == 1
     inputs = [_coerce(raw, None if single else i, now=now) for i, raw in enumerate(events)]
-    with transaction.atomic():
-        learner = lock_learner(user)
-        return _ingest_locked(user, learner, inputs, now)
+    with transaction.atomic(savepoint=savepoint):
+        if not lock_learner_row(user.pk):  # a learner's first batch creates the row
+            lock_learner(user)
+        return _ingest_locked(user, inputs, now)
 
 
-def _ingest_locked(user, learner, inputs: list[EventInput], now) -> IngestResult:
+def _ingest_locked(user, inputs: list[EventInput], now) -> IngestResult:
     result = IngestResult(user_id=user.pk)
     stored = stored_keys(user.pk, {e.idempotency_key for e in inputs})
     fresh: list[EventInput] = []

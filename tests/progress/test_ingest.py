@@ -251,6 +251,25 @@ def test_unknown_unpublished_and_foreign_blocks_are_a_400_and_nothing_is_written
 
 
 @pytest.mark.django_db
+def test_a_refused_batch_under_an_idempotency_key_writes_nothing_and_its_corrected_retry_runs(
+    user, auth_client, wod
+):
+    """Under an Idempotency-Key the batch has no savepoint of its own: the request's transaction
+    rolls back whole and the key is free again."""
+    mine = one_block(wod, BlockType.RICH_TEXT)
+    good = event(mine)
+    response = auth_client.post(EVENTS, [good, event(999_999)], format="json", HTTP_IDEMPOTENCY_KEY="batch-1")
+    assert response.status_code == 400 and response.json() == {"block": ["Unknown block 999999."]}
+    assert not ProgressEvent.objects.exists() and not BlockProgress.objects.exists()
+    assert LearnerState.objects.filter(user=user, events_count=0).count() <= 1
+    response = auth_client.post(EVENTS, [good], format="json", HTTP_IDEMPOTENCY_KEY="batch-1")
+    assert response.status_code == 200 and response.json()["accepted"] == 1
+    replay = auth_client.post(EVENTS, [good], format="json", HTTP_IDEMPOTENCY_KEY="batch-1")
+    assert replay["Idempotent-Replayed"] == "true" and replay.json() == response.json()
+    assert ProgressEvent.objects.count() == 1 and LearnerState.objects.get(user=user).events_count == 1
+
+
+@pytest.mark.django_db
 def test_a_batch_over_500_events_is_refused(auth_client, wod, settings):
     block = one_block(wod, BlockType.RICH_TEXT)
     response = auth_client.post(EVENTS, {"events": [event(block) for _ in range(501)]}, format="json")
