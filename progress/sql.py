@@ -118,16 +118,36 @@ def load_block_rows(user_id: int, block_ids) -> dict[int, BlockRow]:
         )
         return {row[1]: BlockRow(*row) for row in rows}
     rows = _fetch(
-        f"SELECT {', '.join(BLOCK_COLUMNS)} FROM {BlockProgress._meta.db_table} "
+        f"SELECT {_select_list(BLOCK_COLUMNS, BLOCK_TYPES)} FROM {BlockProgress._meta.db_table} "
         "WHERE user_id = %s AND block_id = ANY(%s)",
         [user_id, list(block_ids)],
     )
     found = {}
-    for row in rows:
+    for row in _parse_timestamps(rows, BLOCK_TYPES):
         block_row = found[row[1]] = BlockRow(*row)
         if isinstance(block_row.interaction_data, str):  # Django leaves jsonb undecoded in raw queries
             block_row.interaction_data = json.loads(block_row.interaction_data)
     return found
+
+
+def _select_list(columns, types) -> str:
+    """``columns`` for a SELECT, the timestamps as text: ``datetime.fromisoformat`` (C) reads
+    them several times faster than the loader Django installs for timestamptz (Python), to the
+    same aware UTC datetimes (see ``community_view_rows``)."""
+    return ", ".join(f"{c}::text" if t == "timestamptz" else c for c, t in zip(columns, types, strict=True))
+
+
+def _parse_timestamps(rows, types) -> list[list]:
+    at = [i for i, t in enumerate(types) if t == "timestamptz"]
+    parse = datetime.fromisoformat
+    parsed = []
+    for row in rows:
+        row = list(row)
+        for i in at:
+            if row[i] is not None:
+                row[i] = parse(row[i])
+        parsed.append(row)
+    return parsed
 
 
 def stored_keys(user_id: int, keys) -> dict[str, tuple[int | None, str]]:
@@ -420,11 +440,11 @@ def load_node_rows(user_id: int, keys) -> dict[tuple[str, int], NodeRow]:
         clauses.append("(node_type = %s AND node_id = ANY(%s))")
         params += [str(node_type), ids]
     rows = _fetch(
-        f"SELECT {', '.join(NODE_COLUMNS)} FROM {NodeProgress._meta.db_table} "
+        f"SELECT {_select_list(NODE_COLUMNS, NODE_TYPES)} FROM {NodeProgress._meta.db_table} "
         f"WHERE user_id = %s AND ({' OR '.join(clauses)})",
         params,
     )
-    return {(row[2], row[3]): NodeRow(*row) for row in rows}
+    return {(row[2], row[3]): NodeRow(*row) for row in _parse_timestamps(rows, NODE_TYPES)}
 
 
 def upsert_node_rows(rows: list[NodeRow], now: datetime) -> None:

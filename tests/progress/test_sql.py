@@ -217,3 +217,18 @@ def test_enrollments_read_the_same_on_both_paths_and_ingest_mirrors_them(user, m
     enrollment = CourseEnrollment.objects.get(user=user, course=courses[0])
     assert (enrollment.completion_percent, enrollment.status) == (100.0, "completed")
     assert ProgramEnrollment.objects.get(user=user).completion_percent == 50.0
+
+
+@pytest.mark.django_db
+def test_block_and_node_rows_read_the_same_on_both_paths(user, monkeypatch):
+    program = build_program(courses=1, wods_per_course=2, pages_per_wod=1, blocks_per_page=3)
+    join(user, program.community)
+    blocks = blocks_of(program)
+    run_events(user, blocks[:4], "r")
+    keys = list(NodeProgress.objects.filter(user=user).values_list("node_type", "node_id"))
+    ids = [b.pk for b in blocks]
+    on_postgres = (sql.load_block_rows(user.pk, ids), sql.load_node_rows(user.pk, keys))
+    monkeypatch.setattr(sql, "_postgres", lambda: False)
+    assert (sql.load_block_rows(user.pk, ids), sql.load_node_rows(user.pk, keys)) == on_postgres
+    assert len(on_postgres[0]) == 4 and on_postgres[0][blocks[0].pk].completed_at is not None
+    assert all(row.last_activity_at is not None for row in on_postgres[1].values())
