@@ -16,6 +16,7 @@ every column list below to the models' fields, so a migration cannot silently br
 """
 
 import json
+import os
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -270,12 +271,17 @@ def load_enrollments(user_id: int, program_ids, course_ids) -> tuple[list, list]
 
 
 def _plain(value):
-    """A datetime or Decimal as the JSON document carries it (``json.dumps``' ``default``)."""
+    """A datetime, Decimal or UUID as the JSON document carries it (``json.dumps``' ``default``)."""
     if isinstance(value, datetime):
         return value.isoformat()
-    if isinstance(value, Decimal):
+    if isinstance(value, (Decimal, uuid.UUID)):
         return str(value)
     raise TypeError(f"{type(value).__name__} is not JSON serializable")
+
+
+def _json_select(types) -> str:
+    """The columns of one JSON array row ``r``, cast to ``types``."""
+    return ", ".join(f"(r->{i})" if t == "jsonb" else f"(r->>{i})::{t}" for i, t in enumerate(types))
 
 
 def _upsert_statement(table, columns, types, values, *, conflict, now, created=True) -> tuple[str, str]:
@@ -288,7 +294,7 @@ def _upsert_statement(table, columns, types, values, *, conflict, now, created=T
     types = [*types, *(["timestamptz"] * len(extra))]
     stamps = (stamp,) * len(extra)
     document = json.dumps([(*row, *stamps) for row in values], default=_plain)
-    select = ", ".join(f"(r->{i})" if t == "jsonb" else f"(r->>{i})::{t}" for i, t in enumerate(types))
+    select = _json_select(types)
     keep = {*conflict, "created_at"}
     updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in columns if c not in keep)
     sql = (
@@ -363,8 +369,29 @@ EVENT_COLUMNS = [
 ]
 
 
+EVENT_TYPES = [
+    "uuid",
+    "integer",
+    "bigint",
+    "bigint",
+    "varchar",
+    "varchar",
+    "numeric",
+    "double precision",
+    "double precision",
+    "boolean",
+    "boolean",
+    "varchar",
+    "uuid",
+    "jsonb",
+    "timestamptz",
+    "timestamptz",
+]
+
+
 def append_events(events: list[dict], now: datetime) -> None:
-    """Append log rows (dicts with ``EVENT_COLUMNS`` but the id and times) with COPY."""
+    """Append log rows (dicts with ``EVENT_COLUMNS`` but the id and times) with COPY
+    (``write_progress`` appends an ingest's own rows in its one statement)."""
     if not events:
         return
     if not _postgres():
@@ -460,18 +487,26 @@ def upsert_node_rows(rows: list[NodeRow], now: datetime) -> None:
 
 
 def write_progress(
-    *, user_id: int, node_rows: list[NodeRow], block_rows: list[BlockRow], now: datetime, events: int, latest
+    *,
+    user_id: int,
+    node_rows: list[NodeRow],
+    block_rows: list[BlockRow],
+    events: list[dict],
+    now: datetime,
+    latest,
 ) -> None:
-    """A batch's writes but the log: its roll-ups and block states (upserts) and, when it logged
-    ``events`` events (the latest at ``latest``), the learner's counters (``LearnerState``).
-    On PostgreSQL one statement (the upserts as data-modifying CTEs), one round trip."""
+    """A batch's writes: its roll-ups and block states (upserts), its log rows (dicts with
+    ``EVENT_COLUMNS`` but the statement id and stored time, which are set here) and, when it
+    logged any, the learner's counters (``LearnerState``, ``latest``: the latest event's time).
+    On PostgreSQL one statement (data-modifying CTEs), one round trip."""
     if not _postgres():
         upsert_node_rows(node_rows, now)
         upsert_block_rows(block_rows, now)
+        append_events(events, now)
         if events:
             at = Value(latest)
             LearnerState.objects.filter(pk=user_id).update(
-                events_count=F("events_count") + events,
+                events_count=F("events_count") + len(events),
                 rollup_version=F("rollup_version") + 1,
                 last_event_at=Greatest(Coalesce("last_event_at", at), at),
                 updated_at=now,
@@ -502,12 +537,23 @@ def write_progress(
         statements.append(sql)
         params.append(document)
     if events:
+        statement_ids = os.urandom(16 * len(events))
+        for i, event in enumerate(events):
+            event["statement_id"] = uuid.UUID(bytes=statement_ids[16 * i : 16 * i + 16], version=4)
+            event["stored_at"] = now
+        document = json.dumps([[event[c] for c in EVENT_COLUMNS] for event in events], default=_plain)
+        select = _json_select(EVENT_TYPES)
+        statements.append(
+            f"INSERT INTO {ProgressEvent._meta.db_table} ({', '.join(EVENT_COLUMNS)}) "
+            f"SELECT {select} FROM jsonb_array_elements(%s::jsonb) AS r"
+        )
+        params.append(document)
         statements.append(
             f"UPDATE {LearnerState._meta.db_table} SET events_count = events_count + %s, "
             "rollup_version = rollup_version + 1, "
             "last_event_at = GREATEST(COALESCE(last_event_at, %s), %s), updated_at = %s WHERE user_id = %s"
         )
-        params += [events, latest, latest, now, user_id]
+        params += [len(events), latest, latest, now, user_id]
     if not statements:
         return
     *first, last = statements

@@ -35,7 +35,6 @@ from ..selectors.progress import node_rows, rule_keys, wod_unmet
 from ..selectors.structure import community_structure
 from ..sql import (
     NodeRow,
-    append_events,
     load_block_facts,
     load_block_rows,
     load_node_rows,
@@ -299,17 +298,7 @@ def _ingest_locked(user, inputs: list[EventInput], now) -> IngestResult:
                 result.mastered_nodes.setdefault(key[0], []).append(key[1])
         else:
             row.completed_at = None
-    # Roll-ups, block states and the learner's counters: one statement.
-    write_progress(
-        user_id=user.pk,
-        node_rows=[rows[key] for key in deltas],
-        block_rows=list(progress.values()),
-        now=now,
-        events=len(fresh),
-        latest=max((e.occurred_at for e in fresh), default=None),
-    )
     result.node_progress = {key: rows[key] for key in deltas}
-
     registrations = update_enrollments(user, structures, rows, enrollment_keys, now)
 
     # The log.
@@ -348,8 +337,15 @@ def _ingest_locked(user, inputs: list[EventInput], now) -> IngestResult:
                 "occurred_at": event.occurred_at,
             }
         )
-    if log:
-        append_events(log, now)
+    # Roll-ups, block states, the log and the learner's counters: one statement.
+    write_progress(
+        user_id=user.pk,
+        node_rows=[rows[key] for key in deltas],
+        block_rows=list(progress.values()),
+        events=log,
+        now=now,
+        latest=max((e.occurred_at for e in fresh), default=None),
+    )
     result.events = log
 
     # Outcomes in request order.

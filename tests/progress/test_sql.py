@@ -92,7 +92,7 @@ def _columns(model) -> dict[str, str]:
         (BlockProgress, sql.BLOCK_COLUMNS, sql.BLOCK_TYPES),
         (NodeProgress, sql.NODE_COLUMNS, sql.NODE_TYPES),
         (NodeProgress, sql.VIEW_FIELDS, None),
-        (ProgressEvent, sql.EVENT_COLUMNS, None),
+        (ProgressEvent, sql.EVENT_COLUMNS, sql.EVENT_TYPES),
         (ProgramEnrollment, [*sql.ENROLLMENT_COLUMNS, *sql.ENROLLMENT_NODES["program"]], None),
         (CourseEnrollment, [*sql.ENROLLMENT_COLUMNS, *sql.ENROLLMENT_NODES["course"]], None),
     ],
