@@ -171,9 +171,9 @@ def load_block_facts(user_id: int, block_ids) -> list[tuple]:
     mastery threshold, has a block milestone, its WOD has a WOD-completion milestone, its community
     has an active achievement) of the published blocks among ``block_ids`` in the user's
     communities. The three flags let an ingest skip award rules that cannot apply."""
-    block_milestone = [MilestoneType.ASSESSMENT.value, MilestoneType.PROJECT.value]
-    wod_milestone = MilestoneType.WOD_COMPLETION.value
     if not _postgres():
+        block_milestone = [MilestoneType.ASSESSMENT.value, MilestoneType.PROJECT.value]
+        wod_milestone = MilestoneType.WOD_COMPLETION.value
         milestones = CourseMilestone.objects.all()
         return list(
             Block.objects.filter(
@@ -211,25 +211,64 @@ def load_block_facts(user_id: int, block_ids) -> list[tuple]:
                 "achievements",
             )
         )
+    return _fetch(*_block_facts_query(user_id, block_ids))
+
+
+FACTS_WIDTH = 12  # the columns of a block's facts, before its state in ``load_block_facts_and_rows``
+
+
+def _block_facts_query(user_id: int, block_ids, *, with_rows: bool = False) -> tuple[str, list]:
     # The blocks first, by primary key (MATERIALIZED): joined freely, the planner scans every
     # block of every page when the small content tables have no statistics yet.
     milestone = CourseMilestone._meta.db_table
-    return _fetch(
+    rows_columns = rows_join = ""
+    rows_params = []
+    if with_rows:
+        rows_columns = ", " + _select_list([f"bp.{c}" for c in BLOCK_COLUMNS], BLOCK_TYPES)
+        rows_join = f"LEFT JOIN {BlockProgress._meta.db_table} bp ON bp.user_id = %s AND bp.block_id = b.id "
+        rows_params = [user_id]
+    sql = (
         f"WITH b AS MATERIALIZED (SELECT * FROM {Block._meta.db_table} WHERE id = ANY(%s)) "
         "SELECT b.id, b.block_type, b.required, b.page_id, p.wod_id, w.community_id, c.content_version, "
         "b.completion_threshold, b.mastery_threshold, "
         f"EXISTS (SELECT 1 FROM {milestone} cm WHERE cm.block_id = b.id AND cm.milestone_type = ANY(%s)), "
         f"EXISTS (SELECT 1 FROM {milestone} cm WHERE cm.wod_id = p.wod_id AND cm.milestone_type = %s), "
         f"EXISTS (SELECT 1 FROM {Achievement._meta.db_table} a "
-        "WHERE a.community_id = w.community_id AND a.is_active) "
+        f"WHERE a.community_id = w.community_id AND a.is_active){rows_columns} "
         f"FROM b JOIN {Page._meta.db_table} p ON p.id = b.page_id "
         f"JOIN {Wod._meta.db_table} w ON w.id = p.wod_id "
         f"JOIN {Community._meta.db_table} c ON c.id = w.community_id "
+        f"{rows_join}"
         "WHERE b.is_published AND p.is_published AND w.status = %s "
         f"AND EXISTS (SELECT 1 FROM {Membership._meta.db_table} m "
-        "WHERE m.community_id = w.community_id AND m.user_id = %s)",
-        [list(block_ids), block_milestone, wod_milestone, PublishStatus.PUBLISHED.value, user_id],
+        "WHERE m.community_id = w.community_id AND m.user_id = %s)"
     )
+    params = [
+        list(block_ids),
+        [MilestoneType.ASSESSMENT.value, MilestoneType.PROJECT.value],
+        MilestoneType.WOD_COMPLETION.value,
+        *rows_params,
+        PublishStatus.PUBLISHED.value,
+        user_id,
+    ]
+    return sql, params
+
+
+def load_block_facts_and_rows(user_id: int, block_ids) -> tuple[list[tuple], dict[int, BlockRow]]:
+    """``load_block_facts`` and the learner's block states of those blocks
+    (``load_block_rows``); on PostgreSQL in one query."""
+    if not _postgres():
+        facts = load_block_facts(user_id, block_ids)
+        return facts, load_block_rows(user_id, [row[0] for row in facts])
+    rows = _fetch(*_block_facts_query(user_id, block_ids, with_rows=True))
+    facts, states = [], {}
+    for row in _parse_timestamps(rows, [None] * FACTS_WIDTH + BLOCK_TYPES):
+        facts.append(tuple(row[:FACTS_WIDTH]))
+        if row[FACTS_WIDTH] is not None:  # the learner has a state on this block
+            state = states[row[0]] = BlockRow(*row[FACTS_WIDTH:])
+            if isinstance(state.interaction_data, str):  # Django leaves jsonb undecoded in raw queries
+                state.interaction_data = json.loads(state.interaction_data)
+    return facts, states
 
 
 ENROLLMENT_COLUMNS = ["id", "registration", "status", "completion_percent", "completed_at", "community_id"]

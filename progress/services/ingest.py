@@ -35,8 +35,7 @@ from ..selectors.progress import node_rows, rule_keys, wod_unmet
 from ..selectors.structure import community_structure
 from ..sql import (
     NodeRow,
-    load_block_facts,
-    load_block_rows,
+    load_block_facts_and_rows,
     load_node_rows,
     lock_learner_row,
     stored_keys,
@@ -117,12 +116,14 @@ class _Blocks:
     milestone_blocks: set[int] = field(default_factory=set)
     milestone_wods: set[int] = field(default_factory=set)
     achievement_communities: set[int] = field(default_factory=set)
+    rows: dict[int, BlockRow] = field(default_factory=dict)  # the learner's states on them
 
 
 def _load_blocks(user, block_ids) -> _Blocks:
     """Published blocks among ``block_ids`` in the user's communities, each community's content
-    version and which award rules can apply to them (one query)."""
+    version, which award rules can apply to them and the learner's states on them (one query)."""
     found = _Blocks()
+    facts, found.rows = load_block_facts_and_rows(user.pk, block_ids)
     for (
         pk,
         block_type,
@@ -136,7 +137,7 @@ def _load_blocks(user, block_ids) -> _Blocks:
         block_milestone,
         wod_milestone,
         achievements,
-    ) in load_block_facts(user.pk, block_ids):
+    ) in facts:
         found.facts[pk] = BlockFacts(
             pk, block_type, required, page_id, wod_id, community_id, completion, mastery
         )
@@ -227,7 +228,7 @@ def _ingest_locked(user, inputs: list[EventInput], now) -> IngestResult:
             )
 
     # Block states.
-    progress = load_block_rows(user.pk, facts)
+    progress = blocks.rows
     before = {}
     for block_id, block in facts.items():
         bp = progress.get(block_id)

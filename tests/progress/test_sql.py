@@ -232,3 +232,18 @@ def test_block_and_node_rows_read_the_same_on_both_paths(user, monkeypatch):
     assert (sql.load_block_rows(user.pk, ids), sql.load_node_rows(user.pk, keys)) == on_postgres
     assert len(on_postgres[0]) == 4 and on_postgres[0][blocks[0].pk].completed_at is not None
     assert all(row.last_activity_at is not None for row in on_postgres[1].values())
+
+
+@pytest.mark.django_db
+def test_block_facts_with_rows_agree_with_facts_and_rows_read_apart(user, monkeypatch):
+    program = build_program(courses=1, wods_per_course=2, pages_per_wod=1, blocks_per_page=3)
+    join(user, program.community)
+    blocks = blocks_of(program)
+    run_events(user, blocks[:3], "f")
+    ids = [b.pk for b in blocks] + [10**9]
+    facts, rows = sql.load_block_facts_and_rows(user.pk, ids)
+    assert sorted(facts) == sorted(sql.load_block_facts(user.pk, ids))
+    assert rows == sql.load_block_rows(user.pk, ids) and len(rows) == 3
+    monkeypatch.setattr(sql, "_postgres", lambda: False)
+    orm_facts, orm_rows = sql.load_block_facts_and_rows(user.pk, ids)
+    assert sorted(orm_facts) == sorted(facts) and orm_rows == rows
