@@ -397,3 +397,22 @@ def test_batch_errors_are_listed_per_event_and_nothing_is_written(auth_client, w
     missing = auth_client.post(EVENTS, {"block": block.pk}, format="json")
     assert missing.status_code == 400 and {"event", "occurred_at", "idempotency_key"} <= set(missing.json())
     assert not ProgressEvent.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_batch_under_an_idempotency_key_takes_a_pinned_number_of_queries(
+    user, auth_client, django_assert_num_queries
+):
+    program = build_program(courses=2, wods_per_course=2, pages_per_wod=2, blocks_per_page=5)
+    join(user, program.community)
+    program_enroll(user=user, program=program)
+    blocks = blocks_of(program)
+    auth_client.post(EVENTS, [event(blocks[0])], format="json")  # the learner's row, the caches
+    batch = [event(b, "completed") for b in blocks[1:]]
+    # token; the key's claim (in a savepoint here, the test's transaction: 3); the request's
+    # transaction (a savepoint here: 2); learner lock; stored keys; blocks with their states;
+    # roll-ups; enrollments; the enrollment update; the one write (roll-ups, block states, log,
+    # learner); the stored answer
+    with django_assert_num_queries(14):
+        response = auth_client.post(EVENTS, batch, format="json", HTTP_IDEMPOTENCY_KEY="pinned")
+    assert response.status_code == 200 and response.json()["accepted"] == len(batch)
