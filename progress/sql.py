@@ -4,9 +4,10 @@ Set-based reads and writes for the ingest hot path: block states, roll-ups, the 
 
 A batch of events touches up to 500 block rows and appends as many log rows; building model
 instances and going through the ORM's per-field preparation would cost more than the database
-work. These functions read block states and roll-ups as light rows, write each kind back with one
-``INSERT ... SELECT ... FROM jsonb_array_elements(...) ON CONFLICT DO UPDATE`` and append the
-log with ``COPY``.
+work. These functions read block states and roll-ups as light rows and write a batch back in one
+statement: each kind of row travels as one JSON array (``INSERT ... SELECT ... FROM
+jsonb_array_elements(...)``, ``ON CONFLICT DO UPDATE`` for the states), chained as data-modifying
+CTEs with the learner's counters (``write_progress``).
 They run inside the ingest transaction, under the learner's lock. On another database than
 PostgreSQL (the embedded SQLite default) they fall back to the equivalent ORM calls.
 
@@ -26,7 +27,6 @@ from operator import attrgetter
 from django.db import connection
 from django.db.models import Exists, F, OuterRef, Q, Value
 from django.db.models.functions import Coalesce, Greatest
-from psycopg.types.json import Jsonb
 
 from .models import (
     Achievement,
@@ -429,23 +429,13 @@ EVENT_TYPES = [
 
 
 def append_events(events: list[dict], now: datetime) -> None:
-    """Append log rows (dicts with ``EVENT_COLUMNS`` but the id and times) with COPY
-    (``write_progress`` appends an ingest's own rows in its one statement)."""
+    """Append log rows (dicts with ``EVENT_COLUMNS`` but the statement id and stored time) through
+    the ORM: the other databases' path of ``write_progress``."""
     if not events:
         return
-    if not _postgres():
-        for event in events:
-            event.setdefault("statement_id", uuid.uuid4())
-        ProgressEvent.objects.bulk_create([ProgressEvent(**event) for event in events])
-        return
-    table = ProgressEvent._meta.db_table
-    with connection.cursor() as cursor:
-        raw = cursor.cursor
-        with raw.copy(f"COPY {table} ({', '.join(EVENT_COLUMNS)}) FROM STDIN") as copy:
-            for event in events:
-                event.setdefault("statement_id", uuid.uuid4())
-                event["stored_at"] = now
-                copy.write_row([Jsonb(event[c]) if c == "context" else event[c] for c in EVENT_COLUMNS])
+    for event in events:
+        event.setdefault("statement_id", uuid.uuid4())
+    ProgressEvent.objects.bulk_create([ProgressEvent(**event) for event in events])
 
 
 NODE_COLUMNS = ["user_id", "community_id", "node_type", "node_id", *ROLLUP_VALUE_FIELDS]
