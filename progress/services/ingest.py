@@ -3,7 +3,8 @@
 ``events_ingest`` is the single entry point (API, commands, demo, benchmarks). Per batch it
 takes the learner's lock once (``LearnerState`` row, ``SELECT ... FOR UPDATE``), so a learner's
 events apply one batch at a time, and then does a fixed number of bulk queries whatever the batch
-size: replayed keys, blocks, block states, ancestor roll-ups, enrollments, upserts, the log.
+size: replayed keys, blocks with the learner's states on them, ancestor roll-ups, enrollments, and
+one statement writing roll-ups, block states, the log and the learner's counters.
 """
 
 from dataclasses import dataclass, field
