@@ -19,10 +19,10 @@ Use it on a view method, below ``@extend_schema`` / ``@action``::
 The schema (``config/api/schema.py``) then documents the header and the 409/422 answers.
 
 Only answers below 500 are stored. A request that fails with an exception has its writes rolled
-back (the view runs in one transaction with the stored answer) and its key released, so a retry
-runs it again. A key left "in progress" by a process that died is taken over after
-``IDEMPOTENCY_LOCK_S`` seconds: that request's transaction never committed, so nothing of it is
-there to protect.
+back (the view runs in one transaction with the stored answer; ``request.idempotency_record`` is
+set while it does) and its key released, so a retry runs it again. A key left "in progress" by a
+process that died is taken over after ``IDEMPOTENCY_LOCK_S`` seconds: that request's transaction
+never committed, so nothing of it is there to protect.
 """
 
 import functools
@@ -32,6 +32,8 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import JSONField, Value
+from django.db.models.functions import Cast
 from django.http.request import RawPostDataException
 from django.utils import timezone
 from rest_framework.response import Response
@@ -103,15 +105,17 @@ def idempotency_begin(*, user, key: str, method: str, path: str, fingerprint: st
     Commits on its own, so concurrent requests see the claim at once.
     """
     now = timezone.now()
-    # The usual case, a new key, is one INSERT in its own transaction (no savepoint around it);
-    # only a key already there takes the lock below. A claim released between the two steps (its
-    # request failed) is simply claimed again.
+    # The usual case, a new key, is one INSERT committed on its own: outside a transaction
+    # (autocommit) it is a single statement, no BEGIN and COMMIT around it; inside one (a caller's
+    # or a test's) a savepoint keeps a duplicate key from breaking it. Only a key already there
+    # takes the lock below. A claim released between the two steps (its request failed) is
+    # simply claimed again.
     while True:
         try:
-            with transaction.atomic():
-                return IdempotencyRecord.objects.create(
-                    user=user, key=key, method=method, path=path, fingerprint=fingerprint, created_at=now
-                )
+            if transaction.get_connection().in_atomic_block:
+                with transaction.atomic():
+                    return _create_claim(user, key, method, path, fingerprint, now)
+            return _create_claim(user, key, method, path, fingerprint, now)
         except IntegrityError:
             pass
         with transaction.atomic():
@@ -120,6 +124,12 @@ def idempotency_begin(*, user, key: str, method: str, path: str, fingerprint: st
             )
             if record is not None:
                 return _claim_existing(record, method=method, path=path, fingerprint=fingerprint, now=now)
+
+
+def _create_claim(user, key, method, path, fingerprint, now) -> IdempotencyRecord:
+    return IdempotencyRecord.objects.create(
+        user=user, key=key, method=method, path=path, fingerprint=fingerprint, created_at=now
+    )
 
 
 def _claim_existing(record, *, method, path, fingerprint, now) -> IdempotencyRecord:
@@ -158,11 +168,19 @@ def _claim_existing(record, *, method, path, fingerprint, now) -> IdempotencyRec
 
 
 def idempotency_complete(*, record: IdempotencyRecord, status_code: int, body) -> None:
-    """Store the answer (inside the request's own transaction)."""
+    """Store the answer (inside the request's own transaction).
+
+    The body is encoded once, with the API's encoder, and sent as text the database reads as
+    the JSON document (not decoded and encoded again on the way)."""
+    text = json.dumps(body, cls=JSONEncoder, separators=(",", ":")) if body is not None else None
     record.status_code = status_code
-    record.response_body = json.loads(json.dumps(body, cls=JSONEncoder)) if body is not None else None
     record.completed_at = timezone.now()
-    record.save(update_fields=["status_code", "response_body", "completed_at"])
+    IdempotencyRecord.objects.filter(pk=record.pk).update(
+        status_code=status_code,
+        response_body=None if text is None else Cast(Value(text), output_field=JSONField()),
+        completed_at=record.completed_at,
+    )
+    record.response_body = json.loads(text) if text is not None else None
 
 
 def idempotency_release(*, record: IdempotencyRecord) -> None:
@@ -200,6 +218,7 @@ def idempotent(view_method):
         )
         if not record.in_progress:
             return replay(record)
+        request.idempotency_record = record  # the view runs in the transaction that stores its answer
         try:
             with transaction.atomic():
                 response = view_method(view, request, *args, **kwargs)

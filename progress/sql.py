@@ -4,9 +4,10 @@ Set-based reads and writes for the ingest hot path: block states, roll-ups, the 
 
 A batch of events touches up to 500 block rows and appends as many log rows; building model
 instances and going through the ORM's per-field preparation would cost more than the database
-work. These functions read block states and roll-ups as light rows, write each kind back with one
-``INSERT ... SELECT ... FROM jsonb_array_elements(...) ON CONFLICT DO UPDATE`` and append the
-log with ``COPY``.
+work. These functions read block states and roll-ups as light rows and write a batch back in one
+statement: each kind of row travels as one JSON array (``INSERT ... SELECT ... FROM
+jsonb_array_elements(...)``, ``ON CONFLICT DO UPDATE`` for the states), chained as data-modifying
+CTEs with the learner's counters (``write_progress``).
 They run inside the ingest transaction, under the learner's lock. On another database than
 PostgreSQL (the embedded SQLite default) they fall back to the equivalent ORM calls.
 
@@ -16,24 +17,31 @@ every column list below to the models' fields, so a migration cannot silently br
 """
 
 import json
+import os
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from operator import attrgetter
 
 from django.db import connection
-from django.db.models import Q
-from psycopg.types.json import Jsonb
+from django.db.models import Exists, F, OuterRef, Q, Value
+from django.db.models.functions import Coalesce, Greatest
 
 from .models import (
+    Achievement,
     Block,
     BlockProgress,
     BlockState,
     Community,
+    CourseEnrollment,
+    CourseMilestone,
     LearnerState,
     Membership,
+    MilestoneType,
     NodeProgress,
     Page,
+    ProgramEnrollment,
     ProgressEvent,
     PublishStatus,
     Wod,
@@ -81,6 +89,9 @@ BLOCK_TYPES = [
 ]
 
 
+_block_values = attrgetter(*BLOCK_COLUMNS)
+
+
 def _postgres() -> bool:
     return connection.vendor == "postgresql"
 
@@ -91,6 +102,16 @@ def _fetch(sql: str, params) -> list[tuple]:
         return cursor.fetchall()
 
 
+def lock_learner_row(user_id: int) -> bool:
+    """Lock the learner's ``LearnerState`` row for the rest of the transaction (``SELECT ... FOR
+    UPDATE OF`` the row only, like ``services.lock_learner``); False when there is none yet."""
+    if not _postgres():
+        locked = LearnerState.objects.select_for_update(of=("self",)).filter(user_id=user_id)
+        return bool(list(locked.values_list("user_id", flat=True)))
+    table = LearnerState._meta.db_table
+    return bool(_fetch(f"SELECT 1 FROM {table} s WHERE s.user_id = %s FOR UPDATE OF s", [user_id]))
+
+
 def load_block_rows(user_id: int, block_ids) -> dict[int, BlockRow]:
     if not _postgres():
         rows = BlockProgress.objects.filter(user_id=user_id, block_id__in=list(block_ids)).values_list(
@@ -98,16 +119,36 @@ def load_block_rows(user_id: int, block_ids) -> dict[int, BlockRow]:
         )
         return {row[1]: BlockRow(*row) for row in rows}
     rows = _fetch(
-        f"SELECT {', '.join(BLOCK_COLUMNS)} FROM {BlockProgress._meta.db_table} "
+        f"SELECT {_select_list(BLOCK_COLUMNS, BLOCK_TYPES)} FROM {BlockProgress._meta.db_table} "
         "WHERE user_id = %s AND block_id = ANY(%s)",
         [user_id, list(block_ids)],
     )
     found = {}
-    for row in rows:
+    for row in _parse_timestamps(rows, BLOCK_TYPES):
         block_row = found[row[1]] = BlockRow(*row)
         if isinstance(block_row.interaction_data, str):  # Django leaves jsonb undecoded in raw queries
             block_row.interaction_data = json.loads(block_row.interaction_data)
     return found
+
+
+def _select_list(columns, types) -> str:
+    """``columns`` for a SELECT, the timestamps as text: ``datetime.fromisoformat`` (C) reads
+    them several times faster than the loader Django installs for timestamptz (Python), to the
+    same aware UTC datetimes (see ``community_view_rows``)."""
+    return ", ".join(f"{c}::text" if t == "timestamptz" else c for c, t in zip(columns, types, strict=True))
+
+
+def _parse_timestamps(rows, types) -> list[list]:
+    at = [i for i, t in enumerate(types) if t == "timestamptz"]
+    parse = datetime.fromisoformat
+    parsed = []
+    for row in rows:
+        row = list(row)
+        for i in at:
+            if row[i] is not None:
+                row[i] = parse(row[i])
+        parsed.append(row)
+    return parsed
 
 
 def stored_keys(user_id: int, keys) -> dict[str, tuple[int | None, str]]:
@@ -127,8 +168,13 @@ def stored_keys(user_id: int, keys) -> dict[str, tuple[int | None, str]]:
 
 def load_block_facts(user_id: int, block_ids) -> list[tuple]:
     """(id, type, required, page, WOD, community, content version, completion threshold,
-    mastery threshold) of the published blocks among ``block_ids`` in the user's communities."""
+    mastery threshold, has a block milestone, its WOD has a WOD-completion milestone, its community
+    has an active achievement) of the published blocks among ``block_ids`` in the user's
+    communities. The three flags let an ingest skip award rules that cannot apply."""
     if not _postgres():
+        block_milestone = [MilestoneType.ASSESSMENT.value, MilestoneType.PROJECT.value]
+        wod_milestone = MilestoneType.WOD_COMPLETION.value
+        milestones = CourseMilestone.objects.all()
         return list(
             Block.objects.filter(
                 pk__in=list(block_ids),
@@ -136,7 +182,21 @@ def load_block_facts(user_id: int, block_ids) -> list[tuple]:
                 page__is_published=True,
                 page__wod__status=PublishStatus.PUBLISHED,
                 page__wod__community__memberships__user_id=user_id,
-            ).values_list(
+            )
+            .annotate(
+                block_milestone=Exists(
+                    milestones.filter(block_id=OuterRef("pk"), milestone_type__in=block_milestone)
+                ),
+                wod_milestone=Exists(
+                    milestones.filter(wod_id=OuterRef("page__wod_id"), milestone_type=wod_milestone)
+                ),
+                achievements=Exists(
+                    Achievement.objects.filter(
+                        community_id=OuterRef("page__wod__community_id"), is_active=True
+                    )
+                ),
+            )
+            .values_list(
                 "id",
                 "block_type",
                 "required",
@@ -146,51 +206,152 @@ def load_block_facts(user_id: int, block_ids) -> list[tuple]:
                 "page__wod__community__content_version",
                 "completion_threshold",
                 "mastery_threshold",
+                "block_milestone",
+                "wod_milestone",
+                "achievements",
             )
         )
-    return _fetch(
+    return _fetch(*_block_facts_query(user_id, block_ids))
+
+
+FACTS_WIDTH = 12  # the columns of a block's facts, before its state in ``load_block_facts_and_rows``
+
+
+def _block_facts_query(user_id: int, block_ids, *, with_rows: bool = False) -> tuple[str, list]:
+    # The blocks first, by primary key (MATERIALIZED): joined freely, the planner scans every
+    # block of every page when the small content tables have no statistics yet.
+    milestone = CourseMilestone._meta.db_table
+    rows_columns = rows_join = ""
+    rows_params = []
+    if with_rows:
+        rows_columns = ", " + _select_list([f"bp.{c}" for c in BLOCK_COLUMNS], BLOCK_TYPES)
+        rows_join = f"LEFT JOIN {BlockProgress._meta.db_table} bp ON bp.user_id = %s AND bp.block_id = b.id "
+        rows_params = [user_id]
+    sql = (
+        f"WITH b AS MATERIALIZED (SELECT * FROM {Block._meta.db_table} WHERE id = ANY(%s)) "
         "SELECT b.id, b.block_type, b.required, b.page_id, p.wod_id, w.community_id, c.content_version, "
-        "b.completion_threshold, b.mastery_threshold "
-        f"FROM {Block._meta.db_table} b "
-        f"JOIN {Page._meta.db_table} p ON p.id = b.page_id "
+        "b.completion_threshold, b.mastery_threshold, "
+        f"EXISTS (SELECT 1 FROM {milestone} cm WHERE cm.block_id = b.id AND cm.milestone_type = ANY(%s)), "
+        f"EXISTS (SELECT 1 FROM {milestone} cm WHERE cm.wod_id = p.wod_id AND cm.milestone_type = %s), "
+        f"EXISTS (SELECT 1 FROM {Achievement._meta.db_table} a "
+        f"WHERE a.community_id = w.community_id AND a.is_active){rows_columns} "
+        f"FROM b JOIN {Page._meta.db_table} p ON p.id = b.page_id "
         f"JOIN {Wod._meta.db_table} w ON w.id = p.wod_id "
         f"JOIN {Community._meta.db_table} c ON c.id = w.community_id "
-        "WHERE b.id = ANY(%s) AND b.is_published AND p.is_published AND w.status = %s "
+        f"{rows_join}"
+        "WHERE b.is_published AND p.is_published AND w.status = %s "
         f"AND EXISTS (SELECT 1 FROM {Membership._meta.db_table} m "
-        "WHERE m.community_id = w.community_id AND m.user_id = %s)",
-        [list(block_ids), PublishStatus.PUBLISHED.value, user_id],
+        "WHERE m.community_id = w.community_id AND m.user_id = %s)"
     )
+    params = [
+        list(block_ids),
+        [MilestoneType.ASSESSMENT.value, MilestoneType.PROJECT.value],
+        MilestoneType.WOD_COMPLETION.value,
+        *rows_params,
+        PublishStatus.PUBLISHED.value,
+        user_id,
+    ]
+    return sql, params
+
+
+def load_block_facts_and_rows(user_id: int, block_ids) -> tuple[list[tuple], dict[int, BlockRow]]:
+    """``load_block_facts`` and the learner's block states of those blocks
+    (``load_block_rows``); on PostgreSQL in one query."""
+    if not _postgres():
+        facts = load_block_facts(user_id, block_ids)
+        return facts, load_block_rows(user_id, [row[0] for row in facts])
+    rows = _fetch(*_block_facts_query(user_id, block_ids, with_rows=True))
+    facts, states = [], {}
+    for row in _parse_timestamps(rows, [None] * FACTS_WIDTH + BLOCK_TYPES):
+        facts.append(tuple(row[:FACTS_WIDTH]))
+        if row[FACTS_WIDTH] is not None:  # the learner has a state on this block
+            state = states[row[0]] = BlockRow(*row[FACTS_WIDTH:])
+            if isinstance(state.interaction_data, str):  # Django leaves jsonb undecoded in raw queries
+                state.interaction_data = json.loads(state.interaction_data)
+    return facts, states
+
+
+ENROLLMENT_COLUMNS = ["id", "registration", "status", "completion_percent", "completed_at", "community_id"]
+# The node and the current child of each kind of enrollment, after ENROLLMENT_COLUMNS.
+ENROLLMENT_NODES = {"program": ("program_id", "current_course_id"), "course": ("course_id", "current_wod_id")}
+
+
+def load_enrollments(user_id: int, program_ids, course_ids) -> tuple[list, list]:
+    """The learner's program and course enrollments among the ids, as instances holding only
+    what ingest mirrors onto them (``ENROLLMENT_COLUMNS`` and their node), in one query."""
+    models = {"program": ProgramEnrollment, "course": CourseEnrollment}
+    wanted = {"program": list(program_ids), "course": list(course_ids)}
+    names = {kind: [*ENROLLMENT_COLUMNS, *nodes] for kind, nodes in ENROLLMENT_NODES.items()}
+    found = {"program": [], "course": []}
+    if not _postgres():
+        for kind, model in models.items():
+            if wanted[kind]:
+                node = ENROLLMENT_NODES[kind][0]
+                rows = model.objects.filter(user_id=user_id, **{f"{node}__in": wanted[kind]}).order_by()
+                found[kind] = [
+                    model.from_db("default", names[kind], r) for r in rows.values_list(*names[kind])
+                ]
+        return found["program"], found["course"]
+    parts, params = [], []
+    for kind, model in models.items():
+        if wanted[kind]:
+            node = ENROLLMENT_NODES[kind][0]
+            parts.append(
+                f"SELECT %s, {', '.join(names[kind])} FROM {model._meta.db_table} "
+                f"WHERE user_id = %s AND {node} = ANY(%s)"
+            )
+            params += [kind, user_id, wanted[kind]]
+    if not parts:
+        return [], []
+    db = connection.alias
+    for kind, *row in _fetch(" UNION ALL ".join(parts), params):
+        found[kind].append(models[kind].from_db(db, names[kind], row))
+    return found["program"], found["course"]
 
 
 def _plain(value):
+    """A datetime, Decimal or UUID as the JSON document carries it (``json.dumps``' ``default``)."""
     if isinstance(value, datetime):
         return value.isoformat()
-    if isinstance(value, Decimal):
+    if isinstance(value, (Decimal, uuid.UUID)):
         return str(value)
-    return value
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
 
 
-def _upsert_json(table, columns, types, values, *, conflict, now, created=True) -> None:
-    """``INSERT ... ON CONFLICT DO UPDATE`` of many rows in one statement: the rows travel as
-    one JSON array (unpacked by ``jsonb_array_elements``), far cheaper to send and prepare than
-    one parameter per value or one array per column."""
-    if not values:
-        return
-    if not _postgres():
-        _upsert_orm(table, columns, values, conflict=conflict, now=now)
-        return
+def _json_select(types) -> str:
+    """The columns of one JSON array row ``r``, cast to ``types``."""
+    return ", ".join(f"(r->{i})" if t == "jsonb" else f"(r->>{i})::{t}" for i, t in enumerate(types))
+
+
+def _upsert_statement(table, columns, types, values, *, conflict, now, created=True) -> tuple[str, str]:
+    """``INSERT ... ON CONFLICT DO UPDATE`` of many rows in one statement, and its one parameter:
+    the rows travel as one JSON array (unpacked by ``jsonb_array_elements``), far cheaper to send
+    and prepare than one parameter per value or one array per column."""
     stamp = now.isoformat()
     extra = ["created_at", "updated_at"] if created else ["updated_at"]
     columns = [*columns, *extra]
     types = [*types, *(["timestamptz"] * len(extra))]
-    document = json.dumps([[*row, *([stamp] * len(extra))] for row in values])
-    select = ", ".join(f"(r->{i})" if t == "jsonb" else f"(r->>{i})::{t}" for i, t in enumerate(types))
+    stamps = (stamp,) * len(extra)
+    document = json.dumps([(*row, *stamps) for row in values], default=_plain)
+    select = _json_select(types)
     keep = {*conflict, "created_at"}
     updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in columns if c not in keep)
     sql = (
         f"INSERT INTO {table} ({', '.join(columns)}) "
         f"SELECT {select} FROM jsonb_array_elements(%s::jsonb) AS r "
         f"ON CONFLICT ({', '.join(conflict)}) DO UPDATE SET {updates}"
+    )
+    return sql, document
+
+
+def _upsert_json(table, columns, types, values, *, conflict, now, created=True) -> None:
+    if not values:
+        return
+    if not _postgres():
+        _upsert_orm(table, columns, values, conflict=conflict, now=now)
+        return
+    sql, document = _upsert_statement(
+        table, columns, types, values, conflict=conflict, now=now, created=created
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, [document])
@@ -221,7 +382,7 @@ def upsert_block_rows(rows: list[BlockRow], now: datetime) -> None:
         BlockProgress._meta.db_table,
         BLOCK_COLUMNS,
         BLOCK_TYPES,
-        [[_plain(getattr(r, name)) for name in BLOCK_COLUMNS] for r in rows],
+        [_block_values(r) for r in rows],
         conflict=("user_id", "block_id"),
         now=now,
     )
@@ -247,26 +408,38 @@ EVENT_COLUMNS = [
 ]
 
 
+EVENT_TYPES = [
+    "uuid",
+    "integer",
+    "bigint",
+    "bigint",
+    "varchar",
+    "varchar",
+    "numeric",
+    "double precision",
+    "double precision",
+    "boolean",
+    "boolean",
+    "varchar",
+    "uuid",
+    "jsonb",
+    "timestamptz",
+    "timestamptz",
+]
+
+
 def append_events(events: list[dict], now: datetime) -> None:
-    """Append log rows (dicts with ``EVENT_COLUMNS`` but the id and times) with COPY."""
+    """Append log rows (dicts with ``EVENT_COLUMNS`` but the statement id and stored time) through
+    the ORM: the other databases' path of ``write_progress``."""
     if not events:
         return
-    if not _postgres():
-        for event in events:
-            event.setdefault("statement_id", uuid.uuid4())
-        ProgressEvent.objects.bulk_create([ProgressEvent(**event) for event in events])
-        return
-    table = ProgressEvent._meta.db_table
-    with connection.cursor() as cursor:
-        raw = cursor.cursor
-        with raw.copy(f"COPY {table} ({', '.join(EVENT_COLUMNS)}) FROM STDIN") as copy:
-            for event in events:
-                event.setdefault("statement_id", uuid.uuid4())
-                event["stored_at"] = now
-                copy.write_row([Jsonb(event[c]) if c == "context" else event[c] for c in EVENT_COLUMNS])
+    for event in events:
+        event.setdefault("statement_id", uuid.uuid4())
+    ProgressEvent.objects.bulk_create([ProgressEvent(**event) for event in events])
 
 
 NODE_COLUMNS = ["user_id", "community_id", "node_type", "node_id", *ROLLUP_VALUE_FIELDS]
+_node_values = attrgetter(*NODE_COLUMNS)
 NODE_TYPES = [
     "integer",
     "bigint",
@@ -323,11 +496,11 @@ def load_node_rows(user_id: int, keys) -> dict[tuple[str, int], NodeRow]:
         clauses.append("(node_type = %s AND node_id = ANY(%s))")
         params += [str(node_type), ids]
     rows = _fetch(
-        f"SELECT {', '.join(NODE_COLUMNS)} FROM {NodeProgress._meta.db_table} "
+        f"SELECT {_select_list(NODE_COLUMNS, NODE_TYPES)} FROM {NodeProgress._meta.db_table} "
         f"WHERE user_id = %s AND ({' OR '.join(clauses)})",
         params,
     )
-    return {(row[2], row[3]): NodeRow(*row) for row in rows}
+    return {(row[2], row[3]): NodeRow(*row) for row in _parse_timestamps(rows, NODE_TYPES)}
 
 
 def upsert_node_rows(rows: list[NodeRow], now: datetime) -> None:
@@ -335,11 +508,89 @@ def upsert_node_rows(rows: list[NodeRow], now: datetime) -> None:
         NodeProgress._meta.db_table,
         NODE_COLUMNS,
         NODE_TYPES,
-        [[_plain(getattr(r, name)) for name in NODE_COLUMNS] for r in rows],
+        [_node_values(r) for r in rows],
         conflict=("user_id", "node_type", "node_id"),
         now=now,
         created=False,
     )
+
+
+def write_progress(
+    *,
+    user_id: int,
+    node_rows: list[NodeRow],
+    block_rows: list[BlockRow],
+    events: list[dict],
+    now: datetime,
+    latest,
+) -> None:
+    """A batch's writes: its roll-ups and block states (upserts), its log rows (dicts with
+    ``EVENT_COLUMNS`` but the statement id and stored time, which are set here) and, when it
+    logged any, the learner's counters (``LearnerState``, ``latest``: the latest event's time).
+    On PostgreSQL one statement (data-modifying CTEs), one round trip."""
+    if not _postgres():
+        upsert_node_rows(node_rows, now)
+        upsert_block_rows(block_rows, now)
+        append_events(events, now)
+        if events:
+            at = Value(latest)
+            LearnerState.objects.filter(pk=user_id).update(
+                events_count=F("events_count") + len(events),
+                rollup_version=F("rollup_version") + 1,
+                last_event_at=Greatest(Coalesce("last_event_at", at), at),
+                updated_at=now,
+            )
+        return
+    statements, params = [], []
+    if node_rows:
+        sql, document = _upsert_statement(
+            NodeProgress._meta.db_table,
+            NODE_COLUMNS,
+            NODE_TYPES,
+            [_node_values(r) for r in node_rows],
+            conflict=("user_id", "node_type", "node_id"),
+            now=now,
+            created=False,
+        )
+        statements.append(sql)
+        params.append(document)
+    if block_rows:
+        sql, document = _upsert_statement(
+            BlockProgress._meta.db_table,
+            BLOCK_COLUMNS,
+            BLOCK_TYPES,
+            [_block_values(r) for r in block_rows],
+            conflict=("user_id", "block_id"),
+            now=now,
+        )
+        statements.append(sql)
+        params.append(document)
+    if events:
+        statement_ids = os.urandom(16 * len(events))
+        for i, event in enumerate(events):
+            event["statement_id"] = uuid.UUID(bytes=statement_ids[16 * i : 16 * i + 16], version=4)
+            event["stored_at"] = now
+        document = json.dumps([[event[c] for c in EVENT_COLUMNS] for event in events], default=_plain)
+        select = _json_select(EVENT_TYPES)
+        statements.append(
+            f"INSERT INTO {ProgressEvent._meta.db_table} ({', '.join(EVENT_COLUMNS)}) "
+            f"SELECT {select} FROM jsonb_array_elements(%s::jsonb) AS r"
+        )
+        params.append(document)
+        statements.append(
+            f"UPDATE {LearnerState._meta.db_table} SET events_count = events_count + %s, "
+            "rollup_version = rollup_version + 1, "
+            "last_event_at = GREATEST(COALESCE(last_event_at, %s), %s), updated_at = %s WHERE user_id = %s"
+        )
+        params += [len(events), latest, latest, now, user_id]
+    if not statements:
+        return
+    *first, last = statements
+    sql = last
+    if first:
+        sql = "WITH " + ", ".join(f"w{i} AS ({s})" for i, s in enumerate(first)) + " " + last
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
 
 
 VIEW_FIELDS = ("node_type", "node_id", *ROLLUP_VALUE_FIELDS)

@@ -1,6 +1,9 @@
 """``POST progress/events/``: one learning event, or a batch of up to 500."""
 
+from datetime import datetime
+
 from django.conf import settings
+from django.utils import timezone
 from drf_spectacular.utils import OpenApiResponse, PolymorphicProxySerializer, extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
@@ -73,6 +76,105 @@ class EventSerializer(serializers.Serializer):
             raise serializers.ValidationError({"mission_id": ["mission_id and wod_id name different WODs."]})
         attrs["wod"] = wod_id or mission_id
         return attrs
+
+
+_OPTIONAL_FLOATS = ("score", "progress")
+_OPTIONAL_RATINGS = ("difficulty_rating", "confidence_level")
+
+
+def _unit(value) -> float | None:
+    """A score or progress that is certainly valid, as ``FloatField(0..1)`` returns it; else None."""
+    kind = type(value)
+    if (kind is float or kind is int) and 0 <= value <= 1:
+        return float(value)
+    return None
+
+
+def fast_event(item, tz=None) -> dict | None:
+    """``EventSerializer``'s validated data for an event that is certainly valid, else None.
+
+    The serializer stays the definition of an event and of every error message: this accepts
+    only the plain JSON shapes a client sends (exact types, known verb, values in range, an ISO
+    8601 time with its offset) and builds exactly the values the serializer would (its fields'
+    coercions, ``validate``'s ``wod``); anything else (a string for a number, a naive time,
+    whitespace around a key ...) returns None and goes through the serializer.
+    ``tests/progress/test_event_input.py`` checks both agree on valid and invalid events.
+    """
+    if type(item) is not dict:
+        return None
+    get = item.get
+    block, verb, key, when = get("block"), get("event"), get("idempotency_key"), get("occurred_at")
+    if type(block) is not int or block < 1 or type(verb) is not str or verb not in VERBS:
+        return None
+    if type(key) is not str or not 0 < len(key) <= 100 or not key.isascii() or not key.isprintable():
+        return None
+    if key.strip() != key or type(when) is not str:
+        return None
+    try:
+        occurred = datetime.fromisoformat(when)
+        if occurred.utcoffset() is None:
+            return None  # naive: the serializer makes it aware (or explains why it cannot)
+        occurred = occurred.astimezone(tz or timezone.get_current_timezone())
+    except (ValueError, OverflowError):
+        return None
+    values = {"block": block, "event": verb}
+    spent = get("time_spent_s", 0)
+    if "time_spent_s" in item:
+        kind = type(spent)
+        if not ((kind is float or kind is int) and 0 <= spent <= 86400):
+            return None
+        spent = float(spent)
+    values["time_spent_s"] = spent
+    for name in _OPTIONAL_FLOATS:
+        if name in item:
+            raw = item[name]
+            value = _unit(raw) if raw is not None else None
+            if value is None and raw is not None:
+                return None
+            values[name] = value
+    values["occurred_at"] = occurred
+    values["idempotency_key"] = key
+    wod_id = mission_id = None
+    for name in ("wod_id", "mission_id"):
+        raw = get(name)
+        if raw is not None and (type(raw) is not int or raw < 1):
+            return None
+        if name == "wod_id":
+            wod_id = raw
+        else:
+            mission_id = raw
+    for name in _OPTIONAL_RATINGS:
+        if name in item:
+            raw = item[name]
+            if raw is not None and (type(raw) is not int or not 1 <= raw <= 5):
+                return None
+            values[name] = raw
+    if "interaction_data" in item:
+        raw = item["interaction_data"]
+        if raw is not None:
+            if type(raw) is not dict:
+                return None
+            raw = {str(k): v for k, v in raw.items()}
+        values["interaction_data"] = raw
+    if wod_id and mission_id and wod_id != mission_id:
+        return None
+    values["wod"] = wod_id or mission_id
+    return values
+
+
+def fast_events(data) -> list[dict] | None:
+    """``EventBatchSerializer``'s validated events when every one is certainly valid (see
+    ``fast_event``), else None."""
+    if type(data) is not list or not 0 < len(data) <= settings.PROGRESS_EVENTS_MAX_BATCH:
+        return None
+    tz = timezone.get_current_timezone()
+    values = []
+    for item in data:
+        value = fast_event(item, tz)
+        if value is None:
+            return None
+        values.append(value)
+    return values
 
 
 class EventBatchSerializer(serializers.Serializer):
@@ -180,14 +282,22 @@ class ProgressEventsView(APIView):
         else:
             payload = None
         if payload is None:
-            single = EventSerializer(data=request.data)
-            single.is_valid(raise_exception=True)
-            events = [single.validated_data]
+            event = fast_event(request.data)
+            if event is None:
+                single = EventSerializer(data=request.data)
+                single.is_valid(raise_exception=True)
+                event = single.validated_data
+            events = [event]
         else:
-            batch = EventBatchSerializer(data=payload)
-            batch.is_valid(raise_exception=True)
-            events = batch.validated_data["events"]
-        result = events_ingest(user=request.user, events=events)
+            events = fast_events(payload["events"]) if type(payload) is dict else None
+            if events is None:
+                batch = EventBatchSerializer(data=payload)
+                batch.is_valid(raise_exception=True)
+                events = batch.validated_data["events"]
+        # Under an Idempotency-Key the view runs in a transaction an error rolls back whole
+        # (``idempotent``): the batch needs no savepoint of its own.
+        in_request_transaction = getattr(request, "idempotency_record", None) is not None
+        result = events_ingest(user=request.user, events=events, savepoint=not in_request_transaction)
         return Response(
             {
                 "accepted": result.accepted,

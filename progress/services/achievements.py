@@ -270,6 +270,12 @@ def achievements_evaluate_after_ingest(*, user, result) -> list[AchievementOutco
     if not kinds:
         return []
     communities = sorted({event_value(e, "community_id") for e in result.events})
+    # Ingest read which communities have an active achievement: only those can award one.
+    with_achievements = getattr(result, "achievement_communities", None)
+    if with_achievements is not None:
+        communities = [c for c in communities if c in with_achievements]
+    if not communities:
+        return []
     candidates = with_awards(user, Achievement.objects.active().filter(community_id__in=communities))
     outcomes = []
     for community_id in communities:

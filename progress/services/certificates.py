@@ -98,6 +98,12 @@ def milestones_evaluate_after_ingest(*, user, result) -> list[UserCourseMileston
     block_ids = {event_value(e, "block_id") for e in result.events} - {None}
     if not completed_wods and not block_ids:
         return []
+    # Ingest read which of its blocks and WODs a milestone names: none, nothing to look up.
+    named_blocks = getattr(result, "milestone_blocks", None)
+    named_wods = getattr(result, "milestone_wods", None)
+    if named_blocks is not None and named_wods is not None:
+        if not (block_ids & named_blocks) and not (completed_wods & named_wods):
+            return []
     milestones = list(
         CourseMilestone.objects.filter(
             Q(milestone_type=MilestoneType.WOD_COMPLETION, wod_id__in=completed_wods)

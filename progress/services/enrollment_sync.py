@@ -2,7 +2,7 @@
 
 from ..models import CourseEnrollment, EnrollmentStatus, NodeType, ProgramEnrollment
 from ..rollup import DONE_STATES, node_state
-from ..sql import load_node_rows
+from ..sql import load_enrollments, load_node_rows
 
 
 def update_enrollments(user, structures, rows, keys, now) -> dict:
@@ -11,10 +11,7 @@ def update_enrollments(user, structures, rows, keys, now) -> dict:
     program_ids = [i for t, i in keys if t == NodeType.PROGRAM]
     course_ids = [i for t, i in keys if t == NodeType.COURSE]
     registrations = {}
-    programs = (
-        list(ProgramEnrollment.objects.filter(user=user, program_id__in=program_ids)) if program_ids else []
-    )
-    courses = list(CourseEnrollment.objects.filter(user=user, course_id__in=course_ids)) if course_ids else []
+    programs, courses = load_enrollments(user.pk, program_ids, course_ids)
     if not programs and not courses:
         return registrations
     # Children of enrolled nodes, to find the current course / WOD.

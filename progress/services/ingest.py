@@ -3,7 +3,8 @@
 ``events_ingest`` is the single entry point (API, commands, demo, benchmarks). Per batch it
 takes the learner's lock once (``LearnerState`` row, ``SELECT ... FOR UPDATE``), so a learner's
 events apply one batch at a time, and then does a fixed number of bulk queries whatever the batch
-size: replayed keys, blocks, block states, ancestor roll-ups, enrollments, upserts, the log.
+size: replayed keys, blocks with the learner's states on them, ancestor roll-ups, enrollments, and
+one statement writing roll-ups, block states, the log and the learner's counters.
 """
 
 from dataclasses import dataclass, field
@@ -13,8 +14,6 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, Value
-from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
 from config.errors import Locked
@@ -37,13 +36,11 @@ from ..selectors.progress import node_rows, rule_keys, wod_unmet
 from ..selectors.structure import community_structure
 from ..sql import (
     NodeRow,
-    append_events,
-    load_block_facts,
-    load_block_rows,
+    load_block_facts_and_rows,
     load_node_rows,
+    lock_learner_row,
     stored_keys,
-    upsert_block_rows,
-    upsert_node_rows,
+    write_progress,
 )
 from .block_state import apply_event, mastery_threshold
 from .enrollment_sync import update_enrollments
@@ -79,6 +76,12 @@ class IngestResult:
     mastered_nodes: dict[str, list[int]] = field(default_factory=dict)
     # the roll-ups this batch changed, with NodeProgress's field names
     node_progress: dict[tuple[str, int], NodeRow] = field(default_factory=dict)
+    # Which award rules can apply, read with the blocks (None: not known, evaluate them all):
+    # event blocks an assessment or project milestone names, WODs of event blocks a
+    # WOD-completion milestone names, communities with an active achievement.
+    milestone_blocks: set[int] | None = None
+    milestone_wods: set[int] | None = None
+    achievement_communities: set[int] | None = None
 
 
 def lock_learner(user) -> LearnerState:
@@ -107,10 +110,21 @@ def _coerce(raw, index: int, *, now) -> EventInput:
     return event
 
 
-def _load_blocks(user, block_ids) -> tuple[dict[int, BlockFacts], dict[int, int]]:
-    """Published blocks among ``block_ids`` in the user's communities, and each community's
-    content version (one query)."""
-    facts, versions = {}, {}
+@dataclass
+class _Blocks:
+    facts: dict[int, BlockFacts] = field(default_factory=dict)
+    versions: dict[int, int] = field(default_factory=dict)  # community -> content version
+    milestone_blocks: set[int] = field(default_factory=set)
+    milestone_wods: set[int] = field(default_factory=set)
+    achievement_communities: set[int] = field(default_factory=set)
+    rows: dict[int, BlockRow] = field(default_factory=dict)  # the learner's states on them
+
+
+def _load_blocks(user, block_ids) -> _Blocks:
+    """Published blocks among ``block_ids`` in the user's communities, each community's content
+    version, which award rules can apply to them and the learner's states on them (one query)."""
+    found = _Blocks()
+    facts, found.rows = load_block_facts_and_rows(user.pk, block_ids)
     for (
         pk,
         block_type,
@@ -121,10 +135,21 @@ def _load_blocks(user, block_ids) -> tuple[dict[int, BlockFacts], dict[int, int]
         version,
         completion,
         mastery,
-    ) in load_block_facts(user.pk, block_ids):
-        facts[pk] = BlockFacts(pk, block_type, required, page_id, wod_id, community_id, completion, mastery)
-        versions[community_id] = version
-    return facts, versions
+        block_milestone,
+        wod_milestone,
+        achievements,
+    ) in facts:
+        found.facts[pk] = BlockFacts(
+            pk, block_type, required, page_id, wod_id, community_id, completion, mastery
+        )
+        found.versions[community_id] = version
+        if block_milestone:
+            found.milestone_blocks.add(pk)
+        if wod_milestone:
+            found.milestone_wods.add(wod_id)
+        if achievements:
+            found.achievement_communities.add(community_id)
+    return found
 
 
 @dataclass
@@ -137,11 +162,15 @@ class _Delta:
     last_activity_at: datetime | None = None
 
 
-def events_ingest(*, user, events) -> IngestResult:
+def events_ingest(*, user, events, savepoint: bool = True) -> IngestResult:
     """Apply ``events`` (dicts or ``EventInput``) for ``user``; replays are no-ops.
 
     Raises ``ValidationError`` for bad input (nothing is written) and ``config.errors.Locked`` when an
     event touches a WOD or course whose prerequisites the learner has not met.
+
+    Inside a caller's transaction the batch runs in a savepoint, so the caller may catch the error
+    and go on. ``savepoint=False`` spares that round trip when the caller's transaction ends with
+    the error anyway (a view: the error becomes the answer and the transaction rolls back).
     """
     if not events:
         raise ValidationError({"events": ["Send at least one event."]})
@@ -151,12 +180,13 @@ def events_ingest(*, user, events) -> IngestResult:
     now = timezone.now()
     single = len(events) == 1
     inputs = [_coerce(raw, None if single else i, now=now) for i, raw in enumerate(events)]
-    with transaction.atomic():
-        learner = lock_learner(user)
-        return _ingest_locked(user, learner, inputs, now)
+    with transaction.atomic(savepoint=savepoint):
+        if not lock_learner_row(user.pk):  # a learner's first batch creates the row
+            lock_learner(user)
+        return _ingest_locked(user, inputs, now)
 
 
-def _ingest_locked(user, learner, inputs: list[EventInput], now) -> IngestResult:
+def _ingest_locked(user, inputs: list[EventInput], now) -> IngestResult:
     result = IngestResult(user_id=user.pk)
     stored = stored_keys(user.pk, {e.idempotency_key for e in inputs})
     fresh: list[EventInput] = []
@@ -167,7 +197,11 @@ def _ingest_locked(user, learner, inputs: list[EventInput], now) -> IngestResult
         seen.add(event.idempotency_key)
         fresh.append(event)
 
-    facts, versions = _load_blocks(user, {e.block for e in fresh}) if fresh else ({}, {})
+    blocks = _load_blocks(user, {e.block for e in fresh}) if fresh else _Blocks()
+    facts, versions = blocks.facts, blocks.versions
+    result.milestone_blocks = blocks.milestone_blocks
+    result.milestone_wods = blocks.milestone_wods
+    result.achievement_communities = blocks.achievement_communities
     structures = {cid: community_structure(cid, version) for cid, version in versions.items()}
     for event in fresh:
         block = facts.get(event.block)
@@ -195,7 +229,7 @@ def _ingest_locked(user, learner, inputs: list[EventInput], now) -> IngestResult
             )
 
     # Block states.
-    progress = load_block_rows(user.pk, facts)
+    progress = blocks.rows
     before = {}
     for block_id, block in facts.items():
         bp = progress.get(block_id)
@@ -266,11 +300,7 @@ def _ingest_locked(user, learner, inputs: list[EventInput], now) -> IngestResult
                 result.mastered_nodes.setdefault(key[0], []).append(key[1])
         else:
             row.completed_at = None
-    upsert_node_rows([rows[key] for key in deltas], now)
     result.node_progress = {key: rows[key] for key in deltas}
-
-    upsert_block_rows(list(progress.values()), now)
-
     registrations = update_enrollments(user, structures, rows, enrollment_keys, now)
 
     # The log.
@@ -309,15 +339,15 @@ def _ingest_locked(user, learner, inputs: list[EventInput], now) -> IngestResult
                 "occurred_at": event.occurred_at,
             }
         )
-    if log:
-        append_events(log, now)
-        latest = Value(max(e.occurred_at for e in fresh))
-        LearnerState.objects.filter(pk=learner.pk).update(
-            events_count=F("events_count") + len(log),
-            rollup_version=F("rollup_version") + 1,
-            last_event_at=Greatest(Coalesce("last_event_at", latest), latest),
-            updated_at=now,
-        )
+    # Roll-ups, block states, the log and the learner's counters: one statement.
+    write_progress(
+        user_id=user.pk,
+        node_rows=[rows[key] for key in deltas],
+        block_rows=list(progress.values()),
+        events=log,
+        now=now,
+        latest=max((e.occurred_at for e in fresh), default=None),
+    )
     result.events = log
 
     # Outcomes in request order.

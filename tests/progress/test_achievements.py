@@ -449,3 +449,46 @@ def test_admin_action_reevaluates_a_new_achievement_for_every_member_in_a_task_a
     assert len(callbacks) == 1
     callbacks[0]()
     assert UserAchievement.objects.get(user=user, achievement=late).earned_at is not None
+
+
+def award_queries(queries) -> list[str]:
+    """The statements of the award rules' own reads (achievements, milestones)."""
+    tables = ('FROM "progress_achievement"', 'FROM "progress_coursemilestone"')
+    return [q["sql"] for q in queries if q["sql"].startswith("SELECT") and any(t in q["sql"] for t in tables)]
+
+
+@pytest.mark.django_db
+def test_a_batch_no_award_rule_can_apply_to_skips_the_award_reads(user, gym):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from progress.models import CourseMilestone, MilestoneType, UserCourseMilestone
+
+    community, program, blocks = gym
+    achievement(community, {"all": [{"type": "blocks_completed", "count": 1}]}, is_active=False)
+    other = CommunityFactory(name="Other gym", slug="other-gym")
+    achievement(other, {"all": [{"type": "blocks_completed", "count": 1}]})
+    with CaptureQueriesContext(connection) as queries:
+        result = events_ingest(user=user, events=[service_event(blocks[0])])
+    assert result.accepted == 1 and result.achievement_communities == set()
+    assert award_queries(queries) == []
+
+    # A milestone on another block: still nothing to read; on this batch's block: reached.
+    course = program.courses.get()
+    CourseMilestone.objects.create(
+        course=course, title="Project", milestone_type=MilestoneType.PROJECT, block=blocks[2]
+    )
+    with CaptureQueriesContext(connection) as queries:
+        events_ingest(user=user, events=[service_event(blocks[1])])
+    assert award_queries(queries) == []
+    with CaptureQueriesContext(connection) as queries:
+        result = events_ingest(user=user, events=[service_event(blocks[2])])
+    assert result.milestone_blocks == {blocks[2].pk}
+    assert len(award_queries(queries)) == 1
+    assert UserCourseMilestone.objects.filter(user=user, milestone__block=blocks[2]).exists()
+
+    # An active achievement in the community: the next batch evaluates and earns it.
+    earned = achievement(community, {"all": [{"type": "blocks_completed", "count": 4}]}, name="Four")
+    result = events_ingest(user=user, events=[service_event(blocks[3])])
+    assert result.achievement_communities == {community.pk}
+    assert [o.achievement for o in result.awards.earned] == [earned]

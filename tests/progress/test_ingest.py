@@ -251,6 +251,25 @@ def test_unknown_unpublished_and_foreign_blocks_are_a_400_and_nothing_is_written
 
 
 @pytest.mark.django_db
+def test_a_refused_batch_under_an_idempotency_key_writes_nothing_and_its_corrected_retry_runs(
+    user, auth_client, wod
+):
+    """Under an Idempotency-Key the batch has no savepoint of its own: the request's transaction
+    rolls back whole and the key is free again."""
+    mine = one_block(wod, BlockType.RICH_TEXT)
+    good = event(mine)
+    response = auth_client.post(EVENTS, [good, event(999_999)], format="json", HTTP_IDEMPOTENCY_KEY="batch-1")
+    assert response.status_code == 400 and response.json() == {"block": ["Unknown block 999999."]}
+    assert not ProgressEvent.objects.exists() and not BlockProgress.objects.exists()
+    assert LearnerState.objects.filter(user=user, events_count=0).count() <= 1
+    response = auth_client.post(EVENTS, [good], format="json", HTTP_IDEMPOTENCY_KEY="batch-1")
+    assert response.status_code == 200 and response.json()["accepted"] == 1
+    replay = auth_client.post(EVENTS, [good], format="json", HTTP_IDEMPOTENCY_KEY="batch-1")
+    assert replay["Idempotent-Replayed"] == "true" and replay.json() == response.json()
+    assert ProgressEvent.objects.count() == 1 and LearnerState.objects.get(user=user).events_count == 1
+
+
+@pytest.mark.django_db
 def test_a_batch_over_500_events_is_refused(auth_client, wod, settings):
     block = one_block(wod, BlockType.RICH_TEXT)
     response = auth_client.post(EVENTS, {"events": [event(block) for _ in range(501)]}, format="json")
@@ -378,3 +397,22 @@ def test_batch_errors_are_listed_per_event_and_nothing_is_written(auth_client, w
     missing = auth_client.post(EVENTS, {"block": block.pk}, format="json")
     assert missing.status_code == 400 and {"event", "occurred_at", "idempotency_key"} <= set(missing.json())
     assert not ProgressEvent.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_batch_under_an_idempotency_key_takes_a_pinned_number_of_queries(
+    user, auth_client, django_assert_num_queries
+):
+    program = build_program(courses=2, wods_per_course=2, pages_per_wod=2, blocks_per_page=5)
+    join(user, program.community)
+    program_enroll(user=user, program=program)
+    blocks = blocks_of(program)
+    auth_client.post(EVENTS, [event(blocks[0])], format="json")  # the learner's row, the caches
+    batch = [event(b, "completed") for b in blocks[1:]]
+    # token; the key's claim (in a savepoint here, the test's transaction: 3); the request's
+    # transaction (a savepoint here: 2); learner lock; stored keys; blocks with their states;
+    # roll-ups; enrollments; the enrollment update; the one write (roll-ups, block states, log,
+    # learner); the stored answer
+    with django_assert_num_queries(14):
+        response = auth_client.post(EVENTS, batch, format="json", HTTP_IDEMPOTENCY_KEY="pinned")
+    assert response.status_code == 200 and response.json()["accepted"] == len(batch)

@@ -5,7 +5,15 @@ import pytest
 from django.utils import timezone
 
 from progress import sql
-from progress.models import BlockProgress, BlockType, NodeProgress, ProgressEvent
+from progress.models import (
+    BlockProgress,
+    BlockType,
+    CourseEnrollment,
+    LearnerState,
+    NodeProgress,
+    ProgramEnrollment,
+    ProgressEvent,
+)
 from progress.services import events_ingest, progress_recompute
 from tests.progress.factories import build_program
 from tests.utils.progress import blocks_of, join
@@ -58,6 +66,10 @@ def test_both_write_paths_store_the_same_state(user, monkeypatch, postgres):
     assert (program_row.percent, program_row.state) == (100.0, "mastered")
     assert program_row.time_spent_s == len(blocks) * 1.25 + len(blocks[::2]) * 2
     assert progress_recompute(user=user, dry_run=True).drift == []
+    state = LearnerState.objects.get(user=user)
+    logged = ProgressEvent.objects.filter(user=user)
+    assert state.events_count == logged.count() and state.rollup_version == 2
+    assert state.last_event_at == max(logged.values_list("occurred_at", flat=True))
 
 
 def _columns(model) -> dict[str, str]:
@@ -80,9 +92,11 @@ def _columns(model) -> dict[str, str]:
         (BlockProgress, sql.BLOCK_COLUMNS, sql.BLOCK_TYPES),
         (NodeProgress, sql.NODE_COLUMNS, sql.NODE_TYPES),
         (NodeProgress, sql.VIEW_FIELDS, None),
-        (ProgressEvent, sql.EVENT_COLUMNS, None),
+        (ProgressEvent, sql.EVENT_COLUMNS, sql.EVENT_TYPES),
+        (ProgramEnrollment, [*sql.ENROLLMENT_COLUMNS, *sql.ENROLLMENT_NODES["program"]], None),
+        (CourseEnrollment, [*sql.ENROLLMENT_COLUMNS, *sql.ENROLLMENT_NODES["course"]], None),
     ],
-    ids=["block rows", "node rows", "node views", "event log"],
+    ids=["block rows", "node rows", "node views", "event log", "program enrollments", "course enrollments"],
 )
 def test_every_raw_column_list_matches_the_model(model, columns, types):
     """A migration that renames, drops or retypes a column fails here, not in production."""
@@ -127,3 +141,109 @@ def test_the_columns_named_inside_the_joins_exist():
     }
     for model, columns in named.items():
         assert columns <= set(_columns(model)), (model.__name__, columns - set(_columns(model)))
+
+
+@pytest.mark.django_db
+def test_block_facts_and_their_award_flags_agree_on_both_paths(user, monkeypatch):
+    from progress.models import Achievement, CourseMilestone, MilestoneType
+
+    program = build_program(courses=1, wods_per_course=2, pages_per_wod=1, blocks_per_page=2)
+    other = build_program(courses=1, wods_per_course=1, pages_per_wod=1, blocks_per_page=2)
+    join(user, program.community)
+    join(user, other.community)
+    blocks, theirs = blocks_of(program), blocks_of(other)
+    course = program.courses.get()
+    CourseMilestone.objects.create(
+        course=course, title="Project", milestone_type=MilestoneType.PROJECT, block=blocks[1]
+    )
+    CourseMilestone.objects.create(
+        course=course, title="WOD", milestone_type=MilestoneType.WOD_COMPLETION, wod=blocks[2].page.wod
+    )
+    Achievement.objects.create(community=program.community, name="A", criteria={"all": []})
+    Achievement.objects.create(community=other.community, name="B", criteria={"all": []}, is_active=False)
+    ids = [b.pk for b in blocks + theirs] + [10**9]
+    on_postgres = sorted(sql.load_block_facts(user.pk, ids))
+    monkeypatch.setattr(sql, "_postgres", lambda: False)
+    assert sorted(sql.load_block_facts(user.pk, ids)) == on_postgres
+    flags = {row[0]: row[9:] for row in on_postgres}
+    assert flags[blocks[0].pk] == (False, False, True)
+    assert flags[blocks[1].pk] == (True, False, True)
+    assert flags[blocks[2].pk] == (False, True, True)
+    assert flags[theirs[0].pk] == (False, False, False)
+    assert len(on_postgres) == len(blocks + theirs)
+
+
+@pytest.mark.django_db
+def test_enrollments_read_the_same_on_both_paths_and_ingest_mirrors_them(user, monkeypatch):
+    from progress.services import course_enroll, program_enroll
+
+    program = build_program(courses=2, wods_per_course=1, pages_per_wod=1, blocks_per_page=2)
+    join(user, program.community)
+    program_enroll(user=user, program=program)
+    courses = list(program.courses.order_by("program_links__order"))
+    course_enroll(user=user, course=courses[0])
+    wanted = ([program.pk, 10**9], [c.pk for c in courses])
+
+    def read():
+        programs, found = sql.load_enrollments(user.pk, *wanted)
+        columns = [*sql.ENROLLMENT_COLUMNS, "program_id", "current_course_id"]
+        course_columns = [*sql.ENROLLMENT_COLUMNS, "course_id", "current_wod_id"]
+        return (
+            sorted(tuple(getattr(e, c) for c in columns) for e in programs),
+            sorted(tuple(getattr(e, c) for c in course_columns) for e in found),
+        )
+
+    on_postgres = read()
+    monkeypatch.setattr(sql, "_postgres", lambda: False)
+    assert read() == on_postgres
+    monkeypatch.undo()
+    assert sql.load_enrollments(user.pk, [], []) == ([], [])
+    expected = ProgramEnrollment.objects.get(user=user)
+    assert on_postgres[0] == [
+        (
+            expected.pk,
+            expected.registration,
+            "active",
+            0.0,
+            None,
+            program.community_id,
+            program.pk,
+            expected.current_course_id,
+        )
+    ]
+    assert [row[6] for row in on_postgres[1]] == [courses[0].pk]
+
+    run_events(user, blocks_of(program)[:2], "e")
+    enrollment = CourseEnrollment.objects.get(user=user, course=courses[0])
+    assert (enrollment.completion_percent, enrollment.status) == (100.0, "completed")
+    assert ProgramEnrollment.objects.get(user=user).completion_percent == 50.0
+
+
+@pytest.mark.django_db
+def test_block_and_node_rows_read_the_same_on_both_paths(user, monkeypatch):
+    program = build_program(courses=1, wods_per_course=2, pages_per_wod=1, blocks_per_page=3)
+    join(user, program.community)
+    blocks = blocks_of(program)
+    run_events(user, blocks[:4], "r")
+    keys = list(NodeProgress.objects.filter(user=user).values_list("node_type", "node_id"))
+    ids = [b.pk for b in blocks]
+    on_postgres = (sql.load_block_rows(user.pk, ids), sql.load_node_rows(user.pk, keys))
+    monkeypatch.setattr(sql, "_postgres", lambda: False)
+    assert (sql.load_block_rows(user.pk, ids), sql.load_node_rows(user.pk, keys)) == on_postgres
+    assert len(on_postgres[0]) == 4 and on_postgres[0][blocks[0].pk].completed_at is not None
+    assert all(row.last_activity_at is not None for row in on_postgres[1].values())
+
+
+@pytest.mark.django_db
+def test_block_facts_with_rows_agree_with_facts_and_rows_read_apart(user, monkeypatch):
+    program = build_program(courses=1, wods_per_course=2, pages_per_wod=1, blocks_per_page=3)
+    join(user, program.community)
+    blocks = blocks_of(program)
+    run_events(user, blocks[:3], "f")
+    ids = [b.pk for b in blocks] + [10**9]
+    facts, rows = sql.load_block_facts_and_rows(user.pk, ids)
+    assert sorted(facts) == sorted(sql.load_block_facts(user.pk, ids))
+    assert rows == sql.load_block_rows(user.pk, ids) and len(rows) == 3
+    monkeypatch.setattr(sql, "_postgres", lambda: False)
+    orm_facts, orm_rows = sql.load_block_facts_and_rows(user.pk, ids)
+    assert sorted(orm_facts) == sorted(facts) and orm_rows == rows
