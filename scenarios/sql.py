@@ -16,25 +16,24 @@ The progress row is locked before the metadata row (the metadata statement waits
 progress one's result), the services' lock order. Each returns (progress, metadata) as model
 instances, or None when nothing changed (saved already, not saved).
 
-A list page (``list_page``) runs the list query the ORM compiled (``selectors``) as a prepared
-statement of the database session, its page size and offset written into it: planning the
-three-table join took more of PostgreSQL's time than running it, and a prepared statement with
-a fixed limit is planned once per session (a generic plan; with the limit a parameter PostgreSQL
-keeps planning it per call).
+A list page (``list_page``) runs the list query the ORM compiled (``selectors``) with its sort,
+filters, page size and offset written into the text and the user's id its one parameter: planning
+the three-table join took more of PostgreSQL's time than running it, and with only the user's id
+unknown, a connection that prepares statements (``DATABASE_PREPARE_THRESHOLD``, psycopg's
+server-side prepared statements) plans it once and keeps a plan as good as a fresh one (with the
+limit a parameter, PostgreSQL kept planning it per call).
 
 They run on PostgreSQL only; the services keep their ORM path for other databases (the embedded
 SQLite default). ``tests/scenarios/test_sql.py`` ties every column list below to the models and
 checks that both paths store and answer the same.
 """
 
-import itertools
 import re
-import weakref
+import threading
 from collections import OrderedDict
 from datetime import datetime
 
-from django.db import ProgrammingError, connection
-from psycopg import errors
+from django.db import connection
 from psycopg import sql as pg_sql
 
 from .models import SCENARIO_FILTER_FIELDS, Scenario, ScenarioMetadata, UserScenarioProgress
@@ -159,74 +158,56 @@ def progress_unsave(*, user_id: int, scenario_id: int, now: datetime):
 
 # --- list pages ---------------------------------------------------------------------------
 
-# Statements a session keeps prepared; the least recently used one is deallocated beyond that.
-PREPARED_PER_SESSION = 32
-# The prepared statements of each database session (a psycopg connection), by (SQL, values,
-# limit, offset): they live exactly as long as the session does.
-_prepared: "weakref.WeakKeyDictionary[object, OrderedDict[tuple, str]]" = weakref.WeakKeyDictionary()
-_statement_names = itertools.count(1)
+# List statement texts kept by this process (a few sorts and filters, a few page sizes and pages).
+LIST_STATEMENTS = 256
+_list_statements: "OrderedDict[tuple, tuple[str, int]]" = OrderedDict()
+_list_lock = threading.Lock()
 _PLACEHOLDER = re.compile(r"%%|%s")
 
 
 def _statement(raw, sql: str, params, user_param) -> str:
-    """``sql`` with each ``user_param`` placeholder as ``$1`` and every other one as its value,
-    quoted (the sorts and filters are a few fixed choices). With only the user unknown, the
-    generic plan is the one a call with values would get, so PostgreSQL keeps it."""
+    """``sql`` with each ``user_param`` placeholder kept as ``%s`` and every other one written in as
+    its value, quoted (the sorts and filters are a few fixed choices)."""
     values = iter(params)
 
     def substitute(match):
         if match.group() == "%%":
             return "%%"
         value = next(values)
-        return "$1" if value == user_param else pg_sql.Literal(value).as_string(raw).replace("%", "%%")
+        return "%s" if value == user_param else pg_sql.Literal(value).as_string(raw).replace("%", "%%")
 
     return _PLACEHOLDER.sub(substitute, sql)
 
 
+def list_statement(sql: str, params, *, user_param, limit: int, offset: int) -> tuple[str, int]:
+    """The list query ``sql`` (``%s`` placeholders, ``params``) as the text a page runs: every
+    value but the user's written in, with its ``LIMIT`` and ``OFFSET``; and how many of its
+    parameters are the user's id (its only parameters). The same page for another user is the
+    same text, so a connection that prepares statements (``DATABASE_PREPARE_THRESHOLD``) plans it
+    once and keeps the plan."""
+    key = (sql, tuple(params), int(limit), int(offset))
+    with _list_lock:
+        found = _list_statements.get(key)
+        if found is not None:
+            _list_statements.move_to_end(key)
+            return found
+    connection.ensure_connection()
+    text = f"{_statement(connection.connection, sql, params, user_param)} LIMIT {key[2]} OFFSET {key[3]}"
+    with_user = sum(1 for value in params if value == user_param)
+    if not with_user:  # no parameters: nothing is interpolated, so no %% either
+        text = text.replace("%%", "%")
+    found = (text, with_user)
+    with _list_lock:
+        _list_statements[key] = found
+        while len(_list_statements) > LIST_STATEMENTS:
+            _list_statements.popitem(last=False)
+    return found
+
+
 def list_page(sql: str, params, *, user_param, user_id, limit: int, offset: int) -> list[tuple]:
     """The rows ``offset`` to ``offset + limit`` of the list query ``sql`` (``%s`` placeholders,
-    ``params``; those equal to ``user_param`` stand for ``user_id``), through a statement prepared
-    once per session for this SQL, these values, limit and offset. The first call in a session
-    prepares and executes in one round trip."""
-    try:
-        return _list_page(sql, params, user_param=user_param, user_id=user_id, limit=limit, offset=offset)
-    except ProgrammingError as error:
-        # The session lost its statements (DEALLOCATE ALL, DISCARD ALL): prepare afresh, when
-        # no transaction was broken by the failure.
-        if not isinstance(error.__cause__, errors.InvalidSqlStatementName) or connection.in_atomic_block:
-            raise
-        _prepared.pop(connection.connection, None)
-        return _list_page(sql, params, user_param=user_param, user_id=user_id, limit=limit, offset=offset)
-
-
-def _list_page(sql, params, *, user_param, user_id, limit, offset):
-    connection.ensure_connection()
-    raw = connection.connection
-    statements = _prepared.setdefault(raw, OrderedDict())
-    key = (sql, tuple(params), int(limit), int(offset))
-    name = statements.get(key)
-    prefix = ""
-    if name is None:
-        name = f"scenario_list_{next(_statement_names)}"
-        body = _statement(raw, sql, params, user_param)
-        prefix = f"PREPARE {name} AS {body} LIMIT {key[2]} OFFSET {key[3]}; "
-        while len(statements) >= PREPARED_PER_SESSION:
-            prefix = f"DEALLOCATE {statements.popitem(last=False)[1]}; " + prefix
-    else:
-        statements.move_to_end(key)
-    query = f"{prefix}EXECUTE {name}"
-    try:
-        with connection.cursor() as cursor:
-            if user_param in params:
-                cursor.execute(f"{query} (%s)", (user_id,))
-            else:  # no parameters: nothing is interpolated, so no %% either
-                cursor.execute(query.replace("%%", "%"))
-            while cursor.description is None and cursor.nextset():
-                pass  # the results of DEALLOCATE and PREPARE
-            rows = cursor.fetchall()
-    except Exception:
-        # Whatever ran, a new name is prepared next time (names are never reused).
-        statements.pop(key, None)
-        raise
-    statements[key] = name
-    return rows
+    ``params``; those equal to ``user_param`` stand for ``user_id``), in one statement."""
+    text, with_user = list_statement(sql, params, user_param=user_param, limit=limit, offset=offset)
+    with connection.cursor() as cursor:
+        cursor.execute(text, (user_id,) * with_user if with_user else None)
+        return cursor.fetchall()

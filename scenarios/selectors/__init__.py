@@ -159,8 +159,8 @@ def _compiled_list(*, authenticated: bool, **filters) -> tuple[str, tuple, list[
 
 def scenario_list_page(*, user, offset: int, limit: int, **filters) -> list[dict]:
     """Rows ``offset`` to ``offset + limit`` of ``scenario_list_rows(user=user, **filters)``, the
-    same dicts, from SQL compiled once per sort and filters (one query, a prepared statement
-    without a text search: ``sql.list_page``). PostgreSQL returns every
+    same dicts, from SQL compiled once per sort and filters (one query; without a text search,
+    the statement text of ``sql.list_page``, planned once per connection). PostgreSQL returns every
     column of a list row as the ORM would; other databases (SQLite's text dates, integer booleans)
     need the ORM's converters, so they take the queryset."""
     if connection.vendor != "postgresql":

@@ -154,12 +154,6 @@ def _plain_page(user, offset, limit, **filters):
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
-def _prepared_names():
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT name FROM pg_prepared_statements WHERE name LIKE 'scenario_list_%%'")
-        return {row[0] for row in cursor.fetchall()}
-
-
 @pytest.fixture
 def listed(user, other_user):
     made = ScenarioFactory.create_batch(5, role="friend", difficulty="beginner", cefr_level="B1")
@@ -183,21 +177,29 @@ def test_a_prepared_list_page_is_the_plain_querys_page(user, other_user, listed,
 
 
 @pytest.mark.postgres
-def test_a_session_keeps_a_bounded_number_of_list_statements(user, listed, monkeypatch):
-    monkeypatch.setattr(sql, "PREPARED_PER_SESSION", 2)
-    before = _prepared_names()
+def test_list_statement_texts_are_bounded_and_shared_by_every_user(user, other_user, listed, monkeypatch):
+    monkeypatch.setattr(sql, "LIST_STATEMENTS", 2)
+    monkeypatch.setattr(sql, "_list_statements", sql._list_statements.__class__())
+    filters = {"role": "", "difficulty": "", "cefr": "", "q": ""}
     for offset in range(5):
-        page = selectors.scenario_list_page(user=user, offset=offset, limit=2, sort="newest")
-        assert page == _plain_page(user, offset, 2, sort="newest", role="", difficulty="", cefr="", q="")
-    assert len(_prepared_names() - before) <= 2
+        for reader in (user, other_user):
+            page = selectors.scenario_list_page(user=reader, offset=offset, limit=2, sort="newest", **filters)
+            assert page == _plain_page(reader, offset, 2, sort="newest", **filters)
+    assert len(sql._list_statements) == 2
+    (text, with_user), *_ = sql._list_statements.values()
+    assert with_user == text.count("%s") >= 1 and text.endswith("LIMIT 2 OFFSET 3")
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
-def test_a_session_that_lost_its_statements_prepares_them_again(user, listed):
+def test_a_list_page_is_planned_once_per_connection_when_statements_are_prepared(user, other_user, listed):
+    from django.conf import settings
+
+    if not settings.DATABASES["default"].get("OPTIONS", {}).get("prepare_threshold"):
+        pytest.skip("DATABASE_PREPARE_THRESHOLD=0: statements are not prepared")
     filters = {"sort": "trending", "role": "friend", "difficulty": "", "cefr": "", "q": ""}
-    expected = selectors.scenario_list_page(user=user, offset=0, limit=5, **filters)
+    for reader in (user, other_user) * 4:
+        selectors.scenario_list_page(user=reader, offset=0, limit=5, **filters)
     with connection.cursor() as cursor:
-        cursor.execute("DEALLOCATE ALL")
-    assert selectors.scenario_list_page(user=user, offset=0, limit=5, **filters) == expected
-    assert expected
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        prepared = [row[0] for row in cursor.fetchall()]
+    assert any("LIMIT 5 OFFSET 0" in text and "$1" in text for text in prepared), prepared
