@@ -1,13 +1,11 @@
 """Reads for training: querysets and summaries the API, admin and commands share."""
 
-import json
-
 from django.conf import settings
 from django.core.cache import cache
-from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import QuerySet
 from django.http import Http404
 
+from config import jsonbytes
 from config.lru import LocalLRU
 
 from .models import Activity, PlannedSession, TrainingPlan
@@ -110,7 +108,7 @@ def plan_detail_json(*, user, plan_id: int, zoom: str) -> bytes:
     if plan is None:
         raise Http404("No such plan among yours.")
     data = PlanDetailSerializer(plan, context={"zoom": zoom}).data
-    body = json.dumps(data, cls=DjangoJSONEncoder, separators=(",", ":")).encode()
+    body = jsonbytes.dumps(data)
     if use_cache:
         cache.set(key, body, timeout=settings.TRAINING_PLAN_CACHE_S)
         _local.put(key, body, slot=slot)

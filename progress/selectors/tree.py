@@ -7,13 +7,11 @@ same transaction). On a miss the structure comes from its own cache
 (``structure.community_structure``) and one more query loads the learner's roll-ups.
 """
 
-import json
-
 from django.conf import settings
 from django.core.cache import cache
-from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404
 
+from config import jsonbytes
 from config.lru import LocalLRU
 
 from ..models import Course, NodeType, Program, Wod
@@ -73,36 +71,48 @@ def progress_tree_json(*, user, node_type: str, node_id: int) -> bytes:
         locked = wod_unmet(structure, node_id, rows) is not None
     else:
         locked = False
-    body = json.dumps(
-        _node(structure, node_type, node_id, rows, locked), cls=DjangoJSONEncoder, separators=(",", ":")
-    ).encode()
+    body = jsonbytes.dumps(_node(structure, node_type, node_id, rows, locked))
     if use_cache:
         cache.set(key, body, timeout=settings.PROGRESS_TREE_CACHE_S)
         _local.put(key, body, slot=slot)
     return body
 
 
+def _untouched(structure) -> dict:
+    """The answer of each node of ``structure`` for a learner who never touched it, built once per
+    structure (a content version) and kept with it."""
+    defaults = structure.__dict__.get("_untouched_nodes")
+    if defaults is None:
+        defaults = structure.__dict__["_untouched_nodes"] = {}
+    return defaults
+
+
 def _node(structure, node_type, node_id, rows, parent_locked: bool) -> dict:
     node = structure.node(node_type, node_id)
     view = rows.get((node_type, node_id))
     locked = parent_locked
-    if view is None:  # never touched: the defaults, without building a view
-        total, masterable = node.required_total, node.masterable_total
-        data = {
-            "id": node_id,
-            "type": node_type,
-            "title": node.title,
-            "percent": percent_of(0, total),
-            "state": node_state(total, 0, masterable, 0, None),
-            "time_spent_s": 0.0,
-            "locked": locked,
-            "required_total": total,
-            "required_done": 0,
-            "mastered": 0,
-            "optional_done": 0,
-            "completed_at": None,
-            "last_activity_at": None,
-        }
+    if view is None:  # never touched: the node's defaults, the same for every learner
+        defaults = _untouched(structure)
+        template = defaults.get((node_type, node_id))
+        if template is None:
+            total, masterable = node.required_total, node.masterable_total
+            template = defaults[(node_type, node_id)] = {
+                "id": node_id,
+                "type": node_type,
+                "title": node.title,
+                "percent": percent_of(0, total),
+                "state": node_state(total, 0, masterable, 0, None),
+                "time_spent_s": 0.0,
+                "locked": False,
+                "required_total": total,
+                "required_done": 0,
+                "mastered": 0,
+                "optional_done": 0,
+                "completed_at": None,
+                "last_activity_at": None,
+            }
+        data = template.copy()
+        data["locked"] = locked
     else:
         data = {
             "id": node_id,
