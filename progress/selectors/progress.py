@@ -42,7 +42,8 @@ def node_rows(user_id: int, keys) -> dict[NodeKey, NodeProgress]:
 
 
 def community_views(user_id: int, community_id: int) -> dict[NodeKey, NodeView]:
-    """Every roll-up of ``user_id`` in one community, as light views (one query)."""
+    """Every roll-up of ``user_id`` in one community, as light views (one query); their two
+    timestamps are the ISO 8601 text the tree answers with (``progress.sql.community_view_rows``)."""
     return {(r[0], r[1]): NodeView(*r[2:]) for r in community_view_rows(user_id, community_id)}
 
 

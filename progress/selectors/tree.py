@@ -126,8 +126,8 @@ def _node(structure, node_type, node_id, rows, parent_locked: bool) -> dict:
             "required_done": view.required_done,
             "mastered": view.mastered,
             "optional_done": view.optional_done,
-            "completed_at": view.completed_at.isoformat() if view.completed_at else None,
-            "last_activity_at": view.last_activity_at.isoformat() if view.last_activity_at else None,
+            "completed_at": view.completed_at,  # ISO 8601 text (community_views)
+            "last_activity_at": view.last_activity_at,
         }
     if node_type == "course" or node_type == "wod":
         unmet = unmet_rules(structure, node_type, node_id, rows) if node.rules else []

@@ -268,9 +268,35 @@ def test_tree_timestamps_are_the_stored_ones_to_the_microsecond(auth_client, use
     assert views and len(views) == rows.count()
     for row in rows:
         view = views[(row.node_type, row.node_id)]
-        assert (view.completed_at, view.last_activity_at) == (row.completed_at, row.last_activity_at)
-        assert view.last_activity_at is None or view.last_activity_at.utcoffset().total_seconds() == 0
+        expected = [
+            value.isoformat() if value else None for value in (row.completed_at, row.last_activity_at)
+        ]
+        assert [view.completed_at, view.last_activity_at] == expected
     tree = auth_client.get(f"/api/v1/progress/programs/{program.pk}/").json()
     page = tree["courses"][0]["wods"][0]["pages"][0]
     assert page["last_activity_at"] == "2026-03-29T01:30:00+00:00"
     assert tree["last_activity_at"] == rows.get(node_type="program").last_activity_at.isoformat()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("microsecond", [0, 5, 100000, 123456, 999999])
+def test_tree_timestamps_are_written_as_python_writes_them(auth_client, user, program, microsecond):
+    """The database's text of a timestamp is exactly ``datetime.isoformat()`` in UTC, with or
+    without a fraction, on either side of a daylight-saving change elsewhere."""
+    from progress.models import NodeProgress
+    from progress.selectors.progress import community_views
+
+    blocks = blocks_of(program)
+    auth_client.post(EVENTS, [event(b) for b in blocks[:2]], format="json")
+    moments = [
+        datetime(2026, 3, 29, 1, 59, 59, microsecond, tzinfo=UTC),
+        datetime(2026, 10, 25, 0, 30, 0, microsecond, tzinfo=UTC),
+        datetime(1999, 12, 31, 23, 59, 59, microsecond, tzinfo=UTC),
+    ]
+    rows = list(NodeProgress.objects.filter(user=user, community_id=program.community_id))
+    for row, moment in zip(rows, moments * len(rows), strict=False):
+        NodeProgress.objects.filter(pk=row.pk).update(last_activity_at=moment, completed_at=moment)
+    views = community_views(user.pk, program.community_id)
+    for row, moment in zip(rows, moments * len(rows), strict=False):
+        view = views[(row.node_type, row.node_id)]
+        assert view.last_activity_at == view.completed_at == moment.isoformat()
