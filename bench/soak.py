@@ -119,43 +119,10 @@ def build_curriculum(users):
 
 def build_training_plans(users) -> list[int]:
     """Each learner a runner: a profile, eight weeks of runs and an active 16-week half plan."""
-    import datetime as dt
-
+    from bench.training import make_profiles
     from training import services
-    from training.models import Activity, RunnerProfile
 
-    RunnerProfile.objects.bulk_create(
-        [
-            RunnerProfile(
-                user=user,
-                experience_level=("beginner", "intermediate", "advanced")[i % 3],
-                recent_weekly_km=25 + i % 20,
-                longest_recent_run_km=10 + i % 5,
-                recent_race_distance_m=10000,
-                recent_race_time_s=2700 - (i % 20) * 20,
-                available_days=["mon", "tue", "thu", "sat", "sun"],
-                long_run_day="sun",
-                min_rest_days=2,
-                time_zone=("Europe/Berlin", "America/New_York", "Asia/Tokyo")[i % 3],
-            )
-            for i, user in enumerate(users)
-        ]
-    )
-    start = dt.datetime.now(dt.UTC) - dt.timedelta(days=56)
-    Activity.objects.bulk_create(
-        [
-            Activity(
-                user=user,
-                started_at=start + dt.timedelta(days=day),
-                duration_s=2400,
-                distance_m=7000,
-                time_zone="Europe/Berlin",
-                perceived_effort=5,
-            )
-            for user in users
-            for day in range(0, 56, 4)
-        ]
-    )
+    make_profiles(users, activity_every_days=4)
     plans = []
     for user in users:
         plan = services.plan_generate(user=user, goal_type="half", duration_weeks=16, target_time_s=6300)

@@ -26,47 +26,52 @@ def add_arguments(parser):
     add_http_arguments(parser)
 
 
-def make_runners(count):
-    from django.contrib.auth import get_user_model
-    from rest_framework.authtoken.models import Token
-
+def make_profiles(users, *, activity_every_days: int = 2):
+    """Each user a runner: a profile and eight weeks of runs (one every ``activity_every_days``)."""
     from training.models import Activity, RunnerProfile
 
-    User = get_user_model()
-    tag = uuid.uuid4().hex[:6]
-    users = User.objects.bulk_create([User(username=f"runner-{tag}-{i}", password="!") for i in range(count)])
     RunnerProfile.objects.bulk_create(
         [
             RunnerProfile(
-                user=u,
+                user=user,
                 experience_level=("beginner", "intermediate", "advanced")[i % 3],
-                recent_weekly_km=25 + i,
+                recent_weekly_km=25 + i % 20,
                 longest_recent_run_km=10 + i % 5,
                 recent_race_distance_m=10000,
-                recent_race_time_s=2700 - i * 20,
+                recent_race_time_s=2700 - (i % 20) * 20,
                 available_days=["mon", "tue", "thu", "sat", "sun"],
                 long_run_day="sun",
                 min_rest_days=2,
-                time_zone="Europe/Berlin",
+                time_zone=("Europe/Berlin", "America/New_York", "Asia/Tokyo")[i % 3],
             )
-            for i, u in enumerate(users)
+            for i, user in enumerate(users)
         ]
     )
     start = dt.datetime.now(dt.UTC) - dt.timedelta(days=56)
     Activity.objects.bulk_create(
         [
             Activity(
-                user=u,
-                started_at=start + dt.timedelta(days=d),
+                user=user,
+                started_at=start + dt.timedelta(days=day),
                 duration_s=2400,
                 distance_m=7000,
                 time_zone="Europe/Berlin",
                 perceived_effort=5,
             )
-            for u in users
-            for d in range(0, 56, 2)
+            for user in users
+            for day in range(0, 56, activity_every_days)
         ]
     )
+
+
+def make_runners(count):
+    from django.contrib.auth import get_user_model
+    from rest_framework.authtoken.models import Token
+
+    User = get_user_model()
+    tag = uuid.uuid4().hex[:6]
+    users = User.objects.bulk_create([User(username=f"runner-{tag}-{i}", password="!") for i in range(count)])
+    make_profiles(users)
     tokens = Token.objects.bulk_create([Token(user=u, key=Token.generate_key()) for u in users])
     return list(zip(users, [t.key for t in tokens], strict=True))
 
