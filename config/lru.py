@@ -72,6 +72,19 @@ class LocalLRU:
             while len(self._entries) > self.size or self._bytes > budget:
                 self._drop(next(iter(self._entries)))
 
+    def get_through(self, key: str, *, slot: str, shared):
+        """The answer under ``key``: this process's copy, else the ``shared`` cache's (then kept
+        here too); None when neither has it."""
+        value = self.get(key) or shared.get(key)
+        if value is not None:
+            self.put(key, value, slot=slot)
+        return value
+
+    def set_through(self, key: str, value: bytes, *, slot: str, shared, timeout: int) -> None:
+        """Keep a freshly rendered answer in the ``shared`` cache and in this process."""
+        shared.set(key, value, timeout=timeout)
+        self.put(key, value, slot=slot)
+
     def _drop(self, key: str) -> None:
         value = self._entries.pop(key, None)
         if value is not None:

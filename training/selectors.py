@@ -100,9 +100,8 @@ def plan_detail_json(*, user, plan_id: int, zoom: str) -> bytes:
     key = f"training:plan:{plan_id}:{version.timestamp():.6f}:{zoom}"
     use_cache = settings.TRAINING_PLAN_CACHE_S > 0
     if use_cache:
-        body = _local.get(key) or cache.get(key)
+        body = _local.get_through(key, slot=slot, shared=cache)
         if body is not None:
-            _local.put(key, body, slot=slot)
             return body
     plan = TrainingPlan.objects.filter(user=user, pk=plan_id).first()
     if plan is None:
@@ -110,6 +109,5 @@ def plan_detail_json(*, user, plan_id: int, zoom: str) -> bytes:
     data = PlanDetailSerializer(plan, context={"zoom": zoom}).data
     body = jsonbytes.dumps(data)
     if use_cache:
-        cache.set(key, body, timeout=settings.TRAINING_PLAN_CACHE_S)
-        _local.put(key, body, slot=slot)
+        _local.set_through(key, body, slot=slot, shared=cache, timeout=settings.TRAINING_PLAN_CACHE_S)
     return body

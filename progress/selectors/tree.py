@@ -57,9 +57,8 @@ def progress_tree_json(*, user, node_type: str, node_id: int) -> bytes:
     key = f"{slot}:{version}:{rollup_version or 0}"
     use_cache = settings.PROGRESS_TREE_CACHE_S > 0
     if use_cache:
-        cached = _local.get(key) or cache.get(key)
+        cached = _local.get_through(key, slot=slot, shared=cache)
         if cached is not None:
-            _local.put(key, cached, slot=slot)
             return cached
     structure = community_structure(community_id, version)
     if structure.node(node_type, node_id) is None:
@@ -73,8 +72,7 @@ def progress_tree_json(*, user, node_type: str, node_id: int) -> bytes:
         locked = False
     body = jsonbytes.dumps(_node(structure, node_type, node_id, rows, locked))
     if use_cache:
-        cache.set(key, body, timeout=settings.PROGRESS_TREE_CACHE_S)
-        _local.put(key, body, slot=slot)
+        _local.set_through(key, body, slot=slot, shared=cache, timeout=settings.PROGRESS_TREE_CACHE_S)
     return body
 
 

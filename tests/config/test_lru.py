@@ -62,3 +62,17 @@ def test_an_evicted_entry_leaves_its_slot_free():
     lru.put("b:v1", b"2", slot="b")  # evicts a:v1
     lru.put("c:v1", b"3", slot="a")  # slot a was freed: nothing else to drop
     assert lru.get("c:v1") == b"3" and len(lru) == 1
+
+
+def test_through_the_shared_cache_a_miss_here_is_filled_from_there():
+    class Shared(dict):
+        def set(self, key, value, timeout):
+            self[key] = value
+
+    shared, lru = Shared(), LocalLRU(size=10, max_bytes=1000)
+    assert lru.get_through("tree:7:v1", slot="tree:7", shared=shared) is None
+    lru.set_through("tree:7:v1", b"body", slot="tree:7", shared=shared, timeout=60)
+    assert shared["tree:7:v1"] == b"body" and lru.get("tree:7:v1") == b"body"
+    other = LocalLRU(size=10, max_bytes=1000)  # another process
+    assert other.get_through("tree:7:v1", slot="tree:7", shared=shared) == b"body"
+    assert other.get("tree:7:v1") == b"body"
