@@ -107,11 +107,12 @@ class RunnerProfile(models.Model):
         default=0,
         validators=[MinValueValidator(0), MaxValueValidator(120)],
     )
-    recent_race_distance_m = models.PositiveIntegerField(
+    recent_race_distance_m = models.FloatField(
         "recent race distance (m)",
         null=True,
         blank=True,
         validators=[MinValueValidator(1500), MaxValueValidator(42195)],
+        help_text="Metres; a half marathon is 21097.5, a marathon 42195.",
     )
     recent_race_time_s = models.PositiveIntegerField(
         "recent race time (s)", null=True, blank=True, validators=[MinValueValidator(1)]
@@ -127,6 +128,14 @@ class RunnerProfile(models.Model):
     )
     long_run_day = models.CharField(
         "long run day", max_length=3, choices=Weekday.choices, default=Weekday.SUN
+    )
+    cross_training_days = schema_json_field(
+        "training",
+        "available_days",
+        "cross-training days",
+        default=list,
+        blank=True,
+        help_text="Non-running days the runner can cycle, swim or use an elliptical on.",
     )
     min_rest_days = models.PositiveSmallIntegerField(
         "minimum rest days per week", default=1, validators=[MaxValueValidator(6)]
@@ -309,6 +318,9 @@ class TrainingPlan(models.Model):
     target_event = models.CharField("target event", max_length=200, blank=True)
     target_date = models.DateField("target date", null=True, blank=True)
     target_time_s = models.PositiveIntegerField("target time (s)", null=True, blank=True)
+    race_start_time = models.TimeField(
+        "race start time", null=True, blank=True, help_text="Local start time of the race (09:00 when empty)."
+    )
     start_date = models.DateField("start date")
     end_date = models.DateField("end date")
     duration_weeks = models.PositiveSmallIntegerField(
@@ -386,6 +398,9 @@ class SessionType(models.TextChoices):
     TEMPO = "tempo", "Tempo (threshold)"
     INTERVALS = "intervals", "Intervals"
     REPETITION = "repetition", "Repetitions"
+    GOAL_PACE = "goal_pace", "Goal-pace run"
+    HILLS = "hills", "Hill repeats"
+    MEDIUM_LONG = "medium_long", "Medium-long run"
     REST = "rest", "Rest"
     RACE = "race", "Race"
     CROSS = "cross", "Cross-training"
@@ -423,6 +438,25 @@ class PlannedSession(models.Model):
     target_duration_s = models.PositiveIntegerField("target duration (s)", null=True, blank=True)
     target_pace_s_per_km = models.PositiveIntegerField("target pace (s/km)", null=True, blank=True)
     is_key_session = models.BooleanField("key session", default=False)
+    purpose = models.TextField(
+        "why", blank=True, help_text="Why this session is in the plan, in the coach's words."
+    )
+    steps = schema_json_field(
+        "training",
+        "session_steps",
+        "workout steps",
+        default=list,
+        blank=True,
+        help_text="The workout as a watch runs it: warm-up, runs, recoveries, repeats, cool-down.",
+    )
+    compliance = schema_json_field(
+        "training",
+        "session_compliance",
+        "compliance",
+        null=True,
+        blank=True,
+        help_text="How the run that completed the session compared with the plan.",
+    )
     start_time_local = models.TimeField("local start time", null=True, blank=True)
     time_zone = models.CharField("time zone", max_length=64, default="UTC", validators=[validate_time_zone])
     status = models.CharField(

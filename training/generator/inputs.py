@@ -42,6 +42,7 @@ class RunnerInput:
     long_run_day: str = "sun"
     min_rest_days: int = 1
     injury_notes: str = ""
+    cross_training_days: tuple[str, ...] = ()
     activities: tuple[ActivityPoint, ...] = ()
 
 
@@ -56,6 +57,8 @@ class PlanRequest:
     target_time_s: int | None = None
     target_event: str = ""
     start_time_local: dt.time | None = None
+    race_start_time: dt.time | None = None  # local; 09:00 when None
+    accept_risk: bool = False  # build a plan the feasibility gate refuses, with the gap as a risk
     # Re-planning: weeks already behind the new start (numbering, load history, long runs).
     week_offset: int = 0
     history_volumes: tuple[float, ...] = ()

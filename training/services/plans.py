@@ -114,6 +114,8 @@ def _session_rows(plan: TrainingPlan, specs: list[dict]) -> list[PlannedSession]
             target_duration_s=spec["target_duration_s"],
             target_pace_s_per_km=spec["target_pace_s_per_km"],
             is_key_session=spec["is_key_session"],
+            purpose=spec.get("purpose", ""),
+            steps=spec.get("steps", []),
             start_time_local=spec["start_time_local"],
             time_zone=plan.time_zone,
         )
