@@ -59,6 +59,12 @@ class PlanRequest:
     start_time_local: dt.time | None = None
     race_start_time: dt.time | None = None  # local; 09:00 when None
     accept_risk: bool = False  # build a plan the feasibility gate refuses, with the gap as a risk
+    run_walk: bool = False  # every run as run/walk (Galloway)
+    realign: bool = False  # re-planning: the runner's measured load replaces the profile's
+    # Re-planning: the volume each later week was planned at before (never raised), and the dates of
+    # hard sessions already run or planned before the new start (no hard day next to them).
+    planned_volumes: tuple[tuple[int, float], ...] = ()
+    history_hard_dates: tuple[dt.date, ...] = ()
     # Re-planning: weeks already behind the new start (numbering, load history, long runs).
     week_offset: int = 0
     history_volumes: tuple[float, ...] = ()

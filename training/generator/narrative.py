@@ -1,43 +1,23 @@
 """The plan's words, written from its own numbers: season view, week texts, decision audit."""
 
-from .inputs import GOAL_DISTANCE_M, GOAL_LABEL, PlanRequest, RunnerInput
+from .inputs import GOAL_DISTANCE_M, GOAL_LABEL
 from .periodization import PHASE_FOCUS
-from .vdot import format_duration, format_pace, predict_time_s
-
-# Where the rules come from (cited in the decision audit).
-REFS = {
-    "vdot": "Daniels & Gilbert (1979), Oxygen Power: VDOT tables",
-    "daniels": "Daniels (2014), Daniels' Running Formula, 3rd ed.: E/M/T/I/R intensities",
-    "ten_percent": "Buist et al. (2008), graded training volume and running injuries",
-    "acwr": "Gabbett (2016), the training-injury prevention paradox (acute:chronic workload)",
-    "taper": "Bosquet et al. (2007), effects of tapering on performance: a meta-analysis",
-    "recovery": "Issurin (2010), block periodization; 3:1 and 2:1 loading cycles",
-    "long_run": "Pfitzinger & Douglas (2009), Advanced Marathoning: long run share of weekly volume",
-}
-# Expected VDOT gain per four weeks of training by experience level.
-VDOT_GAIN_PER_4_WEEKS = {"beginner": 1.5, "intermediate": 1.0, "advanced": 0.5}
+from .rules import (
+    ACCEPT_RISK_CONFIDENCE,
+    CROSS_MINUTES,
+    EASY_SHARE_OF_LONG,
+    LONG_RUN_RANGE,
+    QUALITY_SHARE,
+    REFS,
+    RETURN_NO_QUALITY_WEEKS,
+    SINGLE_RUN_LIMIT,
+    ordinal,
+)
+from .vdot import format_duration, format_pace
 
 
-def race_session(goal: str, request: PlanRequest, vdot: float, race_km: float) -> dict:
-    distance = GOAL_DISTANCE_M[goal]
-    predicted = predict_time_s(vdot, distance)
-    goal_time = request.target_time_s or predicted
-    pace = round(goal_time / (distance / 1000))
-    name = request.target_event or f"{GOAL_LABEL[goal]} race"
-    text = f"{name}: {race_km:g} km at about {format_pace(pace)}/km ({format_duration(goal_time)})."
-    if not request.target_date:
-        text = (
-            f"Time trial over {race_km:g} km at about {format_pace(pace)}/km ({format_duration(goal_time)})."
-        )
-    return {
-        "session_type": "race",
-        "title": name if request.target_date else f"{GOAL_LABEL[goal]} time trial",
-        "description": text + " Start controlled, even splits, finish strong.",
-        "target_distance_km": race_km,
-        "target_duration_s": goal_time,
-        "target_pace_s_per_km": pace,
-        "is_key_session": True,
-    }
+def refs(*keys: str) -> list[str]:
+    return [REFS[key] for key in keys]
 
 
 def week_focus(phase: str, recovery: bool, race_week: bool, goal: str) -> str:
@@ -45,25 +25,32 @@ def week_focus(phase: str, recovery: bool, race_week: bool, goal: str) -> str:
         return "Race week: stay fresh, trust the work"
     if recovery:
         return "Recovery: absorb the last weeks' load"
+    if phase == "Peak" and goal in GOAL_DISTANCE_M:
+        return f"{PHASE_FOCUS[phase]}: {GOAL_LABEL[goal]}-specific work"
     return PHASE_FOCUS[phase]
 
 
 def week_justification(
-    volume, previous, long_km, phase, week_in_phase, recovery, race_week, kinds, by_day
+    *, volume, compared_with, long_km, phase, recovery, race_week, by_day, unplaced_km
 ) -> str:
-    parts = [f"{volume:g} km of training"]
-    if previous:
-        parts.append(f"({(volume / previous - 1) * 100:+.0f}% on last week)")
-    text = " ".join(parts) + "."
-    if recovery:
-        text += " About 25% less than the last full week so the body adapts."
+    """From the week's own numbers; the change is against the last full (non-recovery) week."""
+    text = f"{volume:g} km of training"
+    if compared_with:
+        text += f" ({(volume / compared_with - 1) * 100:+.0f}% on the last full week of {compared_with:g} km)"
+    text += "."
+    if recovery and compared_with:
+        text += f" A step back to {volume / compared_with:.0%} of it so the body adapts."
     if phase == "Taper" and not race_week:
         text += " Taper: volume cut, intensity kept."
-    if long_km:
-        text += f" Long run {long_km:g} km ({long_km / volume:.0%} of the week)." if volume else ""
-    quality = [s["session_type"] for s in by_day.values() if s.get("quality_kind")]
+    if long_km and volume:
+        text += f" Long run {long_km:g} km ({long_km / volume:.0%} of the week)."
+    quality = [s["title"].split(":")[0] for s in by_day.values() if s.get("quality_kind")]
     if quality:
-        text += " Quality: " + ", ".join(quality) + "."
+        text += " Quality: " + ", ".join(quality).lower() + "."
+    if unplaced_km and unplaced_km > 0.05:
+        text += (
+            f" {unplaced_km:g} km left out: no run may outgrow the long run or 110% of the month's longest."
+        )
     return text
 
 
@@ -76,107 +63,216 @@ def coach_notes(phase: str, recovery: bool, race_week: bool, week_in_phase: int)
         return "Feeling sluggish in the first taper week is normal."
     if phase == "Build" and week_in_phase == 1:
         return "Quality starts: run the paces, not faster."
+    if phase == "Peak" and week_in_phase == 1:
+        return "Race-specific weeks: goal pace becomes familiar here."
     return ""
 
 
-def decisions(
-    *,
-    runner: RunnerInput,
-    request: PlanRequest,
-    vdot,
-    vdot_source,
-    vdot_uncertain,
-    reference,
-    load,
-    phases,
-    taper,
-    cycle,
-    key_count,
-    run_count,
-) -> list[dict]:
-    goal = GOAL_LABEL[request.goal_type]
+def decisions(*, ctx, load, phases, assessment, week_notes, unplaced_total) -> list[dict]:
+    goal = GOAL_LABEL[ctx.goal]
     phase_text = ", ".join(f"{p['name']} {p['end_week'] - p['start_week'] + 1}" for p in phases)
+    share = ctx.share
     rows = [
         {
             "category": "fitness_estimate",
-            "decision": f"VDOT {vdot:g}" + (" (uncertain)" if vdot_uncertain else ""),
-            "reasoning": f"VDOT {vdot_source}; every pace of the plan follows from it.",
+            "decision": f"VDOT {ctx.vdot:g}" + (" (uncertain)" if ctx.vdot_uncertain else ""),
+            "reasoning": f"VDOT {ctx.vdot_source}; every pace of the plan follows from it.",
             "alternatives": ["Heart-rate zones", "Perceived effort only"],
-            "knowledge_base_refs": [REFS["vdot"], REFS["daniels"]],
+            "knowledge_base_refs": refs("vdot", "daniels"),
         },
         {
             "category": "periodization_model",
             "decision": f"Linear block periodization: {phase_text} weeks",
-            "reasoning": f"A {request.weeks}-week plan for a {goal} builds an aerobic base before "
-            "threshold and VO2max work, then sharpens and tapers.",
+            "reasoning": f"A {ctx.total_weeks}-week plan for a {goal} builds an aerobic base before "
+            "threshold and VO2max work; the Peak phase turns race-specific (goal pace), then the taper.",
             "alternatives": ["Reverse periodization (speed first)", "Undulating weekly intensity"],
-            "knowledge_base_refs": [REFS["recovery"], REFS["daniels"]],
+            "knowledge_base_refs": refs("recovery", "daniels"),
+        },
+        {
+            "category": "long_run_progression",
+            "decision": f"Long run from {ctx.longest:g} km to {load['peak_long_run_km']:g} km",
+            "reasoning": f"It starts at the runner's longest recent run ({ctx.longest:g} km) and grows "
+            f"{ctx.step_km:g} km a week, stepping back in recovery weeks, never over "
+            f"{SINGLE_RUN_LIMIT:.0%} of the longest run of the 30 days before it"
+            + (
+                f"; a {goal} needs about {LONG_RUN_RANGE[ctx.goal][0]:g}-{LONG_RUN_RANGE[ctx.goal][1]:g} km"
+                if ctx.goal in LONG_RUN_RANGE
+                else ""
+            )
+            + f", and it lasts at most {int(ctx.time_cap_km * ctx.long_pace_s_per_km / 60)} minutes.",
+            "alternatives": ["Long run as a fixed share of the week", "Time-based long runs only"],
+            "knowledge_base_refs": refs("higdon", "pfitzinger", "single_run"),
+        },
+        {
+            "category": "long_run_share",
+            "decision": f"Long run up to {share:.0%} of the week on {ctx.run_count} run days",
+            "reasoning": "The share published plans use at this number of run days: FIRST's 3-day plans "
+            "about 55%, Higdon's 4-day novice plans 50%, 5-day intermediate 45%, Pfitzinger and Daniels' "
+            "6-7 day high-volume schedules a third. Weekly volume follows from the long run and the days; "
+            f"easy runs stay under {EASY_SHARE_OF_LONG:.0%} of the long run.",
+            "alternatives": ["Daniels' 25-30% for every runner"],
+            "knowledge_base_refs": refs("first", "higdon", "pfitzinger", "daniels"),
         },
         {
             "category": "starting_volume",
-            "decision": f"Start at {load['starting_volume']:g} km in week 1",
-            "reasoning": f"The runner's recent volume is {reference:g} km a week; the first week never "
+            "decision": f"Start at {load['starting_volume']:g} km in week {ctx.offset + 1}",
+            "reasoning": f"The runner's recent volume is {ctx.reference:g} km a week; the first week never "
             "exceeds it by more than 10%.",
             "alternatives": ["Start at the goal's typical volume"],
-            "knowledge_base_refs": [REFS["ten_percent"]],
+            "knowledge_base_refs": refs("ten_percent"),
         },
         {
             "category": "peak_volume",
             "decision": f"Peak at {load['peak_volume']:g} km a week",
-            "reasoning": f"Volume grows by at most {load['weekly_increase']:.0%} a week from the start, "
-            f"towards a typical {runner.experience_level} peak for a {goal}, never more than 1.30 x the last "
-            "full week.",
-            "alternatives": ["A higher peak with a longer plan", "Hold volume and add intensity"],
-            "knowledge_base_refs": [REFS["ten_percent"], REFS["acwr"]],
+            "reasoning": f"Volume grows by at most {load['weekly_increase']:.0%} a week, spread so the peak "
+            f"comes in the last weeks before the taper (aiming at {ctx.v_peak:g} km: a typical "
+            f"{ctx.level} {goal} peak, or what the long run needs on {ctx.run_count} days).",
+            "alternatives": ["A higher peak with a longer plan", "Reach the peak early and hold it"],
+            "knowledge_base_refs": refs("ten_percent", "acwr"),
         },
         {
             "category": "quality_sessions",
-            "decision": f"Up to {key_count} quality sessions a week on {run_count} run days",
-            "reasoning": "Threshold at most 10%, intervals 8% and repetitions 5% of the week's volume; "
-            "quality days are spread away from the long run.",
+            "decision": f"Up to {ctx.max_quality} quality sessions a week besides the long run",
+            "reasoning": "Threshold at most 10%, intervals 8%, repetitions and hills 5%, goal pace "
+            f"{QUALITY_SHARE['goal_pace']:.0%} of the week; no two hard sessions (quality, long run, race) "
+            "on consecutive days, so fewer quality sessions when the runner's days leave no room.",
             "alternatives": ["One quality session a week", "Polarized 80/20 by time"],
-            "knowledge_base_refs": [REFS["daniels"]],
+            "knowledge_base_refs": refs("daniels", "hard_easy"),
         },
         {
             "category": "recovery_rhythm",
-            "decision": f"A recovery week every {cycle} weeks at about 75% volume",
+            "decision": f"A recovery week every {ctx.cycle} weeks at about 75% volume",
             "reasoning": "Two weeks up, one down for beginners and injury-prone runners; "
-            "three up, one down otherwise.",
+            "three up, one down otherwise. Recovery weeks keep their week numbers when the plan is realigned.",
             "alternatives": ["No planned recovery weeks", "Recovery every 5th week"],
-            "knowledge_base_refs": [REFS["recovery"]],
+            "knowledge_base_refs": refs("recovery"),
         },
     ]
-    if taper:
+    if ctx.taper:
         rows.append(
             {
                 "category": "taper_length",
-                "decision": f"{taper}-week taper",
-                "reasoning": "Volume falls to 40-60% of the peak while the sessions keep their pace, "
-                "so fitness stays and fatigue goes.",
+                "decision": f"{ctx.taper}-week taper",
+                "reasoning": "Volume falls to 40-60% of the peak while a little goal-pace work stays, "
+                "so fitness stays and fatigue goes; race week keeps short runs with strides.",
                 "alternatives": ["1-week taper", "Step taper with volume and intensity cut"],
-                "knowledge_base_refs": [REFS["taper"]],
+                "knowledge_base_refs": refs("taper"),
             }
         )
+    if ctx.goal in GOAL_DISTANCE_M:
+        text = f"{format_duration(ctx.goal_time_s)} ({format_pace(round(ctx.goal_time_s / (GOAL_DISTANCE_M[ctx.goal] / 1000)))}/km)"
+        if ctx.request.target_time_s and ctx.target_believed:
+            why = f"the runner's target; the plan expects about {format_duration(ctx.expected_s)}"
+        elif ctx.request.target_time_s:
+            why = (
+                f"what the plan expects (VDOT {ctx.vdot:g} + {ctx.gain:g}); the target "
+                f"{format_duration(ctx.request.target_time_s)} is not believed and is listed as a risk"
+            )
+        else:
+            why = f"what the plan expects from VDOT {ctx.vdot:g} plus a realistic gain of {ctx.gain:g}"
+        rows.append(
+            {
+                "category": "goal_pace",
+                "decision": f"Race pace {text}",
+                "reasoning": f"One number for the race session, the goal-pace workouts and the expected "
+                f"outcome: {why}. The race starts at {ctx.race_start:%H:%M} local time.",
+                "alternatives": ["Race by feel", "Pace from the target time whatever the fitness"],
+                "knowledge_base_refs": refs("vdot", "daniels"),
+            }
+        )
+    if not assessment.feasible:
+        rows.append(
+            {
+                "category": "feasibility",
+                "decision": "Built at the runner's risk: the goal does not fit",
+                "reasoning": " ".join(assessment.reasons),
+                "alternatives": [
+                    "A later target date",
+                    "A shorter goal",
+                    "The same goal without a target time",
+                ],
+                "knowledge_base_refs": refs("single_run", "ten_percent", "vdot"),
+            }
+        )
+    if ctx.return_mode:
+        rows.append(
+            {
+                "category": "return_mode",
+                "decision": "Return mode: "
+                + ", ".join(ctx.return_reasons)
+                + f"; no quality until {RETURN_NO_QUALITY_WEEKS} weeks of running",
+                "reasoning": "Easy running rebuilds tissue tolerance before intensity returns; recovery every "
+                "third week" + ("; run/walk sessions" if ctx.run_walk else "") + ".",
+                "alternatives": ["Resume the previous plan", "See a physiotherapist first"],
+                "knowledge_base_refs": refs("detraining", "galloway"),
+            }
+        )
+    elif ctx.run_walk:
+        rows.append(
+            {
+                "category": "run_walk",
+                "decision": "Run/walk sessions: 900 m running, 100 m walking",
+                "reasoning": "Walk breaks let a runner with little base cover the distance with less strain; "
+                "the long run's time limit counts the walking pace.",
+                "alternatives": ["Continuous running from the start"],
+                "knowledge_base_refs": refs("galloway"),
+            }
+        )
+    if ctx.cross_days and ctx.run_count <= 4:
+        rows.append(
+            {
+                "category": "cross_training",
+                "decision": f"Cross-training ({CROSS_MINUTES[ctx.level]} minutes) on offered non-running days",
+                "reasoning": f"On {ctx.run_count} run days, aerobic work without impact adds fitness at no "
+                "injury cost, as FIRST's three-day plans and Higdon's novice plans do.",
+                "alternatives": ["Rest instead", "A fourth run"],
+                "knowledge_base_refs": refs("first", "higdon"),
+            }
+        )
+    if week_notes:
+        rows.append(
+            {
+                "category": "hard_easy",
+                "decision": f"Quality adjusted in {len(week_notes)} week(s)",
+                "reasoning": "; ".join(week_notes[:12]) + (" …" if len(week_notes) > 12 else "") + ".",
+                "alternatives": ["Two hard days in a row"],
+                "knowledge_base_refs": refs("hard_easy"),
+            }
+        )
+    if unplaced_total > 0:
+        rows.append(
+            {
+                "category": "unscheduled_volume",
+                "decision": f"{unplaced_total:g} km over the plan not scheduled",
+                "reasoning": "The weekly targets asked for more than the runs could hold without one "
+                "outgrowing the long run or 110% of the month's longest run; the surplus is left out, "
+                "never added to a single run.",
+                "alternatives": ["A longer easy run", "An extra run day"],
+                "knowledge_base_refs": refs("single_run"),
+            }
+        )
+    for row in rows:
+        row.setdefault("knowledge_base_refs", [])
     return rows
 
 
-def season_view(
-    *, runner, request: PlanRequest, vdot, vdot_uncertain, predicted, weekly_plan, load, phases, taper, cycle
-) -> dict:
-    goal = request.goal_type
+def season_view(*, ctx, weekly_plan, load, phases, assessment) -> dict:
+    goal = ctx.goal
     label = GOAL_LABEL[goal]
     weeks = len(weekly_plan)
     first, peak = load["starting_volume"], load["peak_volume"]
-    longest_long = max((w.get("long_run_km", 0) for w in weekly_plan), default=0)
+    longest_long = load["peak_long_run_km"]
+    request = ctx.request
     summary = (
         f"{weeks} weeks to your {label.lower() if goal == 'fitness' else label}"
         f"{' at ' + request.target_event if request.target_event else ''}: weekly volume grows from "
         f"{first:g} km to {peak:g} km with a long run up to {longest_long:g} km. "
-        f"Paces come from your VDOT of {vdot:g}"
-        f"{' (an estimate: a race or time trial will sharpen it)' if vdot_uncertain else ''}. "
+        f"Paces come from your VDOT of {ctx.vdot:g}"
+        f"{' (an estimate: a race or time trial will sharpen it)' if ctx.vdot_uncertain else ''}. "
     )
-    summary += f"A recovery week every {cycle} weeks" + (f" and a {taper}-week taper." if taper else ".")
-    gain = min(weeks / 4, 4) * VDOT_GAIN_PER_4_WEEKS.get(runner.experience_level, 1.0)
+    summary += f"A recovery every {ordinal(ctx.cycle)} week" + (
+        f" and a {ctx.taper}-week taper." if ctx.taper else "."
+    )
     milestones = []
     for w in weekly_plan:
         if w["phase_week_number"] == 1:
@@ -208,7 +304,8 @@ def season_view(
     risks = [
         {
             "risk": "Doing too much too soon",
-            "mitigation": "Volume rises at most 10% a week; recovery weeks are not optional.",
+            "mitigation": "Volume rises at most 10% a week; no run outgrows the month's longest by more than 10%; "
+            "recovery weeks are not optional.",
             "monitoring_signals": [
                 "Soreness lasting over 48 hours",
                 "Resting heart rate up 5+ bpm",
@@ -216,45 +313,56 @@ def season_view(
             ],
         }
     ]
-    if runner.injury_notes.strip():
+    if ctx.runner.injury_notes.strip():
         risks.append(
             {
-                "risk": f"Injury history: {runner.injury_notes.strip()[:120]}",
+                "risk": f"Injury history: {ctx.runner.injury_notes.strip()[:120]}",
                 "mitigation": "Recovery every third week; stop the session on sharp or worsening pain.",
                 "monitoring_signals": ["Pain that changes your stride", "Pain the morning after"],
             }
         )
-    if vdot_uncertain:
+    if ctx.vdot_uncertain:
         risks.append(
             {
                 "risk": "Paces based on an estimate",
-                "mitigation": "Run the week-4 tempo by feel (comfortably hard) and log a race or time trial.",
+                "mitigation": "Run the first tempo by feel (comfortably hard) and log a race or time trial.",
                 "monitoring_signals": ["Tempo pace unsustainable for 20 minutes", "Easy runs breathless"],
             }
         )
+    if not assessment.feasible:
+        risks.append(
+            {
+                "risk": "Goal beyond what this plan can safely build: " + " ".join(assessment.reasons),
+                "mitigation": "The plan keeps every safety limit; the goal is yours. Consider a later race, a "
+                "shorter distance or no target time.",
+                "monitoring_signals": ["Long runs that feel like races", "Goal-pace work out of reach"],
+            }
+        )
     if goal in GOAL_DISTANCE_M:
-        distance = GOAL_DISTANCE_M[goal]
-        now = predicted[f"{distance:g}"]
-        expected = predict_time_s(vdot + gain, distance)
-        if request.target_time_s:
-            gap = (expected - request.target_time_s) / request.target_time_s
-            confidence = 85 if gap <= 0 else int(max(5, min(85, 85 - gap * 100 * 8)))
+        goal_time = ctx.goal_time_s
+        if request.target_time_s and ctx.target_believed:
+            gap = (ctx.expected_s - request.target_time_s) / request.target_time_s
+            confidence = 85 if gap <= 0 else int(max(40, min(85, 85 - gap * 100 * 8)))
             reason = (
-                f"Your VDOT predicts {format_duration(now)} today and about "
-                f"{format_duration(expected)} after "
-                f"{weeks} weeks; the target {format_duration(request.target_time_s)} is "
-                f"{abs(gap) * 100:.1f}% {'slower' if gap <= 0 else 'faster'} than that."
+                f"Your VDOT predicts {format_duration(ctx.predicted_now_s)} today and about "
+                f"{format_duration(ctx.expected_s)} after {ctx.weeks} weeks; your target "
+                f"{format_duration(request.target_time_s)} is within reach."
             )
-            primary = f"Finish the {label} in {format_duration(request.target_time_s)}"
+        elif request.target_time_s:
+            confidence = 20
+            reason = (
+                f"Your target {format_duration(request.target_time_s)} is faster than the "
+                f"{format_duration(ctx.expected_s)} your VDOT of {ctx.vdot:g} allows after {ctx.weeks} weeks; "
+                f"the plan paces the race for {format_duration(goal_time)}."
+            )
         else:
             confidence = 80
             reason = (
-                f"Your VDOT predicts {format_duration(now)} today and about "
-                f"{format_duration(expected)} after "
-                f"{weeks} weeks of consistent training."
+                f"Your VDOT predicts {format_duration(ctx.predicted_now_s)} today and about "
+                f"{format_duration(ctx.expected_s)} after {ctx.weeks} weeks of consistent training."
             )
-            primary = f"Finish the {label} strong, around {format_duration(expected)}"
-        if vdot_uncertain:
+        primary = f"Finish the {label} in {format_duration(goal_time)}"
+        if ctx.vdot_uncertain:
             confidence = max(5, confidence - 15)
             reason += " The VDOT is an estimate, so confidence is lower."
     else:
@@ -263,30 +371,35 @@ def season_view(
             f"A gradual build from {first:g} to {peak:g} km a week is within reach for consistent training."
         )
         primary = f"Run {peak:g} km a week comfortably"
+    if not assessment.feasible:
+        confidence = min(confidence, ACCEPT_RISK_CONFIDENCE)
+        reason += " Built at your risk: " + " ".join(assessment.reasons)
+    outcomes = {
+        "primary_goal": primary,
+        "confidence_level": confidence,
+        "confidence_reason": reason,
+        "secondary_outcomes": [
+            f"An aerobic base of {peak:g} km a week",
+            f"A long run of {longest_long:g} km",
+            "Paces you can hold by feel",
+        ],
+    }
+    if goal in GOAL_DISTANCE_M:
+        outcomes["goal_time_s"] = ctx.goal_time_s
     return {
         "coach_summary": summary.strip(),
         "periodization_justification": (
             "Phases: "
             + ", ".join(f"{p['name']} (weeks {p['start_week']}-{p['end_week']})" for p in phases)
-            + ". "
-            "Aerobic base first because most of the race is aerobic; quality builds on it; "
-            "the taper sheds fatigue."
+            + ". Aerobic base first because most of the race is aerobic; quality builds on it; the peak "
+            "turns race-specific; the taper sheds fatigue."
         ),
         "volume_strategy_justification": (
-            f"From {first:g} km (your recent volume) to {peak:g} km, "
-            f"at most {load['weekly_increase']:.0%} more "
-            f"per week, every {cycle}th week about 25% lighter."
+            f"From {first:g} km (your recent volume) to {peak:g} km, at most {load['weekly_increase']:.0%} more "
+            f"per week, every {ordinal(ctx.cycle)} week about 25% lighter; the long run leads "
+            f"(up to {ctx.share:.0%} of the week on {ctx.run_count} days)."
         ),
         "key_milestones": milestones,
         "identified_risks": risks,
-        "expected_outcomes": {
-            "primary_goal": primary,
-            "confidence_level": confidence,
-            "confidence_reason": reason,
-            "secondary_outcomes": [
-                f"An aerobic base of {peak:g} km a week",
-                "Paces you can hold by feel",
-                "A habit of consistent training",
-            ],
-        },
+        "expected_outcomes": outcomes,
     }

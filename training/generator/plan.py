@@ -1,10 +1,17 @@
-"""``generate``: a whole plan (weeks, sessions, decisions, safeguards, season view, snapshot)."""
+"""``generate``: a whole plan (weeks, sessions, decisions, safeguards, season view, snapshot).
+
+The long run leads: it starts at the runner's current longest run, grows 1-2 km a week with step-back
+weeks, and reaches what the goal needs; the weekly volume follows from it and from the runner's days,
+growing at most 8-10 % a week towards a peak reached late in the plan. ``assess`` runs the same
+progression without sessions to tell whether the goal fits before anything is built.
+"""
 
 import datetime as dt
 from dataclasses import dataclass, field
 
-from . import narrative
-from .fitness import estimate_vdot, measured_longest_km, measured_weekly_km, runner_snapshot
+from . import narrative, workouts
+from .context import Context, build_context, cross_minutes
+from .fitness import runner_snapshot
 from .inputs import (
     FASTEST_S,
     GOAL_DISTANCE_M,
@@ -16,40 +23,32 @@ from .inputs import (
     PlanRequest,
     RunnerInput,
 )
-from .periodization import (
-    RECOVERY_FRACTION,
-    TAPER_FRACTIONS,
-    goal_peak_volume,
-    is_recovery_week,
-    phases_for,
-    recovery_every,
-    taper_weeks,
+from .periodization import RECOVERY_FRACTION, TAPER_FRACTIONS, is_recovery_week
+from .rules import (
+    INTENSITY_WEIGHT,
+    MIN_RUN_KM,
+    QUALITY_MAX_KM,
+    QUALITY_SHARE,
+    RACE_WEEK_RUNS,
+    RACE_WEIGHT,
+    RETURN_NO_QUALITY_WEEKS,
+    long_run_share_cap_km,
 )
 from .safeguards import (
     ACWR_WARNING,
-    LONG_RUN_VS_LONGEST,
-    LONGEST_WINDOW_DAYS,
     MAX_FIRST_WEEK,
-    MAX_WEEKLY_INCREASE,
     WARN_WEEKLY_INCREASE,
     Recorder,
     acute_chronic_ratio,
-    long_run_minutes_limit_km,
-    long_run_share_limit,
-    longest_in_window,
 )
-from .vdot import format_pace, predictions, training_paces
-from .weeks import MAX_KEY_SESSIONS, MAX_RUN_DAYS, fill_week, layout, quality_types, rest_session, round_down
+from .vdot import format_duration, format_pace, predictions
+from .weeks import fill_week, is_hard, layout, quality_types, race_week, round_down, single_run_cap
 
-GENERATOR_VERSION = "2026.11.1"
-WEEKLY_INCREASE = {"beginner": 0.08, "intermediate": 0.10, "advanced": 0.10}
-LONG_RUN_TARGET_SHARE = {"5k": 0.25, "10k": 0.26, "half": 0.28, "marathon": 0.30, "fitness": 0.25}
-LONG_RUN_MAX_KM = {"5k": 14.0, "10k": 18.0, "half": 21.0, "marathon": 32.0, "fitness": 16.0}
-MIN_REFERENCE_WEEKLY_KM = 5.0
-MIN_REFERENCE_LONGEST_KM = 3.0
-HEALTH_FACTOR = {"illness": 0.7, "injury": 0.6}
-INTENSITY_WEIGHT = {"tempo": 1.0, "intervals": 1.3, "repetition": 1.5}
-RACE_WEIGHT = {"5k": 1.4, "10k": 1.2, "half": 1.0, "marathon": 0.8}
+GENERATOR_VERSION = "2026.12.1"
+QUALITY_SIZING = 0.95  # goal-pace steps sized under their weekly share
+# Long run in the taper weeks before race week, as a share of the plan's longest.
+TAPER_LONG_FRACTIONS = {1: (), 2: (0.65,), 3: (0.75, 0.55)}
+RECOVERY_LONG_FRACTION = 0.75
 
 
 class GeneratorInputError(ValueError):
@@ -59,6 +58,28 @@ class GeneratorInputError(ValueError):
         self.field = field
         self.message = message
         super().__init__(f"{field}: {message}")
+
+
+@dataclass
+class Assessment:
+    """What the goal needs against what the plan can reach from where the runner is."""
+
+    feasible: bool
+    reasons: list[str]
+    long_run_need_km: float | None
+    long_run_reach_km: float
+    volume_reach_km: float
+    expected_s: int | None
+    predicted_now_s: int | None
+    target_time_s: int | None
+    target_believed: bool
+    weeks: int
+
+
+class GoalNotFeasible(Exception):
+    def __init__(self, assessment: Assessment):
+        self.assessment = assessment
+        super().__init__("; ".join(assessment.reasons))
 
 
 @dataclass
@@ -84,11 +105,13 @@ class GeneratedPlan:
     safeguard_applications: list[dict]
     sessions: list[dict] = field(default_factory=list)
     generator_version: str = GENERATOR_VERSION
+    assessment: Assessment | None = None
+    race_start_time: dt.time | None = None
 
 
 def last_training_week(history: tuple[float, ...]) -> float | None:
     """The last week of ``history`` that was training (at least 5 km); None after a break."""
-    return next((km for km in reversed(history) if km >= MIN_REFERENCE_WEEKLY_KM), None)
+    return next((km for km in reversed(history) if km >= 5.0), None)
 
 
 def check_request(runner: RunnerInput, request: PlanRequest):
@@ -119,376 +142,520 @@ def check_request(runner: RunnerInput, request: PlanRequest):
         )
 
 
-def generate(runner: RunnerInput, request: PlanRequest) -> GeneratedPlan:
-    """Build the plan for ``runner`` and ``request``. Pure: the same input gives the same plan."""
-    check_request(runner, request)
-    recorder = Recorder()
-    decisions: list[dict] = []
-    influencers: list[str] = []
-    level = runner.experience_level
-    goal = request.goal_type
-    offset = request.week_offset
+@dataclass
+class _Week:
+    number: int
+    start: dt.date
+    dates: list[dt.date]
+    phase: object
+    week_in_phase: int
+    recovery: bool
+    race_week: bool
+    volume: float
+    long_km: float | None
+    kinds: list[str]
 
-    vdot, vdot_uncertain, vdot_source = estimate_vdot(runner, request.today)
-    paces = training_paces(vdot)
-    influencers.append(f"VDOT {vdot:g} {vdot_source}{' (uncertain)' if vdot_uncertain else ''}")
 
-    # Reference volume and longest run: what the runner does now.
-    measured = measured_weekly_km(runner, request.today)
-    if request.reference_weekly_km is not None:
-        reference = request.reference_weekly_km
-    else:
-        reference = max(runner.recent_weekly_km, measured or 0.0)
-    if request.health_note in HEALTH_FACTOR:
-        factor = HEALTH_FACTOR[request.health_note]
-        influencers.append(f"Returning from {request.health_note}: volume restarts at {factor:.0%}")
-        reference *= factor
-    reference = round(max(reference, MIN_REFERENCE_WEEKLY_KM), 1)
-    longest = max(runner.longest_recent_run_km, measured_longest_km(runner, request.today) or 0.0)
-    longest = round(max(longest, MIN_REFERENCE_LONGEST_KM), 1)
-    influencers.append(f"Recent volume {reference:g} km/week, longest run {longest:g} km")
-    if runner.injury_notes.strip():
-        influencers.append("Injury notes: recovery every third week")
+def _race_day(ctx: Context, start: dt.date) -> dt.date:
+    day = ctx.request.target_date
+    if day is None or not start <= day <= start + dt.timedelta(days=6):
+        day = start + dt.timedelta(days=ctx.long_day)
+    return day
 
-    # Days.
-    available = [WEEKDAYS.index(d) for d in WEEKDAYS if d in runner.available_days]
-    long_day = WEEKDAYS.index(runner.long_run_day) if runner.long_run_day in WEEKDAYS else available[-1]
-    if long_day not in available:
-        recorder.applied(
-            "long_run_day",
-            original=long_day,
-            adjusted=available[-1],
-            reason=f"{runner.long_run_day} is not an available day; "
-            f"long runs move to {WEEKDAYS[available[-1]]}.",
-        )
-        long_day = available[-1]
-    run_count = min(len(available), 7 - runner.min_rest_days, MAX_RUN_DAYS[level])
-    if run_count < len(available):
-        recorder.applied(
-            "available_days",
-            original=len(available),
-            adjusted=run_count,
-            reason=f"{run_count} of the {len(available)} available days are run days "
-            f"({runner.min_rest_days} rest days minimum, "
-            f"at most {MAX_RUN_DAYS[level]} runs for a {level} runner).",
-        )
-    key_count = max(0, min(MAX_KEY_SESSIONS[level], run_count - 2))
-    week_layout = layout(available, long_day, run_count, key_count)
 
-    # Periodization.
-    weeks = request.weeks
-    taper = taper_weeks(goal, weeks)
-    phases = phases_for(goal, weeks, taper)
-    first_taper = next((p.start_week for p in phases if p.name == "Taper"), None)
-    cycle = recovery_every(level, runner.injury_notes, request.health_note)
-    rate = WEEKLY_INCREASE[level]
-    peak_target = max(goal_peak_volume(goal, level), reference)
+def _progress(ctx: Context, recorder: Recorder, build: bool):
+    """Week by week: volume and long run within every bound, and (``build``) the sessions.
 
-    weekly_plan: list[dict] = []
-    sessions: list[dict] = []
-    volumes = list(request.history_volumes) or [reference] * 4
-    long_runs = list(request.history_long_runs)
+    Yields ``(week, result)``; without ``build`` the result is None and the week's targets count as run.
+    """
+    request = ctx.request
+    planned_caps = dict(request.planned_volumes)
+    volumes = list(request.history_volumes) or [ctx.reference] * 4
     last_nonrecovery = last_training_week(request.history_volumes)
+    last_full_long = None
     peak_reached = 0.0
-    race_day = request.target_date
-    for index in range(weeks):
-        number = index + 1
-        phase = next(p for p in phases if p.start_week <= number <= p.end_week)
+    long_top = 0.0
+    runs = list(ctx.known_runs)
+    hard_dates = set(request.history_hard_dates)
+    week_layout = layout(ctx.available, ctx.long_day, ctx.run_count, ctx.max_quality)
+    # Growth towards the peak, spread over the build weeks so that the peak comes late.
+    build_weeks = sum(
+        1
+        for i in range(ctx.weeks)
+        if (n := i + 1 + ctx.offset) < (ctx.first_taper or ctx.total_weeks + 1)
+        and not is_recovery_week(n, ctx.cycle, ctx.first_taper)
+    )
+    start_volume = min(ctx.reference, MAX_FIRST_WEEK * ctx.reference)
+    ratio = ctx.v_peak / max(start_volume, 1.0)
+    growth = min(ctx.rate, max(0.0, ratio ** (1 / max(1, build_weeks - 1)) - 1))
+    running_weeks = 0
+    for index in range(ctx.weeks):
+        number = index + 1 + ctx.offset
+        phase = next(p for p in ctx.phases if p.start_week <= number <= p.end_week)
         week_in_phase = number - phase.start_week + 1
         start = request.start_date + dt.timedelta(weeks=index)
         dates = [start + dt.timedelta(days=i) for i in range(7)]
-        recovery = phase.name != "Taper" and is_recovery_week(number, cycle, first_taper) and number > 1
-        race_week = goal != "fitness" and number == weeks
-        if race_week and (race_day is None or not start <= race_day <= dates[-1]):
-            race_day = start + dt.timedelta(days=long_day)
+        race = ctx.goal != "fitness" and number == ctx.total_weeks
+        recovery = (
+            phase.name != "Taper"
+            and not race
+            and number > 1
+            and is_recovery_week(number, ctx.cycle, ctx.first_taper)
+        )
+        first_week = last_nonrecovery is None
 
-        # Volume.
-        if phase.name == "Taper":
-            fractions = TAPER_FRACTIONS[taper]
-            target = fractions[min(week_in_phase, len(fractions)) - 1] * (peak_reached or reference)
-            if race_week:  # the race itself is most of race week's load
-                target = max(0.0, target - GOAL_DISTANCE_M[goal] / 2000)
-        elif recovery:
-            target = RECOVERY_FRACTION * (last_nonrecovery or reference)
-        elif last_nonrecovery is None:
-            target = reference
-            if target > MAX_FIRST_WEEK * reference:
-                recorder.applied(
-                    "first_week_volume",
-                    week=number + offset,
-                    original=target,
-                    adjusted=MAX_FIRST_WEEK * reference,
-                    reason="The first week is at most 1.10 x the recent weekly volume.",
-                )
-                target = MAX_FIRST_WEEK * reference
+        # Volume bound, then the long run within it, then the volume from the long run.
+        if first_week:
+            v_max = MAX_FIRST_WEEK * ctx.reference
+            if request.health_note:
+                v_max = ctx.reference
         else:
-            target = min(peak_target, last_nonrecovery * (1 + rate))
-        if index == 0 and request.health_note:
-            target = min(target, reference)
-        if last_nonrecovery is not None and target > MAX_WEEKLY_INCREASE * last_nonrecovery:
-            recorder.applied(
-                "weekly_volume_increase",
-                week=number + offset,
-                original=target,
-                adjusted=MAX_WEEKLY_INCREASE * last_nonrecovery,
-                reason="Weekly volume at most 1.30 x the last non-recovery week.",
-            )
-            target = MAX_WEEKLY_INCREASE * last_nonrecovery
-        target = round_down(target)
-
-        # Long run.
+            v_max = last_nonrecovery * (1 + ctx.rate)
+        if number in planned_caps:
+            v_max = min(v_max, planned_caps[number])
         long_km = None
-        if not race_week:
-            long_date = dates[long_day]
-            desired = LONG_RUN_TARGET_SHARE[goal] * target
-            done = longest if (long_date - request.today).days <= LONGEST_WINDOW_DAYS else 0.0
-            previous = max(done, longest_in_window(long_date, long_runs))
-            caps = [
+        if race:
+            volume = 0.0
+        elif phase.name == "Taper":
+            fractions = TAPER_FRACTIONS[ctx.taper]
+            volume = fractions[min(week_in_phase, len(fractions)) - 1] * (peak_reached or ctx.reference)
+            long_fractions = TAPER_LONG_FRACTIONS[ctx.taper]
+            if long_fractions:
+                long_km = long_fractions[min(week_in_phase, len(long_fractions)) - 1] * (
+                    long_top or ctx.longest
+                )
+        elif recovery:
+            volume = RECOVERY_FRACTION * (last_nonrecovery or ctx.reference)
+            long_km = RECOVERY_LONG_FRACTION * (last_full_long or ctx.longest)
+        else:
+            desired = ctx.longest if last_full_long is None else last_full_long + ctx.step_km
+            desired = min(desired, ctx.lr_peak)
+            long_km = desired
+            limits = [
                 (
                     "long_run_share",
-                    long_run_share_limit(target) * target,
-                    f"Long run at most {long_run_share_limit(target):.0%} of the week's {target:g} km.",
+                    long_run_share_cap_km(v_max, ctx.run_count),
+                    f"Long run at most {ctx.share:.0%} of a {v_max:.1f} km week on {ctx.run_count} run days.",
                 ),
                 (
                     "long_run_duration",
-                    long_run_minutes_limit_km(paces.easy_max_s_per_km),
-                    f"Long run at most 150 minutes at easy pace ({format_pace(paces.easy_max_s_per_km)}/km).",
-                ),
-                (
-                    "long_run_vs_recent_longest",
-                    LONG_RUN_VS_LONGEST * previous,
-                    f"Long run at most 1.10 x the longest run of the previous 30 days ({previous:g} km).",
+                    ctx.time_cap_km,
+                    f"Long run at most {ctx.time_cap_km:g} km: "
+                    f"{int(ctx.time_cap_km * ctx.long_pace_s_per_km / 60)} minutes at "
+                    f"{format_pace(ctx.long_pace_s_per_km)}/km.",
                 ),
             ]
-            long_km = min(desired, LONG_RUN_MAX_KM[goal])
-            for safeguard_id, cap, reason in caps:
+            for safeguard_id, cap, reason in limits:
                 if long_km > cap + 1e-9:
-                    recorder.applied(
-                        safeguard_id, week=number + offset, original=long_km, adjusted=cap, reason=reason
-                    )
+                    if build:
+                        recorder.applied(
+                            safeguard_id, week=number, original=long_km, adjusted=cap, reason=reason
+                        )
                     long_km = cap
-            long_km = round_down(long_km)
-            if long_km < 2.0:
-                long_km = None
-
-        kinds = quality_types(goal, phase.name, level, recovery, week_in_phase)
-        if race_week:
-            before = [d for d in week_layout.run_days if d < race_day.weekday() - 1]
-            days_layout = (
-                layout(before, before[-1], len(before), 1 if race_day.weekday() >= 4 else 0)
-                if before
-                else None
-            )
-            kinds = kinds[:1]
-            by_day = {}
-            if days_layout is not None:
-                by_day = fill_week(
-                    volume_km=target,
-                    long_km=None,
-                    layout_=days_layout,
-                    kinds=kinds,
-                    level=level,
-                    paces=paces,
-                    week_number=number + offset,
-                    recorder=recorder,
-                )
-        else:
-            by_day = fill_week(
-                volume_km=target,
-                long_km=long_km,
-                layout_=week_layout,
-                kinds=kinds,
-                level=level,
-                paces=paces,
-                week_number=number + offset,
-                recorder=recorder,
-            )
+            path = ctx.reference if first_week else min(ctx.v_peak, last_nonrecovery * (1 + growth))
+            volume = min(v_max, max(path, long_km / ctx.share))
+        if not race and number in planned_caps:
+            volume = min(volume, planned_caps[number])
         if long_km is not None:
-            long_runs.append((dates[long_day], long_km))
+            long_date = dates[ctx.long_day]
+            cap = single_run_cap(long_date, runs)
+            if long_km > cap + 1e-9:
+                if build:
+                    recorder.applied(
+                        "long_run_vs_recent_longest",
+                        week=number,
+                        original=long_km,
+                        adjusted=cap,
+                        reason=f"No run over 110% of the longest run of the 30 days before {long_date}.",
+                    )
+                long_km = cap
+            long_km = round_down(long_km)
+            if long_km < MIN_RUN_KM:
+                long_km = None
+        volume = round_down(max(volume, long_km or 0.0))
 
-        # The week's numbers from its sessions.
-        volume = round(sum(s["target_distance_km"] or 0 for s in by_day.values()), 1)
+        kinds = quality_types(ctx.goal, phase.name, ctx.level, recovery, week_in_phase)
+        if ctx.return_mode and running_weeks < RETURN_NO_QUALITY_WEEKS:
+            kinds = []
+        week = _Week(number, start, dates, phase, week_in_phase, recovery, race, volume, long_km, kinds)
+        result = None
+        if build:
+            race_day = _race_day(ctx, start) if race else None
+            if race:
+                result = race_week(
+                    dates=dates,
+                    race_day=race_day,
+                    available=ctx.available,
+                    volume_hint=min(
+                        0.35 * (peak_reached or ctx.reference), last_nonrecovery or MAX_FIRST_WEEK * ctx.reference
+                    ),
+                    level=ctx.level,
+                    goal=ctx.goal,
+                    book=ctx.book,
+                    runs=runs,
+                    hard_dates=hard_dates,
+                    run_walk=ctx.run_walk,
+                    max_runs=min(RACE_WEEK_RUNS, ctx.run_count - 1),
+                    first_day=request.today,
+                    race_km=GOAL_DISTANCE_M[ctx.goal] / 1000,
+                    allow_quality=not (ctx.return_mode and running_weeks < RETURN_NO_QUALITY_WEEKS),
+                )
+            else:
+                cross_budget = 0
+                if ctx.run_count <= 4 and ctx.cross_days:
+                    cross_budget = max(0, 7 - ctx.run_count - ctx.runner.min_rest_days)
+
+                def build_week(long_target):
+                    return fill_week(
+                        dates=dates,
+                        layout_=week_layout,
+                        volume_km=volume,
+                        long_km=long_target,
+                        kinds=kinds,
+                        level=ctx.level,
+                        goal=ctx.goal,
+                        book=ctx.book,
+                        runs=runs,
+                        hard_dates=hard_dates,
+                        run_walk=ctx.run_walk,
+                        medium_long=ctx.goal == "marathon"
+                        and ctx.run_count >= 5
+                        and phase.name in ("Build", "Peak")
+                        and not recovery,
+                        goal_pace_long_km=QUALITY_SIZING
+                        * min(QUALITY_MAX_KM["goal_pace"][ctx.level], QUALITY_SHARE["goal_pace"] * volume)
+                        if ctx.goal == "marathon" and phase.name == "Peak" and not recovery
+                        else 0.0,
+                        cross_days=[d for d in ctx.cross_days if d not in week_layout.run_days],
+                        cross_budget=cross_budget,
+                        cross_minutes=cross_minutes(ctx.level),
+                        first_day=request.today,
+                    )
+
+                result = build_week(long_km)
+                # The week could not hold its volume: the long run shrinks to its share of what was placed.
+                for _ in range(4):
+                    spec = result.by_day.get(ctx.long_day)
+                    if not spec or spec["session_type"] != "long":
+                        break
+                    placed = sum(x["target_distance_km"] or 0 for x in result.by_day.values())
+                    if spec["target_distance_km"] <= long_run_share_cap_km(placed, ctx.run_count) + 0.05:
+                        break
+                    rest_km = placed - spec["target_distance_km"]
+                    smaller = round_down(ctx.share * rest_km / (1 - ctx.share))
+                    recorder.applied(
+                        "long_run_share",
+                        week=number,
+                        original=spec["target_distance_km"],
+                        adjusted=smaller,
+                        reason=f"The week holds {placed:g} km; the long run keeps to {ctx.share:.0%} of it.",
+                    )
+                    result = build_week(smaller if smaller >= MIN_RUN_KM else None)
+            by_day = result.by_day
+            for d in sorted(by_day):
+                spec = by_day[d]
+                if spec["target_distance_km"] and spec["session_type"] != "cross":
+                    runs.append((dates[d], spec["target_distance_km"]))
+                if is_hard(spec):
+                    hard_dates.add(dates[d])
+            actual = round(
+                sum(s["target_distance_km"] or 0 for s in by_day.values() if s["session_type"] != "race"), 1
+            )
+            long_spec = by_day.get(ctx.long_day)
+            actual_long = (
+                long_spec["target_distance_km"] if long_spec and long_spec["session_type"] == "long" else None
+            )
+        else:
+            actual, actual_long = volume, long_km
+            if long_km is not None:
+                runs.append((dates[ctx.long_day], long_km))
+        if actual > 0:
+            running_weeks += 1
+        if not recovery and phase.name != "Taper" and not race:
+            last_nonrecovery = actual
+            peak_reached = max(peak_reached, actual)
+            if actual_long:
+                last_full_long = actual_long
+        elif last_nonrecovery is None:
+            last_nonrecovery = actual
+        if actual_long:
+            long_top = max(long_top, actual_long)
+        volumes.append(actual)
+        yield week, result, actual, actual_long
+
+
+def _assess_ctx(ctx: Context) -> Assessment:
+    reach_long, reach_volume = 0.0, 0.0
+    for _week, _result, actual, actual_long in _progress(ctx, Recorder(), build=True):
+        reach_long = max(reach_long, actual_long or 0.0)
+        reach_volume = max(reach_volume, actual)
+    reasons = []
+    label = GOAL_LABEL[ctx.goal]
+    if ctx.lr_floor is not None and reach_long + 0.05 < ctx.lr_floor:
+        reasons.append(
+            f"A {label} needs long runs of about {ctx.lr_floor:g} km; from your longest run of "
+            f"{ctx.longest:g} km, {ctx.weeks} weeks of safe growth (1-2 km a week, at most 110% of "
+            f"the longest run of the month before) reach {reach_long:g} km."
+        )
+    if ctx.request.target_time_s and not ctx.target_believed:
+        reasons.append(
+            f"Your VDOT of {ctx.vdot:g} predicts {format_duration(ctx.predicted_now_s)} today and about "
+            f"{format_duration(ctx.expected_s)} after {ctx.weeks} weeks (a realistic gain of "
+            f"{ctx.gain:g} VDOT); {format_duration(ctx.request.target_time_s)} is "
+            f"{(1 - ctx.request.target_time_s / ctx.expected_s) * 100:.1f}% faster than that."
+        )
+    return Assessment(
+        feasible=not reasons,
+        reasons=reasons,
+        long_run_need_km=ctx.lr_floor,
+        long_run_reach_km=round(reach_long, 1),
+        volume_reach_km=round(reach_volume, 1),
+        expected_s=ctx.expected_s,
+        predicted_now_s=ctx.predicted_now_s,
+        target_time_s=ctx.request.target_time_s,
+        target_believed=ctx.target_believed,
+        weeks=ctx.weeks,
+    )
+
+
+def assess(runner: RunnerInput, request: PlanRequest) -> Assessment:
+    """Does the goal fit? The plan's own progression, run without sessions (a few milliseconds)."""
+    check_request(runner, request)
+    return _assess_ctx(build_context(runner, request))
+
+
+def generate(runner: RunnerInput, request: PlanRequest) -> GeneratedPlan:
+    """Build the plan for ``runner`` and ``request``. Pure: the same input gives the same plan.
+
+    Raises ``GoalNotFeasible`` when the goal does not fit and ``request.accept_risk`` is not set."""
+    check_request(runner, request)
+    ctx = build_context(runner, request)
+    assessment = _assess_ctx(ctx)
+    if not assessment.feasible and not request.accept_risk and not request.realign:
+        raise GoalNotFeasible(assessment)
+    recorder = Recorder()
+    decisions: list[dict] = list(ctx.notes)
+    weekly_plan: list[dict] = []
+    sessions: list[dict] = []
+    volumes = list(request.history_volumes) or [ctx.reference] * 4
+    last_full = last_training_week(request.history_volumes)
+    week_notes: list[str] = []
+    unplaced_total = 0.0
+    peak_reached = 0.0
+    race_day = request.target_date
+    for week, result, actual, actual_long in _progress(ctx, recorder, build=True):
+        by_day = result.by_day
+        if result.unplaced_km > 0.05:
+            unplaced_total += result.unplaced_km
+            recorder.applied(
+                "unscheduled_volume",
+                week=week.number,
+                original=week.volume,
+                adjusted=actual,
+                reason=f"{result.unplaced_km:g} km not scheduled: no run may be longer than the week's long "
+                "run (easy runs 75% of it) or 110% of the month's longest run.",
+            )
+        for kind in result.dropped_quality:
+            week_notes.append(
+                f"week {week.number}: {kind} left out (no day for it away from another hard day)"
+            )
+        for text in result.moved:
+            week_notes.append(f"week {week.number}: {text}")
         race_km = 0.0
-        if race_week:
-            race_km = round(GOAL_DISTANCE_M[goal] / 1000, 1)
-            by_day[race_day.weekday()] = narrative.race_session(goal, request, vdot, race_km)
-        previous_volume = volumes[-1] if volumes else None
-        volumes.append(volume)
+        if week.race_week:
+            race_day = _race_day(ctx, week.start)
+            race_km = GOAL_DISTANCE_M[ctx.goal] / 1000
+            by_day[race_day.weekday()] = _race_session(ctx, race_km)
+        volumes.append(actual)
         ratio = acute_chronic_ratio(volumes)
         warnings = []
-        if last_nonrecovery and volume > WARN_WEEKLY_INCREASE * last_nonrecovery + 0.05:
-            warnings.append(f"Volume up {volume / last_nonrecovery - 1:.0%} on the last full week.")
+        if last_full and actual > WARN_WEEKLY_INCREASE * last_full + 0.05:
+            warnings.append(f"Volume up {actual / last_full - 1:.0%} on the last full week.")
             recorder.warning(
                 "weekly_volume_increase",
-                week=number + offset,
-                original=last_nonrecovery,
-                adjusted=volume,
-                reason="Warning: more than 1.10 x the last non-recovery week.",
+                week=week.number,
+                original=last_full,
+                adjusted=actual,
+                reason="Warning: more than 1.10 x the last full (non-recovery) week.",
             )
         if ratio is not None and ratio > ACWR_WARNING:
             warnings.append(f"Acute:chronic load ratio {ratio:.2f}: watch fatigue and soreness.")
             recorder.warning(
                 "acute_chronic_ratio",
-                week=number + offset,
+                week=week.number,
                 original=ratio,
                 reason="Warning signal only: load rising faster than the last four weeks'.",
             )
-        if not recovery and phase.name != "Taper" and not race_week:
-            last_nonrecovery = volume
-            peak_reached = max(peak_reached, volume)
-        elif last_nonrecovery is None:
-            last_nonrecovery = volume
-
+        compared_with = last_full
+        if not week.recovery and week.phase.name != "Taper" and not week.race_week:
+            last_full = actual
+            peak_reached = max(peak_reached, actual)
+        elif last_full is None:
+            last_full = actual
         hard = sum(
             INTENSITY_WEIGHT[s["quality_kind"]] * s["quality_km"]
             for s in by_day.values()
             if s.get("quality_kind")
         )
-        hard += RACE_WEIGHT.get(goal, 0) * race_km
-        total = volume + race_km
+        hard += RACE_WEIGHT.get(ctx.goal, 0) * race_km
+        total = actual + race_km
         intensity = int(min(100, round(25 + 250 * hard / total))) if total else 0
-        run_sessions = [s for s in by_day.values() if s["session_type"] != "rest"]
-        last_day = race_day.weekday() if race_week else 6
-        week_days = [d for d in dates[: last_day + 1]]
+        last_day = race_day.weekday() if week.race_week else 6
+        week_days = week.dates[: last_day + 1]
+        run_sessions = [s for s in by_day.values() if s["session_type"] not in ("rest", "cross")]
         label = (
-            "Race" if race_week else ("Taper" if phase.name == "Taper" else ("Recovery" if recovery else ""))
+            "Race"
+            if week.race_week
+            else ("Taper" if week.phase.name == "Taper" else ("Recovery" if week.recovery else ""))
         )
-        week = {
-            "week_number": number + offset,
-            "week_start_date": start.isoformat(),
+        row = {
+            "week_number": week.number,
+            "week_start_date": week.start.isoformat(),
             "week_end_date": week_days[-1].isoformat(),
-            "phase_name": phase.name,
-            "phase_week_number": week_in_phase,
+            "phase_name": week.phase.name,
+            "phase_week_number": week.week_in_phase,
             "volume_km": round(total, 1),
             "intensity_score": intensity,
-            "is_recovery_week": recovery,
-            "long_run_km": long_km or 0.0,
-            "race_km": race_km,
+            "is_recovery_week": week.recovery,
+            "long_run_km": actual_long or 0.0,
+            "race_km": round(race_km, 1),
             "key_sessions": sum(1 for s in run_sessions if s["is_key_session"]),
             "easy_runs": sum(1 for s in run_sessions if s["session_type"] == "easy"),
-            "rest_days": len(week_days) - len(run_sessions),
-            "week_focus": narrative.week_focus(phase.name, recovery, race_week, goal),
+            "rest_days": sum(1 for d in week_days if d.weekday() not in by_day),
+            "week_focus": narrative.week_focus(week.phase.name, week.recovery, week.race_week, ctx.goal),
             "week_justification": narrative.week_justification(
-                volume,
-                previous_volume,
-                long_km,
-                phase.name,
-                week_in_phase,
-                recovery,
-                race_week,
-                kinds,
-                by_day,
+                volume=actual,
+                compared_with=compared_with,
+                long_km=actual_long,
+                phase=week.phase.name,
+                recovery=week.recovery,
+                race_week=week.race_week,
+                by_day=by_day,
+                unplaced_km=result.unplaced_km,
             ),
-            "volume_change_percent": round((volume / previous_volume - 1) * 100, 1)
-            if previous_volume
-            else 0.0,
+            "volume_change_percent": round((actual / compared_with - 1) * 100, 1) if compared_with else 0.0,
         }
-        # Optional keys are left out when blank, as the admin's editor stores them.
-        notes = narrative.coach_notes(phase.name, recovery, race_week, week_in_phase)
         optional = {
             "week_label": label,
             "acute_chronic_ratio": ratio,
-            "coach_notes": notes,
+            "coach_notes": narrative.coach_notes(
+                week.phase.name, week.recovery, week.race_week, week.week_in_phase
+            ),
             "warning_signals": warnings,
+            "unscheduled_km": result.unplaced_km if result.unplaced_km > 0.05 else None,
         }
-        week.update({key: value for key, value in optional.items() if value not in ("", None, [])})
-        weekly_plan.append(week)
+        row.update({key: value for key, value in optional.items() if value not in ("", None, [])})
+        weekly_plan.append(row)
         for day in week_days:
             if day < request.today:
                 continue
-            spec = by_day.get(day.weekday()) or rest_session()
-            sessions.append(
-                {
-                    **spec,
-                    "date": day,
-                    "week_number": number + offset,
-                    "start_time_local": request.start_time_local if spec["session_type"] != "rest" else None,
-                }
-            )
+            spec = by_day.get(day.weekday()) or workouts.rest()
+            if spec["session_type"] == "race":
+                start_time = ctx.race_start
+            elif spec["session_type"] == "rest":
+                start_time = None
+            else:
+                start_time = request.start_time_local
+            sessions.append({**spec, "date": day, "week_number": week.number, "start_time_local": start_time})
 
     end_date = (
         race_day
-        if goal != "fitness" and race_day
-        else request.start_date + dt.timedelta(weeks=weeks, days=-1)
+        if ctx.goal != "fitness" and race_day
+        else request.start_date + dt.timedelta(weeks=ctx.weeks, days=-1)
     )
-    starting_volume = weekly_plan[0]["volume_km"] - weekly_plan[0].get("race_km", 0)
     load_parameters = {
-        "starting_volume": starting_volume,
+        "starting_volume": weekly_plan[0]["volume_km"] - weekly_plan[0].get("race_km", 0),
         "peak_volume": round(peak_reached or max(w["volume_km"] for w in weekly_plan), 1),
-        "weekly_increase": rate,
-        "estimated_vdot": vdot,
-        "recovery_every": cycle,
-        "taper_weeks": taper,
-        "reference_weekly_km": reference,
-        "reference_longest_run_km": longest,
+        "weekly_increase": ctx.rate,
+        "estimated_vdot": ctx.vdot,
+        "recovery_every": ctx.cycle,
+        "taper_weeks": ctx.taper,
+        "reference_weekly_km": ctx.reference,
+        "reference_longest_run_km": ctx.longest,
+        "peak_long_run_km": max((w["long_run_km"] for w in weekly_plan), default=0.0),
+        "long_run_share": ctx.share,
+        "run_days": ctx.run_count,
+        "return_mode": ctx.return_mode,
+        "run_walk": ctx.run_walk,
     }
+    paces = ctx.paces
     target_paces = {
         "easy": f"{format_pace(paces.easy_min_s_per_km)}-{format_pace(paces.easy_max_s_per_km)}/km",
-        "marathon": f"{format_pace(paces.marathon_s_per_km)}/km",
+        "marathon": f"{format_pace(ctx.book.paces.marathon_s_per_km)}/km",
         "threshold": f"{format_pace(paces.threshold_s_per_km)}/km",
         "interval": f"{format_pace(paces.interval_s_per_km)}/km",
         "repetition": f"{format_pace(paces.repetition_s_per_km)}/km",
     }
-    phase_rows = [p.as_dict(offset) for p in phases]
-    predicted = predictions(vdot)
+    phase_rows = [p.as_dict() for p in ctx.phases if p.end_week > ctx.offset]
+    if phase_rows and phase_rows[0]["start_week"] <= ctx.offset:
+        phase_rows[0]["start_week"] = ctx.offset + 1
     decisions.extend(
         narrative.decisions(
-            runner=runner,
-            request=request,
-            vdot=vdot,
-            vdot_source=vdot_source,
-            vdot_uncertain=vdot_uncertain,
-            reference=reference,
+            ctx=ctx,
             load=load_parameters,
             phases=phase_rows,
-            taper=taper,
-            cycle=cycle,
-            key_count=key_count,
-            run_count=run_count,
+            assessment=assessment,
+            week_notes=week_notes,
+            unplaced_total=round(unplaced_total, 1),
         )
     )
     decisions.extend(request.extra_decisions)
     snapshot = runner_snapshot(
         runner,
         request,
-        vdot=vdot,
-        vdot_uncertain=vdot_uncertain,
-        reference_weekly_km=reference,
+        vdot=ctx.vdot,
+        vdot_uncertain=ctx.vdot_uncertain,
+        reference_weekly_km=ctx.reference,
         peak_volume=load_parameters["peak_volume"],
-        influencers=influencers,
+        influencers=ctx.influencers,
     )
     season_view = narrative.season_view(
-        runner=runner,
-        request=request,
-        vdot=vdot,
-        vdot_uncertain=vdot_uncertain,
-        predicted=predicted,
+        ctx=ctx,
         weekly_plan=weekly_plan,
         load=load_parameters,
         phases=phase_rows,
-        taper=taper,
-        cycle=cycle,
+        assessment=assessment,
     )
-    total_weeks = weeks + offset
     return GeneratedPlan(
-        name=f"{GOAL_LABEL[goal]} - {total_weeks} Week Plan",
-        goal_type=goal,
+        name=f"{GOAL_LABEL[ctx.goal]} - {ctx.total_weeks} Week Plan",
+        goal_type=ctx.goal,
         start_date=request.start_date,
         end_date=end_date,
-        duration_weeks=total_weeks,
+        duration_weeks=ctx.total_weeks,
         target_date=request.target_date,
-        vdot=vdot,
-        vdot_uncertain=vdot_uncertain,
+        vdot=ctx.vdot,
+        vdot_uncertain=ctx.vdot_uncertain,
         paces=paces.as_dict(),
-        predictions_s=predicted,
+        predictions_s=predictions(ctx.vdot),
         season_view=season_view,
         weekly_plan=weekly_plan,
         runner_snapshot=snapshot,
-        periodization_model="linear-block" if goal != "fitness" else "linear-base",
+        periodization_model="linear-block" if ctx.goal != "fitness" else "linear-base",
         phases=phase_rows,
         load_parameters=load_parameters,
         target_paces=target_paces,
         decisions=decisions,
         safeguard_applications=recorder.finish(),
         sessions=sessions,
+        assessment=assessment,
+        race_start_time=ctx.race_start if ctx.goal != "fitness" else None,
     )
+
+
+def _race_session(ctx: Context, race_km: float) -> dict:
+    request = ctx.request
+    name = request.target_event or f"{GOAL_LABEL[ctx.goal]} race"
+    title = name if request.target_date else f"{GOAL_LABEL[ctx.goal]} time trial"
+    spec = workouts.race(
+        race_km,
+        ctx.goal_time_s,
+        ctx.book,
+        title=title,
+        purpose=f"The goal: {format_duration(ctx.goal_time_s)}, about "
+        f"{format_pace(round(ctx.goal_time_s / race_km))}/km. Start controlled, even splits, finish strong.",
+    )
+    spec["description"] = (
+        f"{title}: {race_km:g} km at about {format_pace(round(ctx.goal_time_s / race_km))}/km "
+        f"({format_duration(ctx.goal_time_s)}). Start controlled, even splits, finish strong."
+    )
+    return spec

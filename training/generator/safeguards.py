@@ -1,23 +1,37 @@
 """Safeguards: the limits every generated week respects, and a recorder of each application.
 
-The limits are applied while the weeks are built (``plan.py``); ``verify`` re-checks a finished
-plan from its own numbers, so tests and the admin can prove that every limit held.
+The limits are applied while the weeks are built (``plan.py``); ``verify`` re-checks a finished plan
+(or the sessions a runner has since moved) from its own numbers, for every session type, so tests and
+the admin can prove that every limit held.
 """
 
 import datetime as dt
 
-MAX_WEEKLY_INCREASE = 1.30
+from .rules import (
+    LONGEST_WINDOW_DAYS,
+    QUALITY_SHARE,
+    RETURN_NO_QUALITY_WEEKS,
+    SINGLE_RUN_LIMIT,
+    long_run_share_cap_km,
+)
+
+MAX_WEEKLY_INCREASE = 1.10
 WARN_WEEKLY_INCREASE = 1.10
 MAX_FIRST_WEEK = 1.10
-LONG_RUN_SHARE = 0.30
-LONG_RUN_SHARE_HIGH_VOLUME = 0.25
-HIGH_VOLUME_KM = 64.0
-LONG_RUN_MAX_MINUTES = 150
-LONG_RUN_VS_LONGEST = 1.10
-LONGEST_WINDOW_DAYS = 30
-QUALITY_SHARE = {"tempo": 0.10, "intervals": 0.08, "repetition": 0.05}
 ACWR_WARNING = 1.30
 TOLERANCE_KM = 0.051
+RUN_TYPES = frozenset(
+    {"easy", "long", "medium_long", "tempo", "intervals", "repetition", "goal_pace", "hills"}
+)
+HARD = frozenset({"tempo", "intervals", "repetition", "goal_pace", "hills", "long", "race"})
+WORK_INTENSITIES = {
+    "threshold": "tempo",
+    "interval": "intervals",
+    "repetition": "repetition",
+    "marathon": "goal_pace",
+    "half_marathon": "goal_pace",
+    "race": "goal_pace",
+}
 
 SAFEGUARD_IDS = (
     "first_week_volume",
@@ -25,19 +39,9 @@ SAFEGUARD_IDS = (
     "long_run_share",
     "long_run_duration",
     "long_run_vs_recent_longest",
-    "quality_threshold",
-    "quality_intervals",
-    "quality_repetition",
-    "rest_days",
-    "available_days",
-    "long_run_day",
+    "unscheduled_volume",
     "acute_chronic_ratio",
 )
-QUALITY_SAFEGUARD = {
-    "tempo": "quality_threshold",
-    "intervals": "quality_intervals",
-    "repetition": "quality_repetition",
-}
 
 
 class Recorder:
@@ -76,20 +80,6 @@ class Recorder:
         return self.rows + held
 
 
-def long_run_share_limit(volume_km: float) -> float:
-    return LONG_RUN_SHARE_HIGH_VOLUME if volume_km > HIGH_VOLUME_KM else LONG_RUN_SHARE
-
-
-def long_run_minutes_limit_km(easy_slow_s_per_km: int) -> float:
-    return LONG_RUN_MAX_MINUTES * 60 / easy_slow_s_per_km
-
-
-def longest_in_window(day: dt.date, runs: list[tuple[dt.date, float]]) -> float:
-    """The longest of ``runs`` (date, km) in the 30 days before ``day``."""
-    start = day - dt.timedelta(days=LONGEST_WINDOW_DAYS)
-    return max((km for d, km in runs if start <= d < day), default=0.0)
-
-
 def acute_chronic_ratio(volumes: list[float]) -> float | None:
     """Uncoupled ACWR of the last entry: its load over the mean of the four weeks before it."""
     if len(volumes) < 2:
@@ -99,71 +89,124 @@ def acute_chronic_ratio(volumes: list[float]) -> float | None:
     return round(volumes[-1] / chronic, 2) if chronic > 0 else None
 
 
-def verify(
-    plan,
-    *,
-    available_days,
-    long_run_day,
-    min_rest_days,
-    reference_weekly_km,
-    reference_longest_km,
-    easy_slow_s_per_km,
-    today,
-    history_volumes=(),
-    history_long_runs=(),
-) -> list[str]:
-    """Every safeguard violation in a generated plan (empty when all hold)."""
-    problems = []
-    weeks = plan.weekly_plan
-    sessions = plan.sessions
+def _flat(steps):
+    for s in steps:
+        if s["kind"] == "repeat":
+            for _ in range(s["repeat"]):
+                yield from s["steps"]
+        else:
+            yield s
+
+
+def work_km(steps: list[dict]) -> dict[str, float]:
+    """Km of each quality kind in ``steps`` (hard running steps, warm-ups and recoveries aside)."""
+    out: dict[str, float] = {}
+    for s in _flat(steps):
+        kind = WORK_INTENSITIES.get(s["intensity"])
+        # Strides (100 m) are form work, not a quality session's load.
+        if s["kind"] == "run" and kind and s.get("distance_m", 0) >= 200:
+            out[kind] = out.get(kind, 0.0) + s["distance_m"] / 1000
+    return out
+
+
+def verify(plan, *, runner, request, sessions=None) -> list[str]:
+    """Every safeguard violation in a generated plan (empty when all hold).
+
+    ``sessions`` (dicts with ``date``, ``week_number``, ``session_type``, ``target_distance_km``,
+    ``target_duration_s``, ``steps``) replace the plan's own, e.g. after the runner moved some."""
+    from .context import build_context
+
+    ctx = build_context(runner, request)
+    sessions = sorted(
+        plan.sessions if sessions is None else sessions, key=lambda s: (s["date"], s["session_type"])
+    )
+    problems: list[str] = []
     by_week: dict[int, list[dict]] = {}
     for s in sessions:
         by_week.setdefault(s["week_number"], []).append(s)
-    # A week under 5 km is a break, not training: after one, the first-week rule applies again.
-    last_nonrecovery = next((km for km in reversed(history_volumes) if km >= 5.0), None)
-    long_runs = list(history_long_runs)
-    for index, week in enumerate(weeks):
+    planned_caps = dict(request.planned_volumes)
+    last_full = next((km for km in reversed(request.history_volumes) if km >= 5.0), None)
+    runs = list(ctx.known_runs)
+    hard_dates = set(request.history_hard_dates) | {s["date"] for s in sessions if s["session_type"] in HARD}
+    running_weeks = 0
+    for index, week in enumerate(plan.weekly_plan):
         number = week["week_number"]
         items = by_week.get(number, [])
-        training = [s for s in items if s["session_type"] not in ("rest", "race")]
-        volume = sum(s["target_distance_km"] or 0 for s in training)
+        runs_in_week = [s for s in items if s["session_type"] in RUN_TYPES]
+        volume = round(sum(s["target_distance_km"] or 0 for s in runs_in_week), 1)
+        # Daniels' shares are of all the week's running, the race included.
+        share_base = volume + sum(s["target_distance_km"] or 0 for s in items if s["session_type"] == "race")
+        if index == 0 and last_full is None and volume > MAX_FIRST_WEEK * ctx.reference + TOLERANCE_KM:
+            problems.append(f"week {number}: first week {volume:.1f} km > 1.10 x {ctx.reference}")
+        if last_full is not None and volume > MAX_WEEKLY_INCREASE * last_full + TOLERANCE_KM:
+            problems.append(f"week {number}: {volume:.1f} km > 1.10 x the last full week's {last_full:.1f}")
+        if number in planned_caps and volume > planned_caps[number] + TOLERANCE_KM:
+            problems.append(
+                f"week {number}: {volume:.1f} km above the {planned_caps[number]} km planned before"
+            )
         if (
-            index == 0
-            and last_nonrecovery is None
-            and volume > MAX_FIRST_WEEK * reference_weekly_km + TOLERANCE_KM
+            not week["is_recovery_week"]
+            and week["phase_name"] != "Taper"
+            and week.get("week_label") != "Race"
         ):
-            problems.append(f"week {number}: first week {volume:.1f} km > 1.10 x {reference_weekly_km}")
-        if last_nonrecovery is not None and volume > MAX_WEEKLY_INCREASE * last_nonrecovery + TOLERANCE_KM:
-            problems.append(f"week {number}: {volume:.1f} km > 1.30 x {last_nonrecovery:.1f}")
-        if not week["is_recovery_week"] and week["phase_name"] != "Taper":
-            last_nonrecovery = volume
-        elif last_nonrecovery is None:
-            last_nonrecovery = volume
+            last_full = volume
+        elif last_full is None:
+            last_full = volume
+        longs = [s for s in items if s["session_type"] == "long"]
+        long_km = max((s["target_distance_km"] for s in longs), default=None)
+        if ctx.return_mode and running_weeks < RETURN_NO_QUALITY_WEEKS:
+            for s in items:
+                if s["session_type"] in HARD - {"long", "race"}:
+                    problems.append(f"{s['date']}: {s['session_type']} in return mode's first weeks")
+        if volume > 0:
+            running_weeks += 1
         for s in items:
-            weekday = s["date"].weekday()
-            if s["session_type"] not in ("rest", "race") and weekday not in available_days:
-                problems.append(f"{s['date']}: {s['session_type']} on an unavailable day")
-            if s["session_type"] == "long":
-                km = s["target_distance_km"]
-                if weekday != long_run_day:
-                    problems.append(f"{s['date']}: long run not on the long run day")
-                if km > long_run_share_limit(volume) * volume + TOLERANCE_KM:
-                    problems.append(f"{s['date']}: long run {km} km over its share of {volume:.1f}")
-                if km > long_run_minutes_limit_km(easy_slow_s_per_km) + TOLERANCE_KM:
-                    problems.append(f"{s['date']}: long run {km} km over 150 minutes")
-                done = reference_longest_km if (s["date"] - today).days <= LONGEST_WINDOW_DAYS else 0.0
-                previous = max(done, longest_in_window(s["date"], long_runs))
-                if km > LONG_RUN_VS_LONGEST * previous + TOLERANCE_KM:
-                    problems.append(f"{s['date']}: long run {km} km > 1.10 x {previous}")
-                long_runs.append((s["date"], km))
-            kind = s.get("quality_kind")
-            if kind:
-                if s.get("quality_km", 0) > QUALITY_SHARE[kind] * volume + TOLERANCE_KM:
+            day = s["date"]
+            kind = s["session_type"]
+            km = s["target_distance_km"] or 0.0
+            weekday = day.weekday()
+            if kind in RUN_TYPES and weekday not in ctx.available:
+                problems.append(f"{day}: {kind} on an unavailable day")
+            if kind == "cross" and weekday not in ctx.cross_days:
+                problems.append(f"{day}: cross-training on a day not offered for it")
+            if kind in RUN_TYPES:
+                steps = s.get("steps") or []
+                if not steps:
+                    problems.append(f"{day}: {kind} without workout steps")
+                elif abs(sum(x.get("distance_m", 0) for x in _flat(steps)) / 1000 - km) > TOLERANCE_KM:
+                    problems.append(f"{day}: {kind} steps do not add up to {km} km")
+                if long_km is not None and kind != "long" and km > long_km + TOLERANCE_KM:
+                    problems.append(f"{day}: {kind} {km} km longer than the week's long run of {long_km} km")
+                start = day - dt.timedelta(days=LONGEST_WINDOW_DAYS)
+                before = max((r for d, r in runs if start <= d < day), default=0.0)
+                if km > SINGLE_RUN_LIMIT * before + TOLERANCE_KM:
+                    problems.append(f"{day}: {kind} {km} km > 1.10 x the month's longest run ({before} km)")
+                for work_kind, amount in work_km(steps).items():
+                    if amount > QUALITY_SHARE[work_kind] * share_base + TOLERANCE_KM:
+                        problems.append(
+                            f"{day}: {amount:.1f} km of {work_kind} work over its share of {share_base:g} km"
+                        )
+            if kind == "long":
+                if weekday != ctx.long_day:
+                    problems.append(f"{day}: long run not on the long run day")
+                if km > long_run_share_cap_km(volume, ctx.run_count) + TOLERANCE_KM:
+                    problems.append(f"{day}: long run {km} km over {ctx.share:.0%} of {volume} km")
+                if km > ctx.time_cap_km + TOLERANCE_KM:
+                    problems.append(f"{day}: long run {km} km over the long run's time limit")
+            if kind in HARD:
+                for other in (day - dt.timedelta(days=1), day + dt.timedelta(days=1)):
+                    if other in hard_dates:
+                        problems.append(f"{day}: {kind} next to another hard day ({other})")
+            if kind == "race":
+                goal_time = plan.season_view["expected_outcomes"].get("goal_time_s")
+                if s["target_duration_s"] != goal_time:
                     problems.append(
-                        f"{s['date']}: {kind} work {s['quality_km']} km over its share of {volume:.1f}"
+                        f"{day}: race target {s['target_duration_s']} s is not the expected {goal_time} s"
                     )
-        run_days = {s["date"] for s in items if s["session_type"] != "rest"}
+            if kind in RUN_TYPES and km:
+                runs.append((day, km))
+        busy = {s["date"] for s in items if s["session_type"] != "rest"}
         days_in_week = len({s["date"] for s in items})
-        if days_in_week == 7 and 7 - len(run_days) < min_rest_days:
-            problems.append(f"week {number}: fewer than {min_rest_days} rest days")
+        if days_in_week == 7 and 7 - len(busy) < runner.min_rest_days:
+            problems.append(f"week {number}: fewer than {runner.min_rest_days} rest days")
     return problems

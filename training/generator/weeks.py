@@ -1,31 +1,24 @@
-"""One week's sessions: which days, which workouts, how far and how fast."""
+"""One week's sessions: which days, which workouts, how far and how fast.
+
+Every run is bounded whatever its label: no run longer than the week's long run (easy runs at most
+75 % of it), none over 110 % of the longest run of the 30 days before it. Volume these bounds cannot
+place is left out and reported, never piled onto one run. Hard sessions never fall on consecutive days.
+"""
 
 import datetime as dt
 from dataclasses import dataclass
 
-from .safeguards import QUALITY_SAFEGUARD, QUALITY_SHARE, Recorder
-from .vdot import Paces, format_pace
-
-MAX_RUN_DAYS = {"beginner": 4, "intermediate": 5, "advanced": 6}
-MAX_KEY_SESSIONS = {"beginner": 1, "intermediate": 2, "advanced": 3}
-# Most quality work (km) one session holds, by experience.
-QUALITY_MAX_KM = {
-    "tempo": {"beginner": 4.0, "intermediate": 8.0, "advanced": 12.0},
-    "intervals": {"beginner": 3.0, "intermediate": 6.0, "advanced": 8.0},
-    "repetition": {"beginner": 1.6, "intermediate": 3.0, "advanced": 4.0},
-}
-QUALITY_MIN_KM = {"tempo": 1.5, "intervals": 1.2, "repetition": 0.8}
-MIN_EASY_KM = 2.0
-TITLES = {
-    "easy": "Easy run",
-    "long": "Long run",
-    "tempo": "Tempo run",
-    "intervals": "Intervals",
-    "repetition": "Repetitions",
-    "rest": "Rest day",
-    "race": "Race",
-    "cross": "Cross-training",
-}
+from . import workouts
+from .rules import (
+    EASY_SHARE_OF_LONG,
+    LONGEST_WINDOW_DAYS,
+    MEDIUM_LONG_SHARE_OF_LONG,
+    MIN_RUN_KM,
+    QUALITY_MAX_KM,
+    QUALITY_SHARE,
+    SINGLE_RUN_LIMIT,
+)
+from .workouts import GOAL_INTENSITY, HARD_TYPES, PaceBook
 
 
 def circular_distance(a: int, b: int) -> int:
@@ -50,183 +43,387 @@ def spread(candidates: list[int], chosen: list[int], count: int) -> list[int]:
 class WeekLayout:
     run_days: tuple[int, ...]  # weekday indexes
     long_day: int
-    key_days: tuple[int, ...]  # in priority order
+    key_days: tuple[int, ...]  # quality days, none next to another hard day (the week wraps round)
 
 
-def layout(available: list[int], long_day: int, run_count: int, key_count: int) -> WeekLayout:
+def layout(available: list[int], long_day: int, run_count: int, quality: int) -> WeekLayout:
+    """Run days spread over the week; up to ``quality`` quality days, each at least two days from
+    the long run and from each other, counting Sunday next to Monday."""
     run_days = spread(sorted(available), [long_day], run_count - 1)
-    keys = spread([d for d in run_days if d != long_day], [long_day], key_count)[1:]
+    keys: list[int] = []
+    for _ in range(quality):
+        options = [
+            d
+            for d in run_days
+            if d != long_day
+            and d not in keys
+            and all(circular_distance(d, k) >= 2 for k in [long_day, *keys])
+        ]
+        if not options:
+            break
+        keys.append(max(options, key=lambda d: (min(circular_distance(d, k) for k in [long_day, *keys]), -d)))
     return WeekLayout(tuple(sorted(run_days)), long_day, tuple(keys))
-
-
-def quality_types(goal: str, phase: str, level: str, recovery: bool, week_in_phase: int) -> list[str]:
-    """The quality sessions of a week, most important first."""
-    if recovery:
-        return []
-    if phase == "Base":
-        return [] if level == "beginner" or week_in_phase == 1 else ["tempo"]
-    if phase == "Build":
-        return ["tempo", "intervals", "repetition"] if goal in ("5k", "10k") else ["tempo", "intervals"]
-    if phase == "Peak":
-        if goal in ("5k", "10k"):
-            return ["intervals", "repetition", "tempo"]
-        return ["tempo", "intervals"]
-    if phase == "Taper":
-        return ["intervals"] if goal in ("5k", "10k") else ["tempo"]
-    return []
 
 
 def round_down(value: float) -> float:
     return int(value * 10 + 1e-9) / 10
 
 
-def quality_session(kind: str, work_km: float, paces: Paces, warmup: float, cooldown: float) -> dict:
-    easy = paces.easy_mid_s_per_km
-    if kind == "tempo":
-        pace = paces.threshold_s_per_km
-        if work_km > 6:
-            reps, rep_m = int(work_km // 2), 2000
-            work_km = reps * 2.0
-            main = f"{reps} × 2 km at {format_pace(pace)}/km with 1 min standing rest"
+def longest_before(day: dt.date, runs: list[tuple[dt.date, float]]) -> float:
+    """The longest of ``runs`` (date, km) in the 30 days before ``day``."""
+    start = day - dt.timedelta(days=LONGEST_WINDOW_DAYS)
+    return max((km for d, km in runs if start <= d < day), default=0.0)
+
+
+def single_run_cap(day: dt.date, runs: list[tuple[dt.date, float]]) -> float:
+    return round_down(SINGLE_RUN_LIMIT * longest_before(day, runs))
+
+
+def adjacent_to_hard(day: dt.date, hard_dates: set[dt.date]) -> bool:
+    return (day - dt.timedelta(days=1)) in hard_dates or (day + dt.timedelta(days=1)) in hard_dates
+
+
+def quality_types(goal: str, phase: str, level: str, recovery: bool, week_in_phase: int) -> list[str]:
+    """The quality sessions of a week, most important first. Peak differs from Build: race-specific
+    work (goal pace for a half, race-pace intervals for 5k and 10k, marathon-pace long runs and
+    threshold for a marathon)."""
+    if recovery:
+        return []
+    if phase == "Base":
+        return [] if level == "beginner" or week_in_phase == 1 else ["hills"]
+    if phase == "Build":
+        if goal in ("5k", "10k"):
+            return ["intervals", "tempo", "repetition"]
+        return ["tempo", "intervals"]
+    if phase == "Peak":
+        if goal in ("5k", "10k"):
+            return ["race_intervals", "tempo", "repetition"]
+        if goal == "half":
+            return ["goal_pace", "intervals"]
+        # Marathon: Pfitzinger's race preparation, threshold and VO2max midweek while the long runs
+        # carry marathon-pace steps and a medium-long run joins (5+ days).
+        return ["tempo", "intervals"]
+    if phase == "Taper":
+        return (
+            ["race_intervals"]
+            if goal in ("5k", "10k")
+            else (["goal_pace"] if goal != "fitness" else ["tempo"])
+        )
+    return []
+
+
+QUALITY_SHARE_SIZING = 0.95
+QUALITY_SHARE_OF_LONG = 0.6  # a quality session lengthened with easy running stays this far under the long run  # sized under the limit: the week's placed volume can fall a little short
+
+
+def _quality(
+    kind: str,
+    *,
+    volume: float,
+    level: str,
+    goal: str,
+    book: PaceBook,
+    bound: float,
+    warm_cool: tuple[float, float] | None = None,
+) -> dict | None:
+    """A quality session of ``kind`` whose total distance stays within ``bound``."""
+    base = "intervals" if kind == "race_intervals" else kind
+    intensity = (
+        "race"
+        if kind == "race_intervals"
+        else (GOAL_INTENSITY.get(goal, "threshold") if kind == "goal_pace" else None)
+    )
+    warm, cool = warm_cool or ((2.0, 1.5) if volume >= 30 else (1.5, 1.0))
+    share_kind = "goal_pace" if base == "goal_pace" else base
+    work = min(QUALITY_MAX_KM[base][level], QUALITY_SHARE_SIZING * QUALITY_SHARE[share_kind] * volume)
+    while work > 0.5:
+        spec = workouts.quality(base, work, book, warm_km=warm, cool_km=cool, intensity=intensity)
+        if spec is None:
+            return None
+        if spec["target_distance_km"] <= bound + 1e-9:
+            return spec
+        if warm > 1.0:
+            warm, cool = 1.0, 1.0
         else:
-            main = f"{work_km:g} km continuous at {format_pace(pace)}/km (comfortably hard)"
-    elif kind == "intervals":
-        pace = paces.interval_s_per_km
-        rep_m = 1000 if work_km >= 4 else (800 if work_km >= 2.4 else 400)
-        reps = max(1, int(work_km * 1000 // rep_m))
-        work_km = reps * rep_m / 1000
-        main = f"{reps} × {rep_m} m at {format_pace(pace)}/km with equal-time jog recoveries"
-    else:
-        pace = paces.repetition_s_per_km
-        rep_m = 400 if work_km >= 2.4 else 200
-        reps = max(1, int(work_km * 1000 // rep_m))
-        work_km = reps * rep_m / 1000
-        main = f"{reps} × {rep_m} m at {format_pace(pace)}/km with full jog recoveries"
-    total = round(warmup + work_km + cooldown, 1)
-    return {
-        "session_type": kind,
-        "title": TITLES[kind],
-        "description": f"{warmup:g} km easy warm-up, {main}, {cooldown:g} km cool-down.",
-        "target_distance_km": total,
-        "target_duration_s": round((warmup + cooldown) * easy + work_km * pace),
-        "target_pace_s_per_km": pace,
-        "is_key_session": True,
-        "quality_kind": kind,
-        "quality_km": round(work_km, 2),
-    }
+            work *= 0.85
+    return None
 
 
-def easy_session(km: float, paces: Paces, *, cross: bool = False, strides: bool = False) -> dict:
-    if cross:
-        minutes = round(km * paces.easy_mid_s_per_km / 60)
-        return {
-            "session_type": "cross",
-            "title": TITLES["cross"],
-            "description": f"{minutes} minutes of easy cycling, swimming or elliptical instead of running.",
-            "target_distance_km": None,
-            "target_duration_s": minutes * 60,
-            "target_pace_s_per_km": None,
-            "is_key_session": False,
-        }
-    easy = f"{format_pace(paces.easy_min_s_per_km)}–{format_pace(paces.easy_max_s_per_km)}/km"
-    text = f"{km:g} km at {easy}, conversational."
-    if strides:
-        text += " Finish with 4 × 20 s strides."
-    return {
-        "session_type": "easy",
-        "title": TITLES["easy"],
-        "description": text,
-        "target_distance_km": km,
-        "target_duration_s": round(km * paces.easy_mid_s_per_km),
-        "target_pace_s_per_km": paces.easy_mid_s_per_km,
-        "is_key_session": False,
-    }
+def _warm_cool(spec: dict) -> tuple[float, float]:
+    warm = next(s["distance_m"] for s in spec["steps"] if s["kind"] == "warmup") / 1000
+    cool = next(s["distance_m"] for s in spec["steps"] if s["kind"] == "cooldown") / 1000
+    return warm, cool
 
 
-def long_session(km: float, paces: Paces) -> dict:
-    return {
-        "session_type": "long",
-        "title": TITLES["long"],
-        "description": f"{km:g} km at easy pace "
-        f"({format_pace(paces.easy_max_s_per_km)}/km or slower is fine).",
-        "target_distance_km": km,
-        "target_duration_s": round(km * paces.easy_max_s_per_km),
-        "target_pace_s_per_km": paces.easy_max_s_per_km,
-        "is_key_session": True,
-    }
-
-
-def rest_session() -> dict:
-    return {
-        "session_type": "rest",
-        "title": TITLES["rest"],
-        "description": "No running. Sleep, eat well, an easy walk is fine.",
-        "target_distance_km": None,
-        "target_duration_s": None,
-        "target_pace_s_per_km": None,
-        "is_key_session": False,
-    }
+@dataclass
+class WeekResult:
+    by_day: dict[int, dict]
+    unplaced_km: float
+    dropped_quality: list[str]
+    moved: list[str]
 
 
 def fill_week(
     *,
+    dates: list[dt.date],
+    layout_: WeekLayout,
     volume_km: float,
     long_km: float | None,
-    layout_: WeekLayout,
     kinds: list[str],
     level: str,
-    paces: Paces,
-    week_number: int,
-    recorder: Recorder,
-) -> dict[int, dict]:
-    """Sessions by weekday for ``volume_km`` of running. Easy runs absorb what the long run and the
-    quality sessions leave, so the week's sum is ``volume_km`` (to 0.1 km)."""
-    warmup, cooldown = (2.0, 1.5) if volume_km >= 30 else (1.5, 1.0)
+    goal: str,
+    book: PaceBook,
+    runs: list[tuple[dt.date, float]],
+    hard_dates: set[dt.date],
+    run_walk: bool,
+    medium_long: bool,
+    goal_pace_long_km: float,
+    cross_days: list[int],
+    cross_budget: int,
+    cross_minutes: int,
+    first_day: dt.date,
+) -> WeekResult:
+    """Sessions by weekday for about ``volume_km`` of running.
+
+    ``runs`` are the runs before this week (for the 110 % bound), ``hard_dates`` the hard sessions
+    before it (no hard session the day after one). Days before ``first_day`` (a re-plan that starts
+    mid-week) get nothing; a quality session whose day is past moves to a free later day that is not
+    next to a hard one, when there is one."""
     by_day: dict[int, dict] = {}
-    others = (
-        [d for d in layout_.run_days if d != layout_.long_day]
-        if long_km is not None
-        else list(layout_.run_days)
-    )
-    key_days = [d for d in layout_.key_days if d in others]
-    kinds = kinds[: len(key_days)]
-    while True:
-        quality = {}
-        for day, kind in zip(key_days, kinds, strict=False):
-            cap = round_down(QUALITY_SHARE[kind] * volume_km)
-            wanted = QUALITY_MAX_KM[kind][level]
-            work = min(wanted, cap)
-            if work < QUALITY_MIN_KM[kind]:
+    hard = set(hard_dates)
+    moved: list[str] = []
+    dropped: list[str] = []
+    caps = {d: single_run_cap(dates[d], runs) for d in range(7)}
+    open_days = [d for d in layout_.run_days if dates[d] >= first_day]
+
+    if long_km is not None and layout_.long_day in open_days:
+        km = min(long_km, caps[layout_.long_day])
+        if km >= MIN_RUN_KM:
+            goal_km = min(goal_pace_long_km, round_down(km * 0.4)) if goal_pace_long_km else 0.0
+            by_day[layout_.long_day] = workouts.long_run(
+                km,
+                book,
+                goal_metres=workouts.hundreds(goal_km) if goal_km >= 3 and km - goal_km >= 3 else 0,
+                goal_intensity=GOAL_INTENSITY.get(goal, "marathon"),
+                run_walk=run_walk,
+            )
+            hard.add(dates[layout_.long_day])
+    long_actual = by_day[layout_.long_day]["target_distance_km"] if layout_.long_day in by_day else None
+    bound_long = long_actual if long_actual is not None else None
+
+    # Quality on the key days; a past key day's session moves to a later free day when one fits.
+    key_days = list(layout_.key_days)
+    wanted = list(kinds[: len(key_days)])
+    dropped.extend(kinds[len(key_days) :])
+    for day, kind in zip(list(key_days), wanted, strict=False):
+        target = day
+        if dates[day] < first_day or adjacent_to_hard(dates[day], hard):
+            options = [
+                d
+                for d in open_days
+                if d not in by_day and d != layout_.long_day and not adjacent_to_hard(dates[d], hard)
+            ]
+            if not options:
+                dropped.append(kind)
                 continue
-            if cap < wanted:
-                recorder.applied(
-                    QUALITY_SAFEGUARD[kind],
-                    week=week_number,
-                    original=wanted,
-                    adjusted=work,
-                    reason=f"{kind} work limited to {QUALITY_SHARE[kind]:.0%} of the week's {volume_km:g} km",
+            target = options[0]
+            if target != day:
+                moved.append(f"{kind} moves from {dates[day]:%A} to {dates[target]:%A}")
+        left = volume_km - sum(x["target_distance_km"] or 0 for x in by_day.values())
+        bound = min(caps[target], bound_long if bound_long is not None else caps[target], left)
+        spec = _quality(kind, volume=volume_km, level=level, goal=goal, book=book, bound=bound)
+        if spec is None:
+            dropped.append(kind)
+            continue
+        by_day[target] = spec
+        hard.add(dates[target])
+
+    # Easy running fills the rest, each run bounded; what does not fit is left out.
+    remainder = round(volume_km - sum(s["target_distance_km"] or 0 for s in by_day.values()), 1)
+    easy_days = [d for d in open_days if d not in by_day]
+    if medium_long and easy_days and long_actual:
+        far = max(easy_days, key=lambda d: (circular_distance(d, layout_.long_day), -d))
+        km = round_down(min(MEDIUM_LONG_SHARE_OF_LONG * long_actual, caps[far], remainder))
+        if km >= 10:
+            by_day[far] = workouts.medium_long(km, book)
+            easy_days.remove(far)
+            remainder = round(remainder - km, 1)
+
+    def easy_cap(d: int) -> float:
+        cap = caps[d]
+        if long_actual is not None:
+            cap = min(cap, round_down(EASY_SHARE_OF_LONG * long_actual))
+        return cap
+
+    while easy_days and remainder / len(easy_days) < MIN_RUN_KM:
+        # Too little for every day: the day next to the long run (or the last one) rests.
+        easy_days.sort(key=lambda d: (circular_distance(d, layout_.long_day), -d))
+        easy_days.pop(0)
+    alloc = {d: 0.0 for d in easy_days if easy_cap(d) >= MIN_RUN_KM}
+    left = max(0.0, remainder)
+    while alloc and left > 0.05:
+        open_ = [d for d in alloc if alloc[d] < easy_cap(d) - 0.05]
+        if not open_:
+            break
+        each = left / len(open_)
+        for d in open_:
+            add = min(each, easy_cap(d) - alloc[d])
+            alloc[d] += add
+            left -= add
+    # Whole hundreds of metres that add up to the allocation (no rounding loss).
+    tenths = {d: int(alloc[d] * 10 + 1e-6) for d in alloc}
+    spare = int(round(sum(alloc.values()) * 10)) - sum(tenths.values())
+    for d in sorted(alloc, key=lambda d: alloc[d] * 10 - tenths[d], reverse=True):
+        if spare <= 0:
+            break
+        if (tenths[d] + 1) / 10 <= easy_cap(d) + 1e-9:
+            tenths[d] += 1
+            spare -= 1
+    strides_left = 0 if run_walk else (len(alloc) if not by_day or kinds == [] else 1)
+    for d in sorted(alloc):
+        km = tenths[d] / 10
+        if km < MIN_RUN_KM:
+            continue
+        strides = strides_left > 0 and km >= 3 and not run_walk
+        if strides:
+            strides_left -= 1
+        by_day[d] = workouts.easy(km, book, strides=strides, run_walk=run_walk)
+    placed = sum(s["target_distance_km"] or 0 for s in by_day.values())
+    unplaced = round(max(0.0, volume_km - placed), 1)
+    # Few run days: longer easy warm-ups and cool-downs around the quality work take up the rest,
+    # as FIRST's three-day sessions do.
+    for d, spec in sorted(by_day.items()):
+        if unplaced < 0.5 or not spec.get("quality_kind"):
+            continue
+        bound = min(caps[d], QUALITY_SHARE_OF_LONG * long_actual if long_actual is not None else caps[d])
+        room = round_down(bound - spec["target_distance_km"])
+        extra = min(room, unplaced)
+        if extra < 0.5:
+            continue
+        kind = (
+            "race_intervals"
+            if spec["quality_kind"] == "intervals" and "race" in spec["title"]
+            else spec["quality_kind"]
+        )
+        warm, cool = _warm_cool(spec)
+        bigger = _quality(
+            kind,
+            volume=volume_km,
+            level=level,
+            goal=goal,
+            book=book,
+            bound=bound,
+            warm_cool=(warm + round_down(extra / 2), cool + round_down(extra - round_down(extra / 2))),
+        )
+        if bigger is not None and bigger["quality_km"] == spec["quality_km"]:
+            unplaced = round(unplaced - (bigger["target_distance_km"] - spec["target_distance_km"]), 1)
+            by_day[d] = bigger
+
+    # Quality sized for the week's target; when less was placed, each keeps to its share of what was.
+    for _ in range(3):
+        placed = sum(x["target_distance_km"] or 0 for x in by_day.values())
+        over = [
+            d
+            for d, x in by_day.items()
+            if x.get("quality_kind") and x["quality_km"] > QUALITY_SHARE[x["quality_kind"]] * placed + 0.05
+        ]
+        if not over:
+            break
+        for d in over:
+            x = by_day[d]
+            kind = "race_intervals" if x["quality_kind"] == "intervals" and "race pace" in x["title"] else x["quality_kind"]
+            smaller = _quality(
+                kind,
+                volume=placed * 0.9,
+                level=level,
+                goal=goal,
+                book=book,
+                bound=x["target_distance_km"],
+                warm_cool=_warm_cool(x),
+            )
+            if smaller is None:
+                del by_day[d]
+                dropped.append(kind)
+            else:
+                by_day[d] = smaller
+    placed = sum(x["target_distance_km"] or 0 for x in by_day.values())
+    unplaced = round(max(0.0, volume_km - placed), 1)
+
+    # Cross-training on offered non-running days, within the rest the runner needs.
+    if cross_budget > 0:
+        for d in cross_days:
+            if cross_budget <= 0:
+                break
+            if d in by_day or dates[d] < first_day:
+                continue
+            by_day[d] = workouts.cross(cross_minutes)
+            cross_budget -= 1
+    return WeekResult(by_day=by_day, unplaced_km=unplaced, dropped_quality=dropped, moved=moved)
+
+
+def race_week(
+    *,
+    dates: list[dt.date],
+    race_day: dt.date,
+    available: list[int],
+    volume_hint: float,
+    level: str,
+    goal: str,
+    book: PaceBook,
+    runs: list[tuple[dt.date, float]],
+    hard_dates: set[dt.date],
+    run_walk: bool,
+    max_runs: int,
+    first_day: dt.date,
+    race_km: float,
+    allow_quality: bool = True,
+) -> WeekResult:
+    """Race week: two to four short runs with strides before the race, one of them (three or more days
+    out, not next to a hard day) with a little goal-pace work."""
+    days = [d for d in available if dates[d] < race_day and dates[d] >= first_day]
+    chosen = sorted(spread(days, [race_day.weekday()], max_runs)[1:]) if days else []
+    by_day: dict[int, dict] = {}
+    # ``volume_hint``: the most race week's running (the race aside) may add up to.
+    each = min(8.0, round_down(volume_hint / max(1, len(chosen))))
+    hard = set(hard_dates) | {race_day}
+    quality_done = run_walk or not allow_quality
+    for d in chosen:
+        used = sum(x["target_distance_km"] for x in by_day.values())
+        cap = round_down(min(single_run_cap(dates[d], runs), each, volume_hint - used))
+        if cap < MIN_RUN_KM:
+            continue
+        if not quality_done and (race_day - dates[d]).days >= 3 and not adjacent_to_hard(dates[d], hard):
+            planned = race_km + sum(x["target_distance_km"] for x in by_day.values()) + each * 2
+            spec = workouts.quality(
+                "goal_pace",
+                min(2.0, QUALITY_SHARE_SIZING * QUALITY_SHARE["goal_pace"] * planned),
+                book,
+                warm_km=1.5,
+                cool_km=1.0,
+                intensity=GOAL_INTENSITY.get(goal, "race"),
+            )
+            if spec is not None and spec["target_distance_km"] <= cap:
+                spec["title"] = "Race-week sharpener: " + spec["title"].split(": ", 1)[-1]
+                spec["purpose"] = (
+                    "A little goal pace keeps the legs sharp in a low-volume taper (Mujika, Bosquet)."
                 )
-            quality[day] = quality_session(kind, work, paces, warmup, cooldown)
-        used = (long_km or 0) + sum(s["target_distance_km"] for s in quality.values())
-        easy_days = [d for d in others if d not in quality]
-        remainder = round(volume_km - used, 1)
-        while easy_days and remainder / len(easy_days) < MIN_EASY_KM:
-            easy_days.pop()  # the run day furthest in the week becomes a rest day
-        if remainder >= 0 and (easy_days or remainder < 0.05):
-            break
-        if not kinds:
-            break
-        kinds = kinds[:-1]  # not enough room: drop the least important quality session
-    if long_km is not None:
-        by_day[layout_.long_day] = long_session(long_km, paces)
-    by_day.update(quality)
-    if easy_days:
-        each = round_down(remainder / len(easy_days))
-        for i, day in enumerate(sorted(easy_days)):
-            km = each if i < len(easy_days) - 1 else round(remainder - each * (len(easy_days) - 1), 1)
-            by_day[day] = easy_session(km, paces, strides=(i == len(easy_days) - 1 and not quality))
-    return by_day
+                by_day[d] = spec
+                hard.add(dates[d])
+                quality_done = True
+                continue
+        by_day[d] = workouts.easy(
+            round_down(cap),
+            book,
+            strides=not run_walk,
+            run_walk=run_walk,
+            purpose="Short and easy with strides: stay loose and fresh for race day.",
+        )
+    total = race_km + sum(x["target_distance_km"] for x in by_day.values())
+    for d, x in list(by_day.items()):
+        if x.get("quality_kind") and x["quality_km"] > QUALITY_SHARE["goal_pace"] * total:
+            by_day[d] = workouts.easy(x["target_distance_km"], book, strides=not run_walk, run_walk=run_walk)
+    return WeekResult(by_day=by_day, unplaced_km=0.0, dropped_quality=[], moved=[])
 
 
-def week_dates(start: dt.date) -> list[dt.date]:
-    return [start + dt.timedelta(days=i) for i in range(7)]
+def is_hard(spec: dict) -> bool:
+    return spec["session_type"] in HARD_TYPES
