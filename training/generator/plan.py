@@ -256,7 +256,21 @@ def _progress(ctx: Context, recorder: Recorder, build: bool):
             volume = min(v_max, max(path, long_km / ctx.share))
         if not race and number in planned_caps:
             volume = min(volume, planned_caps[number])
+        if not race and last_nonrecovery is not None:
+            volume = min(volume, v_max)
+        volume = round_down(volume)
         if long_km is not None:
+            share_cap = long_run_share_cap_km(volume, ctx.run_count)
+            if long_km > share_cap + 1e-9:
+                if build:
+                    recorder.applied(
+                        "long_run_share",
+                        week=number,
+                        original=long_km,
+                        adjusted=share_cap,
+                        reason=f"Long run at most {ctx.share:.0%} of the week's {volume:g} km.",
+                    )
+                long_km = share_cap
             long_date = dates[ctx.long_day]
             cap = single_run_cap(long_date, runs)
             if long_km > cap + 1e-9:
@@ -272,7 +286,7 @@ def _progress(ctx: Context, recorder: Recorder, build: bool):
             long_km = round_down(long_km)
             if long_km < MIN_RUN_KM:
                 long_km = None
-        volume = round_down(max(volume, long_km or 0.0))
+
 
         kinds = quality_types(ctx.goal, phase.name, ctx.level, recovery, week_in_phase)
         if ctx.return_mode and running_weeks < RETURN_NO_QUALITY_WEEKS:
@@ -287,7 +301,9 @@ def _progress(ctx: Context, recorder: Recorder, build: bool):
                     race_day=race_day,
                     available=ctx.available,
                     volume_hint=min(
-                        0.35 * (peak_reached or ctx.reference), last_nonrecovery or MAX_FIRST_WEEK * ctx.reference
+                        0.35 * (peak_reached or ctx.reference),
+                        last_nonrecovery or MAX_FIRST_WEEK * ctx.reference,
+                        planned_caps.get(number, float("inf")),
                     ),
                     level=ctx.level,
                     goal=ctx.goal,
