@@ -86,7 +86,9 @@ def test_race_week_ends_with_the_race_on_the_target_date_at_its_start_time():
     assert race[0]["start_time_local"] == dt.time(8, 30)
     assert plan.end_date == dt.date(2027, 1, 30)
     assert max(s["date"] for s in plan.sessions) == dt.date(2027, 1, 30)
-    race_week = [s for s in plan.sessions if s["week_number"] == 8 and s["session_type"] not in ("rest", "race")]
+    race_week = [
+        s for s in plan.sessions if s["week_number"] == 8 and s["session_type"] not in ("rest", "race")
+    ]
     assert 2 <= len(race_week) <= 4
     assert all(s["target_distance_km"] <= 8 for s in race_week)
 
@@ -234,7 +236,11 @@ def check_plan(runner, request, plan):
     assert all((b - a).days >= 2 for a, b in zip(hard, hard[1:], strict=False))
 
 
-@settings(max_examples=int(__import__("os").environ.get("GEN_EXAMPLES", 150)), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    max_examples=int(__import__("os").environ.get("GEN_EXAMPLES", 150)),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 @given(runner=runners(), goal=st.sampled_from(GOALS), weeks=st.integers(4, 30), accept=st.booleans())
 def test_every_safeguard_holds_for_any_valid_profile_and_goal(runner, goal, weeks, accept):
     request = request_for(goal, weeks, accept_risk=accept)
@@ -254,7 +260,11 @@ def test_every_safeguard_holds_for_any_valid_profile_and_goal(runner, goal, week
         assert plan.load_parameters["peak_long_run_km"] >= need - 0.05
 
 
-@settings(max_examples=int(__import__("os").environ.get("GEN_EXAMPLES", 60)), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    max_examples=int(__import__("os").environ.get("GEN_EXAMPLES", 60)),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 @given(
     runner=runners(),
     goal=st.sampled_from(GOALS),

@@ -193,6 +193,21 @@ class PlanCreateSerializer(serializers.Serializer):
     )
     target_time_s = serializers.IntegerField(min_value=1, max_value=8 * 3600, required=False, allow_null=True)
     target_event = serializers.CharField(required=False, allow_blank=True, max_length=200, default="")
+    race_start_time = serializers.TimeField(
+        required=False,
+        allow_null=True,
+        input_formats=["%H:%M", "%H:%M:%S"],
+        help_text="Local start time of the race (default 09:00); training sessions keep the profile's time.",
+    )
+    accept_risk = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Build a plan the feasibility check refuses: confidence at most 30, the gap listed as "
+        "a risk.",
+    )
+    run_walk = serializers.BooleanField(
+        required=False, default=False, help_text="Every run as run/walk (900 m running, 100 m walking)."
+    )
 
     def validate(self, attrs):
         if attrs.get("target_date") is None and attrs.get("duration_weeks") is None:
@@ -200,6 +215,15 @@ class PlanCreateSerializer(serializers.Serializer):
                 {"duration_weeks": ["Give a target date or a duration in weeks."]}
             )
         return attrs
+
+
+class GoalNotFeasibleSerializer(serializers.Serializer):
+    """422 from plan generation: the goal does not fit; each option is a request body accepted as it is."""
+
+    code = serializers.ChoiceField(choices=["goal_not_feasible"])
+    detail = serializers.CharField()
+    reasons = serializers.ListField(child=serializers.CharField())
+    options = PlanCreateSerializer(many=True)
 
 
 class PlanListQuerySerializer(serializers.Serializer):
@@ -211,6 +235,8 @@ class PlanDetailQuerySerializer(serializers.Serializer):
 
 
 class PlanSummarySerializer(serializers.ModelSerializer):
+    race_start_time = serializers.TimeField(format="%H:%M", read_only=True, allow_null=True)
+
     class Meta:
         model = TrainingPlan
         fields = [
@@ -220,6 +246,7 @@ class PlanSummarySerializer(serializers.ModelSerializer):
             "target_event",
             "target_date",
             "target_time_s",
+            "race_start_time",
             "start_date",
             "end_date",
             "duration_weeks",

@@ -187,7 +187,16 @@ class PlanListCreateView(generics.GenericAPIView):
 
     @extend_schema(
         request=s.PlanCreateSerializer,
-        responses={201: s.PlanDetailSerializer, 400: BAD_INPUT},
+        responses={
+            201: s.PlanDetailSerializer,
+            400: BAD_INPUT,
+            422: OpenApiResponse(
+                s.GoalNotFeasibleSerializer,
+                description="The goal does not fit (`code` goal_not_feasible): `reasons` say why, each of "
+                "`options` is a request body that would be accepted as it is; "
+                'or resend with "accept_risk": true.',
+            ),
+        },
         summary="Generate a plan (a draft) from your profile, activities and goal",
     )
     @idempotent

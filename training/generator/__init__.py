@@ -6,17 +6,28 @@ same plan, and ``GENERATOR_VERSION`` is stored with it.
 """
 
 from .inputs import ActivityPoint, PlanRequest, RaceResult, RunnerInput
-from .plan import GENERATOR_VERSION, GeneratedPlan, GeneratorInputError, generate
+from .plan import (
+    GENERATOR_VERSION,
+    Assessment,
+    GeneratedPlan,
+    GeneratorInputError,
+    GoalNotFeasible,
+    assess,
+    generate,
+)
 from .vdot import predictions, training_paces, vdot_from_race
 
 __all__ = [
     "GENERATOR_VERSION",
     "ActivityPoint",
+    "Assessment",
     "GeneratedPlan",
     "GeneratorInputError",
+    "GoalNotFeasible",
     "PlanRequest",
     "RaceResult",
     "RunnerInput",
+    "assess",
     "generate",
     "predictions",
     "training_paces",

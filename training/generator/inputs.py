@@ -65,6 +65,7 @@ class PlanRequest:
     # hard sessions already run or planned before the new start (no hard day next to them).
     planned_volumes: tuple[tuple[int, float], ...] = ()
     history_hard_dates: tuple[dt.date, ...] = ()
+    completed_dates: tuple[dt.date, ...] = ()  # days of the first week already done (not rescheduled)
     # Re-planning: weeks already behind the new start (numbering, load history, long runs).
     week_offset: int = 0
     history_volumes: tuple[float, ...] = ()

@@ -143,7 +143,8 @@ def decisions(*, ctx, load, phases, assessment, week_notes, unplaced_total) -> l
             "category": "recovery_rhythm",
             "decision": f"A recovery week every {ctx.cycle} weeks at about 75% volume",
             "reasoning": "Two weeks up, one down for beginners and injury-prone runners; "
-            "three up, one down otherwise. Recovery weeks keep their week numbers when the plan is realigned.",
+            "three up, one down otherwise. Recovery weeks keep their week numbers when the plan is "
+            "realigned.",
             "alternatives": ["No planned recovery weeks", "Recovery every 5th week"],
             "knowledge_base_refs": refs("recovery"),
         },
@@ -160,7 +161,8 @@ def decisions(*, ctx, load, phases, assessment, week_notes, unplaced_total) -> l
             }
         )
     if ctx.goal in GOAL_DISTANCE_M:
-        text = f"{format_duration(ctx.goal_time_s)} ({format_pace(round(ctx.goal_time_s / (GOAL_DISTANCE_M[ctx.goal] / 1000)))}/km)"
+        race_pace = round(ctx.goal_time_s / (GOAL_DISTANCE_M[ctx.goal] / 1000))
+        text = f"{format_duration(ctx.goal_time_s)} ({format_pace(race_pace)}/km)"
         if ctx.request.target_time_s and ctx.target_believed:
             why = f"the runner's target; the plan expects about {format_duration(ctx.expected_s)}"
         elif ctx.request.target_time_s:
@@ -201,7 +203,8 @@ def decisions(*, ctx, load, phases, assessment, week_notes, unplaced_total) -> l
                 "decision": "Return mode: "
                 + ", ".join(ctx.return_reasons)
                 + f"; no quality until {RETURN_NO_QUALITY_WEEKS} weeks of running",
-                "reasoning": "Easy running rebuilds tissue tolerance before intensity returns; recovery every "
+                "reasoning": "Easy running rebuilds tissue tolerance before intensity returns; "
+                "recovery every "
                 "third week" + ("; run/walk sessions" if ctx.run_walk else "") + ".",
                 "alternatives": ["Resume the previous plan", "See a physiotherapist first"],
                 "knowledge_base_refs": refs("detraining", "galloway"),
@@ -222,7 +225,8 @@ def decisions(*, ctx, load, phases, assessment, week_notes, unplaced_total) -> l
         rows.append(
             {
                 "category": "cross_training",
-                "decision": f"Cross-training ({CROSS_MINUTES[ctx.level]} minutes) on offered non-running days",
+                "decision": f"Cross-training ({CROSS_MINUTES[ctx.level]} minutes) "
+                "on offered non-running days",
                 "reasoning": f"On {ctx.run_count} run days, aerobic work without impact adds fitness at no "
                 "injury cost, as FIRST's three-day plans and Higdon's novice plans do.",
                 "alternatives": ["Rest instead", "A fourth run"],
@@ -304,7 +308,8 @@ def season_view(*, ctx, weekly_plan, load, phases, assessment) -> dict:
     risks = [
         {
             "risk": "Doing too much too soon",
-            "mitigation": "Volume rises at most 10% a week; no run outgrows the month's longest by more than 10%; "
+            "mitigation": "Volume rises at most 10% a week; "
+            "no run outgrows the month's longest by more than 10%; "
             "recovery weeks are not optional.",
             "monitoring_signals": [
                 "Soreness lasting over 48 hours",
@@ -333,7 +338,8 @@ def season_view(*, ctx, weekly_plan, load, phases, assessment) -> dict:
         risks.append(
             {
                 "risk": "Goal beyond what this plan can safely build: " + " ".join(assessment.reasons),
-                "mitigation": "The plan keeps every safety limit; the goal is yours. Consider a later race, a "
+                "mitigation": "The plan keeps every safety limit; the goal is yours. "
+                "Consider a later race, a "
                 "shorter distance or no target time.",
                 "monitoring_signals": ["Long runs that feel like races", "Goal-pace work out of reach"],
             }
@@ -352,7 +358,8 @@ def season_view(*, ctx, weekly_plan, load, phases, assessment) -> dict:
             confidence = 20
             reason = (
                 f"Your target {format_duration(request.target_time_s)} is faster than the "
-                f"{format_duration(ctx.expected_s)} your VDOT of {ctx.vdot:g} allows after {ctx.weeks} weeks; "
+                f"{format_duration(ctx.expected_s)} your VDOT of {ctx.vdot:g} allows after {ctx.weeks} "
+                f"weeks; "
                 f"the plan paces the race for {format_duration(goal_time)}."
             )
         else:
@@ -395,7 +402,8 @@ def season_view(*, ctx, weekly_plan, load, phases, assessment) -> dict:
             "turns race-specific; the taper sheds fatigue."
         ),
         "volume_strategy_justification": (
-            f"From {first:g} km (your recent volume) to {peak:g} km, at most {load['weekly_increase']:.0%} more "
+            f"From {first:g} km (your recent volume) to {peak:g} km, at most "
+            f"{load['weekly_increase']:.0%} more "
             f"per week, every {ordinal(ctx.cycle)} week about 25% lighter; the long run leads "
             f"(up to {ctx.share:.0%} of the week on {ctx.run_count} days)."
         ),

@@ -287,7 +287,6 @@ def _progress(ctx: Context, recorder: Recorder, build: bool):
             if long_km < MIN_RUN_KM:
                 long_km = None
 
-
         kinds = quality_types(ctx.goal, phase.name, ctx.level, recovery, week_in_phase)
         if ctx.return_mode and running_weeks < RETURN_NO_QUALITY_WEEKS:
             kinds = []
@@ -321,34 +320,33 @@ def _progress(ctx: Context, recorder: Recorder, build: bool):
                 if ctx.run_count <= 4 and ctx.cross_days:
                     cross_budget = max(0, 7 - ctx.run_count - ctx.runner.min_rest_days)
 
-                def build_week(long_target):
-                    return fill_week(
-                        dates=dates,
-                        layout_=week_layout,
-                        volume_km=volume,
-                        long_km=long_target,
-                        kinds=kinds,
-                        level=ctx.level,
-                        goal=ctx.goal,
-                        book=ctx.book,
-                        runs=runs,
-                        hard_dates=hard_dates,
-                        run_walk=ctx.run_walk,
-                        medium_long=ctx.goal == "marathon"
-                        and ctx.run_count >= 5
-                        and phase.name in ("Build", "Peak")
-                        and not recovery,
-                        goal_pace_long_km=QUALITY_SIZING
-                        * min(QUALITY_MAX_KM["goal_pace"][ctx.level], QUALITY_SHARE["goal_pace"] * volume)
-                        if ctx.goal == "marathon" and phase.name == "Peak" and not recovery
-                        else 0.0,
-                        cross_days=[d for d in ctx.cross_days if d not in week_layout.run_days],
-                        cross_budget=cross_budget,
-                        cross_minutes=cross_minutes(ctx.level),
-                        first_day=request.today,
-                    )
+                week_args = dict(
+                    dates=dates,
+                    layout_=week_layout,
+                    volume_km=volume,
+                    kinds=kinds,
+                    level=ctx.level,
+                    goal=ctx.goal,
+                    book=ctx.book,
+                    runs=runs,
+                    hard_dates=hard_dates,
+                    run_walk=ctx.run_walk,
+                    medium_long=ctx.goal == "marathon"
+                    and ctx.run_count >= 5
+                    and phase.name in ("Build", "Peak")
+                    and not recovery,
+                    goal_pace_long_km=QUALITY_SIZING
+                    * min(QUALITY_MAX_KM["goal_pace"][ctx.level], QUALITY_SHARE["goal_pace"] * volume)
+                    if ctx.goal == "marathon" and phase.name == "Peak" and not recovery
+                    else 0.0,
+                    cross_days=[d for d in ctx.cross_days if d not in week_layout.run_days],
+                    cross_budget=cross_budget,
+                    cross_minutes=cross_minutes(ctx.level),
+                    first_day=request.today,
+                    done_dates=frozenset(request.completed_dates),
+                )
 
-                result = build_week(long_km)
+                result = fill_week(long_km=long_km, **week_args)
                 # The week could not hold its volume: the long run shrinks to its share of what was placed.
                 for _ in range(4):
                     spec = result.by_day.get(ctx.long_day)
@@ -366,7 +364,7 @@ def _progress(ctx: Context, recorder: Recorder, build: bool):
                         adjusted=smaller,
                         reason=f"The week holds {placed:g} km; the long run keeps to {ctx.share:.0%} of it.",
                     )
-                    result = build_week(smaller if smaller >= MIN_RUN_KM else None)
+                    result = fill_week(long_km=smaller if smaller >= MIN_RUN_KM else None, **week_args)
             by_day = result.by_day
             for d in sorted(by_day):
                 spec = by_day[d]

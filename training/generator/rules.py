@@ -6,15 +6,18 @@ uses them, so the README's comparison tables and the tests read the same values.
 
 REFS = {
     "vdot": "Daniels & Gilbert (1979), Oxygen Power: VDOT tables",
-    "daniels": "Daniels (2014), Daniels' Running Formula, 3rd ed.: E/M/T/I/R intensities and their weekly limits",
-    "detraining": "Daniels (2014), Daniels' Running Formula, ch. 9: VDOT adjustment after a break from running",
+    "daniels": "Daniels (2014), Daniels' Running Formula, 3rd ed.: "
+    "E/M/T/I/R intensities and their weekly limits",
+    "detraining": "Daniels (2014), Daniels' Running Formula, ch. 9: "
+    "VDOT adjustment after a break from running",
     "ten_percent": "Buist et al. (2008), graded training volume and running injuries",
     "single_run": "Frandsen et al. (2025), BJSM: single-session running distance spikes and injury risk",
     "acwr": "Gabbett (2016), the training-injury prevention paradox (acute:chronic workload)",
     "taper": "Bosquet et al. (2007), effects of tapering on performance: a meta-analysis",
     "recovery": "Issurin (2010), block periodization; 3:1 and 2:1 loading cycles",
     "higdon": "Higdon, Novice and Intermediate 10K / Half Marathon / Marathon training programs",
-    "pfitzinger": "Pfitzinger & Douglas (2009), Advanced Marathoning: 18/55 schedule, medium-long runs, MP long runs",
+    "pfitzinger": "Pfitzinger & Douglas (2009), Advanced Marathoning: "
+    "18/55 schedule, medium-long runs, MP long runs",
     "first": "Pierce, Murr & Moss (2012), Run Less, Run Faster (FIRST): three key runs and cross-training",
     "hard_easy": "Bowerman's hard/easy principle; Daniels (2014): quality days separated by easy days",
     "galloway": "Galloway (2016), Run Walk Run: walk breaks for novices and returning runners",

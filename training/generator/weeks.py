@@ -112,8 +112,9 @@ def quality_types(goal: str, phase: str, level: str, recovery: bool, week_in_pha
     return []
 
 
-QUALITY_SHARE_SIZING = 0.95
-QUALITY_SHARE_OF_LONG = 0.6  # a quality session lengthened with easy running stays this far under the long run  # sized under the limit: the week's placed volume can fall a little short
+QUALITY_SHARE_SIZING = 0.95  # sized under the limit: the placed volume can fall a little short
+# A quality session lengthened with easy running stays this far under the long run.
+QUALITY_SHARE_OF_LONG = 0.6
 
 
 def _quality(
@@ -182,6 +183,7 @@ def fill_week(
     cross_budget: int,
     cross_minutes: int,
     first_day: dt.date,
+    done_dates: frozenset[dt.date] = frozenset(),
 ) -> WeekResult:
     """Sessions by weekday for about ``volume_km`` of running.
 
@@ -217,6 +219,8 @@ def fill_week(
     dropped.extend(kinds[len(key_days) :])
     for day, kind in zip(list(key_days), wanted, strict=False):
         target = day
+        if dates[day] < first_day and dates[day] in done_dates:
+            continue  # done already this week
         if dates[day] < first_day or adjacent_to_hard(dates[day], hard):
             options = [
                 d
@@ -331,7 +335,11 @@ def fill_week(
             break
         for d in over:
             x = by_day[d]
-            kind = "race_intervals" if x["quality_kind"] == "intervals" and "race pace" in x["title"] else x["quality_kind"]
+            kind = (
+                "race_intervals"
+                if x["quality_kind"] == "intervals" and "race pace" in x["title"]
+                else x["quality_kind"]
+            )
             smaller = _quality(
                 kind,
                 volume=placed * 0.9,

@@ -202,7 +202,8 @@ def easy(
         steps,
         key=False,
         purpose=purpose
-        or "Aerobic volume at a conversational pace: most of the training, and recovery for the next hard day.",
+        or "Aerobic volume at a conversational pace: most of the training, and recovery for the next "
+        "hard day.",
         main="easy",
         title=title,
     )
@@ -246,7 +247,8 @@ def medium_long(km: float, book: PaceBook) -> dict:
         "medium_long",
         [step("run", hundreds(km), "easy", book)],
         key=False,
-        purpose="A second endurance run midweek (Pfitzinger's medium-long run): marathon fitness without a second long-run recovery.",
+        purpose="A second endurance run midweek (Pfitzinger's medium-long run): marathon fitness "
+        "without a second long-run recovery.",
         main="easy",
     )
 
@@ -343,12 +345,14 @@ def cross(minutes: int) -> dict:
     return {
         "session_type": "cross",
         "title": TITLES["cross"],
-        "description": f"{minutes} minutes of easy cycling, swimming or elliptical: aerobic work without the pounding.",
+        "description": f"{minutes} minutes of easy cycling, swimming or elliptical: "
+        "aerobic work without the pounding.",
         "target_distance_km": None,
         "target_duration_s": minutes * 60,
         "target_pace_s_per_km": None,
         "is_key_session": False,
-        "purpose": "Cross-training on a non-running day: more aerobic work for a runner on three or four run days (FIRST, Higdon).",
+        "purpose": "Cross-training on a non-running day: more aerobic work for a runner "
+        "on three or four run days (FIRST, Higdon).",
         "steps": [],
     }
 

@@ -6,11 +6,11 @@ from zoneinfo import ZoneInfo
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from config.errors import Conflict, Invalid, NotFound
+from config.errors import Conflict, Invalid, NotFound, Unprocessable
 
 from .. import generator
 from ..generator.inputs import GOAL_LABEL, MAX_WEEKS, MIN_WEEKS
-from ..models import Activity, PlannedSession, PlanStatus, SessionStatus, SessionType, TrainingPlan
+from ..models import Activity, PlannedSession, PlanStatus, SessionStatus, TrainingPlan
 from ..signals import plan_activated, plan_deactivated, plan_realigned, send_on_commit
 from .profiles import runner_profile_get
 
@@ -63,6 +63,7 @@ def runner_input_for(*, user, today: dt.date) -> generator.RunnerInput:
         long_run_day=profile.long_run_day,
         min_rest_days=profile.min_rest_days,
         injury_notes=profile.injury_notes,
+        cross_training_days=tuple(profile.cross_training_days or ()),
         activities=activities,
     )
 
@@ -123,35 +124,166 @@ def _session_rows(plan: TrainingPlan, specs: list[dict]) -> list[PlannedSession]
     ]
 
 
-def plan_preview(
-    *, user, goal_type, target_date=None, duration_weeks=None, target_time_s=None, target_event="", today=None
-) -> generator.GeneratedPlan:
-    """The plan ``plan_generate`` would save, without saving it (``--dry-run``, admin preview)."""
+PLAN_BODY_FIELDS = (
+    "goal_type",
+    "target_date",
+    "duration_weeks",
+    "target_time_s",
+    "target_event",
+    "race_start_time",
+    "run_walk",
+)
+SHORTER_GOALS = {"marathon": ("half", "10k", "5k"), "half": ("10k", "5k"), "10k": ("5k",), "5k": ()}
+
+
+def _plan_request(*, profile, body: dict, today, now) -> generator.PlanRequest:
+    """The generator's request for a plan body (the fields of ``POST /training-plans/``)."""
+    goal_type = body["goal_type"]
     if goal_type not in GOAL_LABEL:
         raise Invalid({"goal_type": [f"Choose one of {', '.join(GOAL_LABEL)}."]})
-    profile = runner_profile_get(user=user)
-    now = timezone.now()
-    today = today or local_today(profile.time_zone, now)
-    if target_time_s is not None and goal_type == "fitness":
+    if body.get("target_time_s") is not None and goal_type == "fitness":
         raise Invalid({"target_time_s": ["A target time needs a race goal."]})
-    start, weeks = _plan_dates(today=today, target_date=target_date, duration_weeks=duration_weeks)
-    request = generator.PlanRequest(
+    start, weeks = _plan_dates(
+        today=today, target_date=body.get("target_date"), duration_weeks=body.get("duration_weeks")
+    )
+    return generator.PlanRequest(
         goal_type=goal_type,
         start_date=start,
         weeks=weeks,
         today=today,
         captured_at=now,
-        target_date=target_date,
-        target_time_s=target_time_s,
-        target_event=target_event or "",
+        target_date=body.get("target_date"),
+        target_time_s=body.get("target_time_s"),
+        target_event=body.get("target_event") or "",
         start_time_local=profile.preferred_start_time,
+        race_start_time=body.get("race_start_time"),
+        accept_risk=bool(body.get("accept_risk")),
+        run_walk=bool(body.get("run_walk")),
     )
-    return _generate(runner_input_for(user=user, today=today), request)
+
+
+def _fits(*, profile, runner, body, today, now) -> bool:
+    try:
+        request = _plan_request(profile=profile, body=body, today=today, now=now)
+        return generator.assess(runner, request).feasible
+    except (Invalid, generator.GeneratorInputError):
+        return False
+
+
+def _as_json(body: dict) -> dict:
+    out = {}
+    for key, value in body.items():
+        if value in (None, "", False):
+            continue
+        out[key] = (
+            value.isoformat(timespec="minutes")
+            if isinstance(value, dt.time)
+            else (value.isoformat() if isinstance(value, dt.date) else value)
+        )
+    return out
+
+
+def feasible_options(*, profile, runner, body: dict, request, today, now) -> list[dict]:
+    """Complete request bodies that the feasibility gate accepts as they are, best first: the same goal
+    later, without the target time, a shorter goal by the same date, run/walk for beginners."""
+    candidates: list[dict] = []
+    base = {key: body.get(key) for key in PLAN_BODY_FIELDS}
+    for extra in range(1, MAX_WEEKS - request.weeks + 1):
+        later = dict(base)
+        if base.get("target_date"):
+            later["target_date"] = base["target_date"] + dt.timedelta(weeks=extra)
+            if base.get("duration_weeks"):
+                later["duration_weeks"] = base["duration_weeks"] + extra
+        else:
+            later["duration_weeks"] = request.weeks + extra
+        if _fits(profile=profile, runner=runner, body=later, today=today, now=now):
+            candidates.append(later)
+            break
+    if base.get("target_time_s"):
+        untimed = {**base, "target_time_s": None}
+        if _fits(profile=profile, runner=runner, body=untimed, today=today, now=now):
+            candidates.append(untimed)
+    for shorter in SHORTER_GOALS.get(base["goal_type"], ()):
+        body_ = {**base, "goal_type": shorter, "target_time_s": None}
+        if _fits(profile=profile, runner=runner, body=body_, today=today, now=now):
+            candidates.append(body_)
+            break
+    if runner.experience_level == "beginner" or runner.injury_notes.strip():
+        walk = {**base, "target_time_s": None, "run_walk": True}
+        if not base.get("run_walk") and _fits(
+            profile=profile, runner=runner, body=walk, today=today, now=now
+        ):
+            candidates.append(walk)
+    seen, options = set(), []
+    for candidate in candidates:
+        as_json = _as_json(candidate)
+        key = tuple(sorted(as_json.items()))
+        if key not in seen:
+            seen.add(key)
+            options.append(as_json)
+    return options
+
+
+def plan_preview(
+    *,
+    user,
+    goal_type,
+    target_date=None,
+    duration_weeks=None,
+    target_time_s=None,
+    target_event="",
+    today=None,
+    race_start_time=None,
+    accept_risk=False,
+    run_walk=False,
+) -> generator.GeneratedPlan:
+    """The plan ``plan_generate`` would save, without saving it (``--dry-run``, admin preview).
+
+    A goal that does not fit is ``Unprocessable`` (code ``goal_not_feasible``) with the reasons and
+    request bodies that would be accepted as they are, unless ``accept_risk``."""
+    profile = runner_profile_get(user=user)
+    now = timezone.now()
+    today = today or local_today(profile.time_zone, now)
+    body = {
+        "goal_type": goal_type,
+        "target_date": target_date,
+        "duration_weeks": duration_weeks,
+        "target_time_s": target_time_s,
+        "target_event": target_event,
+        "race_start_time": race_start_time,
+        "accept_risk": accept_risk,
+        "run_walk": run_walk,
+    }
+    request = _plan_request(profile=profile, body=body, today=today, now=now)
+    runner = runner_input_for(user=user, today=today)
+    try:
+        return _generate(runner, request)
+    except generator.GoalNotFeasible as refused:
+        raise Unprocessable(
+            "This goal does not fit the time and the fitness you have; the options would be accepted as "
+            "they are, "
+            'or send "accept_risk": true.',
+            code="goal_not_feasible",
+            reasons=refused.assessment.reasons,
+            options=feasible_options(
+                profile=profile, runner=runner, body=body, request=request, today=today, now=now
+            ),
+        ) from refused
 
 
 @transaction.atomic
 def plan_generate(
-    *, user, goal_type, target_date=None, duration_weeks=None, target_time_s=None, target_event="", today=None
+    *,
+    user,
+    goal_type,
+    target_date=None,
+    duration_weeks=None,
+    target_time_s=None,
+    target_event="",
+    today=None,
+    race_start_time=None,
+    accept_risk=False,
+    run_walk=False,
 ) -> TrainingPlan:
     """Generate a draft plan and its sessions for ``user``."""
     result = plan_preview(
@@ -162,6 +294,9 @@ def plan_generate(
         target_time_s=target_time_s,
         target_event=target_event,
         today=today,
+        race_start_time=race_start_time,
+        accept_risk=accept_risk,
+        run_walk=run_walk,
     )
     profile = runner_profile_get(user=user)
     plan = TrainingPlan(
@@ -171,6 +306,7 @@ def plan_generate(
         target_event=target_event or "",
         target_date=target_date,
         target_time_s=target_time_s,
+        race_start_time=result.race_start_time,
         start_date=result.start_date,
         end_date=result.end_date,
         duration_weeks=result.duration_weeks,
@@ -270,9 +406,17 @@ REALIGN_TEXT = {
 }
 
 
+HARD_SESSION_TYPES = ("tempo", "intervals", "repetition", "goal_pace", "hills", "long", "race")
+
+
 @transaction.atomic
 def plan_realign(*, user, plan: TrainingPlan, reason: str, today=None) -> TrainingPlan:
-    """Regenerate the remaining weeks from today; past weeks, done sessions and decisions stay."""
+    """Regenerate the remaining weeks from today, from what the runner actually ran.
+
+    Past weeks, done sessions and decisions stay. The load comes from recorded activities (a skipped
+    or missed session is 0 km), no later week rises above what was planned for it before, the recovery
+    weeks stay where they were, the next long run is bounded by the month's longest actual run, and a
+    missed key session of this week moves to a free later day that is not next to a hard one."""
     if reason not in REALIGN_REASONS:
         raise Invalid({"reason": [f"Choose one of {', '.join(REALIGN_REASONS)}."]})
     plan = _locked_plan(user=user, plan=plan)
@@ -280,48 +424,65 @@ def plan_realign(*, user, plan: TrainingPlan, reason: str, today=None) -> Traini
         raise Conflict(f"A {plan.status} plan cannot be realigned.", code=f"plan_{plan.status}")
     now = timezone.now()
     today = today or local_today(plan.time_zone, now)
-    current_week = (monday_of(today) - plan.start_date).days // 7 + 1
-    current_week = max(1, current_week)
+    current_week = max(1, (monday_of(today) - plan.start_date).days // 7 + 1)
     remaining = plan.duration_weeks - current_week + 1
     if remaining < 1 or today > plan.end_date:
         raise Conflict("The plan has ended; there is nothing left to realign.", code="plan_over")
     runner = runner_input_for(user=user, today=today)
+    this_monday = monday_of(today)
 
-    # What was done: weekly km of the last four weeks from activities (planned km when none).
-    past = [w for w in plan.weekly_plan if w["week_number"] < current_week]
-    actual = _weekly_actual_km(runner, monday_of(today), weeks=4)
-    planned = {w["week_number"]: w["volume_km"] - w.get("race_km", 0) for w in past}
+    # What was run: recorded km per week; a week of the plan with nothing recorded is 0 km.
+    actual = _weekly_actual_km(runner, this_monday, weeks=4)
     history = []
     for back, km in zip(range(4, 0, -1), actual, strict=True):
-        number = current_week - back
+        week_start = this_monday - dt.timedelta(weeks=back)
         if km is not None:
             history.append(km)
-        elif number in planned:
-            history.append(planned[number])
-    measured = [km for km in actual if km is not None]
-    reference = sum(measured[-2:]) / len(measured[-2:]) if measured else None
-    long_runs = [
-        (s.date, s.target_distance_km)
-        for s in plan.sessions.filter(
-            session_type=SessionType.LONG, date__lt=today, date__gte=today - dt.timedelta(days=30)
-        )
-    ] + [(a.date, a.distance_km) for a in runner.activities if a.date >= today - dt.timedelta(days=30)]
+        elif week_start >= plan.start_date:
+            history.append(0.0)
+    measured = history[-2:]
+    reference = sum(measured) / len(measured) if measured else None
+    since = today - dt.timedelta(days=14)
+    ran_14 = round(sum(a.distance_km for a in runner.activities if since <= a.date < today), 1)
+    planned_14 = round(
+        sum(
+            s.target_distance_km or 0
+            for s in plan.sessions.filter(date__gte=since, date__lt=today).exclude(
+                session_type__in=("rest", "cross")
+            )
+        ),
+        1,
+    )
+    done_sessions = plan.sessions.filter(
+        date__gte=today - dt.timedelta(days=7), date__lt=today, status=SessionStatus.COMPLETED
+    )
+    hard_dates = tuple(s.date for s in done_sessions if s.session_type in HARD_SESSION_TYPES)
+    planned_before = tuple(
+        (w["week_number"], round(w["volume_km"] - w.get("race_km", 0), 1))
+        for w in plan.weekly_plan
+        if w["week_number"] >= current_week
+    )
     health = reason if reason in ("illness", "injury") else ""
     decision = {
         "category": "realign",
         "decision": f"Weeks {current_week}-{plan.duration_weeks} regenerated on {today.isoformat()}",
-        "reasoning": f"{REALIGN_TEXT[reason]}; the remaining weeks start again from what the runner did "
-        f"lately ({reference:.1f} km a week)."
-        if reference is not None
-        else f"{REALIGN_TEXT[reason]}; the remaining weeks start again from the runner's profile.",
+        "reasoning": f"{REALIGN_TEXT[reason]}. Ran {ran_14:g} of {planned_14:g} km planned "
+        "in the last 14 days; "
+        + (
+            f"the remaining weeks start again from {reference:.1f} km a week actually run, "
+            if reference is not None
+            else "the remaining weeks start again from the runner's profile, "
+        )
+        + "no week above what was planned for it before, recovery weeks where they were.",
         "alternatives": ["Keep the plan as it was", "Start a new plan"],
         "knowledge_base_refs": [
-            "Gabbett (2016), the training-injury prevention paradox (acute:chronic workload)"
+            "Gabbett (2016), the training-injury prevention paradox (acute:chronic workload)",
+            "Frandsen et al. (2025), BJSM: single-session running distance spikes and injury risk",
         ],
     }
     request = generator.PlanRequest(
         goal_type=plan.goal_type,
-        start_date=monday_of(today) if current_week > 1 else plan.start_date,
+        start_date=this_monday if current_week > 1 else plan.start_date,
         weeks=remaining,
         today=today,
         captured_at=now,
@@ -329,11 +490,20 @@ def plan_realign(*, user, plan: TrainingPlan, reason: str, today=None) -> Traini
         target_time_s=plan.target_time_s,
         target_event=plan.target_event,
         start_time_local=runner_profile_get(user=user).preferred_start_time,
+        race_start_time=plan.race_start_time,
+        accept_risk=True,
+        realign=True,
         week_offset=current_week - 1,
         history_volumes=tuple(history),
-        history_long_runs=tuple(long_runs),
         health_note=health,
         reference_weekly_km=reference,
+        planned_volumes=planned_before,
+        history_hard_dates=hard_dates,
+        completed_dates=tuple(
+            plan.sessions.filter(date__gte=this_monday, date__lt=today)
+            .exclude(status__in=(SessionStatus.MISSED, SessionStatus.PLANNED, SessionStatus.SKIPPED))
+            .values_list("date", flat=True)
+        ),
     )
     result = _generate(runner, request)
     kept_weeks = [w for w in plan.weekly_plan if w["week_number"] < current_week]
@@ -342,6 +512,10 @@ def plan_realign(*, user, plan: TrainingPlan, reason: str, today=None) -> Traini
         for p in plan.phases
         if p["start_week"] < current_week
     ]
+    new_phases = list(result.phases)
+    if kept_phases and new_phases and kept_phases[-1]["name"] == new_phases[0]["name"]:
+        kept_phases[-1] = {**kept_phases[-1], "end_week": new_phases[0]["end_week"]}
+        new_phases = new_phases[1:]
     kept_safeguards = [
         r
         for r in plan.safeguard_applications
@@ -349,7 +523,7 @@ def plan_realign(*, user, plan: TrainingPlan, reason: str, today=None) -> Traini
     ]
 
     plan.weekly_plan = kept_weeks + result.weekly_plan
-    plan.phases = kept_phases + result.phases
+    plan.phases = kept_phases + new_phases
     plan.season_view = {
         **result.season_view,
         "coach_summary": f"Realigned on {today.isoformat()}: {REALIGN_TEXT[reason].lower()}. "
