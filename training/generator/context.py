@@ -147,7 +147,7 @@ def build_context(runner: RunnerInput, request: PlanRequest) -> Context:
         factor = HEALTH_FACTOR[request.health_note]
         influencers.append(f"Returning from {request.health_note}: volume restarts at {factor:.0%}")
         reference *= factor
-    if return_reasons and runner.injury_notes.strip():
+    if runner.injury_notes.strip() and not (days_off is not None and days_off >= RETURN_AFTER_DAYS):
         longest *= 0.8  # return mode: the first long run a little under the longest recent run
     reference = round(max(reference, MIN_REFERENCE_WEEKLY_KM), 1)
     longest = round(max(longest, MIN_REFERENCE_LONGEST_KM), 1)
@@ -234,7 +234,8 @@ def build_context(runner: RunnerInput, request: PlanRequest) -> Context:
         long_day=long_day,
         run_count=run_count,
         cross_days=cross_days,
-        max_quality=MAX_QUALITY[level],
+        # Back from injury or a break: one quality session a week at most, once quality returns.
+        max_quality=1 if return_reasons else MAX_QUALITY[level],
         taper=taper,
         phases=phases,
         first_taper=first_taper,

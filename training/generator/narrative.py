@@ -202,7 +202,7 @@ def decisions(*, ctx, load, phases, assessment, week_notes, unplaced_total) -> l
                 "category": "return_mode",
                 "decision": "Return mode: "
                 + ", ".join(ctx.return_reasons)
-                + f"; no quality until {RETURN_NO_QUALITY_WEEKS} weeks of running",
+                + f"; no quality until {RETURN_NO_QUALITY_WEEKS} weeks of running, then one session a week",
                 "reasoning": "Easy running rebuilds tissue tolerance before intensity returns; "
                 "recovery every "
                 "third week" + ("; run/walk sessions" if ctx.run_walk else "") + ".",

@@ -6,6 +6,7 @@ place is left out and reported, never piled onto one run. Hard sessions never fa
 """
 
 import datetime as dt
+import itertools
 from dataclasses import dataclass
 
 from . import workouts
@@ -47,22 +48,28 @@ class WeekLayout:
 
 
 def layout(available: list[int], long_day: int, run_count: int, quality: int) -> WeekLayout:
-    """Run days spread over the week; up to ``quality`` quality days, each at least two days from
-    the long run and from each other, counting Sunday next to Monday."""
+    """Run days spread over the week; as many quality days as fit (up to ``quality``), each at least
+    two days from the long run and from each other, counting Sunday next to Monday."""
     run_days = spread(sorted(available), [long_day], run_count - 1)
-    keys: list[int] = []
-    for _ in range(quality):
-        options = [
-            d
-            for d in run_days
-            if d != long_day
-            and d not in keys
-            and all(circular_distance(d, k) >= 2 for k in [long_day, *keys])
+    candidates = [d for d in run_days if d != long_day and circular_distance(d, long_day) >= 2]
+    for size in range(min(quality, len(candidates)), 0, -1):
+        fits = [
+            combo
+            for combo in itertools.combinations(candidates, size)
+            if all(circular_distance(a, b) >= 2 for a, b in itertools.combinations(combo, 2))
         ]
-        if not options:
-            break
-        keys.append(max(options, key=lambda d: (min(circular_distance(d, k) for k in [long_day, *keys]), -d)))
-    return WeekLayout(tuple(sorted(run_days)), long_day, tuple(keys))
+        if fits:
+            best = max(
+                fits,
+                key=lambda combo: (
+                    min(circular_distance(a, b) for a, b in itertools.combinations((long_day, *combo), 2)),
+                    [-d for d in combo],
+                ),
+            )
+            # Priority: furthest from the long run first.
+            keys = sorted(best, key=lambda d: (-circular_distance(d, long_day), d))
+            return WeekLayout(tuple(sorted(run_days)), long_day, tuple(keys))
+    return WeekLayout(tuple(sorted(run_days)), long_day, ())
 
 
 def round_down(value: float) -> float:
