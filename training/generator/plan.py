@@ -163,10 +163,10 @@ def _race_day(ctx: Context, start: dt.date) -> dt.date:
     return day
 
 
-def _progress(ctx: Context, recorder: Recorder, build: bool):
-    """Week by week: volume and long run within every bound, and (``build``) the sessions.
+def _progress(ctx: Context, recorder: Recorder):
+    """Week by week: volume and long run within every bound, and the sessions.
 
-    Yields ``(week, result)``; without ``build`` the result is None and the week's targets count as run.
+    Yields ``(week, result, volume placed, long run placed)``.
     """
     request = ctx.request
     planned_caps = dict(request.planned_volumes)
@@ -247,10 +247,7 @@ def _progress(ctx: Context, recorder: Recorder, build: bool):
             ]
             for safeguard_id, cap, reason in limits:
                 if long_km > cap + 1e-9:
-                    if build:
-                        recorder.applied(
-                            safeguard_id, week=number, original=long_km, adjusted=cap, reason=reason
-                        )
+                    recorder.applied(safeguard_id, week=number, original=long_km, adjusted=cap, reason=reason)
                     long_km = cap
             path = ctx.reference if first_week else min(ctx.v_peak, last_nonrecovery * (1 + growth))
             volume = min(v_max, max(path, long_km / ctx.share))
@@ -262,26 +259,24 @@ def _progress(ctx: Context, recorder: Recorder, build: bool):
         if long_km is not None:
             share_cap = long_run_share_cap_km(volume, ctx.run_count)
             if long_km > share_cap + 1e-9:
-                if build:
-                    recorder.applied(
-                        "long_run_share",
-                        week=number,
-                        original=long_km,
-                        adjusted=share_cap,
-                        reason=f"Long run at most {ctx.share:.0%} of the week's {volume:g} km.",
-                    )
+                recorder.applied(
+                    "long_run_share",
+                    week=number,
+                    original=long_km,
+                    adjusted=share_cap,
+                    reason=f"Long run at most {ctx.share:.0%} of the week's {volume:g} km.",
+                )
                 long_km = share_cap
             long_date = dates[ctx.long_day]
             cap = single_run_cap(long_date, runs)
             if long_km > cap + 1e-9:
-                if build:
-                    recorder.applied(
-                        "long_run_vs_recent_longest",
-                        week=number,
-                        original=long_km,
-                        adjusted=cap,
-                        reason=f"No run over 110% of the longest run of the 30 days before {long_date}.",
-                    )
+                recorder.applied(
+                    "long_run_vs_recent_longest",
+                    week=number,
+                    original=long_km,
+                    adjusted=cap,
+                    reason=f"No run over 110% of the longest run of the 30 days before {long_date}.",
+                )
                 long_km = cap
             long_km = round_down(long_km)
             if long_km < MIN_RUN_KM:
@@ -291,98 +286,92 @@ def _progress(ctx: Context, recorder: Recorder, build: bool):
         if ctx.return_mode and running_weeks < RETURN_NO_QUALITY_WEEKS:
             kinds = []
         week = _Week(number, start, dates, phase, week_in_phase, recovery, race, volume, long_km, kinds)
-        result = None
-        if build:
-            race_day = _race_day(ctx, start) if race else None
-            if race:
-                result = race_week(
-                    dates=dates,
-                    race_day=race_day,
-                    available=ctx.available,
-                    volume_hint=min(
-                        0.35 * (peak_reached or ctx.reference),
-                        last_nonrecovery or MAX_FIRST_WEEK * ctx.reference,
-                        planned_caps.get(number, float("inf")),
-                    ),
-                    level=ctx.level,
-                    goal=ctx.goal,
-                    book=ctx.book,
-                    runs=runs,
-                    hard_dates=hard_dates,
-                    run_walk=ctx.run_walk,
-                    max_runs=min(RACE_WEEK_RUNS, ctx.run_count - 1),
-                    first_day=request.today,
-                    race_km=GOAL_DISTANCE_M[ctx.goal] / 1000,
-                    allow_quality=not (ctx.return_mode and running_weeks < RETURN_NO_QUALITY_WEEKS),
-                )
-            else:
-                cross_budget = 0
-                if ctx.run_count <= 4 and ctx.cross_days:
-                    cross_budget = max(0, 7 - ctx.run_count - ctx.runner.min_rest_days)
-
-                week_args = dict(
-                    dates=dates,
-                    layout_=week_layout,
-                    volume_km=volume,
-                    kinds=kinds,
-                    level=ctx.level,
-                    goal=ctx.goal,
-                    book=ctx.book,
-                    runs=runs,
-                    hard_dates=hard_dates,
-                    run_walk=ctx.run_walk,
-                    medium_long=ctx.goal == "marathon"
-                    and ctx.run_count >= 5
-                    and phase.name in ("Build", "Peak")
-                    and not recovery,
-                    goal_pace_long_km=QUALITY_SIZING
-                    * min(QUALITY_MAX_KM["goal_pace"][ctx.level], QUALITY_SHARE["goal_pace"] * volume)
-                    if ctx.goal == "marathon" and phase.name == "Peak" and not recovery
-                    else 0.0,
-                    cross_days=[d for d in ctx.cross_days if d not in week_layout.run_days],
-                    cross_budget=cross_budget,
-                    cross_minutes=cross_minutes(ctx.level),
-                    first_day=request.today,
-                    done_dates=frozenset(request.completed_dates),
-                )
-
-                result = fill_week(long_km=long_km, **week_args)
-                # The week could not hold its volume: the long run shrinks to its share of what was placed.
-                for _ in range(4):
-                    spec = result.by_day.get(ctx.long_day)
-                    if not spec or spec["session_type"] != "long":
-                        break
-                    placed = sum(x["target_distance_km"] or 0 for x in result.by_day.values())
-                    if spec["target_distance_km"] <= long_run_share_cap_km(placed, ctx.run_count) + 0.05:
-                        break
-                    rest_km = placed - spec["target_distance_km"]
-                    smaller = round_down(ctx.share * rest_km / (1 - ctx.share))
-                    recorder.applied(
-                        "long_run_share",
-                        week=number,
-                        original=spec["target_distance_km"],
-                        adjusted=smaller,
-                        reason=f"The week holds {placed:g} km; the long run keeps to {ctx.share:.0%} of it.",
-                    )
-                    result = fill_week(long_km=smaller if smaller >= MIN_RUN_KM else None, **week_args)
-            by_day = result.by_day
-            for d in sorted(by_day):
-                spec = by_day[d]
-                if spec["target_distance_km"] and spec["session_type"] != "cross":
-                    runs.append((dates[d], spec["target_distance_km"]))
-                if is_hard(spec):
-                    hard_dates.add(dates[d])
-            actual = round(
-                sum(s["target_distance_km"] or 0 for s in by_day.values() if s["session_type"] != "race"), 1
-            )
-            long_spec = by_day.get(ctx.long_day)
-            actual_long = (
-                long_spec["target_distance_km"] if long_spec and long_spec["session_type"] == "long" else None
+        race_day = _race_day(ctx, start) if race else None
+        if race:
+            result = race_week(
+                dates=dates,
+                race_day=race_day,
+                available=ctx.available,
+                volume_hint=min(
+                    0.35 * (peak_reached or ctx.reference),
+                    last_nonrecovery or MAX_FIRST_WEEK * ctx.reference,
+                    planned_caps.get(number, float("inf")),
+                ),
+                level=ctx.level,
+                goal=ctx.goal,
+                book=ctx.book,
+                runs=runs,
+                hard_dates=hard_dates,
+                run_walk=ctx.run_walk,
+                max_runs=min(RACE_WEEK_RUNS, ctx.run_count - 1),
+                first_day=request.today,
+                race_km=GOAL_DISTANCE_M[ctx.goal] / 1000,
+                allow_quality=not (ctx.return_mode and running_weeks < RETURN_NO_QUALITY_WEEKS),
             )
         else:
-            actual, actual_long = volume, long_km
-            if long_km is not None:
-                runs.append((dates[ctx.long_day], long_km))
+            cross_budget = 0
+            if ctx.run_count <= 4 and ctx.cross_days:
+                cross_budget = max(0, 7 - ctx.run_count - ctx.runner.min_rest_days)
+
+            week_args = dict(
+                dates=dates,
+                layout_=week_layout,
+                volume_km=volume,
+                kinds=kinds,
+                level=ctx.level,
+                goal=ctx.goal,
+                book=ctx.book,
+                runs=runs,
+                hard_dates=hard_dates,
+                run_walk=ctx.run_walk,
+                medium_long=ctx.goal == "marathon"
+                and ctx.run_count >= 5
+                and phase.name in ("Build", "Peak")
+                and not recovery,
+                goal_pace_long_km=QUALITY_SIZING
+                * min(QUALITY_MAX_KM["goal_pace"][ctx.level], QUALITY_SHARE["goal_pace"] * volume)
+                if ctx.goal == "marathon" and phase.name == "Peak" and not recovery
+                else 0.0,
+                cross_days=[d for d in ctx.cross_days if d not in week_layout.run_days],
+                cross_budget=cross_budget,
+                cross_minutes=cross_minutes(ctx.level),
+                first_day=request.today,
+                done_dates=frozenset(request.completed_dates),
+            )
+
+            result = fill_week(long_km=long_km, **week_args)
+            # The week could not hold its volume: the long run shrinks to its share of what was placed.
+            for _ in range(4):
+                spec = result.by_day.get(ctx.long_day)
+                if not spec or spec["session_type"] != "long":
+                    break
+                placed = sum(x["target_distance_km"] or 0 for x in result.by_day.values())
+                if spec["target_distance_km"] <= long_run_share_cap_km(placed, ctx.run_count) + 0.05:
+                    break
+                rest_km = placed - spec["target_distance_km"]
+                smaller = round_down(ctx.share * rest_km / (1 - ctx.share))
+                recorder.applied(
+                    "long_run_share",
+                    week=number,
+                    original=spec["target_distance_km"],
+                    adjusted=smaller,
+                    reason=f"The week holds {placed:g} km; the long run keeps to {ctx.share:.0%} of it.",
+                )
+                result = fill_week(long_km=smaller if smaller >= MIN_RUN_KM else None, **week_args)
+        by_day = result.by_day
+        for d in sorted(by_day):
+            spec = by_day[d]
+            if spec["target_distance_km"] and spec["session_type"] != "cross":
+                runs.append((dates[d], spec["target_distance_km"]))
+            if is_hard(spec):
+                hard_dates.add(dates[d])
+        actual = round(
+            sum(s["target_distance_km"] or 0 for s in by_day.values() if s["session_type"] != "race"), 1
+        )
+        long_spec = by_day.get(ctx.long_day)
+        actual_long = (
+            long_spec["target_distance_km"] if long_spec and long_spec["session_type"] == "long" else None
+        )
         if actual > 0:
             running_weeks += 1
         if not recovery and phase.name != "Taper" and not race:
@@ -398,11 +387,12 @@ def _progress(ctx: Context, recorder: Recorder, build: bool):
         yield week, result, actual, actual_long
 
 
-def _assess_ctx(ctx: Context) -> Assessment:
-    reach_long, reach_volume = 0.0, 0.0
-    for _week, _result, actual, actual_long in _progress(ctx, Recorder(), build=True):
-        reach_long = max(reach_long, actual_long or 0.0)
-        reach_volume = max(reach_volume, actual)
+def _assess_ctx(ctx: Context, built: list | None = None) -> Assessment:
+    """The goal against what the built weeks reach (``built``: the weeks ``_progress`` yielded)."""
+    if built is None:
+        built = list(_progress(ctx, Recorder()))
+    reach_long = max((actual_long or 0.0 for _w, _r, _a, actual_long in built), default=0.0)
+    reach_volume = max((actual for _w, _r, actual, _l in built), default=0.0)
     reasons = []
     label = GOAL_LABEL[ctx.goal]
     if ctx.lr_floor is not None and reach_long + 0.05 < ctx.lr_floor:
@@ -433,7 +423,7 @@ def _assess_ctx(ctx: Context) -> Assessment:
 
 
 def assess(runner: RunnerInput, request: PlanRequest) -> Assessment:
-    """Does the goal fit? The plan's own progression, run without sessions (a few milliseconds)."""
+    """Does the goal fit? The plan's own weeks, built and measured against the goal's needs."""
     check_request(runner, request)
     return _assess_ctx(build_context(runner, request))
 
@@ -444,10 +434,11 @@ def generate(runner: RunnerInput, request: PlanRequest) -> GeneratedPlan:
     Raises ``GoalNotFeasible`` when the goal does not fit and ``request.accept_risk`` is not set."""
     check_request(runner, request)
     ctx = build_context(runner, request)
-    assessment = _assess_ctx(ctx)
+    recorder = Recorder()
+    built = list(_progress(ctx, recorder))
+    assessment = _assess_ctx(ctx, built)
     if not assessment.feasible and not request.accept_risk and not request.realign:
         raise GoalNotFeasible(assessment)
-    recorder = Recorder()
     decisions: list[dict] = list(ctx.notes)
     weekly_plan: list[dict] = []
     sessions: list[dict] = []
@@ -457,7 +448,7 @@ def generate(runner: RunnerInput, request: PlanRequest) -> GeneratedPlan:
     unplaced_total = 0.0
     peak_reached = 0.0
     race_day = request.target_date
-    for week, result, actual, actual_long in _progress(ctx, recorder, build=True):
+    for week, result, actual, actual_long in built:
         by_day = result.by_day
         if result.unplaced_km > 0.05:
             unplaced_total += result.unplaced_km
