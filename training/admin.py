@@ -90,6 +90,13 @@ class GeneratePlanForm(forms.Form):
     target_date = forms.DateField(required=False, help_text="Race day (YYYY-MM-DD); or give a duration.")
     target_time_s = forms.IntegerField(min_value=1, required=False, label="Target time (s)")
     target_event = forms.CharField(max_length=200, required=False)
+    race_start_time = forms.TimeField(
+        required=False, help_text="Local start time of the race (default 09:00)."
+    )
+    run_walk = forms.BooleanField(required=False, help_text="Every run as run/walk.")
+    accept_risk = forms.BooleanField(
+        required=False, help_text="Build a goal the feasibility check refuses (confidence at most 30)."
+    )
 
     def clean(self):
         data = super().clean()
@@ -240,12 +247,15 @@ class TrainingPlanAdmin(admin.ModelAdmin):
                     target_date=data["target_date"],
                     target_time_s=data["target_time_s"],
                     target_event=data["target_event"] or "",
+                    race_start_time=data["race_start_time"],
+                    run_walk=data["run_walk"],
+                    accept_risk=data["accept_risk"],
                 )
             except ValidationError as error:
                 for field, errors in error.message_dict.items():
                     form.add_error(field if field in form.fields else None, errors)
             except DomainError as error:
-                form.add_error(None, error.message)
+                form.add_error(None, [error.message, *error.extra.get("reasons", [])])
             else:
                 self.message_user(request, f"Generated {plan} for {plan.user} (a draft).", messages.SUCCESS)
                 return redirect(reverse("admin:training_trainingplan_change", args=[plan.pk]))

@@ -40,10 +40,26 @@ class Command(BaseCommand):
         parser.add_argument("--target-date", type=dt.date.fromisoformat, help="Race day, YYYY-MM-DD.")
         parser.add_argument("--target-time", type=int, help="Goal time in seconds.")
         parser.add_argument("--event", default="", help="Name of the target event.")
+        parser.add_argument(
+            "--race-start",
+            type=dt.time.fromisoformat,
+            help="Local start time of the race, HH:MM (default 09:00).",
+        )
+        parser.add_argument("--run-walk", action="store_true", help="Every run as run/walk.")
+        parser.add_argument(
+            "--accept-risk",
+            action="store_true",
+            help="Build a goal the feasibility check refuses (confidence at most 30, the gap as a risk).",
+        )
         parser.add_argument("--activate", action="store_true", help="Make the new plan the active one.")
         parser.add_argument("--dry-run", action="store_true", help="Print the plan without saving it.")
 
     def handle(self, *args, user, goal, weeks, target_date, target_time, event, activate, dry_run, **options):
+        extra = {
+            "race_start_time": options.get("race_start"),
+            "run_walk": bool(options.get("run_walk")),
+            "accept_risk": bool(options.get("accept_risk")),
+        }
         runner = get_user_model().objects.filter(username=user).first()
         if runner is None:
             raise CommandError(f"No user named {user!r}.")
@@ -56,6 +72,7 @@ class Command(BaseCommand):
             target_date=target_date,
             target_time_s=target_time,
             target_event=event,
+            **extra,
         )
         try:
             if dry_run:
@@ -71,7 +88,9 @@ class Command(BaseCommand):
                 "; ".join(f"{k}: {' '.join(v)}" for k, v in error.message_dict.items())
             ) from error
         except DomainError as error:
-            raise CommandError(error.message) from error
+            lines = [error.message, *(f"- {reason}" for reason in error.extra.get("reasons", []))]
+            lines += [f"option: {option}" for option in error.extra.get("options", [])]
+            raise CommandError("\n".join(lines)) from error
         self.stdout.write(
             self.style.SUCCESS(name) + (" (dry run, not saved)" if dry_run else f" (plan {plan.pk})")
         )
