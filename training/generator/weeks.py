@@ -290,7 +290,8 @@ def fill_week(
         if (tenths[d] + 1) / 10 <= easy_cap(d) + 1e-9:
             tenths[d] += 1
             spare -= 1
-    strides_left = 0 if run_walk else (len(alloc) if not by_day or kinds == [] else 1)
+    # Strides (4 x 100 m) on two easy runs a week, one when the week has quality.
+    strides_left = 0 if run_walk else (1 if any(x.get("quality_kind") for x in by_day.values()) else 2)
     for d in sorted(alloc):
         km = tenths[d] / 10
         if km < MIN_RUN_KM:
