@@ -23,7 +23,10 @@ class PlatformConfig(AppConfig):
     def ready(self):
         from django.apps import apps
 
-        from . import permissions, schedules
+        from . import permissions, revisions, schedules
+
+        # Every content model keeps its revisions (config/revisions.py).
+        revisions.register_content_models()
 
         def after_migrate(sender, **kwargs):
             # post_migrate is sent once per app with models, after that app's permissions are
@@ -34,6 +37,7 @@ class PlatformConfig(AppConfig):
             schedules.sync_periodic_tasks()
             permissions.sync_content_designer_permissions()
             permissions.sync_operator_permissions()
+            revisions.initial_revisions_create()
 
         post_migrate.connect(after_migrate, dispatch_uid="platform.after_migrate", weak=False)
 

@@ -51,6 +51,9 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_jsonform",
     "django_celery_beat",
+    "reversion",
+    "reversion_compare",
+    "import_export",
     # ours
     "config.apps.PlatformConfig",
     "curriculum",

@@ -13,6 +13,7 @@ from django.utils.html import format_html
 
 from config.admin import ReadOnlyModelAdmin
 from config.charts import line_chart
+from config.revision_admin import ContentVersionAdmin
 
 from . import services
 from .evidence import alternative_evidence, first_try_success_by_week, segment_columns
@@ -97,7 +98,7 @@ class StepInline(ReorderingInlineMixin, admin.TabularInline):
 
 
 @admin.register(Curriculum)
-class CurriculumAdmin(admin.ModelAdmin):
+class CurriculumAdmin(ContentVersionAdmin):
     list_display = ["title", "slug", "status", "step_count", "published_at", "updated_at"]
     list_filter = ["status"]
     form = TidyJSONForm
@@ -243,7 +244,7 @@ class AlternativeInline(ReorderingInlineMixin, admin.StackedInline):
 
 
 @admin.register(Step)
-class StepAdmin(admin.ModelAdmin):
+class StepAdmin(ContentVersionAdmin):
     list_display = ["__str__", "curriculum", "order", "alternative_count", "preview_link"]
     list_filter = ["curriculum"]
     search_fields = ["title", "curriculum__title"]
@@ -356,7 +357,7 @@ class AlternativeStatInline(admin.TabularInline):
 
 
 @admin.register(Alternative)
-class AlternativeAdmin(admin.ModelAdmin):
+class AlternativeAdmin(ContentVersionAdmin):
     list_display = ["__str__", "step", "order", "is_active", "prior_success_rate", "overall"]
     list_filter = ["step__curriculum", "is_active"]
     list_select_related = ["step", "step__curriculum"]

@@ -14,3 +14,7 @@ class CurriculumConfig(AppConfig):
         "curriculum.Alternative",
         ("curriculum.AlternativeStat", "view"),
     )
+    # A revision of a curriculum holds its steps, and a step's its alternatives (config/revisions.py);
+    # the guard refuses a revert that would delete a step or plan learners have used.
+    revision_follow = {"curriculum.Curriculum": ("steps",), "curriculum.Step": ("alternatives",)}
+    revert_guard = "curriculum.services.curriculum_revert_refusals"

@@ -31,6 +31,7 @@ from django.utils import timezone
 from config.errors import Conflict, Invalid, NotFound
 from config.jsonschemas import validate_with_schema
 from config.metrics import record_drift
+from config.revisions import content_revision
 
 from . import sql
 from .models import (
@@ -66,9 +67,10 @@ def curriculum_publish(*, user, curriculum: Curriculum) -> Curriculum:
     if empty:
         raise ValidationError(f"{curriculum}: step(s) {', '.join(empty)} have no offered alternative.")
     if not curriculum.is_published:
-        curriculum.status = Curriculum.Status.PUBLISHED
-        curriculum.published_at = timezone.now()
-        curriculum.save(update_fields=["status", "published_at", "updated_at"])
+        with content_revision(user=user, comment="Published"):
+            curriculum.status = Curriculum.Status.PUBLISHED
+            curriculum.published_at = timezone.now()
+            curriculum.save(update_fields=["status", "published_at", "updated_at"])
     return curriculum
 
 
@@ -76,8 +78,9 @@ def curriculum_publish(*, user, curriculum: Curriculum) -> Curriculum:
 def curriculum_unpublish(*, user, curriculum: Curriculum) -> Curriculum:
     """Withdraw a curriculum from learners; enrollments already made carry on."""
     if curriculum.is_published:
-        curriculum.status = Curriculum.Status.DRAFT
-        curriculum.save(update_fields=["status", "updated_at"])
+        with content_revision(user=user, comment="Unpublished"):
+            curriculum.status = Curriculum.Status.DRAFT
+            curriculum.save(update_fields=["status", "updated_at"])
     return curriculum
 
 
@@ -560,3 +563,18 @@ def curriculum_stats_rebuild(*, dry_run: bool = False, progress=None) -> list[St
                 )
     record_drift("curriculum_stats_rebuild", len(drift))
     return drift
+
+
+# --- Revisions (config/revisions.py) ---------------------------------------------------
+
+
+def curriculum_revert_refusals(*, deleted) -> list[str]:
+    """Why a revert that deletes ``deleted`` (steps or plans added since the revision) must not
+    happen: learners are on the step, or outcomes were recorded for the plan."""
+    reasons = []
+    for obj in deleted:
+        if isinstance(obj, Step) and EnrollmentStep.objects.filter(step=obj).exists():
+            reasons.append(f"it would delete step “{obj}”, which learners have started")
+        elif isinstance(obj, Alternative) and OutcomeEvent.objects.filter(alternative=obj).exists():
+            reasons.append(f"it would delete plan “{obj}”, for which learners recorded outcomes")
+    return reasons

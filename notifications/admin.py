@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from config.admin import ReadOnlyModelAdmin
+from config.revision_admin import ContentVersionAdmin
 
 from .models import (
     BehaviorProfile,
@@ -121,7 +122,7 @@ class NotificationAdmin(ReadOnlyModelAdmin):
 
 
 @admin.register(NotificationTemplate)
-class NotificationTemplateAdmin(admin.ModelAdmin):
+class NotificationTemplateAdmin(ContentVersionAdmin):
     list_display = ("kind", "tone", "title", "active", "updated_at")
     list_filter = ("kind", "tone", "active")
     search_fields = ("title", "body")

@@ -24,6 +24,15 @@ class ProgressConfig(AppConfig):
         # Trends charts (scoped in the admin to the communities they instruct or administer).
         ("progress.LearningAnalytics", "view"),
     )
+    # A revision holds the children edited inline (config/revisions.py); the guard refuses a revert
+    # that would delete a block learners have completed.
+    revision_follow = {
+        "progress.Program": ("course_links",),
+        "progress.Course": ("wod_links", "prerequisites"),
+        "progress.Wod": ("pages", "prerequisites"),
+        "progress.Page": ("blocks",),
+    }
+    revert_guard = "progress.services.content.content_revert_refusals"
 
     def ready(self):
         from . import signals  # noqa: F401

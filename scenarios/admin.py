@@ -2,6 +2,8 @@ from django.contrib import admin, messages
 from django.contrib.auth import get_permission_codename
 from django.db import transaction
 
+from config.revision_admin import ContentVersionAdmin
+
 from . import services
 from .models import Scenario, ScenarioMetadata, UserScenarioProgress
 from .selectors import scenario_list_count_invalidate
@@ -47,7 +49,7 @@ class ScenarioMetadataInline(admin.StackedInline):
 
 
 @admin.register(Scenario)
-class ScenarioAdmin(admin.ModelAdmin):
+class ScenarioAdmin(ContentVersionAdmin):
     list_display = (
         "title",
         "role",

@@ -16,6 +16,7 @@ from django.utils.safestring import mark_safe
 
 from config.charts import progression_chart, radar_chart
 from config.errors import DomainError
+from config.revision_admin import ContentVersionAdmin
 
 from . import services
 from .generator.inputs import MAX_WEEKS, MIN_WEEKS
@@ -106,7 +107,7 @@ class GeneratePlanForm(forms.Form):
 
 
 @admin.register(TrainingPlan)
-class TrainingPlanAdmin(admin.ModelAdmin):
+class TrainingPlanAdmin(ContentVersionAdmin):
     list_display = ["name", "user", "status", "goal_type", "start_date", "end_date", "generator_version"]
     list_filter = ["status", "goal_type"]
     search_fields = ["name", "user__username", "target_event"]
@@ -269,7 +270,7 @@ class TrainingPlanAdmin(admin.ModelAdmin):
 
 
 @admin.register(PlannedSession)
-class PlannedSessionAdmin(admin.ModelAdmin):
+class PlannedSessionAdmin(ContentVersionAdmin):
     list_display = [
         "date",
         "user",

@@ -16,6 +16,7 @@ from django.utils.html import format_html
 from config.admin import ReadOnlyModelAdmin
 from config.charts import bar_chart, line_chart
 from config.outbox import enqueue_on_commit
+from config.revision_admin import ContentVersionAdmin
 
 from ..models import (
     Achievement,
@@ -32,7 +33,7 @@ from ..tasks import reevaluate_achievements
 
 
 @admin.register(Achievement)
-class AchievementAdmin(admin.ModelAdmin):
+class AchievementAdmin(ContentVersionAdmin):
     list_display = [
         "name",
         "community",
@@ -99,7 +100,7 @@ class UserAchievementAdmin(ReadOnlyModelAdmin):
 
 
 @admin.register(CourseMilestone)
-class CourseMilestoneAdmin(admin.ModelAdmin):
+class CourseMilestoneAdmin(ContentVersionAdmin):
     list_display = [
         "title",
         "course",

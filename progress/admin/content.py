@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from config.admin import ReadOnlyModelAdmin
+from config.revision_admin import ContentVersionAdmin
 
 from ..models import (
     Block,
@@ -113,7 +114,7 @@ class BlockInline(admin.TabularInline):
     ordering = ["order", "id"]
 
 
-class ContentAdmin(admin.ModelAdmin):
+class ContentAdmin(ContentVersionAdmin):
     list_display = ["title", "community", "status", "difficulty", "updated_at"]
     list_filter = ["status", "difficulty", "community"]
     search_fields = ["title", "description"]
@@ -136,7 +137,7 @@ class WodAdmin(ContentAdmin):
 
 
 @admin.register(Page)
-class PageAdmin(admin.ModelAdmin):
+class PageAdmin(ContentVersionAdmin):
     list_display = ["title", "wod", "order", "is_published"]
     list_filter = ["is_published", "wod__community"]
     search_fields = ["title", "wod__title"]
@@ -157,7 +158,7 @@ class PageAdmin(admin.ModelAdmin):
 
 
 @admin.register(Block)
-class BlockAdmin(admin.ModelAdmin):
+class BlockAdmin(ContentVersionAdmin):
     list_display = ["__str__", "page", "order", "block_type", "required", "is_published"]
     list_filter = ["block_type", "required", "is_published"]
     search_fields = ["title", "page__title", "page__wod__title"]
@@ -175,21 +176,21 @@ class BlockAdmin(admin.ModelAdmin):
 
 
 @admin.register(ProgramCourse)
-class ProgramCourseAdmin(admin.ModelAdmin):
+class ProgramCourseAdmin(ContentVersionAdmin):
     list_display = ["program", "order", "course"]
     list_select_related = ["program", "course"]
     autocomplete_fields = ["program", "course"]
 
 
 @admin.register(CourseWod)
-class CourseWodAdmin(admin.ModelAdmin):
+class CourseWodAdmin(ContentVersionAdmin):
     list_display = ["course", "order", "wod"]
     list_select_related = ["course", "wod"]
     autocomplete_fields = ["course", "wod"]
 
 
 @admin.register(Prerequisite)
-class PrerequisiteAdmin(admin.ModelAdmin):
+class PrerequisiteAdmin(ContentVersionAdmin):
     list_display = [
         "__str__",
         "course",

@@ -3,7 +3,7 @@
 import time
 
 from django.db import transaction
-from django.db.models import F, Value
+from django.db.models import Count, F, Value
 from django.db.models.functions import Greatest
 
 from ..models import Block, Community, CourseWod, Page, Prerequisite, ProgramCourse
@@ -68,3 +68,24 @@ def content_changed(*, instance) -> None:
     bump_content_version(community_id)
     if not _recompute_pending(community_id):
         transaction.on_commit(_RecomputeAfterCommit(community_id))
+
+
+def content_revert_refusals(*, deleted) -> list[str]:
+    """Why a revert that deletes ``deleted`` (content added since the revision) must not happen:
+    a block that learners have completed keeps their progress and stays (config/revisions.py)."""
+    from ..models import BlockProgress
+
+    blocks = [obj.pk for obj in deleted if isinstance(obj, Block)]
+    if not blocks:
+        return []
+    completed = dict(
+        BlockProgress.objects.filter(block_id__in=blocks, completed_at__isnull=False)
+        .values("block_id")
+        .annotate(n=Count("user_id", distinct=True))
+        .values_list("block_id", "n")
+    )
+    return [
+        f"it would delete block “{obj}”, which {completed[obj.pk]} learner(s) completed"
+        for obj in deleted
+        if isinstance(obj, Block) and obj.pk in completed
+    ]

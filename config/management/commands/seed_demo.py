@@ -19,6 +19,7 @@ from django.db import transaction
 from rest_framework.authtoken.models import Token
 
 from config.permissions import CONTENT_DESIGNERS
+from config.revisions import initial_revisions_create
 
 
 @dataclass(frozen=True)
@@ -82,6 +83,8 @@ class Command(BaseCommand):
                 with transaction.atomic():
                     added = import_module(module_name).seed(stdout=self.stdout)
                 logins.extend(added or [])
+            # Every demo object gets its initial revision, so a first edit can be undone.
+            initial_revisions_create()
         self.print_logins(logins)
 
     def print_logins(self, logins):
