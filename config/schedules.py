@@ -27,6 +27,13 @@ PERIODIC_TASKS = {
         "description": "Sends again the tasks the broker refused when they were enqueued (kept in "
         "the pending task outbox, e.g. during a Redis outage); deletes each once sent.",
     },
+    "content: apply scheduled publishing": {
+        "task": "config.tasks.apply_publishing_schedule",
+        "schedule": 60,
+        "description": "Publishes the curricula, programs, courses, WODs and scenarios whose "
+        "publish_at has come and withdraws those whose unpublish_at has, through their services "
+        "(content versions move, a revision is recorded); safe to run twice.",
+    },
     # curriculum
     "curriculum: rebuild outcome statistics": {
         "task": "curriculum.tasks.rebuild_stats",

@@ -27,3 +27,11 @@ def republish_pending_tasks():
     from .outbox import pending_tasks_republish
 
     return pending_tasks_republish()
+
+
+@shared_task(name="config.tasks.apply_publishing_schedule")
+def apply_publishing_schedule():
+    """Publish and withdraw the content whose scheduled time has come; safe to run twice."""
+    from .scheduling import publishing_schedule_apply
+
+    return publishing_schedule_apply()

@@ -14,6 +14,7 @@ from django.utils.html import format_html
 from config.admin import ReadOnlyModelAdmin
 from config.charts import line_chart
 from config.revision_admin import ContentVersionAdmin
+from config.scheduling_admin import ScheduledListMixin
 
 from . import services
 from .evidence import alternative_evidence, first_try_success_by_week, segment_columns
@@ -98,7 +99,7 @@ class StepInline(ReorderingInlineMixin, admin.TabularInline):
 
 
 @admin.register(Curriculum)
-class CurriculumAdmin(ContentVersionAdmin):
+class CurriculumAdmin(ScheduledListMixin, ContentVersionAdmin):
     list_display = ["title", "slug", "status", "step_count", "published_at", "updated_at"]
     list_filter = ["status"]
     form = TidyJSONForm
@@ -112,6 +113,7 @@ class CurriculumAdmin(ContentVersionAdmin):
         "learner_noun",
         "status",
         "published_at",
+        ("publish_at", "unpublish_at"),
         "selection_policy",
         "trait_schema",
         "first_try_success",

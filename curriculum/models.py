@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import Q
 
 from config.jsonschemas import schema_json_field
+from config.scheduling import ScheduledPublishing, in_window_q
 
 from .selection import POLICY_CHOICES
 
@@ -32,14 +33,15 @@ def default_content():
 
 class CurriculumQuerySet(models.QuerySet):
     def published(self):
-        return self.filter(status=Curriculum.Status.PUBLISHED)
+        """Published and inside its publishing window (see config/scheduling.py)."""
+        return self.filter(in_window_q(), status=Curriculum.Status.PUBLISHED)
 
     def visible_to(self, user):
         """Published curricula; staff also see drafts (to preview them through the API)."""
         return self if getattr(user, "is_staff", False) else self.published()
 
 
-class Curriculum(models.Model):
+class Curriculum(ScheduledPublishing):
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
         PUBLISHED = "published", "Published"

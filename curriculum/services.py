@@ -578,3 +578,45 @@ def curriculum_revert_refusals(*, deleted) -> list[str]:
         elif isinstance(obj, Alternative) and OutcomeEvent.objects.filter(alternative=obj).exists():
             reasons.append(f"it would delete plan “{obj}”, for which learners recorded outcomes")
     return reasons
+
+
+# --- Scheduled publishing (config/scheduling.py) ---------------------------------------
+
+
+def curriculum_schedule_apply(*, now) -> dict:
+    """Publish the curricula whose ``publish_at`` has come and withdraw those whose
+    ``unpublish_at`` has, through :func:`curriculum_publish` / :func:`curriculum_unpublish`;
+    each applied time is cleared, so a second run finds nothing. A curriculum its rules do not
+    let publish (a step without an offered plan) stays a draft and is reported."""
+    done = {"published": 0, "unpublished": 0, "refused": []}
+    for pk in Curriculum.objects.filter(publish_at__lte=now).values_list("pk", flat=True):
+        with transaction.atomic():
+            curriculum = (
+                Curriculum.objects.select_for_update(of=("self",)).filter(pk=pk, publish_at__lte=now).first()
+            )
+            if curriculum is None:
+                continue
+            try:
+                with content_revision(comment="Published on schedule"):
+                    curriculum_publish(user=None, curriculum=curriculum)
+                    curriculum.publish_at = None
+                    curriculum.save(update_fields=["publish_at", "updated_at"])
+            except ValidationError as exc:
+                done["refused"].append(f"{curriculum}: {' '.join(exc.messages)}")
+                continue
+            done["published"] += 1
+    for pk in Curriculum.objects.filter(unpublish_at__lte=now).values_list("pk", flat=True):
+        with transaction.atomic():
+            curriculum = (
+                Curriculum.objects.select_for_update(of=("self",))
+                .filter(pk=pk, unpublish_at__lte=now)
+                .first()
+            )
+            if curriculum is None:
+                continue
+            with content_revision(comment="Unpublished on schedule"):
+                curriculum_unpublish(user=None, curriculum=curriculum)
+                curriculum.unpublish_at = None
+                curriculum.save(update_fields=["unpublish_at", "updated_at"])
+            done["unpublished"] += 1
+    return done

@@ -3,6 +3,7 @@ from django.contrib.auth import get_permission_codename
 from django.db import transaction
 
 from config.revision_admin import ContentVersionAdmin
+from config.scheduling_admin import ScheduledListMixin
 
 from . import services
 from .models import Scenario, ScenarioMetadata, UserScenarioProgress
@@ -49,7 +50,7 @@ class ScenarioMetadataInline(admin.StackedInline):
 
 
 @admin.register(Scenario)
-class ScenarioAdmin(ContentVersionAdmin):
+class ScenarioAdmin(ScheduledListMixin, ContentVersionAdmin):
     list_display = (
         "title",
         "role",
@@ -80,6 +81,7 @@ class ScenarioAdmin(ContentVersionAdmin):
                     "role",
                     "difficulty",
                     "is_active",
+                    ("publish_at", "unpublish_at"),
                     "visibility",
                     "created_by",
                 )

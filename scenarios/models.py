@@ -16,6 +16,7 @@ from django.db.models import F, Q
 from django.db.models.functions import Cast
 
 from config.jsonschemas import schema_json_field
+from config.scheduling import ScheduledPublishing, in_window_q
 
 from .scoring import TRENDING_EMPTY
 
@@ -53,7 +54,7 @@ def visible_scenario_q(user, prefix: str = "") -> Q:
     visible = Q(**{f"{prefix}visibility": Visibility.PUBLIC})
     if user is not None and user.is_authenticated:
         visible |= Q(**{f"{prefix}created_by": user})
-    return visible & Q(**{f"{prefix}is_active": True})
+    return visible & Q(**{f"{prefix}is_active": True}) & in_window_q(prefix)
 
 
 # The scenario's columns the lists filter on, copied onto its metadata row (see ScenarioMetadata).
@@ -73,7 +74,7 @@ class ScenarioQuerySet(models.QuerySet):
         return self.filter(visible_scenario_q(user))
 
 
-class Scenario(models.Model):
+class Scenario(ScheduledPublishing):
     slug = models.SlugField(
         "slug",
         max_length=120,

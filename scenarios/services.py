@@ -87,6 +87,33 @@ def scenario_metadata_ensure(*, scenario: Scenario) -> ScenarioMetadata:
     return metadata
 
 
+def scenario_schedule_apply(*, now) -> dict:
+    """Activate the scenarios whose ``publish_at`` has come and deactivate those whose
+    ``unpublish_at`` has (with their metadata copies and the list counts); each applied time is
+    cleared, so a second run finds nothing."""
+    from config.revisions import content_revision
+
+    done = {"published": 0, "unpublished": 0}
+    for field, active, key in (("publish_at", True, "published"), ("unpublish_at", False, "unpublished")):
+        for pk in Scenario.objects.filter(**{f"{field}__lte": now}).values_list("pk", flat=True):
+            with transaction.atomic():
+                scenario = (
+                    Scenario.objects.select_for_update(of=("self",))
+                    .filter(pk=pk, **{f"{field}__lte": now})
+                    .first()
+                )
+                if scenario is None:
+                    continue
+                with content_revision(comment=f"{key.capitalize()} on schedule"):
+                    scenario.is_active = active
+                    setattr(scenario, field, None)
+                    scenario.save(update_fields=["is_active", field, "updated_at"])
+                    scenario_metadata_ensure(scenario=scenario)
+                transaction.on_commit(scenario_list_count_invalidate)
+                done[key] += 1
+    return done
+
+
 # --- progress -----------------------------------------------------------------------------
 
 

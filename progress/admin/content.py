@@ -8,6 +8,7 @@ from django.utils.html import format_html
 
 from config.admin import ReadOnlyModelAdmin
 from config.revision_admin import ContentVersionAdmin
+from config.scheduling_admin import ScheduledListMixin
 
 from ..models import (
     Block,
@@ -114,7 +115,7 @@ class BlockInline(admin.TabularInline):
     ordering = ["order", "id"]
 
 
-class ContentAdmin(ContentVersionAdmin):
+class ContentAdmin(ScheduledListMixin, ContentVersionAdmin):
     list_display = ["title", "community", "status", "difficulty", "updated_at"]
     list_filter = ["status", "difficulty", "community"]
     search_fields = ["title", "description"]

@@ -11,6 +11,7 @@ from django.db import models
 from django_jsonform.models.fields import JSONField
 
 from config.jsonschemas import load_schema, schema_json_field, validate_with_schema
+from config.scheduling import ScheduledPublishing, in_window_q
 
 from .community import Community
 
@@ -34,7 +35,8 @@ class PrerequisiteMode(models.TextChoices):
 
 class ContentQuerySet(models.QuerySet):
     def published(self):
-        return self.filter(status=PublishStatus.PUBLISHED)
+        """Published and inside its publishing window (see config/scheduling.py)."""
+        return self.filter(in_window_q(), status=PublishStatus.PUBLISHED)
 
     def visible_to(self, user):
         """Published content of the communities ``user`` is a member of."""
@@ -43,7 +45,7 @@ class ContentQuerySet(models.QuerySet):
         return self.published().filter(community__memberships__user=user)
 
 
-class ContentNode(models.Model):
+class ContentNode(ScheduledPublishing):
     community = models.ForeignKey(Community, on_delete=models.CASCADE, related_name="+")
     title = models.CharField("title", max_length=200)
     description = models.TextField("description", blank=True)
@@ -62,7 +64,7 @@ class ContentNode(models.Model):
 
     objects = ContentQuerySet.as_manager()
 
-    class Meta:
+    class Meta(ScheduledPublishing.Meta):
         abstract = True
         ordering = ["title"]
 

@@ -89,3 +89,34 @@ def content_revert_refusals(*, deleted) -> list[str]:
         for obj in deleted
         if isinstance(obj, Block) and obj.pk in completed
     ]
+
+
+def content_schedule_apply(*, now) -> dict:
+    """Publish the programs, courses and WODs whose ``publish_at`` has come and archive those
+    whose ``unpublish_at`` has; each applied time is cleared (a second run finds nothing). The
+    saves move the community's content version, so cached trees follow, and record a revision."""
+    from config.revisions import content_revision
+
+    from ..models import Course, Program, PublishStatus, Wod
+
+    done = {"published": 0, "unpublished": 0}
+    for model in (Program, Course, Wod):
+        for field, status, key in (
+            ("publish_at", PublishStatus.PUBLISHED, "published"),
+            ("unpublish_at", PublishStatus.ARCHIVED, "unpublished"),
+        ):
+            for pk in model.objects.filter(**{f"{field}__lte": now}).values_list("pk", flat=True):
+                with transaction.atomic():
+                    node = (
+                        model.objects.select_for_update(of=("self",))
+                        .filter(pk=pk, **{f"{field}__lte": now})
+                        .first()
+                    )
+                    if node is None:
+                        continue
+                    with content_revision(comment=f"{key.capitalize()} on schedule"):
+                        node.status = status
+                        setattr(node, field, None)
+                        node.save(update_fields=["status", field, "updated_at"])
+                    done[key] += 1
+    return done
