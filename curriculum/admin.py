@@ -13,6 +13,7 @@ from django.utils.html import format_html
 
 from config.admin import ReadOnlyModelAdmin
 from config.charts import line_chart
+from config.preview_admin import LearnerPreviewMixin, pretty_api_json
 from config.revision_admin import ContentVersionAdmin
 from config.scheduling_admin import ScheduledListMixin
 
@@ -20,7 +21,7 @@ from . import services
 from .evidence import alternative_evidence, first_try_success_by_week, segment_columns
 from .models import Alternative, AlternativeStat, Curriculum, Enrollment, EnrollmentStep, OutcomeEvent, Step
 from .selection import policy_for
-from .selectors import alternatives_rank
+from .selectors import alternatives_rank, curriculum_with_content
 
 
 def strip_empty(value):
@@ -99,7 +100,7 @@ class StepInline(ReorderingInlineMixin, admin.TabularInline):
 
 
 @admin.register(Curriculum)
-class CurriculumAdmin(ScheduledListMixin, ContentVersionAdmin):
+class CurriculumAdmin(LearnerPreviewMixin, ScheduledListMixin, ContentVersionAdmin):
     list_display = ["title", "slug", "status", "step_count", "published_at", "updated_at"]
     list_filter = ["status"]
     form = TidyJSONForm
@@ -173,6 +174,44 @@ class CurriculumAdmin(ScheduledListMixin, ContentVersionAdmin):
             self.message_user(request, f"Not published: {' '.join(exc.messages)}", messages.ERROR)
             return False
         return True
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:pk>/preview/",
+                self.admin_site.admin_view(self.preview_view),
+                name="curriculum_curriculum_preview",
+            ),
+            *super().get_urls(),
+        ]
+
+    def preview_view(self, request, pk):
+        """The curriculum as the API answers a learner (drafts included), every step's plans
+        ranked for the traits chosen in the form; reads only."""
+        from .api.serializers import CurriculumDetailSerializer
+
+        curriculum = get_object_or_404(curriculum_with_content(user=request.user), pk=pk)
+        if not self.has_view_permission(request, curriculum):
+            raise PermissionDenied
+        traits, trait_fields = trait_form(curriculum, request.GET)
+        data = CurriculumDetailSerializer(curriculum, context={"request": request}).data
+        steps = [
+            {"step": step, "ranked": alternatives_rank(step=step, traits=traits)}
+            for step in curriculum.steps.all()
+        ]
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": f"Preview as a learner: {curriculum.title}",
+            "curriculum": curriculum,
+            "steps": steps,
+            "trait_fields": trait_fields,
+            "segment": curriculum.segment_for(traits) or "*",
+            "policy": policy_for(curriculum),
+            "api_json": pretty_api_json(data),
+            "change_url": reverse("admin:curriculum_curriculum_change", args=[curriculum.pk]),
+        }
+        return TemplateResponse(request, "admin/curriculum/curriculum/preview.html", context)
 
     @admin.action(description="Publish selected curricula", permissions=["change"])
     def publish(self, request, queryset):
@@ -299,17 +338,7 @@ class StepAdmin(ContentVersionAdmin):
         step = get_object_or_404(Step.objects.select_related("curriculum"), pk=pk)
         if not self.has_view_permission(request, step):
             raise PermissionDenied
-        properties = (step.curriculum.trait_schema or {}).get("properties", {})
-        traits, trait_fields = {}, []
-        for name, spec in properties.items():
-            raw = request.GET.get(name, "")
-            value = _coerce(raw, spec.get("type")) if raw != "" else None
-            if value is not None:
-                traits[name] = value
-            choices = spec.get("enum") or (["true", "false"] if spec.get("type") == "boolean" else None)
-            trait_fields.append(
-                {"name": name, "title": spec.get("title") or name, "choices": choices, "value": raw}
-            )
+        traits, trait_fields = trait_form(step.curriculum, request.GET)
         ranked = alternatives_rank(step=step, traits=traits)
         context = {
             **self.admin_site.each_context(request),
@@ -324,6 +353,22 @@ class StepAdmin(ContentVersionAdmin):
             "change_url": reverse("admin:curriculum_step_change", args=[step.pk]),
         }
         return TemplateResponse(request, "admin/curriculum/step/preview.html", context)
+
+
+def trait_form(curriculum, query):
+    """The traits chosen in a preview's form (``query``: the GET parameters) and its fields."""
+    properties = (curriculum.trait_schema or {}).get("properties", {})
+    traits, trait_fields = {}, []
+    for name, spec in properties.items():
+        raw = query.get(name, "")
+        value = _coerce(raw, spec.get("type")) if raw != "" else None
+        if value is not None:
+            traits[name] = value
+        choices = spec.get("enum") or (["true", "false"] if spec.get("type") == "boolean" else None)
+        trait_fields.append(
+            {"name": name, "title": spec.get("title") or name, "choices": choices, "value": raw}
+        )
+    return traits, trait_fields
 
 
 def _coerce(raw, kind):

@@ -8,6 +8,7 @@ from django.utils.html import format_html
 from config.admin import ReadOnlyModelAdmin
 from config.revision_admin import ContentVersionAdmin
 
+from .copy_preview import CopyPreviewAdminMixin
 from .models import (
     BehaviorProfile,
     Device,
@@ -122,7 +123,7 @@ class NotificationAdmin(ReadOnlyModelAdmin):
 
 
 @admin.register(NotificationTemplate)
-class NotificationTemplateAdmin(ContentVersionAdmin):
+class NotificationTemplateAdmin(CopyPreviewAdminMixin, ContentVersionAdmin):
     list_display = ("kind", "tone", "title", "active", "updated_at")
     list_filter = ("kind", "tone", "active")
     search_fields = ("title", "body")

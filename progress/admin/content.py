@@ -2,11 +2,14 @@
 
 from django import forms
 from django.contrib import admin
-from django.core.exceptions import NON_FIELD_ERRORS
-from django.urls import reverse
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
+from django.http import Http404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils.html import format_html
 
 from config.admin import ReadOnlyModelAdmin
+from config.preview_admin import LearnerPreviewMixin, pretty_api_json
 from config.revision_admin import ContentVersionAdmin
 from config.scheduling_admin import ScheduledListMixin
 
@@ -28,6 +31,7 @@ from ..models import (
     ProgressEvent,
     Wod,
 )
+from ..selectors.content import content_preview
 
 
 class MembershipInline(admin.TabularInline):
@@ -115,11 +119,77 @@ class BlockInline(admin.TabularInline):
     ordering = ["order", "id"]
 
 
-class ContentAdmin(ScheduledListMixin, ContentVersionAdmin):
+class ContentAdmin(LearnerPreviewMixin, ScheduledListMixin, ContentVersionAdmin):
     list_display = ["title", "community", "status", "difficulty", "updated_at"]
     list_filter = ["status", "difficulty", "community"]
     search_fields = ["title", "description"]
     list_select_related = ["community"]
+
+    def get_urls(self):
+        opts = self.model._meta
+        return [
+            path(
+                "<int:pk>/preview/",
+                self.admin_site.admin_view(self.preview_view),
+                name=f"{opts.app_label}_{opts.model_name}_preview",
+            ),
+            *super().get_urls(),
+        ]
+
+    def preview_view(self, request, pk):
+        """What the API's detail answers a learner for this node, drafts included; reads only."""
+        from ..api.content import CourseDetailSerializer, ProgramDetailSerializer, WodDetailSerializer
+
+        node = content_preview(self.model, pk)
+        if node is None:
+            raise Http404
+        if not self.has_view_permission(request, node):
+            raise PermissionDenied
+        serializer = {Program: ProgramDetailSerializer, Course: CourseDetailSerializer}.get(
+            self.model, WodDetailSerializer
+        )
+        data = serializer(node, context={"request": request}).data
+        opts = self.model._meta
+        child = {Program: "course", Course: "wod"}.get(self.model)
+        children = data.get("courses") or data.get("wods") or []
+        for item in children:
+            item["preview_url"] = reverse(f"admin:progress_{child}_preview", args=[item["id"]])
+        for page in data.get("pages", []):
+            for block in page["blocks"]:
+                block["label"] = BlockType(block["type"]).label
+                block["fields"] = _content_rows(block["content"])
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": opts,
+            "title": f"Preview as a learner: {node.title}",
+            "node": node,
+            "data": data,
+            "children": children,
+            "child_label": {"course": "Courses", "wod": "WODs"}.get(child),
+            "api_json": pretty_api_json(data),
+            "change_url": reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[node.pk]),
+        }
+        return TemplateResponse(request, "admin/progress/preview.html", context)
+
+
+def _content_rows(content, prefix=""):
+    """A block's content as (key, text) rows for reading: lists joined, objects by key."""
+    rows = []
+    for key, value in (content or {}).items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            rows.extend(_content_rows(value, f"{name}."))
+        elif isinstance(value, list) and all(not isinstance(item, (dict, list)) for item in value):
+            rows.append((name, ", ".join(str(item) for item in value)))
+        elif isinstance(value, list):
+            for index, item in enumerate(value, start=1):
+                if isinstance(item, dict):
+                    rows.extend(_content_rows(item, f"{name} {index}."))
+                else:
+                    rows.append((f"{name} {index}", str(item)))
+        else:
+            rows.append((name, "" if value is None else str(value)))
+    return rows
 
 
 @admin.register(Program)

@@ -57,3 +57,33 @@ def wods_with_pages_for(user):
         "prerequisites__required_course",
         "prerequisites__required_wod",
     )
+
+
+def content_preview(model, pk):
+    """One program, course or WOD prefetched as its API detail reads it, drafts included (the
+    node and its ordered children, whatever their status): the admin's "Preview as a learner"."""
+    if model is Program:
+        links = ProgramCourse.objects.select_related("course").order_by("order", "id")
+        queryset = Program.objects.prefetch_related(
+            Prefetch("course_links", queryset=links, to_attr="published_links")
+        )
+    elif model is Course:
+        links = CourseWod.objects.select_related("wod").order_by("order", "id")
+        queryset = Course.objects.prefetch_related(
+            Prefetch("wod_links", queryset=links, to_attr="published_links"),
+            "prerequisites__required_course",
+            "prerequisites__required_wod",
+        )
+    else:
+        blocks = Block.objects.filter(is_published=True).order_by("order", "id")
+        pages = (
+            Page.objects.filter(is_published=True)
+            .order_by("order", "id")
+            .prefetch_related(Prefetch("blocks", queryset=blocks, to_attr="published_blocks"))
+        )
+        queryset = Wod.objects.prefetch_related(
+            Prefetch("pages", queryset=pages, to_attr="published_pages"),
+            "prerequisites__required_course",
+            "prerequisites__required_wod",
+        )
+    return queryset.filter(pk=pk).first()
