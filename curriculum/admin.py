@@ -13,6 +13,7 @@ from django.utils.html import format_html
 
 from config.admin import ReadOnlyModelAdmin
 from config.charts import line_chart
+from config.content_io import ContentImportExportMixin
 from config.preview_admin import LearnerPreviewMixin, pretty_api_json
 from config.revision_admin import ContentVersionAdmin
 from config.scheduling_admin import ScheduledListMixin
@@ -20,6 +21,7 @@ from config.scheduling_admin import ScheduledListMixin
 from . import services
 from .evidence import alternative_evidence, first_try_success_by_week, segment_columns
 from .models import Alternative, AlternativeStat, Curriculum, Enrollment, EnrollmentStep, OutcomeEvent, Step
+from .resources import AlternativeResource
 from .selection import policy_for
 from .selectors import alternatives_rank, curriculum_with_content
 
@@ -404,13 +406,14 @@ class AlternativeStatInline(admin.TabularInline):
 
 
 @admin.register(Alternative)
-class AlternativeAdmin(ContentVersionAdmin):
+class AlternativeAdmin(ContentImportExportMixin, ContentVersionAdmin):
     list_display = ["__str__", "step", "order", "is_active", "prior_success_rate", "overall"]
     list_filter = ["step__curriculum", "is_active"]
     list_select_related = ["step", "step__curriculum"]
     search_fields = ["title", "code", "step__title"]
     form = TidyJSONForm
     inlines = [AlternativeStatInline]
+    resource_classes = [AlternativeResource]
     fields = [
         "step",
         ("order", "code", "is_active"),

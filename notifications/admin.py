@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from config.admin import ReadOnlyModelAdmin
+from config.content_io import ContentImportExportMixin
 from config.revision_admin import ContentVersionAdmin
 
 from .copy_preview import CopyPreviewAdminMixin
@@ -19,6 +20,7 @@ from .models import (
     SendVolumeAnomaly,
     WeatherSnapshot,
 )
+from .resources import NotificationTemplateResource
 from .selectors import preview_day
 from .timing import minute_to_time
 
@@ -123,11 +125,12 @@ class NotificationAdmin(ReadOnlyModelAdmin):
 
 
 @admin.register(NotificationTemplate)
-class NotificationTemplateAdmin(CopyPreviewAdminMixin, ContentVersionAdmin):
+class NotificationTemplateAdmin(ContentImportExportMixin, CopyPreviewAdminMixin, ContentVersionAdmin):
     list_display = ("kind", "tone", "title", "active", "updated_at")
     list_filter = ("kind", "tone", "active")
     search_fields = ("title", "body")
     readonly_fields = ("updated_at",)
+    resource_classes = [NotificationTemplateResource]
 
 
 @admin.register(BehaviorProfile)

@@ -2,11 +2,13 @@ from django.contrib import admin, messages
 from django.contrib.auth import get_permission_codename
 from django.db import transaction
 
+from config.content_io import ContentImportExportMixin
 from config.revision_admin import ContentVersionAdmin
 from config.scheduling_admin import ScheduledListMixin
 
 from . import services
 from .models import Scenario, ScenarioMetadata, UserScenarioProgress
+from .resources import ScenarioResource
 from .selectors import scenario_list_count_invalidate
 
 METRIC_FIELDS = (
@@ -50,7 +52,7 @@ class ScenarioMetadataInline(admin.StackedInline):
 
 
 @admin.register(Scenario)
-class ScenarioAdmin(ScheduledListMixin, ContentVersionAdmin):
+class ScenarioAdmin(ContentImportExportMixin, ScheduledListMixin, ContentVersionAdmin):
     list_display = (
         "title",
         "role",
@@ -70,6 +72,7 @@ class ScenarioAdmin(ScheduledListMixin, ContentVersionAdmin):
     raw_id_fields = ("created_by",)
     readonly_fields = ("created_at", "updated_at")
     inlines = [ScenarioMetadataInline]
+    resource_classes = [ScenarioResource]
     fieldsets = (
         (
             None,

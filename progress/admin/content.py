@@ -9,6 +9,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from config.admin import ReadOnlyModelAdmin
+from config.content_io import ContentImportExportMixin
 from config.preview_admin import LearnerPreviewMixin, pretty_api_json
 from config.revision_admin import ContentVersionAdmin
 from config.scheduling_admin import ScheduledListMixin
@@ -31,6 +32,7 @@ from ..models import (
     ProgressEvent,
     Wod,
 )
+from ..resources import BlockResource
 from ..selectors.content import content_preview
 
 
@@ -229,12 +231,13 @@ class PageAdmin(ContentVersionAdmin):
 
 
 @admin.register(Block)
-class BlockAdmin(ContentVersionAdmin):
+class BlockAdmin(ContentImportExportMixin, ContentVersionAdmin):
     list_display = ["__str__", "page", "order", "block_type", "required", "is_published"]
     list_filter = ["block_type", "required", "is_published"]
     search_fields = ["title", "page__title", "page__wod__title"]
     autocomplete_fields = ["page"]
     list_select_related = ["page__wod"]
+    resource_classes = [BlockResource]
 
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)

@@ -1,0 +1,31 @@
+"""Scenarios in and out of spreadsheets (config/content_io.py); matched by id (an empty id is a
+new scenario)."""
+
+from django.db import transaction
+
+from config.content_io import ContentResource
+
+from .models import Scenario
+from .selectors import scenario_list_count_invalidate
+from .services import SCENARIO_CONTENT_FIELDS, scenario_metadata_ensure
+
+
+class ScenarioResource(ContentResource):
+    def after_save_instance(self, instance, row, **kwargs):
+        super().after_save_instance(instance, row, **kwargs)
+        scenario_metadata_ensure(scenario=instance)
+        transaction.on_commit(scenario_list_count_invalidate)
+
+    class Meta:
+        model = Scenario
+        import_id_fields = ["id"]
+        fields = [
+            "id",
+            "slug",
+            *SCENARIO_CONTENT_FIELDS,
+            "visibility",
+            "is_active",
+            "publish_at",
+            "unpublish_at",
+        ]
+        export_order = fields
