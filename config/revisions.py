@@ -138,3 +138,29 @@ def initial_revisions_create(*, batch_size: int = 500) -> int:
                     reversion.add_to_revision(obj)
             created += len(batch)
     return created
+
+
+def recent_changes(*, app_label: str = "", user_id: int | None = None):
+    """The latest revisions of content, newest first, one row per object changed."""
+    from django.contrib.contenttypes.models import ContentType
+
+    content_types = [ContentType.objects.get_for_model(model) for model in revision_models()]
+    versions = Version.objects.filter(content_type__in=content_types).select_related(
+        "revision__user", "content_type"
+    )
+    if app_label:
+        versions = versions.filter(content_type__app_label=app_label)
+    if user_id:
+        versions = versions.filter(revision__user_id=user_id)
+    return versions.order_by("-revision__date_created", "-pk")
+
+
+def previous_version(version):
+    """The version of the same object just before ``version`` (None for its first)."""
+    return (
+        Version.objects.filter(
+            content_type_id=version.content_type_id, object_id=version.object_id, pk__lt=version.pk
+        )
+        .order_by("-pk")
+        .first()
+    )
