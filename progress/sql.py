@@ -27,6 +27,7 @@ from operator import attrgetter
 from django.db import connection
 from django.db.models import Exists, F, OuterRef, Q, Value
 from django.db.models.functions import Coalesce, Greatest
+from django.utils import timezone
 
 from .models import (
     Achievement,
@@ -640,8 +641,12 @@ def visible_node_versions(user_id: int, model, node_id: int) -> tuple[int, int, 
         f"(SELECT s.rollup_version FROM {LearnerState._meta.db_table} s WHERE s.user_id = %s) "
         f"FROM {model._meta.db_table} n JOIN {Community._meta.db_table} c ON c.id = n.community_id "
         "WHERE n.id = %s AND n.status = %s "
+        # inside its publishing window (config/scheduling.py)
+        "AND (n.publish_at IS NULL OR n.publish_at <= %s) "
+        "AND (n.unpublish_at IS NULL OR n.unpublish_at > %s) "
         f"AND EXISTS (SELECT 1 FROM {Membership._meta.db_table} m WHERE m.community_id = n.community_id "
         "AND m.user_id = %s)"
     )
-    found = _fetch(sql, [user_id, node_id, PublishStatus.PUBLISHED.value, user_id])
+    now = timezone.now()
+    found = _fetch(sql, [user_id, node_id, PublishStatus.PUBLISHED.value, now, now, user_id])
     return found[0] if found else None

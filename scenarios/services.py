@@ -27,6 +27,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from config.metrics import record_drift
+from config.revisions import content_revision
 
 from . import reconcile, sql
 from .models import Scenario, ScenarioMetadata, UserScenarioProgress, Visibility, scenario_filter_copies
@@ -66,7 +67,8 @@ def scenario_create(*, user, visibility: str = Visibility.PRIVATE, **content) ->
         raise ValidationError({field: ["Unknown field."] for field in sorted(unknown)})
     scenario = Scenario(created_by=user, visibility=visibility, **content)
     scenario.full_clean()
-    scenario.save()
+    with content_revision(user=user, comment="Created through the API"):
+        scenario.save()
     scenario_metadata_ensure(scenario=scenario)
     transaction.on_commit(scenario_list_count_invalidate)
     return scenario
@@ -91,8 +93,6 @@ def scenario_schedule_apply(*, now) -> dict:
     """Activate the scenarios whose ``publish_at`` has come and deactivate those whose
     ``unpublish_at`` has (with their metadata copies and the list counts); each applied time is
     cleared, so a second run finds nothing."""
-    from config.revisions import content_revision
-
     done = {"published": 0, "unpublished": 0}
     for field, active, key in (("publish_at", True, "published"), ("unpublish_at", False, "unpublished")):
         for pk in Scenario.objects.filter(**{f"{field}__lte": now}).values_list("pk", flat=True):

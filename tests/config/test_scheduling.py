@@ -122,3 +122,17 @@ def test_unpublish_before_publish_is_refused():
     wod = Wod(publish_at=timezone.now(), unpublish_at=timezone.now() - MINUTE)
     with pytest.raises(ValidationError):
         wod.clean()
+
+
+def test_the_progress_tree_is_a_404_outside_the_window(learner_in):
+    from rest_framework.test import APIClient
+
+    wod = WodFactory(status=PublishStatus.PUBLISHED)
+    learner = learner_in(wod.community)
+    client = APIClient()
+    client.force_authenticate(learner)
+    url = f"/api/v1/progress/wods/{wod.pk}/"
+    assert client.get(url).status_code == 200
+    Wod.objects.filter(pk=wod.pk).update(unpublish_at=timezone.now() - MINUTE)
+    assert client.get(url).status_code == 404
+    assert client.get(f"/api/v1/wods/{wod.pk}/").status_code == 404
