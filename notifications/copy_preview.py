@@ -1,7 +1,7 @@
 """The live preview of notification copy on its admin change page.
 
 The title and body being typed are rendered by the sweep's own :class:`rendering.Renderer`
-(the same engine and context), for a sample runner or, for those who may look at users, a real
+(the same engine and context), for a sample runner or, for operators, a real
 runner's active plan and next session. Push previews are cut short on phones: the limits below
 are marked on the preview.
 """
@@ -117,6 +117,13 @@ def copy_preview(*, kind: str, tone: str, title: str, body: str, user=None) -> d
     }
 
 
+def may_pick_runner(user) -> bool:
+    """Operators (and superusers) may preview copy for a real runner; designers see a sample."""
+    from config.permissions import OPERATORS
+
+    return user.is_superuser or user.groups.filter(name=OPERATORS).exists()
+
+
 class CopyPreviewAdminMixin:
     """The change page's live preview: ``preview/`` answers the rendered copy as JSON."""
 
@@ -145,7 +152,7 @@ class CopyPreviewAdminMixin:
         user = None
         runner = request.GET.get("runner", "").strip()
         if runner:
-            if not request.user.has_perm("auth.view_user"):
+            if not may_pick_runner(request.user):
                 return JsonResponse({"error": "Only operators may preview for a real runner."}, status=403)
             user = get_user_model().objects.filter(username=runner).first()
             if user is None:
@@ -166,5 +173,5 @@ class CopyPreviewAdminMixin:
         context["copy_preview_url"] = reverse(
             f"{self.admin_site.name}:{opts.app_label}_{opts.model_name}_preview"
         )
-        context["copy_preview_runner"] = request.user.has_perm("auth.view_user")
+        context["copy_preview_runner"] = may_pick_runner(request.user)
         return super().render_change_form(request, context, *args, **kwargs)
