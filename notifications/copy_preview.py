@@ -129,6 +129,7 @@ class CopyPreviewAdminMixin:
 
     class Media:
         js = ["notifications/copy_preview.js"]
+        css = {"all": ["notifications/copy_preview.css"]}
 
     def get_urls(self):
         from django.urls import path

@@ -177,3 +177,20 @@ def test_a_designer_cannot_import_users(signed_in):
     page = signed_in
     response = page.goto("/admin/auth/user/import/")
     assert response.status in (403, 404) or page.locator("input[name=import_file]").count() == 0
+
+
+def test_notification_copy_preview_updates_as_the_designer_types(signed_in, screenshot):
+    from notifications.models import NotificationTemplate
+
+    page = signed_in
+    template = NotificationTemplate.objects.order_by("pk").first()
+    page.goto(f"/admin/notifications/notificationtemplate/{template.pk}/change/")
+    page.fill("#id_title", "{{ first_name }}: {{ session.title }} tomorrow")
+    page.wait_for_function(
+        "document.getElementById('copy-preview-title').textContent === 'Sam: Easy run 8 km tomorrow'"
+    )
+    page.fill("#id_body", "x" * 300)
+    page.wait_for_function(
+        "document.getElementById('copy-preview-body-count').textContent.includes('over the push limit')"
+    )
+    screenshot("copy_preview")
