@@ -179,3 +179,15 @@ def test_designers_cannot_revert_users_or_tokens(designer_client, designer):
     for name in ("admin:auth_user_revision", "admin:authtoken_tokenproxy_revision"):
         with pytest.raises(NoReverseMatch):
             reverse(name, args=[designer.pk, 1])
+
+
+def test_an_admin_action_records_a_revision_with_the_user_and_the_action(designer_client, designer):
+    curriculum = make_curriculum(steps=1, plans="A", status=Curriculum.Status.DRAFT)
+    response = designer_client.post(
+        reverse("admin:curriculum_curriculum_changelist"),
+        {"action": "publish", "_selected_action": [curriculum.pk]},
+    )
+    assert response.status_code == 302
+    revision = Version.objects.get_for_object(curriculum).first().revision
+    assert revision.user == designer
+    assert revision.comment == "Admin action “publish” on 1 selected"
