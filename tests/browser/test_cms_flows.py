@@ -183,7 +183,9 @@ def test_notification_copy_preview_updates_as_the_designer_types(signed_in, scre
     from notifications.models import NotificationTemplate
 
     page = signed_in
-    template = NotificationTemplate.objects.order_by("pk").first()
+    template, _ = NotificationTemplate.objects.get_or_create(
+        kind="evening_brief", tone="minimalist", defaults={"title": "Tomorrow", "body": "Rest well."}
+    )
     page.goto(f"/admin/notifications/notificationtemplate/{template.pk}/change/")
     page.fill("#id_title", "{{ first_name }}: {{ session.title }} tomorrow")
     page.wait_for_function(
