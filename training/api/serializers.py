@@ -4,6 +4,8 @@ import datetime as dt
 
 from rest_framework import serializers
 
+from config.api.schema_fields import SchemaFileJSONField
+
 from ..generator.inputs import MAX_WEEKS, MIN_WEEKS
 from ..models import (
     Activity,
@@ -349,6 +351,23 @@ class PlannedSessionSerializer(serializers.ModelSerializer):
     type = serializers.CharField(source="session_type", read_only=True)
     start_time_local = serializers.TimeField(format="%H:%M", allow_null=True, read_only=True)
     start_at = serializers.SerializerMethodField()
+    purpose = serializers.CharField(read_only=True, help_text="Why this session is in the plan.")
+    steps = SchemaFileJSONField(
+        "training",
+        "session_steps",
+        item_component="WorkoutStep",
+        read_only=True,
+        help_text="The workout as a watch runs it, in order; run steps add up to the session's distance "
+        "(cross-training steps are timed). Empty on rest days.",
+    )
+    compliance = SchemaFileJSONField(
+        "training",
+        "session_compliance",
+        component="SessionCompliance",
+        read_only=True,
+        allow_null=True,
+        help_text="How the run that completed the session compared with the plan (null until then).",
+    )
 
     class Meta:
         model = PlannedSession
@@ -360,11 +379,14 @@ class PlannedSessionSerializer(serializers.ModelSerializer):
             "type",
             "title",
             "description",
+            "purpose",
             "target_distance_km",
             "target_duration_s",
             "target_pace_s_per_km",
             "is_key_session",
+            "steps",
             "status",
+            "compliance",
             "start_time_local",
             "start_at",
             "time_zone",

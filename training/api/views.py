@@ -19,6 +19,7 @@ from config.idempotency import idempotent
 
 from .. import selectors, services
 from ..calendar import build_calendar
+from ..fit_workout import workout_file
 from ..generator import predictions, training_paces, vdot_from_race
 from ..models import Activity, PlannedSession, TrainingPlan
 from ..services.profiles import runner_profile_get
@@ -346,6 +347,34 @@ class PlanSessionDetailView(APIView):
             start_time_local=body.validated_data.get("start_time_local", UNSET),
         )
         return Response(s.PlannedSessionSerializer(session).data)
+
+
+FIT_CONTENT_TYPE = "application/vnd.ant.fit"
+
+
+class PlanSessionWorkoutView(APIView):
+    @extend_schema(
+        responses={
+            (200, FIT_CONTENT_TYPE): OpenApiResponse(
+                OpenApiTypes.BINARY,
+                description="A FIT workout file (attachment): one workout step per step, repeat groups "
+                "as repeat steps, distances as distance durations, pace ranges as custom speed targets.",
+            ),
+            404: NOT_FOUND,
+            409: OpenApiResponse(
+                description="`rest_day` or `cross_training`: the session is not a run, so it has no "
+                "running workout; `no_workout`: it has neither a distance nor a duration."
+            ),
+        },
+        summary="The session as a FIT workout file for a watch",
+    )
+    def get(self, request, pk):
+        session = get_object_or_404(selectors.sessions_of(user=request.user), pk=pk)
+        response = HttpResponse(workout_file(session), content_type=FIT_CONTENT_TYPE)
+        response["Content-Disposition"] = (
+            f'attachment; filename="workout-{session.date.isoformat()}-{session.session_type}.fit"'
+        )
+        return response
 
 
 class PlanSessionCompleteView(APIView):
