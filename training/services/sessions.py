@@ -3,10 +3,13 @@
 import datetime as dt
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from config.errors import Conflict, Invalid, NotFound
+from config.outbox import enqueue_on_commit
 
+from .. import compliance
 from ..models import Activity, PlannedSession, PlanStatus, SessionStatus, SessionType, TrainingPlan
 from ..signals import (
     plan_deactivated,
@@ -41,12 +44,23 @@ def _require_running_plan(session: PlannedSession):
 
 
 def mark_completed(session: PlannedSession, activity: Activity | None, *, at=None):
-    """Set ``session`` completed by ``activity`` (the caller holds its row lock)."""
+    """Set ``session`` completed by ``activity`` (the caller holds its row lock), with its
+    compliance (``training/compliance.py``). A key session run to less than half of it counts
+    toward the missed-key-session rule, which is checked after commit."""
     session.status = SessionStatus.COMPLETED
     session.completed_at = at or timezone.now()
     session.activity = activity
-    session.save(update_fields=["status", "completed_at", "activity", "updated_at"])
+    session.compliance = compliance.compute(session, activity)
+    session.save(update_fields=["status", "completed_at", "activity", "compliance", "updated_at"])
     send_on_commit(session_completed, PlannedSession, session=session)
+    if session.is_key_session and (session.compliance or {}).get("verdict") == "partial":
+        _check_missed_keys_on_commit(session)
+
+
+def _check_missed_keys_on_commit(session: PlannedSession):
+    from ..tasks import check_missed_key_sessions
+
+    enqueue_on_commit(check_missed_key_sessions, session.plan_id)
 
 
 @transaction.atomic
@@ -102,6 +116,8 @@ def session_skip(*, user, session: PlannedSession, reason: str = "") -> PlannedS
         session.description = f"{session.description}\nSkipped: {reason}".strip()
     session.save(update_fields=["status", "description", "updated_at"])
     send_on_commit(session_skipped, PlannedSession, session=session)
+    if session.is_key_session:
+        _check_missed_keys_on_commit(session)
     return session
 
 
@@ -196,19 +212,35 @@ def _complete_finished_plans(*, now):
             send_on_commit(plan_deactivated, TrainingPlan, plan=locked, new_status=PlanStatus.COMPLETED)
 
 
-def _realign_after_missed_keys(*, plan_id: int, now):
+# A key session that was not done: missed, skipped, or run to less than half of it.
+NOT_DONE = (
+    Q(status=SessionStatus.MISSED)
+    | Q(status=SessionStatus.SKIPPED)
+    | Q(status=SessionStatus.COMPLETED, compliance__verdict="partial")
+)
+
+
+def sessions_check_missed_keys(*, plan_id: int, now: dt.datetime | None = None) -> bool:
+    """Realign the active plan when three of its key sessions within 14 days (since its last
+    realign) were not done: missed, skipped or completed ``partial``. Returns whether it realigned."""
+    return _realign_after_missed_keys(plan_id=plan_id, now=now or timezone.now())
+
+
+def _realign_after_missed_keys(*, plan_id: int, now) -> bool:
     from .plans import plan_realign
 
     plan = TrainingPlan.objects.filter(pk=plan_id, status=PlanStatus.ACTIVE).select_related("user").first()
     if plan is None:
-        return
+        return False
     today = local_today(plan.time_zone, now)
     since = today - dt.timedelta(days=MISSED_KEY_WINDOW_DAYS)
     if plan.realigned_at is not None:
         since = max(since, plan.realigned_at.astimezone(plan.zone).date() + dt.timedelta(days=1))
-    missed = plan.sessions.filter(status=SessionStatus.MISSED, is_key_session=True, date__gte=since).count()
+    missed = plan.sessions.filter(NOT_DONE, is_key_session=True, date__gte=since).count()
     if missed >= MISSED_KEY_TRIGGER and today <= plan.end_date:
         try:
             plan_realign(user=plan.user, plan=plan, reason="missed_key_sessions", today=today)
         except Conflict:
-            pass
+            return False
+        return True
+    return False
