@@ -2,6 +2,7 @@
 
 import datetime as dt
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from config.api.schema_fields import SchemaFileJSONField
@@ -398,6 +399,21 @@ class PlannedSessionSerializer(serializers.ModelSerializer):
 
     def get_start_at(self, obj) -> dt.datetime | None:
         return obj.start_at()
+
+
+class SessionMoveResultSerializer(PlannedSessionSerializer):
+    warnings = serializers.SerializerMethodField(
+        help_text="Why the new day may be a poor one (two hard sessions on consecutive days), each naming "
+        "both sessions; empty when there is nothing to say. The move is made either way."
+    )
+
+    class Meta(PlannedSessionSerializer.Meta):
+        fields = [*PlannedSessionSerializer.Meta.fields, "warnings"]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_warnings(self, obj) -> list[str]:
+        return list(getattr(obj, "warnings", []))
 
 
 class SessionMoveSerializer(serializers.Serializer):

@@ -333,8 +333,24 @@ class PlanSessionDetailView(APIView):
 
     @extend_schema(
         request=s.SessionMoveSerializer,
-        responses={200: s.PlannedSessionSerializer, 400: BAD_INPUT, 404: NOT_FOUND, 409: CONFLICT},
+        responses={
+            200: s.SessionMoveResultSerializer,
+            400: OpenApiResponse(
+                description="Bad input; `date` also when the day is outside the session's week, in the "
+                "past, or already holds another run (planned, completed or missed): move that one first "
+                "or pick a rest day."
+            ),
+            404: NOT_FOUND,
+            409: OpenApiResponse(
+                description="`session_completed`, `session_missed` or `session_skipped`: only a planned "
+                "session moves; `plan_completed` or `plan_abandoned`: the plan is over."
+            ),
+        },
         summary="Move a planned session within its week and/or change its start time",
+        description="Every day of a plan holds one session, a rest day a rest session: a run moved onto a "
+        "rest day swaps with it, and moving a rest session onto a planned run swaps them too. A move that "
+        "puts two hard sessions (tempo, intervals, repetition, goal pace, hills, long run, race) on "
+        "consecutive days is made, and `warnings` says so.",
     )
     def patch(self, request, pk):
         session = self._session(request, pk)
@@ -346,7 +362,7 @@ class PlanSessionDetailView(APIView):
             date=body.validated_data.get("date"),
             start_time_local=body.validated_data.get("start_time_local", UNSET),
         )
-        return Response(s.PlannedSessionSerializer(session).data)
+        return Response(s.SessionMoveResultSerializer(session).data)
 
 
 FIT_CONTENT_TYPE = "application/vnd.ant.fit"
