@@ -2,6 +2,7 @@
 
 import datetime as dt
 
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -39,8 +40,57 @@ def _time_zone_validator(value):
         raise serializers.ValidationError(error.messages) from error
 
 
+# Race names a runner may give instead of metres.
+RACE_DISTANCES_M = {"5k": 5000.0, "10k": 10000.0, "half": 21097.5, "marathon": 42195.0}
+
+
+def metres_number(value: float) -> float | int:
+    """``10000`` for a whole number of metres, ``21097.5`` otherwise."""
+    return int(value) if float(value).is_integer() else float(value)
+
+
+class RaceDistanceField(serializers.FloatField):
+    """A race distance: metres, decimals allowed (``21097.5``), or a name (``5k``, ``10k``, ``half``,
+    ``marathon``); answered as metres."""
+
+    default_error_messages = {
+        "invalid": f"Give metres (e.g. 21097.5) or one of {', '.join(RACE_DISTANCES_M)}.",
+    }
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("min_value", 1500)
+        kwargs.setdefault("max_value", 42195)
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool):
+            self.fail("invalid")
+        if isinstance(data, str) and data.strip().lower() in RACE_DISTANCES_M:
+            return RACE_DISTANCES_M[data.strip().lower()]
+        return super().to_internal_value(data)
+
+    def to_representation(self, value):
+        return metres_number(value)
+
+
+class RaceDistanceFieldExtension(OpenApiSerializerFieldExtension):
+    target_class = RaceDistanceField
+
+    def map_serializer_field(self, auto_schema, direction):
+        field = self.target
+        number = {"type": "number", "format": "double", "minimum": field.min_value}
+        number["maximum"] = field.max_value
+        if direction == "response":
+            return {**number, "description": "Metres."}
+        return {
+            "oneOf": [number, {"type": "string", "enum": list(RACE_DISTANCES_M)}],
+            "description": "Metres (decimals allowed: 21097.5 is a half marathon, 42195 a marathon) or "
+            f"one of {', '.join(RACE_DISTANCES_M)}.",
+        }
+
+
 class RecentRaceSerializer(serializers.Serializer):
-    distance_m = serializers.IntegerField(min_value=1500, max_value=42195)
+    distance_m = RaceDistanceField()
     time_s = serializers.IntegerField(min_value=200, max_value=8 * 3600)
     date = serializers.DateField(required=False, allow_null=True)
 
@@ -60,6 +110,14 @@ class RunnerProfileSerializer(serializers.ModelSerializer):
     available_days = serializers.ListField(
         child=serializers.ChoiceField(choices=Weekday.choices), allow_empty=True, max_length=7
     )
+    cross_training_days = serializers.ListField(
+        child=serializers.ChoiceField(choices=Weekday.choices),
+        allow_empty=True,
+        max_length=7,
+        required=False,
+        help_text="Days the runner can cycle, swim or use an elliptical instead of running (weekday codes); "
+        "a plan with few running days puts its cross-training there.",
+    )
     experience_level = serializers.ChoiceField(choices=ExperienceLevel.choices)
     time_zone = TimeZoneField(required=False)
     preferred_start_time = serializers.TimeField(format="%H:%M", required=False, allow_null=True)
@@ -72,6 +130,7 @@ class RunnerProfileSerializer(serializers.ModelSerializer):
             "longest_recent_run_km",
             "recent_race",
             "available_days",
+            "cross_training_days",
             "long_run_day",
             "min_rest_days",
             "injury_notes",
@@ -86,7 +145,7 @@ class RunnerProfileSerializer(serializers.ModelSerializer):
         race = instance.recent_race
         data["recent_race"] = (
             {
-                "distance_m": race["distance_m"],
+                "distance_m": metres_number(race["distance_m"]),
                 "time_s": race["time_s"],
                 "date": race["date"].isoformat() if race["date"] else None,
             }
@@ -160,7 +219,7 @@ class ActivityImportResultSerializer(serializers.Serializer):
 
 
 class VdotQuerySerializer(serializers.Serializer):
-    distance_m = serializers.FloatField(min_value=1500, max_value=42195)
+    distance_m = RaceDistanceField()
     time_s = serializers.IntegerField(min_value=200, max_value=8 * 3600)
 
 
