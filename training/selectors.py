@@ -1,11 +1,14 @@
 """Reads for training: querysets and summaries the API, admin and commands share."""
 
+import datetime as dt
+
 from django.conf import settings
 from django.core.cache import cache
 from django.db.models import QuerySet
 from django.http import Http404
 
 from config import jsonbytes
+from config.errors import Invalid
 from config.lru import LocalLRU
 
 from .models import Activity, PlannedSession, TrainingPlan
@@ -111,3 +114,29 @@ def plan_detail_json(*, user, plan_id: int, zoom: str) -> bytes:
     if use_cache:
         _local.set_through(key, body, slot=slot, shared=cache, timeout=settings.TRAINING_PLAN_CACHE_S)
     return body
+
+
+def plan_day_json(*, user, plan_id: int, date: dt.date) -> dict:
+    """The plan's summary fields, ``day`` (``date`` and its sessions, with their steps and purpose)
+    and ``week`` (the weekly plan's entry whose dates contain the day).
+
+    Not cached: a session changes (completed, moved, skipped) without touching its plan, so the
+    plan's version cannot key it. Two queries: the plan without its large documents but its weeks,
+    and the day's sessions. ``Invalid`` on ``date`` when the day is not in the plan.
+    """
+    from .api.serializers import PlanDetailSerializer
+
+    documents = [name for name in PLAN_LIST_DEFER if name != "weekly_plan"]
+    plan = plans_of(user=user).defer(*documents).filter(pk=plan_id).first()
+    if plan is None:
+        raise Http404("No such plan among yours.")
+    if not plan.start_date <= date <= plan.end_date:
+        raise Invalid({"date": [f"The plan runs from {plan.start_date} to {plan.end_date}."]})
+    sessions = list(PlannedSession.objects.filter(plan=plan, date=date).order_by("id"))
+    iso = date.isoformat()
+    week = next(
+        (w for w in plan.weekly_plan if w.get("week_start_date", "") <= iso <= w.get("week_end_date", "")),
+        None,
+    )
+    context = {"zoom": "day", "day": {"date": date, "sessions": sessions}, "week": week}
+    return PlanDetailSerializer(plan, context=context).data

@@ -269,7 +269,21 @@ class PlanListQuerySerializer(serializers.Serializer):
 
 
 class PlanDetailQuerySerializer(serializers.Serializer):
-    zoom = serializers.ChoiceField(choices=["season", "week", "full"], default="season", required=False)
+    zoom = serializers.ChoiceField(
+        choices=["season", "week", "day", "full"],
+        default="season",
+        required=False,
+        help_text="season: the season view; week: adds each week's chart numbers; day: one day's sessions "
+        "(with their steps and why each is there) and its week; full: every field.",
+    )
+    date = serializers.DateField(
+        required=False, help_text="zoom=day (required there): a day of the plan, YYYY-MM-DD."
+    )
+
+    def validate(self, attrs):
+        if attrs.get("zoom") == "day" and attrs.get("date") is None:
+            raise serializers.ValidationError({"date": ["Give the day (YYYY-MM-DD) with zoom=day."]})
+        return attrs
 
 
 class PlanSummarySerializer(serializers.ModelSerializer):
@@ -296,8 +310,71 @@ class PlanSummarySerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class PlannedSessionSerializer(serializers.ModelSerializer):
+    type = serializers.CharField(source="session_type", read_only=True)
+    start_time_local = serializers.TimeField(format="%H:%M", allow_null=True, read_only=True)
+    start_at = serializers.SerializerMethodField()
+    purpose = serializers.CharField(read_only=True, help_text="Why this session is in the plan.")
+    steps = SchemaFileJSONField(
+        "training",
+        "session_steps",
+        item_component="WorkoutStep",
+        read_only=True,
+        help_text="The workout as a watch runs it, in order; run steps add up to the session's distance "
+        "(cross-training steps are timed). Empty on rest days.",
+    )
+    compliance = SchemaFileJSONField(
+        "training",
+        "session_compliance",
+        component="SessionCompliance",
+        read_only=True,
+        allow_null=True,
+        help_text="How the run that completed the session compared with the plan (null until then).",
+    )
+
+    class Meta:
+        model = PlannedSession
+        fields = [
+            "id",
+            "plan_id",
+            "date",
+            "week_number",
+            "type",
+            "title",
+            "description",
+            "purpose",
+            "target_distance_km",
+            "target_duration_s",
+            "target_pace_s_per_km",
+            "is_key_session",
+            "steps",
+            "status",
+            "compliance",
+            "start_time_local",
+            "start_at",
+            "time_zone",
+            "completed_at",
+            "activity_id",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+    def get_start_at(self, obj) -> dt.datetime | None:
+        return obj.start_at()
+
+
+class PlanDaySerializer(serializers.Serializer):
+    date = serializers.DateField()
+    sessions = serializers.SerializerMethodField(help_text="The day's sessions (a rest day: its rest row).")
+
+    @extend_schema_field(PlannedSessionSerializer(many=True))
+    def get_sessions(self, obj) -> list:
+        return PlannedSessionSerializer(obj["sessions"], many=True).data
+
+
 class PlanDetailSerializer(PlanSummarySerializer):
-    """``zoom=season``: the season view; ``week`` adds the weeks' chart numbers; ``full`` every field.
+    """``zoom=season``: the season view; ``week`` adds the weeks' chart numbers; ``day`` one day's
+    sessions and its week (the plan's summary fields, ``day`` and ``week`` only); ``full`` every field.
 
     The documents below are present or not depending on ``zoom``, so none is required.
     """
@@ -313,10 +390,23 @@ class PlanDetailSerializer(PlanSummarySerializer):
     )
     decisions = serializers.JSONField(required=False, help_text="zoom=full.")
     safeguard_applications = serializers.JSONField(required=False, help_text="zoom=full.")
+    day = PlanDaySerializer(required=False, help_text="zoom=day: the day and its sessions.")
+    week = SchemaFileJSONField(
+        "training",
+        "weekly_plan",
+        item_only=True,
+        component="PlanWeek",
+        required=False,
+        allow_null=True,
+        help_text="zoom=day: the week of the weekly plan whose dates contain the day, with every field "
+        "(null if the plan lists no week for it).",
+    )
 
     class Meta(PlanSummarySerializer.Meta):
         fields = [
             *PlanSummarySerializer.Meta.fields,
+            "day",
+            "week",
             "season_view",
             "runner_snapshot",
             "periodization_model",
@@ -346,8 +436,15 @@ class PlanDetailSerializer(PlanSummarySerializer):
     )
 
     def to_representation(self, instance):
-        data = super().to_representation(instance)
         zoom = self.context.get("zoom", "season")
+        if zoom == "day":
+            data = PlanSummarySerializer(instance).data
+            data["day"] = PlanDaySerializer(self.context["day"]).data
+            data["week"] = self.context.get("week")
+            return data
+        data = super().to_representation(instance)
+        data.pop("day", None)
+        data.pop("week", None)
         if zoom == "season":
             for name in ("weekly_plan", "decisions", "safeguard_applications"):
                 data.pop(name)
@@ -405,59 +502,6 @@ class SessionWeekQuerySerializer(serializers.Serializer):
 
 class RealignSerializer(serializers.Serializer):
     reason = serializers.ChoiceField(choices=REALIGN_REASONS, default="manual")
-
-
-class PlannedSessionSerializer(serializers.ModelSerializer):
-    type = serializers.CharField(source="session_type", read_only=True)
-    start_time_local = serializers.TimeField(format="%H:%M", allow_null=True, read_only=True)
-    start_at = serializers.SerializerMethodField()
-    purpose = serializers.CharField(read_only=True, help_text="Why this session is in the plan.")
-    steps = SchemaFileJSONField(
-        "training",
-        "session_steps",
-        item_component="WorkoutStep",
-        read_only=True,
-        help_text="The workout as a watch runs it, in order; run steps add up to the session's distance "
-        "(cross-training steps are timed). Empty on rest days.",
-    )
-    compliance = SchemaFileJSONField(
-        "training",
-        "session_compliance",
-        component="SessionCompliance",
-        read_only=True,
-        allow_null=True,
-        help_text="How the run that completed the session compared with the plan (null until then).",
-    )
-
-    class Meta:
-        model = PlannedSession
-        fields = [
-            "id",
-            "plan_id",
-            "date",
-            "week_number",
-            "type",
-            "title",
-            "description",
-            "purpose",
-            "target_distance_km",
-            "target_duration_s",
-            "target_pace_s_per_km",
-            "is_key_session",
-            "steps",
-            "status",
-            "compliance",
-            "start_time_local",
-            "start_at",
-            "time_zone",
-            "completed_at",
-            "activity_id",
-            "updated_at",
-        ]
-        read_only_fields = fields
-
-    def get_start_at(self, obj) -> dt.datetime | None:
-        return obj.start_at()
 
 
 class SessionMoveResultSerializer(PlannedSessionSerializer):

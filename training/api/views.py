@@ -205,11 +205,17 @@ class PlanDetailView(APIView):
     @extend_schema(
         parameters=[s.PlanDetailQuerySerializer],
         responses={200: s.PlanDetailSerializer, 400: BAD_INPUT, 404: NOT_FOUND},
-        summary="A plan at one zoom level: season, week or full",
+        summary="A plan at one zoom level: season, week, day or full",
+        description="`zoom=day&date=YYYY-MM-DD` answers the plan's summary fields, `day` (the date and its "
+        "sessions with their steps and purpose) and `week` (the week of the weekly plan containing the day); "
+        "a missing date, or one outside the plan, is a 400 on `date`.",
     )
     def get(self, request, pk):
         query = s.PlanDetailQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
+        if query.validated_data["zoom"] == "day":
+            day = selectors.plan_day_json(user=request.user, plan_id=pk, date=query.validated_data["date"])
+            return Response(day)
         body = selectors.plan_detail_json(user=request.user, plan_id=pk, zoom=query.validated_data["zoom"])
         return HttpResponse(body, content_type="application/json")
 
