@@ -11,13 +11,14 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 from config.charts import progression_chart, radar_chart
 from config.errors import DomainError
 
-from . import services
+from . import selectors, services
 from .generator.inputs import MAX_WEEKS, MIN_WEEKS
 from .generator.vdot import format_pace
 from .models import Activity, CalendarSubscription, GoalType, PlannedSession, RunnerProfile, TrainingPlan
@@ -163,17 +164,21 @@ class TrainingPlanAdmin(admin.ModelAdmin):
     def charts(self, obj):
         if obj is None or not obj.weekly_plan:
             return "-"
+        actual = selectors.plan_actual_km(obj) if obj.pk else {}
+        today = timezone.now().astimezone(obj.zone).date().isoformat()
         weeks = [
             {
                 "label": f"W{w['week_number']}",
                 "volume": w["volume_km"],
+                "actual": actual.get(w["week_number"]),
+                "so_far": w["week_start_date"] <= today <= w["week_end_date"],
                 "intensity": w["intensity_score"],
                 "recovery": w["is_recovery_week"],
                 "taper": w["phase_name"] == "Taper",
             }
             for w in obj.weekly_plan
         ]
-        progression = progression_chart("Weekly volume (km) and intensity", weeks)
+        progression = progression_chart("Weekly km: planned and run; intensity", weeks)
         radar = radar_chart("Runner snapshot", (obj.runner_snapshot or {}).get("profile_radar", []))
         return format_html('<div style="display:flex;gap:16px;flex-wrap:wrap">{}{}</div>', progression, radar)
 

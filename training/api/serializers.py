@@ -458,7 +458,13 @@ class PlanDetailSerializer(PlanSummarySerializer):
 
 class ProgressionPointSerializer(serializers.Serializer):
     week = serializers.IntegerField()
-    volume = serializers.FloatField()
+    volume = serializers.FloatField(help_text="Planned km of the week.")
+    actual = serializers.FloatField(
+        allow_null=True,
+        help_text="Km actually run in the week: every run recorded that week (matched to a session or not) "
+        "and any other activity that completed one of the plan's sessions; skipped and missed sessions add "
+        "nothing. The current week so far; null for a week that has not begun.",
+    )
     intensity = serializers.IntegerField()
     recovery = serializers.BooleanField()
     label = serializers.CharField()

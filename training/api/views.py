@@ -223,10 +223,12 @@ class PlanDetailView(APIView):
 class PlanProgressionView(APIView):
     @extend_schema(
         responses={200: s.ProgressionPointSerializer(many=True), 404: NOT_FOUND},
-        summary="Weekly volume and intensity for the progression chart",
+        summary="Weekly volume planned and actually run, and intensity, for the progression chart",
     )
     def get(self, request, pk):
-        plan = get_object_or_404(selectors.plans_of(user=request.user).only("id", "weekly_plan"), pk=pk)
+        plan = get_object_or_404(
+            selectors.plans_of(user=request.user).only("id", "user_id", "time_zone", "weekly_plan"), pk=pk
+        )
         return Response(selectors.plan_progression(plan))
 
 
