@@ -141,7 +141,11 @@ def session_move(*, user, session: PlannedSession, date=None, start_time_local=U
 
     A move that puts a hard session (tempo, intervals, repetition, goal pace, hills, long run,
     race) next to another one is allowed: the returned session's ``warnings`` name both.
+
+    Moves of one plan are serialized on the plan's row (locked before the session, the order
+    realign locks them in), so two moves onto the same rest day cannot both take it.
     """
+    TrainingPlan.objects.select_for_update(of=("self",)).filter(pk=session.plan_id, user=user).first()
     session = _locked_session(user=user, session=session)
     _require_running_plan(session)
     if session.status != SessionStatus.PLANNED:
@@ -180,10 +184,9 @@ def session_move(*, user, session: PlannedSession, date=None, start_time_local=U
                 old_date=date,
                 old_start_time_local=other.start_time_local,
             )
-    if session.session_type != SessionType.REST or swapped:
-        send_on_commit(
-            session_moved, PlannedSession, session=session, old_date=old_date, old_start_time_local=old_time
-        )
+    send_on_commit(
+        session_moved, PlannedSession, session=session, old_date=old_date, old_start_time_local=old_time
+    )
     moved = ([session] if session.date != old_date else []) + swapped
     session.warnings = _back_to_back_warnings(session.plan_id, moved)
     return session
