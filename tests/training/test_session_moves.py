@@ -5,6 +5,8 @@ import datetime as dt
 from collections import Counter
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from tests.conftest import client_for
 from training.models import PlannedSession, SessionStatus
@@ -104,3 +106,47 @@ def test_the_schema_documents_the_warnings():
 def test_the_week_moves_stay_inside_the_week(user, week):
     response = move(user, week[SUN], week[SUN].date + dt.timedelta(days=1))
     assert response.status_code == 400 and "within its week" in response.json()["date"][0]
+
+
+KINDS = ["easy", "intervals", "tempo", "long", "rest"]
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    layout=st.dictionaries(st.integers(0, 6), st.sampled_from(KINDS), min_size=1, max_size=7),
+    moves=st.lists(st.tuples(st.integers(0, 6), st.integers(0, 6)), min_size=1, max_size=8),
+)
+def test_any_sequence_of_moves_keeps_one_session_a_day(user, layout, moves):
+    """Whatever is moved where, each day keeps exactly one session, a refused move changes
+    nothing, and a warning is given exactly when the moved hard session has a hard neighbour."""
+    from django.db import transaction
+
+    from config.errors import Invalid
+    from training import services
+    from training.workouts import HARD_TYPES
+
+    with transaction.atomic():
+        plan = TrainingPlanFactory(user=user, start_date=monday(1))
+        week_of_sessions(plan, layout={day: kind for day, kind in layout.items() if kind != "rest"})
+        for source, target in moves:
+            before = types_by_weekday(plan.pk)
+            session = PlannedSession.objects.get(plan=plan, date=plan.start_date + dt.timedelta(days=source))
+            try:
+                moved = services.session_move(
+                    user=user, session=session, date=plan.start_date + dt.timedelta(days=target)
+                )
+            except Invalid:
+                assert types_by_weekday(plan.pk) == before
+                continue
+            after = types_by_weekday(plan.pk)
+            assert sorted(after.values()) == sorted(before.values())
+            hard_pairs = {
+                day
+                for day in range(6)
+                if after.get(day) in HARD_TYPES
+                and after.get(day + 1) in HARD_TYPES
+                and {day, day + 1} & {source, target}
+                and source != target
+            }
+            assert bool(moved.warnings) == bool(hard_pairs), (before, after, moved.warnings)
+        transaction.set_rollback(True)
