@@ -289,6 +289,8 @@ SPECTACULAR_SETTINGS = {
         "SessionStatusEnum": "training.models.SessionStatus",
         "ExperienceLevelEnum": "training.models.ExperienceLevel",
         "WeekdayEnum": "training.models.Weekday",
+        "WorkoutIntensityEnum": "training.workouts.intensity_choices",
+        "ComplianceVerdictEnum": "training.workouts.verdict_choices",
         "NotificationKindEnum": "notifications.models.Kind",
     },
     "SWAGGER_UI_DIST": "SIDECAR",

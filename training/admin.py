@@ -11,16 +11,18 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 from config.charts import progression_chart, radar_chart
 from config.errors import DomainError
 
-from . import services
+from . import selectors, services
 from .generator.inputs import MAX_WEEKS, MIN_WEEKS
 from .generator.vdot import format_pace
 from .models import Activity, CalendarSubscription, GoalType, PlannedSession, RunnerProfile, TrainingPlan
+from .workouts import describe_step, session_steps
 
 
 @admin.register(RunnerProfile)
@@ -169,17 +171,21 @@ class TrainingPlanAdmin(admin.ModelAdmin):
     def charts(self, obj):
         if obj is None or not obj.weekly_plan:
             return "-"
+        actual = selectors.plan_actual_km(obj) if obj.pk else {}
+        today = timezone.now().astimezone(obj.zone).date().isoformat()
         weeks = [
             {
                 "label": f"W{w['week_number']}",
                 "volume": w["volume_km"],
+                "actual": actual.get(w["week_number"]),
+                "so_far": w["week_start_date"] <= today <= w["week_end_date"],
                 "intensity": w["intensity_score"],
                 "recovery": w["is_recovery_week"],
                 "taper": w["phase_name"] == "Taper",
             }
             for w in obj.weekly_plan
         ]
-        progression = progression_chart("Weekly volume (km) and intensity", weeks)
+        progression = progression_chart("Weekly km: planned and run; intensity", weeks)
         radar = radar_chart("Runner snapshot", (obj.runner_snapshot or {}).get("profile_radar", []))
         return format_html('<div style="display:flex;gap:16px;flex-wrap:wrap">{}{}</div>', progression, radar)
 
@@ -285,7 +291,9 @@ class PlannedSessionAdmin(admin.ModelAdmin):
     raw_id_fields = ["plan", "user", "activity"]
     list_select_related = ["user", "plan"]
     date_hierarchy = "date"
-    # Dates, times and status move through the services (signals, calendar, missed sweep).
+    # Dates, times and status move through the services (signals, calendar, missed sweep); the
+    # steps are the generator's (they add up to the distance the FIT export and the calendar use)
+    # and the compliance is computed when the session is completed.
     readonly_fields = [
         "plan",
         "user",
@@ -296,12 +304,59 @@ class PlannedSessionAdmin(admin.ModelAdmin):
         "status",
         "completed_at",
         "activity",
+        "workout",
+        "compliance_summary",
         "created_at",
         "updated_at",
+    ]
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    ("plan", "user"),
+                    ("date", "week_number", "start_time_local", "time_zone"),
+                    ("session_type", "is_key_session"),
+                    "title",
+                    "description",
+                    "purpose",
+                    ("target_distance_km", "target_duration_s", "target_pace_s_per_km"),
+                    "workout",
+                ]
+            },
+        ),
+        ("Done", {"fields": [("status", "completed_at"), "activity", "compliance_summary"]}),
+        (None, {"fields": [("created_at", "updated_at")]}),
     ]
 
     def has_add_permission(self, request):
         return False
+
+    @admin.display(description="workout steps")
+    def workout(self, obj):
+        steps = session_steps(obj) if obj is not None else []
+        if not steps:
+            return "-"
+        items = format_html_join("", "<li>{}</li>", ((describe_step(step),) for step in steps))
+        return format_html('<ol class="workout-steps">{}</ol>', items)
+
+    @admin.display(description="compliance")
+    def compliance_summary(self, obj):
+        compliance = obj.compliance if obj is not None else None
+        if not compliance:
+            return "-"
+        parts = [compliance.get("verdict", "").replace("_", " ")]
+        if "distance_pct" in compliance:
+            parts.append(f"{compliance['distance_pct']:g}% of the distance")
+        if "duration_pct" in compliance:
+            parts.append(f"{compliance['duration_pct']:g}% of the time")
+        if "pace_s_per_km" in compliance:
+            pace = f"pace {format_pace(compliance['pace_s_per_km'])}/km"
+            target = compliance.get("pace_target")
+            if target:
+                pace += f" (target {format_pace(target['min'])}–{format_pace(target['max'])}/km)"
+            parts.append(pace)
+        return ", ".join(parts)
 
 
 @admin.register(CalendarSubscription)

@@ -176,6 +176,12 @@ def plan_session(user):
     return {"id": _plan(user).sessions.order_by("date", "pk").first().pk}
 
 
+def run_plan_session(user):
+    """A session of the user's active plan that is a run (its workout exports as a FIT file)."""
+    session = _plan(user).sessions.exclude(session_type__in=("rest", "cross")).order_by("date", "pk").first()
+    return {"id": session.pk}
+
+
 def activity(user):
     from datetime import timedelta
 
@@ -254,6 +260,7 @@ REGISTRY = [
     Entry("/api/v1/training-plans/{id}/", training_plan),
     Entry("/api/v1/training-plans/{id}/activate/", draft_training_plan),
     Entry("/api/v1/plan-sessions/{id}/", plan_session),
+    Entry("/api/v1/plan-sessions/{id}/workout.fit", run_plan_session),
     Entry("/api/v1/activities/{id}/", activity),
     Entry(
         "/api/v1/calendar/feed/{token}.ics",

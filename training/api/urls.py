@@ -40,6 +40,11 @@ urlpatterns = [
     ),
     path("plan-sessions/<int:pk>/", views.PlanSessionDetailView.as_view(), name="plan-session-detail"),
     path(
+        "plan-sessions/<int:pk>/workout.fit",
+        views.PlanSessionWorkoutView.as_view(),
+        name="plan-session-workout-fit",
+    ),
+    path(
         "plan-sessions/<int:pk>/complete/",
         views.PlanSessionCompleteView.as_view(),
         name="plan-session-complete",

@@ -19,7 +19,13 @@ from .plans import (
     plan_realign,
 )
 from .profiles import runner_profile_update
-from .sessions import session_complete, session_move, session_skip, sessions_mark_missed
+from .sessions import (
+    session_complete,
+    session_move,
+    session_skip,
+    sessions_check_missed_keys,
+    sessions_mark_missed,
+)
 
 __all__ = [
     "activity_import_file",
@@ -37,5 +43,6 @@ __all__ = [
     "session_complete",
     "session_move",
     "session_skip",
+    "sessions_check_missed_keys",
     "sessions_mark_missed",
 ]
