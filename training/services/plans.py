@@ -398,7 +398,7 @@ def plan_complete(*, user, plan: TrainingPlan) -> TrainingPlan:
 
 
 REALIGN_TEXT = {
-    "missed_key_sessions": "Three key sessions were missed within 14 days",
+    "missed_key_sessions": "Three key sessions were not done within 14 days (missed, skipped or cut short)",
     "illness": "The runner reported an illness",
     "injury": "The runner reported an injury",
     "schedule_change": "The runner's schedule changed",
