@@ -16,6 +16,7 @@ from .profiles import runner_profile_get
 
 ACTIVITY_WINDOW_DAYS = 60
 REALIGN_REASONS = ("missed_key_sessions", "illness", "injury", "schedule_change", "manual")
+SYSTEM_REALIGN_REASONS = ("history_imported",)  # given by the platform itself, never by a client
 
 
 def local_today(zone_name: str, now: dt.datetime | None = None) -> dt.date:
@@ -265,13 +266,14 @@ REALIGN_TEXT = {
     "injury": "The runner reported an injury",
     "schedule_change": "The runner's schedule changed",
     "manual": "The runner asked for a fresh plan",
+    "history_imported": "The runner imported their training history",
 }
 
 
 @transaction.atomic
 def plan_realign(*, user, plan: TrainingPlan, reason: str, today=None) -> TrainingPlan:
     """Regenerate the remaining weeks from today; past weeks, done sessions and decisions stay."""
-    if reason not in REALIGN_REASONS:
+    if reason not in REALIGN_REASONS + SYSTEM_REALIGN_REASONS:
         raise Invalid({"reason": [f"Choose one of {', '.join(REALIGN_REASONS)}."]})
     plan = _locked_plan(user=user, plan=plan)
     if plan.status not in (PlanStatus.ACTIVE, PlanStatus.PAUSED, PlanStatus.DRAFT):
