@@ -102,20 +102,24 @@ def _number(value) -> float | None:
 def _from_session(session: dict, summary, kind: str, warnings: tuple) -> ParsedActivity:
     duration = _number(session.get("total_elapsed_time")) or _number(session.get("total_timer_time")) or 0
     avg, peak = _number(session.get("avg_heart_rate")), _number(session.get("max_heart_rate"))
+    if not avg and summary.heart.value:  # a session without heart rate, records with it
+        avg, peak = summary.heart.value, summary.peak
     cadence = _number(session.get("avg_running_cadence")) or _number(session.get("avg_cadence"))
     if cadence is not None:
         cadence += _number(session.get("avg_fractional_cadence")) or 0
     else:
         cadence = summary.cadence.value
     ascent = _number(session.get("total_ascent"))
+    if ascent is None:
+        ascent = elevation_gain(summary.altitudes)
     return ParsedActivity(
         "fit",
         aware(session["start_time"]),
         round(duration),
         round(_number(session.get("total_distance")) or 0),
-        int(avg) if avg else None,
-        int(peak) if peak else None,
-        int(ascent) if ascent is not None else None,
+        round(avg) if avg else None,
+        round(peak) if peak else None,
+        round(ascent) if ascent is not None else None,
         kind,
         steps_per_minute(cadence),
         warnings,
@@ -274,6 +278,7 @@ def resync(data: bytes, deadline: Deadline) -> tuple[bytes, list[str]]:
     definitions: dict = {}
     kept = bytearray()
     warnings = [envelope_warning] if envelope_warning else []
+    last_data = None
     pos = header_size
     steps = 0
     while pos < end:
@@ -287,9 +292,13 @@ def resync(data: bytes, deadline: Deadline) -> tuple[bytes, list[str]]:
                 definitions["compressed"] = True
             if definition is not None:
                 definitions[definition[0]] = definition[1]
+            last_data = None if definition is not None else len(kept)
             kept += data[pos:next_pos]
             pos = next_pos
             continue
+        if last_data is not None:  # the message before ran into this one's bytes: drop it too
+            del kept[last_data:]
+            last_data = None
         start = pos
         local = data[pos] & 0x0F if not data[pos] & 0x80 else (data[pos] >> 5) & 0x3
         pos += 1
