@@ -75,7 +75,7 @@ class ActivityArchiveImportAdmin(admin.ModelAdmin):
         "error",
         ("created_at", "started_at", "finished_at"),
     ]
-    readonly_fields = fields
+    readonly_fields = [name for entry in fields for name in (entry if isinstance(entry, tuple) else (entry,))]
 
     def has_add_permission(self, request):
         return False
