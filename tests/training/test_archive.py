@@ -316,3 +316,15 @@ def test_the_admin_shows_reports_read_only_to_operators_and_never_to_designers(r
     designer.groups.add(Group.objects.get(name="Content designers"))
     client.force_login(designer)
     assert client.get(url).status_code == 403
+
+
+@pytest.mark.django_db
+def test_the_schema_documents_the_archive_answers(client):
+    schema = client.get("/api/v1/schema/?format=json").json()
+    upload = schema["paths"]["/api/v1/activities/archive/"]["post"]
+    assert {"202", "400", "413"} <= set(upload["responses"])
+    assert "multipart/form-data" in upload["requestBody"]["content"]
+    report = schema["paths"]["/api/v1/activities/archive/{id}/"]["get"]
+    assert {"200", "404"} <= set(report["responses"])
+    imported = schema["paths"]["/api/v1/activities/import/"]["post"]
+    assert "413" in imported["responses"]
