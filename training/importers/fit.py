@@ -300,14 +300,17 @@ def resync(data: bytes, deadline: Deadline) -> tuple[bytes, list[str]]:
             del kept[last_data:]
             last_data = None
         start = pos
-        local = data[pos] & 0x0F if not data[pos] & 0x80 else (data[pos] >> 5) & 0x3
+        header = data[pos]
+        local = (header >> 5) & 0x3 if header & 0x80 else header & 0x0F
         pos += 1
         while pos < end and not _chains(data, pos, end, definitions):
             pos += 1
             if pos % 4096 == 0:
                 deadline.check()
-        if local in definitions:
-            reason = "an incomplete message at the end of the file"
+        if header & 0x40 and not header & 0x80:
+            reason = "a definition message that could not be read"
+        elif local in definitions:
+            reason = "a message running past the end of the file"
         else:
             reason = f"a message used local message type {local}, which the file never defined"
         warnings.append(f"Skipped {pos - start} bytes at offset {start}: {reason}.")
