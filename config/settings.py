@@ -429,3 +429,22 @@ NOTIFICATIONS_ANOMALY_DAYS = env.int("NOTIFICATIONS_ANOMALY_DAYS", default=7)
 # Seconds a rendered plan (per zoom level) stays cached; keyed by the plan's updated_at, so it is
 # never stale. 0 turns the cache off.
 TRAINING_PLAN_CACHE_S = env.int("TRAINING_PLAN_CACHE_S", default=600)
+
+# Activity files are untrusted input (README "Untrusted files"). One file, or one archive entry once
+# decompressed, is at most this many bytes; reading it stops at the cap.
+ACTIVITY_IMPORT_MAX_BYTES = env.int("ACTIVITY_IMPORT_MAX_BYTES", default=25 * 1024 * 1024)
+# Seconds one file may take to parse (checked between FIT messages and XML elements).
+ACTIVITY_IMPORT_PARSE_TIMEOUT_S = env.float("ACTIVITY_IMPORT_PARSE_TIMEOUT_S", default=10.0)
+# A GPX or TCX file declaring more XML namespaces than this is refused before it is parsed.
+ACTIVITY_XML_MAX_NAMESPACES = env.int("ACTIVITY_XML_MAX_NAMESPACES", default=12)
+# Archives (POST /api/v1/activities/archive/): the upload's size, the zip's entries, the largest
+# compression ratio of an entry (or of a gzip member) and the task's time limit.
+ACTIVITY_ARCHIVE_MAX_BYTES = env.int("ACTIVITY_ARCHIVE_MAX_BYTES", default=256 * 1024 * 1024)
+ACTIVITY_ARCHIVE_MAX_ENTRIES = env.int("ACTIVITY_ARCHIVE_MAX_ENTRIES", default=10_000)
+ACTIVITY_ARCHIVE_MAX_RATIO = env.float("ACTIVITY_ARCHIVE_MAX_RATIO", default=100.0)
+ACTIVITY_ARCHIVE_TIME_LIMIT_S = env.int("ACTIVITY_ARCHIVE_TIME_LIMIT_S", default=3600)
+
+# Request bodies: a form or JSON body larger than this is refused (Django's check); an upload
+# larger than FILE_UPLOAD_MAX_MEMORY_SIZE is streamed to a temporary file instead of memory.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=2_621_440)
+FILE_UPLOAD_MAX_MEMORY_SIZE = env.int("FILE_UPLOAD_MAX_MEMORY_SIZE", default=1024 * 1024)

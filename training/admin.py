@@ -21,7 +21,15 @@ from config.errors import DomainError
 from . import selectors, services
 from .generator.inputs import MAX_WEEKS, MIN_WEEKS
 from .generator.vdot import format_pace
-from .models import Activity, CalendarSubscription, GoalType, PlannedSession, RunnerProfile, TrainingPlan
+from .models import (
+    Activity,
+    ActivityArchiveImport,
+    CalendarSubscription,
+    GoalType,
+    PlannedSession,
+    RunnerProfile,
+    TrainingPlan,
+)
 from .workouts import describe_step, session_steps
 
 
@@ -47,6 +55,62 @@ class ActivityAdmin(admin.ModelAdmin):
     @admin.display(description="km", ordering="distance_m")
     def distance_km(self, obj):
         return f"{obj.distance_m / 1000:.2f}"
+
+
+@admin.register(ActivityArchiveImport)
+class ActivityArchiveImportAdmin(admin.ModelAdmin):
+    """Archive imports and their reports, read-only: the task writes them, nobody edits them."""
+
+    list_display = ["created_at", "user", "status", "total", "imported", "duplicates", "refused_count"]
+    list_filter = ["status"]
+    search_fields = ["user__username", "name"]
+    date_hierarchy = "created_at"
+    list_select_related = ["user"]
+    fields = [
+        "user",
+        "status",
+        "name",
+        "size_bytes",
+        ("total", "processed", "imported", "duplicates"),
+        "refused_report",
+        "warnings_report",
+        "error",
+        ("created_at", "started_at", "finished_at"),
+    ]
+    readonly_fields = [name for entry in fields for name in (entry if isinstance(entry, tuple) else (entry,))]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    @admin.display(description="refused")
+    def refused_count(self, obj):
+        return len(obj.refused or [])
+
+    @admin.display(description="refused files")
+    def refused_report(self, obj):
+        rows = [(row.get("name", ""), row.get("reason", "")) for row in obj.refused or []]
+        if not rows:
+            return "-"
+        return format_html(
+            "<table><tr><th>file</th><th>reason</th></tr>{}</table>",
+            format_html_join("", "<tr><td>{}</td><td>{}</td></tr>", rows),
+        )
+
+    @admin.display(description="warnings")
+    def warnings_report(self, obj):
+        rows = [(row.get("name", ""), row.get("message", "")) for row in obj.warnings or []]
+        if not rows:
+            return "-"
+        return format_html(
+            "<table><tr><th>file</th><th>warning</th></tr>{}</table>",
+            format_html_join("", "<tr><td>{}</td><td>{}</td></tr>", rows),
+        )
 
 
 def _run_service(modeladmin, request, queryset, service, label, **kwargs):

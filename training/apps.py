@@ -15,3 +15,5 @@ class TrainingConfig(AppConfig):
         ("training.RunnerProfile", "view"),
         ("training.Activity", "view"),
     )
+    # Operators look at archive imports and their reports (read-only: the task writes them).
+    operator_models = (("training.ActivityArchiveImport", "view"),)

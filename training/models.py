@@ -11,6 +11,7 @@
 
 import datetime as dt
 import secrets
+import uuid
 from functools import cache
 from zoneinfo import ZoneInfo, available_timezones
 
@@ -223,6 +224,13 @@ class Activity(models.Model):
         validators=[MinValueValidator(25), MaxValueValidator(250)],
     )
     elevation_gain_m = models.PositiveIntegerField("elevation gain (m)", null=True, blank=True)
+    avg_cadence = models.PositiveSmallIntegerField(
+        "average cadence (steps/min)",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(20), MaxValueValidator(300)],
+        help_text="Steps a minute, both feet (watches write strides a minute per foot: twice that).",
+    )
     perceived_effort = models.PositiveSmallIntegerField(
         "perceived effort",
         null=True,
@@ -272,6 +280,64 @@ class Activity(models.Model):
     @property
     def pace_s_per_km(self) -> int | None:
         return round(self.duration_s / (self.distance_m / 1000)) if self.distance_m else None
+
+
+class ArchiveStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    DONE = "done", "Done"
+    FAILED = "failed", "Failed"
+
+
+def archive_upload_to(instance, filename) -> str:
+    """A random name under MEDIA_ROOT: the runner's file name is only a label, never a path."""
+    return f"activity-archives/{uuid.uuid4().hex}.zip"
+
+
+class ActivityArchiveImport(models.Model):
+    """A runner's whole history uploaded at once (a Strava or Garmin Connect export), imported by a
+    task entry by entry; the counters and lists are its report."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="activity_archives",
+        db_index=False,  # training_archive_user_idx
+        verbose_name="runner",
+    )
+    status = models.CharField(
+        "status", max_length=10, choices=ArchiveStatus.choices, default=ArchiveStatus.QUEUED
+    )
+    archive = models.FileField(
+        "archive",
+        upload_to=archive_upload_to,
+        blank=True,
+        help_text="The uploaded zip, under MEDIA_ROOT; deleted once it has been imported.",
+    )
+    name = models.CharField("file name", max_length=200, blank=True, help_text="As uploaded; a label only.")
+    size_bytes = models.PositiveBigIntegerField("size (bytes)", default=0)
+    total = models.PositiveIntegerField("activity files", default=0)
+    processed = models.PositiveIntegerField(
+        "files processed", default=0, help_text="Entries done so far; a task run again resumes after them."
+    )
+    imported = models.PositiveIntegerField("imported", default=0)
+    duplicates = models.PositiveIntegerField("duplicates", default=0, help_text="Files imported before.")
+    refused = schema_json_field("training", "archive_refused", "refused files", default=list, blank=True)
+    warnings = schema_json_field("training", "archive_warnings", "warnings", default=list, blank=True)
+    error = models.CharField(
+        "error", max_length=500, blank=True, help_text="Why the whole archive failed, when it did."
+    )
+    created_at = models.DateTimeField("created at", auto_now_add=True)
+    started_at = models.DateTimeField("started at", null=True, blank=True)
+    finished_at = models.DateTimeField("finished at", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "activity archive import"
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "-created_at"], name="training_archive_user_idx")]
+
+    def __str__(self):
+        return f"{self.name or 'Archive'} of {self.user} ({self.get_status_display()})"
 
 
 class GoalType(models.TextChoices):

@@ -198,6 +198,17 @@ def activity(user):
     return {"id": found.pk}
 
 
+def activity_archive(user):
+    from training.models import ActivityArchiveImport, ArchiveStatus
+
+    found = ActivityArchiveImport.objects.filter(user=user).order_by("pk").first()
+    if found is None:
+        found = ActivityArchiveImport.objects.create(
+            user=user, status=ArchiveStatus.DONE, name="export.zip", total=1, processed=1, imported=1
+        )
+    return {"id": found.pk}
+
+
 def calendar_feed(user):
     from training.services import calendar_subscription_get_or_create
 
@@ -262,6 +273,7 @@ REGISTRY = [
     Entry("/api/v1/plan-sessions/{id}/", plan_session),
     Entry("/api/v1/plan-sessions/{id}/workout.fit", run_plan_session),
     Entry("/api/v1/activities/{id}/", activity),
+    Entry("/api/v1/activities/archive/{id}/", activity_archive),
     Entry(
         "/api/v1/calendar/feed/{token}.ics",
         calendar_feed,

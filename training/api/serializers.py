@@ -181,6 +181,7 @@ class ActivitySerializer(serializers.ModelSerializer):
             "avg_heart_rate",
             "max_heart_rate",
             "elevation_gain_m",
+            "avg_cadence",
             "perceived_effort",
             "source",
             "time_zone",
@@ -188,7 +189,14 @@ class ActivitySerializer(serializers.ModelSerializer):
             "planned_session_id",
             "created_at",
         ]
-        read_only_fields = ["id", "source", "created_at", "pace_s_per_km", "planned_session_id"]
+        read_only_fields = [
+            "id",
+            "source",
+            "avg_cadence",
+            "created_at",
+            "pace_s_per_km",
+            "planned_session_id",
+        ]
         extra_kwargs = {"duration_s": {"min_value": 1}, "distance_m": {"min_value": 0}}
 
     def get_planned_session_id(self, obj) -> int | None:
@@ -216,6 +224,10 @@ class ActivityImportSerializer(serializers.Serializer):
 class ActivityImportResultSerializer(serializers.Serializer):
     created = serializers.BooleanField(help_text="False when this file was imported before.")
     activity = ActivitySerializer()
+    warnings = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="What was skipped inside the file (e.g. a FIT message of an undefined local type).",
+    )
 
 
 class VdotQuerySerializer(serializers.Serializer):

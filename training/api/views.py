@@ -21,10 +21,12 @@ from .. import selectors, services
 from ..calendar import build_calendar
 from ..fit_workout import workout_file
 from ..generator import predictions, training_paces, vdot_from_race
+from ..importers import max_file_bytes
 from ..models import Activity, PlannedSession, TrainingPlan
 from ..services.profiles import runner_profile_get
 from ..services.sessions import UNSET
 from . import serializers as s
+from .uploads import BoundedUploadView
 
 BAD_INPUT = OpenApiResponse(description="Bad input; the body maps each field to its messages.")
 NOT_FOUND = OpenApiResponse(description="No such object among yours.")
@@ -104,8 +106,11 @@ class ActivityDetailView(generics.RetrieveAPIView):
         return super().get(request, *args, **kwargs)
 
 
-class ActivityImportView(APIView):
+class ActivityImportView(BoundedUploadView, APIView):
     parser_classes = [MultiPartParser, FormParser]
+
+    def upload_limit(self) -> int:
+        return max_file_bytes()
 
     @extend_schema(
         request={"multipart/form-data": s.ActivityImportSerializer},
@@ -117,20 +122,27 @@ class ActivityImportView(APIView):
             400: OpenApiResponse(
                 description="Missing, corrupt, truncated or unsupported file; `file` says why."
             ),
+            413: OpenApiResponse(
+                description="The upload is larger than `ACTIVITY_IMPORT_MAX_BYTES` (checked from "
+                "`Content-Length` before the body is read, and again while it streams): "
+                '`{"detail", "code": "file_too_large"}`.'
+            ),
         },
         summary="Import a GPX, TCX or FIT file; the same file is recorded once",
     )
     @idempotent
     def post(self, request):
-        serializer = s.ActivityImportSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        activity, created = services.activity_import_file(
-            user=request.user, file=serializer.validated_data["file"]
+        result = services.activity_import_file(
+            user=request.user, file=self.bounded_file(request, s.ActivityImportSerializer)
         )
-        activity = activities_queryset(request.user).get(pk=activity.pk)
+        activity = activities_queryset(request.user).get(pk=result.activity.pk)
         return Response(
-            {"created": created, "activity": s.ActivitySerializer(activity).data},
-            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+            {
+                "created": result.created,
+                "activity": s.ActivitySerializer(activity).data,
+                "warnings": list(result.warnings),
+            },
+            status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK,
         )
 
 

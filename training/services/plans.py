@@ -16,6 +16,7 @@ from .profiles import runner_profile_get
 
 ACTIVITY_WINDOW_DAYS = 60
 REALIGN_REASONS = ("missed_key_sessions", "illness", "injury", "schedule_change", "manual")
+SYSTEM_REALIGN_REASONS = ("history_imported",)  # given by the platform itself, never by a client
 
 
 def local_today(zone_name: str, now: dt.datetime | None = None) -> dt.date:
@@ -403,6 +404,7 @@ REALIGN_TEXT = {
     "injury": "The runner reported an injury",
     "schedule_change": "The runner's schedule changed",
     "manual": "The runner asked for a fresh plan",
+    "history_imported": "The runner imported their training history",
 }
 
 
@@ -417,7 +419,7 @@ def plan_realign(*, user, plan: TrainingPlan, reason: str, today=None) -> Traini
     or missed session is 0 km), no later week rises above what was planned for it before, the recovery
     weeks stay where they were, the next long run is bounded by the month's longest actual run, and a
     missed key session of this week moves to a free later day that is not next to a hard one."""
-    if reason not in REALIGN_REASONS:
+    if reason not in REALIGN_REASONS + SYSTEM_REALIGN_REASONS:
         raise Invalid({"reason": [f"Choose one of {', '.join(REALIGN_REASONS)}."]})
     plan = _locked_plan(user=user, plan=plan)
     if plan.status not in (PlanStatus.ACTIVE, PlanStatus.PAUSED, PlanStatus.DRAFT):
