@@ -6,10 +6,10 @@ import pytest
 from django.apps import apps
 from django.contrib import admin
 from django.contrib.auth.models import Group
-from rest_framework.authtoken.models import Token
 
 from config.permissions import CONTENT_DESIGNERS, content_model_grants, sync_content_designer_permissions
 from progress.models import Block, BlockType
+from tests.conftest import api_token_for
 from tests.factories import UserFactory
 from tests.progress.factories import CommunityFactory, build_program
 from tests.utils.progress import join
@@ -33,8 +33,7 @@ def signed_in(admin_login, designer):
 
 
 def api_get(page, path, user):
-    token, _ = Token.objects.get_or_create(user=user)
-    response = page.request.get(path, headers={"Authorization": f"Token {token.key}"})
+    response = page.request.get(path, headers={"Authorization": f"Token {api_token_for(user)}"})
     assert response.status == 200, (path, response.status, response.text()[:300])
     return response.json()
 
@@ -221,7 +220,7 @@ def test_designer_cannot_reach_users_groups_tokens_or_audit_tables(signed_in, sc
     forbidden = [model for model in admin.site._registry if model not in granted]
     names = {model._meta.label for model in forbidden}
     assert {"auth.User", "auth.Group"} <= names
-    assert any(model._meta.app_label == "authtoken" for model in forbidden)
+    assert any(model._meta.app_label == "knox" for model in forbidden)
     reached = []
     for model in forbidden:
         opts = model._meta
