@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.contrib.admin.apps import AdminConfig
 from django.db.models.signals import post_migrate
 
 
@@ -81,3 +82,9 @@ class PlatformConfig(AppConfig):
             sender=User,
             dispatch_uid="platform.user_credentials_changed",
         )
+
+
+class PlatformAdminConfig(AdminConfig):
+    """Django's admin with the platform's site (``config/admin_site.py``: an optional second factor)."""
+
+    default_site = "config.admin_site.PlatformAdminSite"
