@@ -66,7 +66,10 @@ def test_the_api_serves_without_redis_and_sign_in_keeps_its_lockout(cache_on_own
 
     redis.start()
     client.credentials()  # its token was revoked above
-    assert client.post(TOKEN_URL, {"username": "bob", "password": "x"}, REMOTE_ADDR="192.0.2.1").status_code == 400
+    assert (
+        client.post(TOKEN_URL, {"username": "bob", "password": "x"}, REMOTE_ADDR="192.0.2.1").status_code
+        == 400
+    )
     assert client.get("/healthz").json()["cache"] == {"ok": True, "backend": "redis"}
     cache.set("probe", 2)
     assert cache.get("probe") == 2
