@@ -299,4 +299,6 @@ class CalendarSubscriptionAdmin(admin.ModelAdmin):
     list_display = ["user", "created_at"]
     search_fields = ["user__username"]
     raw_id_fields = ["user"]
-    readonly_fields = ["token", "created_at"]
+    # The token is never stored (only its digest) and never shown here.
+    fields = ["user", "created_at"]
+    readonly_fields = ["created_at"]

@@ -1,6 +1,7 @@
 """Redis stops while the API serves: reads and writes still answer from the database, the cache
 degrades to a miss and says so in the log, throttles fail open, sign-in keeps its lockout policy
-(its failures are counted in the database), and /healthz reports the cache down. All of it comes back with Redis."""
+(its failures are counted in the database), and /healthz reports the cache down. All of it comes
+back with Redis."""
 
 import logging
 
