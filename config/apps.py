@@ -25,6 +25,7 @@ class PlatformConfig(AppConfig):
         ("axes.AccessAttempt", "view", "delete"),
         ("axes.AccessLog", "view"),
         ("axes.AccessFailureLog", "view"),
+        ("platform.RunnerDataAccess", "view"),
     )
 
     def ready(self):

@@ -276,6 +276,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
+        # Lockouts and failures are warnings; every successful sign-in is not worth a line.
+        "axes": {"level": "WARNING"},
         # The development server's access log, through the redacting handler.
         "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
     },

@@ -3,7 +3,6 @@ then checked through the API as a client app sees it. Each flow leaves a screens
 page in the screenshots folder (see ``conftest.screenshot_dir``)."""
 
 import pytest
-from django.apps import apps
 from django.contrib import admin
 from django.contrib.auth.models import Group
 
@@ -240,15 +239,22 @@ def test_designer_cannot_reach_users_groups_tokens_or_audit_tables(signed_in, sc
     screenshot("designer-forbidden")
 
 
-def test_training_plan_page_shows_progression_and_radar_charts(signed_in, screenshot):
-    if not any(model.__name__ == "TrainingPlan" for model in apps.get_app_config("training").get_models()):
-        pytest.skip("training has no TrainingPlan yet")
+def test_designers_never_see_runners_plans_and_coaches_read_them_with_charts(
+    signed_in, admin_login, screenshot
+):
+    from config.permissions import COACHES, sync_coach_permissions
     from tests.training.factories import RunnerProfileFactory
     from training import services
 
-    page = signed_in
     runner = RunnerProfileFactory().user
     plan = services.plan_generate(user=runner, goal_type="half", duration_weeks=12)
+    assert signed_in.goto(f"/admin/training/trainingplan/{plan.pk}/change/").status == 403
+    assert signed_in.goto(f"/admin/training/trainingplan/{plan.pk}/delete/").status == 403
+    signed_in.context.clear_cookies()
+    sync_coach_permissions()
+    coach = UserFactory(username="coach", is_staff=True)
+    coach.groups.add(Group.objects.get(name=COACHES))
+    page = admin_login("coach", PASSWORD)
     page.goto(f"/admin/training/trainingplan/{plan.pk}/change/")
     progression, radar = page.locator("svg.trend-chart"), page.locator("svg.radar-chart")
     assert progression.is_visible() and radar.is_visible()
