@@ -1,7 +1,7 @@
 """The OpenAPI schema generator: drf-spectacular's, plus what platform-wide mechanisms add.
 
-Every operation documents the 503 ``service_unavailable`` it answers while the database (or,
-for sign-in, the cache) is unreachable. A view method marked ``@idempotent``
+Every operation documents the 503 ``service_unavailable`` it answers while the database is
+unreachable. A view method marked ``@idempotent``
 (``config/idempotency.py``) gets the optional ``Idempotency-Key`` header and its 409/422 answers
 documented, so every client generator sees the retry mechanism without each view repeating it.
 
