@@ -27,6 +27,11 @@ PERIODIC_TASKS = {
         "description": "Sends again the tasks the broker refused when they were enqueued (kept in "
         "the pending task outbox, e.g. during a Redis outage); deletes each once sent.",
     },
+    "platform: purge expired API tokens": {
+        "task": "config.tasks.purge_expired_api_tokens",
+        "schedule": crontab(minute="27"),
+        "description": "Deletes API tokens past their expiry (they already no longer authenticate).",
+    },
     # curriculum
     "curriculum: rebuild outcome statistics": {
         "task": "curriculum.tasks.rebuild_stats",

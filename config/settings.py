@@ -6,6 +6,7 @@ file in ``var/`` and a Celery broker that keeps its queue in files under ``var/b
 so web, worker and beat run on one machine with no server to install.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -37,7 +38,7 @@ if EMBEDDED and not DEBUG:
     )
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "config.apps.PlatformAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -45,7 +46,10 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     # third party
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -69,9 +73,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "config.middleware.DatabaseUnavailableMiddleware",
+    # Last: turns a sign-in refused by the lockout policy into its answer (config/signin.py).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -171,6 +178,35 @@ else:
 
 # --- Auth and passwords ---------------------------------------------------------------
 
+# One sign-in policy for every door (the admin's login form, POST /api/v1/auth/token/, anything that
+# calls authenticate()): django-axes refuses a username after SIGNIN_FAILURE_LIMIT wrong passwords
+# from any addresses, and a client address after SIGNIN_ADDRESS_FAILURE_LIMIT wrong passwords for any
+# usernames, until SIGNIN_COOLOFF_MIN minutes have passed without another failure. See config/signin.py.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+SIGNIN_FAILURE_LIMIT = env.int("SIGNIN_FAILURE_LIMIT", default=5)
+SIGNIN_ADDRESS_FAILURE_LIMIT = env.int("SIGNIN_ADDRESS_FAILURE_LIMIT", default=20)
+SIGNIN_COOLOFF_MIN = env.int("SIGNIN_COOLOFF_MIN", default=15)
+AXES_HANDLER = "config.signin.SignInLockoutHandler"
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_FAILURE_LIMIT = "config.signin.failure_limit"
+AXES_COOLOFF_TIME = "config.signin.cool_off"
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "config.clientip.client_address"
+AXES_LOCKOUT_CALLABLE = "config.signin.lockout_response"
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_VERBOSE = False
+# Client addresses come from REMOTE_ADDR, or, behind TRUSTED_PROXY_COUNT proxies that each append to
+# X-Forwarded-For, from that header's entry the outermost trusted proxy appended (config/clientip.py).
+# Never more than the proxies really in front: the rest of the header is whatever the client sent.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+
+# Staff must confirm a TOTP code (django-otp) to use the admin; off for the embedded demo.
+ADMIN_OTP_REQUIRED = env.bool("ADMIN_OTP_REQUIRED", default=False)
+OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Coaching platform")
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -224,7 +260,11 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
+        # Both redact secrets in URLs (calendar feed tokens): config/logging.py.
+        "plain": {
+            "()": "config.logging.RedactingFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s: %(message)s",
+        },
         "json": {"()": "config.logging.JsonFormatter"},
     },
     "handlers": {
@@ -234,7 +274,13 @@ LOGGING = {
         }
     },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # Lockouts and failures are warnings; every successful sign-in is not worth a line.
+        "axes": {"level": "WARNING"},
+        # The development server's access log, through the redacting handler.
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
 }
 
 # --- API ------------------------------------------------------------------------------
@@ -253,18 +299,29 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "auth": env.str("AUTH_THROTTLE_RATE", default="30/min"),
     },
+    # Throttles identify a client the same way as the sign-in lockout (config/clientip.py).
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
-# Seconds an API token's user is kept in the shared cache (0: ask the database every request).
-# Revocation and user changes clear it at once; only worth it with Redis.
+# Seconds an API token's user is kept in the shared cache, keyed by the token's digest (0: ask the
+# database every request). Revocation and user changes clear it at once; only worth it with Redis.
 API_TOKEN_CACHE_S = env.int("API_TOKEN_CACHE_S", default=300 if REDIS_URL else 0)
+# API tokens (django-rest-knox): only a SHA-512 digest is stored; a token expires API_TOKEN_TTL_H
+# hours after its last use (the new expiry is written at most once an hour), and never later than
+# API_TOKEN_MAX_AGE_D days after it was issued.
+API_TOKEN_TTL_H = env.int("API_TOKEN_TTL_H", default=720)
+API_TOKEN_MAX_AGE_D = env.int("API_TOKEN_MAX_AGE_D", default=90)
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(hours=API_TOKEN_TTL_H),
+    "AUTO_REFRESH": True,
+    "AUTO_REFRESH_MAX_TTL": timedelta(days=API_TOKEN_MAX_AGE_D),
+    "MIN_REFRESH_INTERVAL": 3600,
+    "AUTH_HEADER_PREFIX": "Token",
+}
 # Idempotency-Key: how long a key's first answer is replayed (at least 24 hours), and after how many
 # seconds a key whose request never finished (its process died) may be used again.
 IDEMPOTENCY_KEY_TTL_H = max(24, env.int("IDEMPOTENCY_KEY_TTL_H", default=48))
 IDEMPOTENCY_LOCK_S = env.int("IDEMPOTENCY_LOCK_S", default=60)
-# Failed password attempts allowed per (client address, username) within the window.
-AUTH_FAILURE_LIMIT = env.int("AUTH_FAILURE_LIMIT", default=5)
-AUTH_FAILURE_WINDOW_S = env.int("AUTH_FAILURE_WINDOW_S", default=900)
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Coaching platform API",

@@ -27,3 +27,11 @@ def republish_pending_tasks():
     from .outbox import pending_tasks_republish
 
     return pending_tasks_republish()
+
+
+@shared_task(name="config.tasks.purge_expired_api_tokens")
+def purge_expired_api_tokens():
+    """Delete API tokens past their expiry (they no longer authenticate); safe to run twice."""
+    from .services import api_tokens_purge_expired
+
+    return api_tokens_purge_expired()

@@ -5,6 +5,7 @@ from django.contrib import admin, messages
 from django.utils import timezone
 from django.utils.html import format_html
 
+from config.access import RunnerDataAdmin
 from config.admin import ReadOnlyModelAdmin
 
 from .models import (
@@ -51,7 +52,7 @@ def dry_run_tomorrow(modeladmin, request, queryset):
 
 
 @admin.register(NotificationPreferences)
-class NotificationPreferencesAdmin(admin.ModelAdmin):
+class NotificationPreferencesAdmin(RunnerDataAdmin, admin.ModelAdmin):
     list_display = (
         "user",
         "time_zone",
@@ -68,7 +69,7 @@ class NotificationPreferencesAdmin(admin.ModelAdmin):
 
 
 @admin.register(Device)
-class DeviceAdmin(admin.ModelAdmin):
+class DeviceAdmin(RunnerDataAdmin, admin.ModelAdmin):
     list_display = ("user", "platform", "active", "created_at")
     list_filter = ("platform", "active")
     search_fields = ("user__username",)
@@ -77,7 +78,7 @@ class DeviceAdmin(admin.ModelAdmin):
 
 
 @admin.register(Notification)
-class NotificationAdmin(ReadOnlyModelAdmin):
+class NotificationAdmin(RunnerDataAdmin, ReadOnlyModelAdmin):
     """The outbox and audit log: every notification with its decision trace."""
 
     list_display = ("id", "user", "kind", "status", "send_at", "local_date", "attempts", "sent_at", "outcome")
@@ -129,7 +130,7 @@ class NotificationTemplateAdmin(admin.ModelAdmin):
 
 
 @admin.register(BehaviorProfile)
-class BehaviorProfileAdmin(ReadOnlyModelAdmin):
+class BehaviorProfileAdmin(RunnerDataAdmin, ReadOnlyModelAdmin):
     list_display = ("user", "plan", "window", "confidence", "sample_count", "used_fallback", "recomputed_at")
     list_filter = ("used_fallback", "fallback")
     search_fields = ("user__username",)

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
+from config.access import RunnerDataAdmin
 from config.charts import progression_chart, radar_chart
 from config.errors import DomainError
 
@@ -34,7 +35,7 @@ from .workouts import describe_step, session_steps
 
 
 @admin.register(RunnerProfile)
-class RunnerProfileAdmin(admin.ModelAdmin):
+class RunnerProfileAdmin(RunnerDataAdmin, admin.ModelAdmin):
     list_display = ["user", "experience_level", "recent_weekly_km", "long_run_day", "time_zone", "updated_at"]
     list_filter = ["experience_level"]
     search_fields = ["user__username", "user__email"]
@@ -43,7 +44,7 @@ class RunnerProfileAdmin(admin.ModelAdmin):
 
 
 @admin.register(Activity)
-class ActivityAdmin(admin.ModelAdmin):
+class ActivityAdmin(RunnerDataAdmin, admin.ModelAdmin):
     list_display = ["started_at", "user", "kind", "distance_km", "duration_s", "avg_heart_rate", "source"]
     list_filter = ["kind", "source"]
     search_fields = ["user__username"]
@@ -172,7 +173,7 @@ class GeneratePlanForm(forms.Form):
 
 
 @admin.register(TrainingPlan)
-class TrainingPlanAdmin(admin.ModelAdmin):
+class TrainingPlanAdmin(RunnerDataAdmin, admin.ModelAdmin):
     list_display = ["name", "user", "status", "goal_type", "start_date", "end_date", "generator_version"]
     list_filter = ["status", "goal_type"]
     search_fields = ["name", "user__username", "target_event"]
@@ -299,6 +300,10 @@ class TrainingPlanAdmin(admin.ModelAdmin):
         ]
 
     def add_view(self, request, form_url="", extra_context=None):
+        if not self.has_add_permission(request):
+            from django.core.exceptions import PermissionDenied
+
+            raise PermissionDenied
         return redirect("admin:training_trainingplan_generate")
 
     def generate_view(self, request):
@@ -339,7 +344,7 @@ class TrainingPlanAdmin(admin.ModelAdmin):
 
 
 @admin.register(PlannedSession)
-class PlannedSessionAdmin(admin.ModelAdmin):
+class PlannedSessionAdmin(RunnerDataAdmin, admin.ModelAdmin):
     list_display = [
         "date",
         "user",
@@ -424,8 +429,10 @@ class PlannedSessionAdmin(admin.ModelAdmin):
 
 
 @admin.register(CalendarSubscription)
-class CalendarSubscriptionAdmin(admin.ModelAdmin):
+class CalendarSubscriptionAdmin(RunnerDataAdmin, admin.ModelAdmin):
     list_display = ["user", "created_at"]
     search_fields = ["user__username"]
     raw_id_fields = ["user"]
-    readonly_fields = ["token", "created_at"]
+    # The token is never stored (only its digest) and never shown here.
+    fields = ["user", "created_at"]
+    readonly_fields = ["created_at"]

@@ -10,6 +10,7 @@
 """
 
 import datetime as dt
+import hashlib
 import secrets
 import uuid
 from functools import cache
@@ -20,6 +21,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.crypto import salted_hmac
 
 from config.jsonschemas import schema_json_field
 
@@ -566,12 +568,33 @@ class PlannedSession(models.Model):
         return aware_local(self.date + dt.timedelta(days=1), dt.time(0, 0), self.zone)
 
 
-def new_calendar_token() -> str:
+def new_calendar_nonce() -> str:
     return secrets.token_urlsafe(32)
 
 
+new_calendar_token = new_calendar_nonce  # named by migration 0001
+
+
+def calendar_token_digest(token: str) -> str:
+    """What the database keeps of a feed token: its SHA-256, looked up when the feed is fetched."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class CalendarSubscriptionQuerySet(models.QuerySet):
+    def for_token(self, token: str):
+        """The subscription a feed URL's token opens: the current one, or the URL from before the
+        tokens were hashed (kept until the user asks for a new URL)."""
+        digest = calendar_token_digest(token)
+        return self.filter(Q(token_digest=digest) | Q(previous_digest=digest))
+
+
 class CalendarSubscription(models.Model):
-    """A private calendar feed URL per user: the token in the path is the only credential."""
+    """A private calendar feed URL per user: the token in the path is the only credential.
+
+    The token is never stored: it is an HMAC of ``nonce`` under ``SECRET_KEY`` (so the API can show
+    the URL again), and the database keeps only its SHA-256 (``token_digest``) to find the row.
+    Neither a copy of the database nor a log line opens the feed. A new URL is a new nonce.
+    """
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
@@ -579,11 +602,32 @@ class CalendarSubscription(models.Model):
         related_name="calendar_subscription",
         verbose_name="user",
     )
-    token = models.CharField("token", max_length=64, unique=True, default=new_calendar_token)
+    nonce = models.CharField("nonce", max_length=64, default=new_calendar_nonce)
+    token_digest = models.CharField("token digest", max_length=64, unique=True)
+    previous_digest = models.CharField(
+        "previous token digest",
+        max_length=64,
+        unique=True,
+        null=True,
+        blank=True,
+        help_text="A feed URL issued before feed tokens were hashed; it works until a new URL is made.",
+    )
     created_at = models.DateTimeField("created at", auto_now_add=True)
+
+    objects = CalendarSubscriptionQuerySet.as_manager()
 
     class Meta:
         verbose_name = "calendar subscription"
 
     def __str__(self):
         return f"Calendar feed of {self.user}"
+
+    @property
+    def token(self) -> str:
+        """The secret in the feed URL, derived from the nonce (changes with ``SECRET_KEY``)."""
+        return salted_hmac("training.calendar-feed", self.nonce, algorithm="sha256").hexdigest()
+
+    def renew(self) -> None:
+        """A new nonce, so a new token; the digest follows (call ``save`` after)."""
+        self.nonce = new_calendar_nonce()
+        self.token_digest = calendar_token_digest(self.token)

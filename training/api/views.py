@@ -514,7 +514,7 @@ class CalendarFeedView(APIView):
     def get(self, request, token):
         from ..models import CalendarSubscription
 
-        subscription = get_object_or_404(CalendarSubscription.objects.select_related("user"), token=token)
+        subscription = get_object_or_404(CalendarSubscription.objects.for_token(token).select_related("user"))
         sessions = selectors.calendar_sessions(user=subscription.user)
         return ics_response(
             build_calendar(sessions, name="Training", host=request.get_host()), "training.ics"
