@@ -8,11 +8,10 @@ target distance or duration and pace, so every run session has a workout.
 """
 
 from .generator.vdot import format_duration, format_pace
+from .generator.workouts import HARD_TYPES  # noqa: F401  (hard days: none on consecutive days)
 
 # The session types that are run at an easy effort: slower than planned is fine there.
 EASY_TYPES = frozenset({"easy", "long", "medium_long", "recovery"})
-# Hard days: no two of them should sit on consecutive days.
-HARD_TYPES = frozenset({"tempo", "intervals", "repetition", "goal_pace", "hills", "long", "race"})
 # Sessions a watch cannot run as a running workout.
 NO_RUN_TYPES = frozenset({"rest", "cross"})
 

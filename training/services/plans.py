@@ -273,40 +273,19 @@ def plan_preview(
 
 
 @transaction.atomic
-def plan_generate(
-    *,
-    user,
-    goal_type,
-    target_date=None,
-    duration_weeks=None,
-    target_time_s=None,
-    target_event="",
-    today=None,
-    race_start_time=None,
-    accept_risk=False,
-    run_walk=False,
-) -> TrainingPlan:
-    """Generate a draft plan and its sessions for ``user``."""
-    result = plan_preview(
-        user=user,
-        goal_type=goal_type,
-        target_date=target_date,
-        duration_weeks=duration_weeks,
-        target_time_s=target_time_s,
-        target_event=target_event,
-        today=today,
-        race_start_time=race_start_time,
-        accept_risk=accept_risk,
-        run_walk=run_walk,
-    )
+def plan_generate(*, user, today=None, **goal) -> TrainingPlan:
+    """Generate a draft plan and its sessions for ``user``; ``goal`` takes ``plan_preview``'s fields
+    (``goal_type``, ``target_date``, ``duration_weeks``, ``target_time_s``, ``target_event``,
+    ``race_start_time``, ``accept_risk``, ``run_walk``)."""
+    result = plan_preview(user=user, today=today, **goal)
     profile = runner_profile_get(user=user)
     plan = TrainingPlan(
         user=user,
         name=result.name,
-        goal_type=goal_type,
-        target_event=target_event or "",
-        target_date=target_date,
-        target_time_s=target_time_s,
+        goal_type=result.goal_type,
+        target_event=goal.get("target_event") or "",
+        target_date=result.target_date,
+        target_time_s=goal.get("target_time_s"),
         race_start_time=result.race_start_time,
         start_date=result.start_date,
         end_date=result.end_date,
