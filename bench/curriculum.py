@@ -20,9 +20,9 @@ import time
 
 from django.contrib.auth import get_user_model
 from django.db import connection
-from rest_framework.authtoken.models import Token
 
 from bench.http import Load, add_http_arguments, load_kwargs, measure, server_for
+from config.services import api_tokens_issue_many
 from curriculum import services
 from curriculum.models import Alternative, Curriculum, Enrollment, OutcomeEvent, Step
 
@@ -124,7 +124,7 @@ def run(args, report):
     readers = random.Random(11).sample(enrollments, args.users)
     pairs = []
     for enrollment in readers:
-        token = Token.objects.get_or_create(user_id=enrollment.user_id)[0].key
+        token = api_tokens_issue_many(user_ids=[enrollment.user_id])[0]
         pairs += [
             (token, f"/api/v1/enrollments/{enrollment.pk}/steps/{order}/alternatives/")
             for order in range(1, args.steps + 1)
@@ -142,7 +142,7 @@ def run(args, report):
             traits={"energy_level": "high", "food_motivation": LEVELS[i % 3]},
         )
         state = enrollment.step_states.select_related("current_alternative").get(step__order=1)
-        token = Token.objects.create(user=user).key
+        token = api_tokens_issue_many(user_ids=[user.pk])[0]
         bodies[token] = json.dumps(
             {
                 "enrollment": enrollment.pk,

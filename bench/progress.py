@@ -117,8 +117,8 @@ def build_program(n_blocks: int):
 
 def make_learners(community, count: int, prefix: str):
     from django.contrib.auth import get_user_model
-    from rest_framework.authtoken.models import Token
 
+    from config.services import api_tokens_issue_many
     from progress.models import Membership
 
     User = get_user_model()
@@ -127,8 +127,8 @@ def make_learners(community, count: int, prefix: str):
         [User(username=f"{prefix}-{tag}-{i}", password="!") for i in range(count)]
     )
     Membership.objects.bulk_create([Membership(user=u, community=community) for u in users])
-    tokens = Token.objects.bulk_create([Token(user=u, key=Token.generate_key()) for u in users])
-    return list(zip(users, [t.key for t in tokens], strict=True))
+    tokens = api_tokens_issue_many(user_ids=[u.pk for u in users])
+    return list(zip(users, tokens, strict=True))
 
 
 VERBS = {

@@ -135,10 +135,10 @@ def build(args, rng):
 
 def run(args, report):
     from django.utils import timezone
-    from rest_framework.authtoken.models import Token
     from rest_framework.test import APIClient
 
     from bench.harness import summarize_ms, time_calls
+    from config.services import api_tokens_issue_many
     from progress.services import events_ingest
     from progress.services.analytics import learning_analytics_compute
 
@@ -218,7 +218,7 @@ def run(args, report):
 
     def client_for(user):
         client = APIClient()
-        client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
+        client.credentials(HTTP_AUTHORIZATION=f"Token {api_tokens_issue_many(user_ids=[user.pk])[0]}")
         return client
 
     learner_client, admin_client = client_for(learner), client_for(users[0])

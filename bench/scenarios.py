@@ -317,7 +317,8 @@ def load(args, report):
 
 def bench_http(args, report, user_ids):
     from django.db import connection
-    from rest_framework.authtoken.models import Token
+
+    from config.services import api_tokens_issue_many
 
     with connection.cursor() as cursor:  # users with private scenarios and progress rows
         cursor.execute(
@@ -331,9 +332,9 @@ def bench_http(args, report, user_ids):
         )
         public = [row[0] for row in cursor.fetchall()]
     readers += [u for u in user_ids if u not in readers][: args.users - len(readers)]
-    tokens = [Token.objects.get_or_create(user_id=u)[0].key for u in readers]
+    tokens = api_tokens_issue_many(user_ids=readers)
     savers = user_ids[-args.users :]
-    save_tokens = [Token.objects.get_or_create(user_id=u)[0].key for u in savers]
+    save_tokens = api_tokens_issue_many(user_ids=savers)
     connection.close()
 
     lists = {

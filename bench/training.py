@@ -66,14 +66,15 @@ def make_profiles(users, *, activity_every_days: int = 2):
 
 def make_runners(count):
     from django.contrib.auth import get_user_model
-    from rest_framework.authtoken.models import Token
+
+    from config.services import api_tokens_issue_many
 
     User = get_user_model()
     tag = uuid.uuid4().hex[:6]
     users = User.objects.bulk_create([User(username=f"runner-{tag}-{i}", password="!") for i in range(count)])
     make_profiles(users)
-    tokens = Token.objects.bulk_create([Token(user=u, key=Token.generate_key()) for u in users])
-    return list(zip(users, [t.key for t in tokens], strict=True))
+    tokens = api_tokens_issue_many(user_ids=[u.pk for u in users])
+    return list(zip(users, tokens, strict=True))
 
 
 def run(args, report):

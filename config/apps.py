@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.contrib.admin.apps import AdminConfig
 from django.db.models.signals import post_migrate
 
 
@@ -18,7 +19,14 @@ class PlatformConfig(AppConfig):
         "django_celery_beat.ClockedSchedule",
     )
     content_models = tuple((label, "view") for label in periodic_models)
-    operator_models = periodic_models
+    # Operators see sign-in lockouts and lift one by deleting its failure record (config/signin.py),
+    # and read the runner data access log, which nobody may change.
+    operator_models = periodic_models + (
+        ("axes.AccessAttempt", "view", "delete"),
+        ("axes.AccessLog", "view"),
+        ("axes.AccessFailureLog", "view"),
+        ("platform.RunnerDataAccess", "view"),
+    )
 
     def ready(self):
         from django.apps import apps
@@ -36,6 +44,7 @@ class PlatformConfig(AppConfig):
                 return
             schedules.sync_periodic_tasks()
             permissions.sync_content_designer_permissions()
+            permissions.sync_coach_permissions()
             permissions.sync_operator_permissions()
             revisions.initial_revisions_create()
 
@@ -56,15 +65,31 @@ class PlatformConfig(AppConfig):
 
         connect_celery_signals()
 
-        # Cached token authentication forgets a token as soon as it or its user changes.
+        # Cached token authentication forgets a token as soon as it or its user changes; a new
+        # password or a deactivation ends the user's tokens.
         from django.contrib.auth import get_user_model
         from django.db.models.signals import post_delete, post_save, pre_delete
-        from rest_framework.authtoken.models import Token
+        from knox.models import AuthToken
 
-        from .api.authentication import invalidate_token, invalidate_user_tokens
+        from .api.authentication import (
+            end_tokens_when_credentials_change,
+            invalidate_token,
+            invalidate_user_tokens,
+        )
 
-        post_delete.connect(invalidate_token, sender=Token, dispatch_uid="platform.token_deleted")
-        post_save.connect(invalidate_token, sender=Token, dispatch_uid="platform.token_saved")
+        post_delete.connect(invalidate_token, sender=AuthToken, dispatch_uid="platform.token_deleted")
+        post_save.connect(invalidate_token, sender=AuthToken, dispatch_uid="platform.token_saved")
         User = get_user_model()
         post_save.connect(invalidate_user_tokens, sender=User, dispatch_uid="platform.user_saved")
         pre_delete.connect(invalidate_user_tokens, sender=User, dispatch_uid="platform.user_deleted")
+        post_save.connect(
+            end_tokens_when_credentials_change,
+            sender=User,
+            dispatch_uid="platform.user_credentials_changed",
+        )
+
+
+class PlatformAdminConfig(AdminConfig):
+    """Django's admin with the platform's site (``config/admin_site.py``: an optional second factor)."""
+
+    default_site = "config.admin_site.PlatformAdminSite"

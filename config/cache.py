@@ -5,8 +5,9 @@ throttle windows can all be recomputed. So while Redis is down every read is a m
 write is dropped; the request goes on from the database, and the failure is logged (a warning at
 most every ``LOG_EVERY_S`` seconds per process, so an outage does not flood the log).
 
-Callers that must not go on without the cache (sign-in, whose failure counter is the lock against
-password guessing) read through ``strict_get``, which raises ``CacheUnavailable`` instead.
+A caller that must not go on without the cache reads through ``strict_get``, which raises
+``CacheUnavailable`` instead. (Sign-in no longer needs it: its failures are counted in the
+database, ``config/signin.py``.)
 
 It also keeps one Redis client per connection pool instead of one per call: Django's
 ``RedisCacheClient.get_client`` builds a new ``redis.Redis`` on every cache call, and redis-py builds

@@ -101,12 +101,16 @@ def line_chart(title: str, points: list[tuple[str, float]], *, color: str = "#c0
 
 
 def progression_chart(title: str, weeks: list[dict]) -> str:
-    """Weekly volume bars and an intensity line (0-100, right axis); recovery and taper weeks marked.
+    """Weekly volume bars (planned), an actual volume line (km run, when a week has ``actual``) and
+    an intensity line (0-100 of the plot's height); recovery and taper weeks marked.
 
-    ``weeks``: ``{"label", "volume", "intensity", "recovery", "taper"}`` per week.
+    ``weeks``: ``{"label", "volume", "intensity", "recovery", "taper"}`` per week, and optionally
+    ``"actual"`` (km run; ``None`` for a week not begun, which breaks the line) and ``"so_far"``
+    (the current week: its dot is hollow).
     """
     labels = [w["label"] for w in weeks]
-    top = _nice_max(max((w["volume"] for w in weeks), default=0))
+    actuals = [w.get("actual") for w in weeks]
+    top = _nice_max(max([w["volume"] for w in weeks] + [a for a in actuals if a is not None], default=0))
     plot_w, plot_h = WIDTH - PAD_LEFT - PAD_RIGHT, HEIGHT - PAD_TOP - PAD_BOTTOM
     slot = plot_w / max(1, len(weeks))
     body = []
@@ -131,17 +135,54 @@ def progression_chart(title: str, weeks: list[dict]) -> str:
     if points:
         path = " ".join(f"{x:.1f},{y:.1f}" for x, y in points)
         body.append(f'<polyline points="{path}" fill="none" stroke="#c0392b" stroke-width="2"/>')
+    has_actual = any(a is not None for a in actuals)
+    if has_actual:
+        body.extend(_actual_line(weeks, top, slot, plot_h))
     legend = [
-        ("#417690", "volume (km)"),
+        ("#417690", "planned (km)"),
         ("#9cc3a4", "recovery week"),
         ("#e0b04f", "taper"),
         ("#c0392b", "intensity"),
     ]
+    if has_actual:
+        legend.append((ACTUAL_COLOR, "run (km)"))
     for i, (color, text) in enumerate(legend):
         x = PAD_LEFT + i * 110
         body.append(f'<rect x="{x}" y="{HEIGHT - 14}" width="10" height="10" fill="{color}"/>')
         body.append(f'<text x="{x + 14}" y="{HEIGHT - 5}" font-size="10" fill="#333">{escape(text)}</text>')
     return mark_safe(_frame(title, top, labels, body))
+
+
+ACTUAL_COLOR = "#222222"
+
+
+def _actual_line(weeks: list[dict], top: float, slot: float, plot_h: float) -> list[str]:
+    """The km-run line over the bars, one segment per run of weeks with a value, a dot per week."""
+    parts, segment = [], []
+    for i, week in enumerate(weeks + [{"actual": None}]):
+        actual = week.get("actual")
+        if actual is None:
+            if len(segment) > 1:
+                path = " ".join(f"{x:.1f},{y:.1f}" for x, y, _ in segment)
+                parts.append(
+                    f'<polyline points="{path}" fill="none" stroke="{ACTUAL_COLOR}" stroke-width="2" '
+                    'stroke-dasharray="5 3" class="actual-volume"/>'
+                )
+            for x, y, point in segment:
+                so_far = point.get("so_far")
+                fill = "#ffffff" if so_far else ACTUAL_COLOR
+                parts.append(
+                    f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3.5" fill="{fill}" stroke="{ACTUAL_COLOR}" '
+                    f'stroke-width="1.5" class="actual-volume">'
+                    f"<title>{escape(point['label'])}: {point['actual']:g} km run of {point['volume']:g} "
+                    f"planned{' so far' if so_far else ''}</title></circle>"
+                )
+            segment = []
+            continue
+        x = PAD_LEFT + slot * (i + 0.5)
+        y = PAD_TOP + plot_h - plot_h * (actual / top if top else 0)
+        segment.append((x, y, week))
+    return parts
 
 
 RADAR_SIZE = 300

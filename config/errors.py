@@ -64,6 +64,14 @@ class Locked(Conflict):
     default_message = "This is locked until its prerequisites are met."
 
 
+class TooLarge(DomainError):
+    """413: the request (an upload) is larger than the limit the message names."""
+
+    status_code = 413
+    default_code = "too_large"
+    default_message = "The request is too large."
+
+
 class Unprocessable(DomainError):
     """422: understood and well-formed, but refused as it stands (e.g. a reused idempotency key)."""
 

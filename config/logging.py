@@ -1,4 +1,5 @@
-"""Log records as one JSON object per line (``LOG_FORMAT=json``), with the request id.
+"""Log records as one JSON object per line (``LOG_FORMAT=json``), with the request id; secrets in
+URLs redacted.
 
 ``RequestIdMiddleware`` (config/middleware.py) gives every request an id (the client's
 ``X-Request-ID`` if it sent a sane one, else a new UUID), answers it in the same header and keeps it
@@ -8,12 +9,29 @@ in a context variable for the records logged while the request runs.
 import contextvars
 import json
 import logging
+import re
 from datetime import UTC, datetime
 
 request_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar("request_id", default=None)
 
 # Attributes every LogRecord has; anything else was passed with ``extra=`` and is kept.
 _STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {"message", "asctime", "request_id"}
+
+
+# Secrets that travel in a URL path, with what replaces them in every log line: the calendar feed
+# token (``/api/v1/calendar/feed/<token>.ics``) is the feed's only credential.
+SECRET_IN_PATH = re.compile(r"(/calendar/feed/)[^/\s?#\"'<>]+(\.ics)")
+
+
+def redact(text: str) -> str:
+    return SECRET_IN_PATH.sub(r"\1[redacted]\2", text)
+
+
+class RedactingFormatter(logging.Formatter):
+    """The plain format, secrets in URLs redacted (message, extras and tracebacks alike)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return redact(super().format(record))
 
 
 def install_request_id_on_records():
@@ -53,4 +71,4 @@ class JsonFormatter(logging.Formatter):
         for key, value in vars(record).items():
             if key not in _STANDARD and key not in entry and not key.startswith("_"):
                 entry[key] = value
-        return json.dumps(entry, default=str, ensure_ascii=False)
+        return redact(json.dumps(entry, default=str, ensure_ascii=False))

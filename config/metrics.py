@@ -8,6 +8,9 @@
 * ``reconcile_drift_total{job}``: rows a reconciliation job found drifted and corrected; services
   call ``record_drift("progress_recompute", n)``;
 * ``cache_errors_total{operation}``: cache calls that failed and were served without the cache;
+* ``activity_files_total{via,outcome,reason}``: activity files imported, duplicate (imported before)
+  or refused, by reason code (``crc``, ``truncated``, ``sport``, ``gzip_bomb``...), one file at a
+  time (``via="file"``) or from an archive (``via="archive"``); services call ``record_activity_file``;
 * ``pending_tasks``: tasks waiting in the outbox because the broker refused them;
 * ``notifications{status}``: the notification outbox by status, read at scrape time, once the
   notifications app has a ``Notification`` model with a ``status`` field.
@@ -46,6 +49,19 @@ reconcile_drift = Counter(
 cache_errors = Counter(
     "cache_errors", "Cache calls that failed and were served without the cache.", ["operation"]
 )
+
+
+activity_files = Counter(
+    "activity_files",
+    "Activity files imported, duplicate or refused, by how they came and the refusal's reason code.",
+    ["via", "outcome", "reason"],
+)
+
+
+def record_activity_file(*, via: str, outcome: str, reason: str = "") -> None:
+    """Count one activity file: ``outcome`` is ``imported``, ``duplicate`` or ``refused`` (``reason``
+    is then the refusal's code)."""
+    activity_files.labels(via=via, outcome=outcome, reason=reason).inc()
 
 
 def record_drift(job: str, rows: int) -> None:

@@ -66,3 +66,62 @@ class PendingTask(models.Model):
 
     def __str__(self):
         return f"{self.task} ({self.created_at:%Y-%m-%d %H:%M:%S})"
+
+
+class RunnerDataAccessQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise TypeError("The runner data access log is append-only.")
+
+    def delete(self):
+        raise TypeError("The runner data access log is append-only.")
+
+
+class RunnerDataAccess(models.Model):
+    """One read of a runner's personal data in the admin: who read what, and when.
+
+    Written by ``config.access.RunnerDataAdmin`` for every list and detail page of runners' data;
+    append-only: no change or delete permission exists for it, the model refuses updates and
+    deletes, and on PostgreSQL a trigger refuses them too. Users are kept as id and username (no
+    foreign key), so deleting an account leaves its history in place.
+    """
+
+    class Action(models.TextChoices):
+        LIST = "list", "listed"
+        VIEW = "view", "viewed"
+
+    at = models.DateTimeField("when", default=timezone.now)
+    reader_id = models.IntegerField("reader id")
+    reader_username = models.CharField("reader", max_length=150)
+    action = models.CharField("action", max_length=8, choices=Action.choices)
+    content_type = models.ForeignKey(
+        "contenttypes.ContentType", on_delete=models.PROTECT, related_name="+", verbose_name="kind of data"
+    )
+    object_id = models.CharField("object id", max_length=64)
+    object_repr = models.CharField("object", max_length=200)
+    runner_id = models.IntegerField("runner id", null=True)
+    runner_username = models.CharField("runner", max_length=150, blank=True)
+    path = models.CharField("page", max_length=500)
+
+    objects = RunnerDataAccessQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "runner data access"
+        verbose_name_plural = "runner data access log"
+        default_permissions = ("view",)
+        ordering = ["-at", "-pk"]
+        indexes = [
+            models.Index(fields=["runner_id", "at"], name="platform_access_runner_at"),
+            models.Index(fields=["reader_id", "at"], name="platform_access_reader_at"),
+        ]
+
+    def __str__(self):
+        when = f"{self.at:%Y-%m-%d %H:%M}"
+        return f"{self.reader_username} {self.get_action_display()} {self.object_repr} ({when})"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise TypeError("The runner data access log is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TypeError("The runner data access log is append-only.")

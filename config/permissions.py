@@ -1,11 +1,15 @@
-"""The "Content designers" and "Operators" groups and what each may change.
+"""The "Content designers", "Coaches" and "Operators" groups and what each may do.
 
-Each app lists the models its content designers edit in its ``AppConfig.content_models`` and the
-ones its operators run in ``AppConfig.operator_models`` (``"app_label.ModelName"`` strings for
-view/add/change/delete, or ``("app_label.ModelName", "view", ...)`` for just those actions). After
-every ``migrate`` each group gets exactly the declared actions on the declared models (an action
-it held on such a model that is no longer declared is taken away); never anything on users,
-groups, tokens or audit tables.
+Each app lists the models its content designers edit in its ``AppConfig.content_models``, the
+runners' data its coaches may read in ``AppConfig.coach_models`` and the ones its operators run in
+``AppConfig.operator_models`` (``"app_label.ModelName"`` strings for view/add/change/delete, or
+``("app_label.ModelName", "view", ...)`` for just those actions). After every ``migrate`` each group
+gets exactly the declared actions on the declared models (an action it held on such a model that is
+no longer declared is taken away); never anything on users, groups or tokens.
+
+Runners' personal data (profiles, activities, plans, sessions, devices, notifications) is never a
+content model: designers do not see it. Coaches only view it, and each admin read of it is written
+to the access log (``config/access.py``); deleting it is for superusers only.
 
 Periodic tasks can run any registered task with any arguments, so they belong to operators (and
 superusers); content designers may only look at them.
@@ -14,6 +18,7 @@ superusers); content designers may only look at them.
 from django.apps import apps
 
 CONTENT_DESIGNERS = "Content designers"
+COACHES = "Coaches"
 OPERATORS = "Operators"
 FULL_ACCESS = ("view", "add", "change", "delete")
 
@@ -28,6 +33,11 @@ def _grants(attribute: str):
 def content_model_grants():
     """Yield (model class, actions) declared for content designers by every installed app."""
     return _grants("content_models")
+
+
+def coach_model_grants():
+    """Yield (model class, actions) declared for coaches by every installed app."""
+    return _grants("coach_models")
 
 
 def operator_model_grants():
@@ -54,6 +64,10 @@ def _sync_group(name: str, grants):
 
 def sync_content_designer_permissions():
     return _sync_group(CONTENT_DESIGNERS, content_model_grants())
+
+
+def sync_coach_permissions():
+    return _sync_group(COACHES, coach_model_grants())
 
 
 def sync_operator_permissions():

@@ -34,6 +34,11 @@ PERIODIC_TASKS = {
         "publish_at has come and withdraws those whose unpublish_at has, through their services "
         "(content versions move, a revision is recorded); safe to run twice.",
     },
+    "platform: purge expired API tokens": {
+        "task": "config.tasks.purge_expired_api_tokens",
+        "schedule": crontab(minute="27"),
+        "description": "Deletes API tokens past their expiry (they already no longer authenticate).",
+    },
     # curriculum
     "curriculum: rebuild outcome statistics": {
         "task": "curriculum.tasks.rebuild_stats",

@@ -6,6 +6,7 @@ file in ``var/`` and a Celery broker that keeps its queue in files under ``var/b
 so web, worker and beat run on one machine with no server to install.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -37,7 +38,7 @@ if EMBEDDED and not DEBUG:
     )
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "config.apps.PlatformAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -45,7 +46,10 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     # third party
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -72,9 +76,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "config.middleware.DatabaseUnavailableMiddleware",
+    # Last: turns a sign-in refused by the lockout policy into its answer (config/signin.py).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -180,6 +187,35 @@ else:
 
 # --- Auth and passwords ---------------------------------------------------------------
 
+# One sign-in policy for every door (the admin's login form, POST /api/v1/auth/token/, anything that
+# calls authenticate()): django-axes refuses a username after SIGNIN_FAILURE_LIMIT wrong passwords
+# from any addresses, and a client address after SIGNIN_ADDRESS_FAILURE_LIMIT wrong passwords for any
+# usernames, until SIGNIN_COOLOFF_MIN minutes have passed without another failure. See config/signin.py.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+SIGNIN_FAILURE_LIMIT = env.int("SIGNIN_FAILURE_LIMIT", default=5)
+SIGNIN_ADDRESS_FAILURE_LIMIT = env.int("SIGNIN_ADDRESS_FAILURE_LIMIT", default=20)
+SIGNIN_COOLOFF_MIN = env.int("SIGNIN_COOLOFF_MIN", default=15)
+AXES_HANDLER = "config.signin.SignInLockoutHandler"
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_FAILURE_LIMIT = "config.signin.failure_limit"
+AXES_COOLOFF_TIME = "config.signin.cool_off"
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "config.clientip.client_address"
+AXES_LOCKOUT_CALLABLE = "config.signin.lockout_response"
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_VERBOSE = False
+# Client addresses come from REMOTE_ADDR, or, behind TRUSTED_PROXY_COUNT proxies that each append to
+# X-Forwarded-For, from that header's entry the outermost trusted proxy appended (config/clientip.py).
+# Never more than the proxies really in front: the rest of the header is whatever the client sent.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+
+# Staff must confirm a TOTP code (django-otp) to use the admin; off for the embedded demo.
+ADMIN_OTP_REQUIRED = env.bool("ADMIN_OTP_REQUIRED", default=False)
+OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Coaching platform")
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -233,7 +269,11 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
+        # Both redact secrets in URLs (calendar feed tokens): config/logging.py.
+        "plain": {
+            "()": "config.logging.RedactingFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s: %(message)s",
+        },
         "json": {"()": "config.logging.JsonFormatter"},
     },
     "handlers": {
@@ -243,7 +283,13 @@ LOGGING = {
         }
     },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # Lockouts and failures are warnings; every successful sign-in is not worth a line.
+        "axes": {"level": "WARNING"},
+        # The development server's access log, through the redacting handler.
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
 }
 
 # --- API ------------------------------------------------------------------------------
@@ -262,18 +308,29 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "auth": env.str("AUTH_THROTTLE_RATE", default="30/min"),
     },
+    # Throttles identify a client the same way as the sign-in lockout (config/clientip.py).
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
-# Seconds an API token's user is kept in the shared cache (0: ask the database every request).
-# Revocation and user changes clear it at once; only worth it with Redis.
+# Seconds an API token's user is kept in the shared cache, keyed by the token's digest (0: ask the
+# database every request). Revocation and user changes clear it at once; only worth it with Redis.
 API_TOKEN_CACHE_S = env.int("API_TOKEN_CACHE_S", default=300 if REDIS_URL else 0)
+# API tokens (django-rest-knox): only a SHA-512 digest is stored; a token expires API_TOKEN_TTL_H
+# hours after its last use (the new expiry is written at most once an hour), and never later than
+# API_TOKEN_MAX_AGE_D days after it was issued.
+API_TOKEN_TTL_H = env.int("API_TOKEN_TTL_H", default=720)
+API_TOKEN_MAX_AGE_D = env.int("API_TOKEN_MAX_AGE_D", default=90)
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(hours=API_TOKEN_TTL_H),
+    "AUTO_REFRESH": True,
+    "AUTO_REFRESH_MAX_TTL": timedelta(days=API_TOKEN_MAX_AGE_D),
+    "MIN_REFRESH_INTERVAL": 3600,
+    "AUTH_HEADER_PREFIX": "Token",
+}
 # Idempotency-Key: how long a key's first answer is replayed (at least 24 hours), and after how many
 # seconds a key whose request never finished (its process died) may be used again.
 IDEMPOTENCY_KEY_TTL_H = max(24, env.int("IDEMPOTENCY_KEY_TTL_H", default=48))
 IDEMPOTENCY_LOCK_S = env.int("IDEMPOTENCY_LOCK_S", default=60)
-# Failed password attempts allowed per (client address, username) within the window.
-AUTH_FAILURE_LIMIT = env.int("AUTH_FAILURE_LIMIT", default=5)
-AUTH_FAILURE_WINDOW_S = env.int("AUTH_FAILURE_WINDOW_S", default=900)
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Coaching platform API",
@@ -298,6 +355,8 @@ SPECTACULAR_SETTINGS = {
         "SessionStatusEnum": "training.models.SessionStatus",
         "ExperienceLevelEnum": "training.models.ExperienceLevel",
         "WeekdayEnum": "training.models.Weekday",
+        "WorkoutIntensityEnum": "training.workouts.intensity_choices",
+        "ComplianceVerdictEnum": "training.workouts.verdict_choices",
         "NotificationKindEnum": "notifications.models.Kind",
     },
     "SWAGGER_UI_DIST": "SIDECAR",
@@ -436,3 +495,22 @@ NOTIFICATIONS_ANOMALY_DAYS = env.int("NOTIFICATIONS_ANOMALY_DAYS", default=7)
 # Seconds a rendered plan (per zoom level) stays cached; keyed by the plan's updated_at, so it is
 # never stale. 0 turns the cache off.
 TRAINING_PLAN_CACHE_S = env.int("TRAINING_PLAN_CACHE_S", default=600)
+
+# Activity files are untrusted input (README "Untrusted files"). One file, or one archive entry once
+# decompressed, is at most this many bytes; reading it stops at the cap.
+ACTIVITY_IMPORT_MAX_BYTES = env.int("ACTIVITY_IMPORT_MAX_BYTES", default=25 * 1024 * 1024)
+# Seconds one file may take to parse (checked between FIT messages and XML elements).
+ACTIVITY_IMPORT_PARSE_TIMEOUT_S = env.float("ACTIVITY_IMPORT_PARSE_TIMEOUT_S", default=10.0)
+# A GPX or TCX file declaring more XML namespaces than this is refused before it is parsed.
+ACTIVITY_XML_MAX_NAMESPACES = env.int("ACTIVITY_XML_MAX_NAMESPACES", default=12)
+# Archives (POST /api/v1/activities/archive/): the upload's size, the zip's entries, the largest
+# compression ratio of an entry (or of a gzip member) and the task's time limit.
+ACTIVITY_ARCHIVE_MAX_BYTES = env.int("ACTIVITY_ARCHIVE_MAX_BYTES", default=256 * 1024 * 1024)
+ACTIVITY_ARCHIVE_MAX_ENTRIES = env.int("ACTIVITY_ARCHIVE_MAX_ENTRIES", default=10_000)
+ACTIVITY_ARCHIVE_MAX_RATIO = env.float("ACTIVITY_ARCHIVE_MAX_RATIO", default=100.0)
+ACTIVITY_ARCHIVE_TIME_LIMIT_S = env.int("ACTIVITY_ARCHIVE_TIME_LIMIT_S", default=3600)
+
+# Request bodies: a form or JSON body larger than this is refused (Django's check); an upload
+# larger than FILE_UPLOAD_MAX_MEMORY_SIZE is streamed to a temporary file instead of memory.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=2_621_440)
+FILE_UPLOAD_MAX_MEMORY_SIZE = env.int("FILE_UPLOAD_MAX_MEMORY_SIZE", default=1024 * 1024)

@@ -35,3 +35,11 @@ def apply_publishing_schedule():
     from .scheduling import publishing_schedule_apply
 
     return publishing_schedule_apply()
+
+
+@shared_task(name="config.tasks.purge_expired_api_tokens")
+def purge_expired_api_tokens():
+    """Delete API tokens past their expiry (they no longer authenticate); safe to run twice."""
+    from .services import api_tokens_purge_expired
+
+    return api_tokens_purge_expired()

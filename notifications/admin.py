@@ -5,6 +5,7 @@ from django.contrib import admin, messages
 from django.utils import timezone
 from django.utils.html import format_html
 
+from config.access import RunnerDataAdmin
 from config.admin import ReadOnlyModelAdmin
 from config.content_io import ContentImportExportMixin
 from config.revision_admin import ContentVersionAdmin
@@ -55,7 +56,7 @@ def dry_run_tomorrow(modeladmin, request, queryset):
 
 
 @admin.register(NotificationPreferences)
-class NotificationPreferencesAdmin(admin.ModelAdmin):
+class NotificationPreferencesAdmin(RunnerDataAdmin, admin.ModelAdmin):
     list_display = (
         "user",
         "time_zone",
@@ -72,7 +73,7 @@ class NotificationPreferencesAdmin(admin.ModelAdmin):
 
 
 @admin.register(Device)
-class DeviceAdmin(admin.ModelAdmin):
+class DeviceAdmin(RunnerDataAdmin, admin.ModelAdmin):
     list_display = ("user", "platform", "active", "created_at")
     list_filter = ("platform", "active")
     search_fields = ("user__username",)
@@ -81,7 +82,7 @@ class DeviceAdmin(admin.ModelAdmin):
 
 
 @admin.register(Notification)
-class NotificationAdmin(ReadOnlyModelAdmin):
+class NotificationAdmin(RunnerDataAdmin, ReadOnlyModelAdmin):
     """The outbox and audit log: every notification with its decision trace."""
 
     list_display = ("id", "user", "kind", "status", "send_at", "local_date", "attempts", "sent_at", "outcome")
@@ -134,7 +135,7 @@ class NotificationTemplateAdmin(ContentImportExportMixin, CopyPreviewAdminMixin,
 
 
 @admin.register(BehaviorProfile)
-class BehaviorProfileAdmin(ReadOnlyModelAdmin):
+class BehaviorProfileAdmin(RunnerDataAdmin, ReadOnlyModelAdmin):
     list_display = ("user", "plan", "window", "confidence", "sample_count", "used_fallback", "recomputed_at")
     list_filter = ("used_fallback", "fallback")
     search_fields = ("user__username",)

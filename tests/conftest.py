@@ -1,7 +1,6 @@
 """Fixtures every suite shares. App suites add their own in tests/<app>/conftest.py."""
 
 import pytest
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from config.celery import app as celery_app
@@ -67,9 +66,15 @@ def api_client():
 def client_for(user):
     """An APIClient authenticated with ``user``'s API token."""
     client = APIClient()
-    token, _ = Token.objects.get_or_create(user=user)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_token_for(user)}")
     return client
+
+
+def api_token_for(user) -> str:
+    """A new API token of ``user`` (only its digest is stored, so each call issues one)."""
+    from config.services import api_token_issue
+
+    return api_token_issue(user=user)[1]
 
 
 @pytest.fixture

@@ -11,21 +11,31 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
+from config.access import RunnerDataAdmin
 from config.charts import progression_chart, radar_chart
 from config.errors import DomainError
-from config.revision_admin import ContentVersionAdmin
 
-from . import services
+from . import selectors, services
 from .generator.inputs import MAX_WEEKS, MIN_WEEKS
 from .generator.vdot import format_pace
-from .models import Activity, CalendarSubscription, GoalType, PlannedSession, RunnerProfile, TrainingPlan
+from .models import (
+    Activity,
+    ActivityArchiveImport,
+    CalendarSubscription,
+    GoalType,
+    PlannedSession,
+    RunnerProfile,
+    TrainingPlan,
+)
+from .workouts import describe_step, session_steps
 
 
 @admin.register(RunnerProfile)
-class RunnerProfileAdmin(admin.ModelAdmin):
+class RunnerProfileAdmin(RunnerDataAdmin, admin.ModelAdmin):
     list_display = ["user", "experience_level", "recent_weekly_km", "long_run_day", "time_zone", "updated_at"]
     list_filter = ["experience_level"]
     search_fields = ["user__username", "user__email"]
@@ -34,7 +44,7 @@ class RunnerProfileAdmin(admin.ModelAdmin):
 
 
 @admin.register(Activity)
-class ActivityAdmin(admin.ModelAdmin):
+class ActivityAdmin(RunnerDataAdmin, admin.ModelAdmin):
     list_display = ["started_at", "user", "kind", "distance_km", "duration_s", "avg_heart_rate", "source"]
     list_filter = ["kind", "source"]
     search_fields = ["user__username"]
@@ -46,6 +56,62 @@ class ActivityAdmin(admin.ModelAdmin):
     @admin.display(description="km", ordering="distance_m")
     def distance_km(self, obj):
         return f"{obj.distance_m / 1000:.2f}"
+
+
+@admin.register(ActivityArchiveImport)
+class ActivityArchiveImportAdmin(admin.ModelAdmin):
+    """Archive imports and their reports, read-only: the task writes them, nobody edits them."""
+
+    list_display = ["created_at", "user", "status", "total", "imported", "duplicates", "refused_count"]
+    list_filter = ["status"]
+    search_fields = ["user__username", "name"]
+    date_hierarchy = "created_at"
+    list_select_related = ["user"]
+    fields = [
+        "user",
+        "status",
+        "name",
+        "size_bytes",
+        ("total", "processed", "imported", "duplicates"),
+        "refused_report",
+        "warnings_report",
+        "error",
+        ("created_at", "started_at", "finished_at"),
+    ]
+    readonly_fields = [name for entry in fields for name in (entry if isinstance(entry, tuple) else (entry,))]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    @admin.display(description="refused")
+    def refused_count(self, obj):
+        return len(obj.refused or [])
+
+    @admin.display(description="refused files")
+    def refused_report(self, obj):
+        rows = [(row.get("name", ""), row.get("reason", "")) for row in obj.refused or []]
+        if not rows:
+            return "-"
+        return format_html(
+            "<table><tr><th>file</th><th>reason</th></tr>{}</table>",
+            format_html_join("", "<tr><td>{}</td><td>{}</td></tr>", rows),
+        )
+
+    @admin.display(description="warnings")
+    def warnings_report(self, obj):
+        rows = [(row.get("name", ""), row.get("message", "")) for row in obj.warnings or []]
+        if not rows:
+            return "-"
+        return format_html(
+            "<table><tr><th>file</th><th>warning</th></tr>{}</table>",
+            format_html_join("", "<tr><td>{}</td><td>{}</td></tr>", rows),
+        )
 
 
 def _run_service(modeladmin, request, queryset, service, label, **kwargs):
@@ -107,7 +173,7 @@ class GeneratePlanForm(forms.Form):
 
 
 @admin.register(TrainingPlan)
-class TrainingPlanAdmin(ContentVersionAdmin):
+class TrainingPlanAdmin(RunnerDataAdmin, admin.ModelAdmin):
     list_display = ["name", "user", "status", "goal_type", "start_date", "end_date", "generator_version"]
     list_filter = ["status", "goal_type"]
     search_fields = ["name", "user__username", "target_event"]
@@ -170,17 +236,21 @@ class TrainingPlanAdmin(ContentVersionAdmin):
     def charts(self, obj):
         if obj is None or not obj.weekly_plan:
             return "-"
+        actual = selectors.plan_actual_km(obj) if obj.pk else {}
+        today = timezone.now().astimezone(obj.zone).date().isoformat()
         weeks = [
             {
                 "label": f"W{w['week_number']}",
                 "volume": w["volume_km"],
+                "actual": actual.get(w["week_number"]),
+                "so_far": w["week_start_date"] <= today <= w["week_end_date"],
                 "intensity": w["intensity_score"],
                 "recovery": w["is_recovery_week"],
                 "taper": w["phase_name"] == "Taper",
             }
             for w in obj.weekly_plan
         ]
-        progression = progression_chart("Weekly volume (km) and intensity", weeks)
+        progression = progression_chart("Weekly km: planned and run; intensity", weeks)
         radar = radar_chart("Runner snapshot", (obj.runner_snapshot or {}).get("profile_radar", []))
         return format_html('<div style="display:flex;gap:16px;flex-wrap:wrap">{}{}</div>', progression, radar)
 
@@ -230,6 +300,10 @@ class TrainingPlanAdmin(ContentVersionAdmin):
         ]
 
     def add_view(self, request, form_url="", extra_context=None):
+        if not self.has_add_permission(request):
+            from django.core.exceptions import PermissionDenied
+
+            raise PermissionDenied
         return redirect("admin:training_trainingplan_generate")
 
     def generate_view(self, request):
@@ -270,7 +344,7 @@ class TrainingPlanAdmin(ContentVersionAdmin):
 
 
 @admin.register(PlannedSession)
-class PlannedSessionAdmin(ContentVersionAdmin):
+class PlannedSessionAdmin(RunnerDataAdmin, admin.ModelAdmin):
     list_display = [
         "date",
         "user",
@@ -286,7 +360,9 @@ class PlannedSessionAdmin(ContentVersionAdmin):
     raw_id_fields = ["plan", "user", "activity"]
     list_select_related = ["user", "plan"]
     date_hierarchy = "date"
-    # Dates, times and status move through the services (signals, calendar, missed sweep).
+    # Dates, times and status move through the services (signals, calendar, missed sweep); the
+    # steps are the generator's (they add up to the distance the FIT export and the calendar use)
+    # and the compliance is computed when the session is completed.
     readonly_fields = [
         "plan",
         "user",
@@ -297,17 +373,66 @@ class PlannedSessionAdmin(ContentVersionAdmin):
         "status",
         "completed_at",
         "activity",
+        "workout",
+        "compliance_summary",
         "created_at",
         "updated_at",
+    ]
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    ("plan", "user"),
+                    ("date", "week_number", "start_time_local", "time_zone"),
+                    ("session_type", "is_key_session"),
+                    "title",
+                    "description",
+                    "purpose",
+                    ("target_distance_km", "target_duration_s", "target_pace_s_per_km"),
+                    "workout",
+                ]
+            },
+        ),
+        ("Done", {"fields": [("status", "completed_at"), "activity", "compliance_summary"]}),
+        (None, {"fields": [("created_at", "updated_at")]}),
     ]
 
     def has_add_permission(self, request):
         return False
 
+    @admin.display(description="workout steps")
+    def workout(self, obj):
+        steps = session_steps(obj) if obj is not None else []
+        if not steps:
+            return "-"
+        items = format_html_join("", "<li>{}</li>", ((describe_step(step),) for step in steps))
+        return format_html('<ol class="workout-steps">{}</ol>', items)
+
+    @admin.display(description="compliance")
+    def compliance_summary(self, obj):
+        compliance = obj.compliance if obj is not None else None
+        if not compliance:
+            return "-"
+        parts = [compliance.get("verdict", "").replace("_", " ")]
+        if "distance_pct" in compliance:
+            parts.append(f"{compliance['distance_pct']:g}% of the distance")
+        if "duration_pct" in compliance:
+            parts.append(f"{compliance['duration_pct']:g}% of the time")
+        if "pace_s_per_km" in compliance:
+            pace = f"pace {format_pace(compliance['pace_s_per_km'])}/km"
+            target = compliance.get("pace_target")
+            if target:
+                pace += f" (target {format_pace(target['min'])}–{format_pace(target['max'])}/km)"
+            parts.append(pace)
+        return ", ".join(parts)
+
 
 @admin.register(CalendarSubscription)
-class CalendarSubscriptionAdmin(admin.ModelAdmin):
+class CalendarSubscriptionAdmin(RunnerDataAdmin, admin.ModelAdmin):
     list_display = ["user", "created_at"]
     search_fields = ["user__username"]
     raw_id_fields = ["user"]
-    readonly_fields = ["token", "created_at"]
+    # The token is never stored (only its digest) and never shown here.
+    fields = ["user", "created_at"]
+    readonly_fields = ["created_at"]

@@ -6,12 +6,15 @@ class TrainingConfig(AppConfig):
 
     name = "training"
     verbose_name = "Training"
-    # Models the "Content designers" group may edit (see config/permissions.py): designers and
-    # coaches generate plans for runners and adjust their sessions in the admin; runner profiles
-    # and activities are the runner's own data, which they may only read.
-    content_models = (
-        "training.TrainingPlan",
-        "training.PlannedSession",
+    # Everything here is a runner's personal (health) data (config/access.py): the "Content
+    # designers" group gets none of it; the "Coaches" group may read it, every read logged; only
+    # superusers delete it (see config/permissions.py).
+    content_models = ()
+    coach_models = (
         ("training.RunnerProfile", "view"),
         ("training.Activity", "view"),
+        ("training.TrainingPlan", "view"),
+        ("training.PlannedSession", "view"),
     )
+    # Operators look at archive imports and their reports (read-only: the task writes them).
+    operator_models = (("training.ActivityArchiveImport", "view"),)

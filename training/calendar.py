@@ -3,7 +3,9 @@
 A session with a start time is a timed event in its IANA zone (the zone's VTIMEZONE is
 included, so calendars follow its daylight-saving rules); one without is an all-day event. The
 UID is stable per session and SEQUENCE grows with each change, so subscribed calendars update
-a moved or realigned session in place.
+a moved or realigned session in place. The description lists the workout's steps ("2 km warm-up
+easy 5:30–6:10/km; 5 × (1000 m at interval 4:25–4:32/km, 400 m recovery); 1.5 km cool-down") and
+why the session is there.
 """
 
 import datetime as dt
@@ -12,6 +14,7 @@ from django.utils import timezone
 from icalendar import Calendar, Event
 
 from .generator.vdot import format_duration, format_pace
+from .workouts import describe_steps, session_steps
 
 PRODID = "-//Coaching platform//Training plans//EN"
 
@@ -28,6 +31,11 @@ def _summary(session) -> str:
 
 def _description(session) -> str:
     lines = [session.description]
+    workout = describe_steps(session_steps(session))
+    if workout:
+        lines.append(f"Workout: {workout}")
+    if session.purpose:
+        lines.append(f"Why: {session.purpose}")
     if session.target_pace_s_per_km:
         lines.append(f"Target pace: {format_pace(session.target_pace_s_per_km)}/km")
     if session.target_duration_s:

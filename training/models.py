@@ -10,7 +10,9 @@
 """
 
 import datetime as dt
+import hashlib
 import secrets
+import uuid
 from functools import cache
 from zoneinfo import ZoneInfo, available_timezones
 
@@ -19,6 +21,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.crypto import salted_hmac
 
 from config.jsonschemas import schema_json_field
 
@@ -223,6 +226,13 @@ class Activity(models.Model):
         validators=[MinValueValidator(25), MaxValueValidator(250)],
     )
     elevation_gain_m = models.PositiveIntegerField("elevation gain (m)", null=True, blank=True)
+    avg_cadence = models.PositiveSmallIntegerField(
+        "average cadence (steps/min)",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(20), MaxValueValidator(300)],
+        help_text="Steps a minute, both feet (watches write strides a minute per foot: twice that).",
+    )
     perceived_effort = models.PositiveSmallIntegerField(
         "perceived effort",
         null=True,
@@ -272,6 +282,64 @@ class Activity(models.Model):
     @property
     def pace_s_per_km(self) -> int | None:
         return round(self.duration_s / (self.distance_m / 1000)) if self.distance_m else None
+
+
+class ArchiveStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    DONE = "done", "Done"
+    FAILED = "failed", "Failed"
+
+
+def archive_upload_to(instance, filename) -> str:
+    """A random name under MEDIA_ROOT: the runner's file name is only a label, never a path."""
+    return f"activity-archives/{uuid.uuid4().hex}.zip"
+
+
+class ActivityArchiveImport(models.Model):
+    """A runner's whole history uploaded at once (a Strava or Garmin Connect export), imported by a
+    task entry by entry; the counters and lists are its report."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="activity_archives",
+        db_index=False,  # training_archive_user_idx
+        verbose_name="runner",
+    )
+    status = models.CharField(
+        "status", max_length=10, choices=ArchiveStatus.choices, default=ArchiveStatus.QUEUED
+    )
+    archive = models.FileField(
+        "archive",
+        upload_to=archive_upload_to,
+        blank=True,
+        help_text="The uploaded zip, under MEDIA_ROOT; deleted once it has been imported.",
+    )
+    name = models.CharField("file name", max_length=200, blank=True, help_text="As uploaded; a label only.")
+    size_bytes = models.PositiveBigIntegerField("size (bytes)", default=0)
+    total = models.PositiveIntegerField("activity files", default=0)
+    processed = models.PositiveIntegerField(
+        "files processed", default=0, help_text="Entries done so far; a task run again resumes after them."
+    )
+    imported = models.PositiveIntegerField("imported", default=0)
+    duplicates = models.PositiveIntegerField("duplicates", default=0, help_text="Files imported before.")
+    refused = schema_json_field("training", "archive_refused", "refused files", default=list, blank=True)
+    warnings = schema_json_field("training", "archive_warnings", "warnings", default=list, blank=True)
+    error = models.CharField(
+        "error", max_length=500, blank=True, help_text="Why the whole archive failed, when it did."
+    )
+    created_at = models.DateTimeField("created at", auto_now_add=True)
+    started_at = models.DateTimeField("started at", null=True, blank=True)
+    finished_at = models.DateTimeField("finished at", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "activity archive import"
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "-created_at"], name="training_archive_user_idx")]
+
+    def __str__(self):
+        return f"{self.name or 'Archive'} of {self.user} ({self.get_status_display()})"
 
 
 class GoalType(models.TextChoices):
@@ -500,12 +568,33 @@ class PlannedSession(models.Model):
         return aware_local(self.date + dt.timedelta(days=1), dt.time(0, 0), self.zone)
 
 
-def new_calendar_token() -> str:
+def new_calendar_nonce() -> str:
     return secrets.token_urlsafe(32)
 
 
+new_calendar_token = new_calendar_nonce  # named by migration 0001
+
+
+def calendar_token_digest(token: str) -> str:
+    """What the database keeps of a feed token: its SHA-256, looked up when the feed is fetched."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class CalendarSubscriptionQuerySet(models.QuerySet):
+    def for_token(self, token: str):
+        """The subscription a feed URL's token opens: the current one, or the URL from before the
+        tokens were hashed (kept until the user asks for a new URL)."""
+        digest = calendar_token_digest(token)
+        return self.filter(Q(token_digest=digest) | Q(previous_digest=digest))
+
+
 class CalendarSubscription(models.Model):
-    """A private calendar feed URL per user: the token in the path is the only credential."""
+    """A private calendar feed URL per user: the token in the path is the only credential.
+
+    The token is never stored: it is an HMAC of ``nonce`` under ``SECRET_KEY`` (so the API can show
+    the URL again), and the database keeps only its SHA-256 (``token_digest``) to find the row.
+    Neither a copy of the database nor a log line opens the feed. A new URL is a new nonce.
+    """
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
@@ -513,11 +602,32 @@ class CalendarSubscription(models.Model):
         related_name="calendar_subscription",
         verbose_name="user",
     )
-    token = models.CharField("token", max_length=64, unique=True, default=new_calendar_token)
+    nonce = models.CharField("nonce", max_length=64, default=new_calendar_nonce)
+    token_digest = models.CharField("token digest", max_length=64, unique=True)
+    previous_digest = models.CharField(
+        "previous token digest",
+        max_length=64,
+        unique=True,
+        null=True,
+        blank=True,
+        help_text="A feed URL issued before feed tokens were hashed; it works until a new URL is made.",
+    )
     created_at = models.DateTimeField("created at", auto_now_add=True)
+
+    objects = CalendarSubscriptionQuerySet.as_manager()
 
     class Meta:
         verbose_name = "calendar subscription"
 
     def __str__(self):
         return f"Calendar feed of {self.user}"
+
+    @property
+    def token(self) -> str:
+        """The secret in the feed URL, derived from the nonce (changes with ``SECRET_KEY``)."""
+        return salted_hmac("training.calendar-feed", self.nonce, algorithm="sha256").hexdigest()
+
+    def renew(self) -> None:
+        """A new nonce, so a new token; the digest follows (call ``save`` after)."""
+        self.nonce = new_calendar_nonce()
+        self.token_digest = calendar_token_digest(self.token)

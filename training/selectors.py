@@ -1,11 +1,15 @@
 """Reads for training: querysets and summaries the API, admin and commands share."""
 
+import datetime as dt
+
 from django.conf import settings
 from django.core.cache import cache
 from django.db.models import QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from config import jsonbytes
+from config.errors import Invalid
 from config.lru import LocalLRU
 
 from .models import Activity, PlannedSession, TrainingPlan
@@ -50,18 +54,68 @@ def activities_of(*, user) -> QuerySet[Activity]:
     return Activity.objects.filter(user=user).order_by("-started_at", "-id")
 
 
-def plan_progression(plan: TrainingPlan) -> list[dict]:
-    """The seed's ProgressionChart shape: ``week``, ``volume``, ``intensity``, ``recovery``, ``label``."""
+def plan_progression(plan: TrainingPlan, *, today: dt.date | None = None) -> list[dict]:
+    """The seed's ProgressionChart shape: ``week``, ``volume`` (planned km), ``actual`` (km run,
+    ``None`` for a week not begun), ``intensity``, ``recovery``, ``label``."""
+    actual = plan_actual_km(plan, today=today)
     return [
         {
             "week": week["week_number"],
             "volume": week["volume_km"],
+            "actual": actual.get(week["week_number"]),
             "intensity": week["intensity_score"],
             "recovery": week["is_recovery_week"],
             "label": week.get("week_label") or "",
         }
         for week in plan.weekly_plan
     ]
+
+
+def plan_actual_km(plan: TrainingPlan, *, today: dt.date | None = None) -> dict[int, float | None]:
+    """Km the runner actually ran in each week of the plan, by week number (one query).
+
+    Every run recorded in the week counts (typed in, imported or sent by an app, matched to a
+    session or not: it is load all the same), and any other activity (a ruck) that completed one
+    of the plan's sessions. Skipped and missed sessions add nothing. The current week counts what
+    was run so far; a week that has not begun is ``None``. Weeks are the weekly plan's dates, days
+    the activity's local date.
+    """
+    from django.db.models import Q
+
+    from .models import aware_local
+
+    today = today or timezone.now().astimezone(plan.zone).date()
+    day = dt.date.fromisoformat
+    weeks = [(w["week_number"], day(w["week_start_date"]), day(w["week_end_date"])) for w in plan.weekly_plan]
+    started = [(number, start, end) for number, start, end in weeks if start <= today]
+    totals: dict[int, float | None] = {number: None for number, _, _ in weeks}
+    if not started:
+        return totals
+    first = min(start for _, start, _ in started)
+    last = min(max(end for _, _, end in started), today)
+    # A day either side: activities keep their own zone, which may differ from the plan's.
+    rows = (
+        Activity.objects.filter(
+            user_id=plan.user_id,
+            started_at__gte=aware_local(first - dt.timedelta(days=1), dt.time(0, 0), plan.zone),
+            started_at__lt=aware_local(last + dt.timedelta(days=2), dt.time(0, 0), plan.zone),
+        )
+        .filter(Q(kind="run") | Q(planned_sessions__plan_id=plan.pk))
+        .distinct()
+        .only("id", "started_at", "time_zone", "distance_m")
+    )
+    metres = {number: 0 for number, _, _ in started}
+    for activity in rows:
+        local = activity.local_date
+        if local > today:
+            continue
+        for number, start, end in started:
+            if start <= local <= end:
+                metres[number] += activity.distance_m
+                break
+    for number, total in metres.items():
+        totals[number] = round(total / 1000, 1)
+    return totals
 
 
 def plan_radar(plan: TrainingPlan) -> dict:
@@ -111,3 +165,29 @@ def plan_detail_json(*, user, plan_id: int, zoom: str) -> bytes:
     if use_cache:
         _local.set_through(key, body, slot=slot, shared=cache, timeout=settings.TRAINING_PLAN_CACHE_S)
     return body
+
+
+def plan_day_json(*, user, plan_id: int, date: dt.date) -> dict:
+    """The plan's summary fields, ``day`` (``date`` and its sessions, with their steps and purpose)
+    and ``week`` (the weekly plan's entry whose dates contain the day).
+
+    Not cached: a session changes (completed, moved, skipped) without touching its plan, so the
+    plan's version cannot key it. Two queries: the plan without its large documents but its weeks,
+    and the day's sessions. ``Invalid`` on ``date`` when the day is not in the plan.
+    """
+    from .api.serializers import PlanDetailSerializer
+
+    documents = [name for name in PLAN_LIST_DEFER if name != "weekly_plan"]
+    plan = plans_of(user=user).defer(*documents).filter(pk=plan_id).first()
+    if plan is None:
+        raise Http404("No such plan among yours.")
+    if not plan.start_date <= date <= plan.end_date:
+        raise Invalid({"date": [f"The plan runs from {plan.start_date} to {plan.end_date}."]})
+    sessions = list(PlannedSession.objects.filter(plan=plan, date=date).order_by("id"))
+    iso = date.isoformat()
+    week = next(
+        (w for w in plan.weekly_plan if w.get("week_start_date", "") <= iso <= w.get("week_end_date", "")),
+        None,
+    )
+    context = {"zoom": "day", "day": {"date": date, "sessions": sessions}, "week": week}
+    return PlanDetailSerializer(plan, context=context).data

@@ -1,71 +1,27 @@
-"""``/api/v1/auth/token/``: issue (POST) and revoke (DELETE) an API token.
+"""``/api/v1/auth/``: sign in for an API token, sign out.
 
-Two throttles guard it: ``auth`` limits every request per client address, and
-``LoginFailureThrottle`` refuses further attempts for a (client address, username) pair after
-``AUTH_FAILURE_LIMIT`` wrong passwords within ``AUTH_FAILURE_WINDOW_S`` seconds. Both keep
-their counters in the default cache, which is Redis when ``REDIS_URL`` is set.
-
-If the cache cannot be reached, the address throttle lets requests through (like every other
-throttle), but the failure counter cannot be read, and without it nothing stops password guessing:
-sign-in answers 503 ``service_unavailable`` until the cache is back.
+* ``POST auth/token/`` ``{"username", "password"}`` → ``{"token", "expiry"}``: a new token on every
+  sign-in (django-rest-knox: only its digest is stored, so it is shown this once). ``DELETE`` on
+  the same path, or ``POST auth/logout/``, ends the token the request authenticates with;
+  ``POST auth/logoutall/`` ends every token of the user.
+* The sign-in policy is the one every door shares (``config/signin.py``): wrong passwords lock the
+  username and the client address out for a cool-off, the right password included, answered as a
+  429 ``locked_out``. The ``auth`` throttle also limits every request per client address.
 """
 
-import hashlib
-
-from django.conf import settings
-from django.contrib.auth import authenticate
-from django.core.cache import cache
-from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from django.contrib.auth import authenticate, user_logged_in, user_logged_out
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from knox.models import AuthToken
 from rest_framework import serializers, status
-from rest_framework.authtoken.models import Token
-from rest_framework.exceptions import Throttled
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from config.cache import CacheUnavailable, strict_get
-from config.errors import Unavailable
+from config import services
+from config.signin import SignInLocked
 
-from .authentication import CachedTokenAuthentication
 from .schema import ErrorSerializer
-
-
-class LoginFailureThrottle:
-    """Counts wrong passwords per (client address, username); a fixed window in the cache."""
-
-    def __init__(self, request, username):
-        ident = f"{self.client_address(request)}|{(username or '').lower()}"
-        self.key = "auth-failures:" + hashlib.sha256(ident.encode()).hexdigest()
-        self.limit = settings.AUTH_FAILURE_LIMIT
-        self.window = settings.AUTH_FAILURE_WINDOW_S
-
-    @staticmethod
-    def client_address(request):
-        return request.META.get("REMOTE_ADDR", "")
-
-    def check(self):
-        try:
-            failures = strict_get(self.key) or 0
-        except CacheUnavailable as exc:
-            raise Unavailable("Sign-in is unavailable for a moment; try again shortly.") from exc
-        if failures >= self.limit:
-            ttl = getattr(cache, "ttl", lambda key: None)(self.key)
-            raise Throttled(
-                wait=ttl if ttl and ttl > 0 else self.window,
-                detail="Too many failed sign-in attempts. Try again later.",
-            )
-
-    def record_failure(self):
-        # add() starts the window only once; incr() is atomic in Redis.
-        cache.add(self.key, 0, timeout=self.window)
-        try:
-            cache.incr(self.key)
-        except ValueError:  # expired between add and incr
-            cache.set(self.key, 1, timeout=self.window)
-
-    def reset(self):
-        cache.delete(self.key)
 
 
 class TokenRequestSerializer(serializers.Serializer):
@@ -73,11 +29,27 @@ class TokenRequestSerializer(serializers.Serializer):
     password = serializers.CharField(max_length=128, trim_whitespace=False, style={"input_type": "password"})
 
 
-TokenResponse = inline_serializer("TokenResponse", {"token": serializers.CharField()})
+class TokenResponseSerializer(serializers.Serializer):
+    token = serializers.CharField(
+        help_text="Send it as `Authorization: Token <token>`; shown only this once."
+    )
+    expiry = serializers.DateTimeField(
+        allow_null=True,
+        help_text="When the token expires unless used again; each use moves it on, up to a maximum age.",
+    )
+
+
+SIGNED_OUT = OpenApiResponse(description="The token is ended.")
+
+
+def end_token(request) -> None:
+    """End the token the request authenticated with (a session sign-in has none)."""
+    if isinstance(request.auth, AuthToken):
+        services.api_token_revoke(token=request.auth)
+        user_logged_out.send(sender=request.user.__class__, request=request._request, user=request.user)
 
 
 class AuthTokenView(APIView):
-    authentication_classes = [CachedTokenAuthentication]
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "auth"
 
@@ -86,46 +58,78 @@ class AuthTokenView(APIView):
             return [IsAuthenticated()]
         return [AllowAny()]
 
+    def get_authenticators(self):
+        # Signing in needs no credentials; a stale token sent along must not turn it into a 401.
+        if self.request is not None and self.request.method == "POST":
+            return []
+        return super().get_authenticators()
+
     @extend_schema(
         request=TokenRequestSerializer,
         responses={
-            200: TokenResponse,
+            200: TokenResponseSerializer,
             400: OpenApiResponse(description="Missing fields, or wrong username or password."),
-            429: OpenApiResponse(description="Too many attempts."),
+            429: OpenApiResponse(
+                response=ErrorSerializer,
+                description="`locked_out`: too many wrong passwords for this username or from this "
+                "address; refused, the right password included, until the cool-off ends "
+                "(`Retry-After` seconds). Or `throttled`: too many requests from this address.",
+            ),
             503: OpenApiResponse(
                 response=ErrorSerializer,
-                description="`service_unavailable`: the database, or the cache that counts failed "
-                "sign-ins, is unreachable; retry shortly.",
+                description="`service_unavailable`: the database is unreachable; retry shortly.",
             ),
         },
         auth=[],
-        summary="Exchange a username and password for an API token",
+        summary="Exchange a username and password for a new API token",
     )
     def post(self, request):
         serializer = TokenRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        username = serializer.validated_data["username"]
-        failures = LoginFailureThrottle(request, username)
-        failures.check()
         user = authenticate(
             request=request._request,
-            username=username,
+            username=serializer.validated_data["username"],
             password=serializer.validated_data["password"],
         )
+        if getattr(request._request, "axes_locked_out", False):
+            raise SignInLocked()
         if user is None or not user.is_active:
-            failures.record_failure()
             raise serializers.ValidationError(
                 {"non_field_errors": ["Unable to sign in with the username and password given."]}
             )
-        failures.reset()
-        token, _ = Token.objects.get_or_create(user=user)
-        return Response({"token": token.key}, status=status.HTTP_200_OK)
+        instance, token = services.api_token_issue(user=user)
+        # Records the sign-in (last login, the admin's access log) and clears this address's failures.
+        user_logged_in.send(sender=user.__class__, request=request._request, user=user)
+        return Response(TokenResponseSerializer({"token": token, "expiry": instance.expiry}).data)
 
     @extend_schema(
         request=None,
-        responses={204: OpenApiResponse(description="The token is revoked.")},
-        summary="Revoke the token this request authenticates with",
+        responses={204: SIGNED_OUT},
+        summary="End the token this request authenticates with (same as POST auth/logout/)",
     )
     def delete(self, request):
-        Token.objects.filter(user=request.user).delete()
+        end_token(request)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class LogoutView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=None, responses={204: SIGNED_OUT}, summary="Sign out: end this token")
+    def post(self, request):
+        end_token(request)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class LogoutAllView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        request=None,
+        responses={204: OpenApiResponse(description="Every token of the user is ended.")},
+        summary="Sign out everywhere: end every token of the user",
+    )
+    def post(self, request):
+        services.api_tokens_revoke_all(user_id=request.user.pk)
+        user_logged_out.send(sender=request.user.__class__, request=request._request, user=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -1,7 +1,7 @@
 """The OpenAPI schema generator: drf-spectacular's, plus what platform-wide mechanisms add.
 
-Every operation documents the 503 ``service_unavailable`` it answers while the database (or,
-for sign-in, the cache) is unreachable. A view method marked ``@idempotent``
+Every operation documents the 503 ``service_unavailable`` it answers while the database is
+unreachable. A view method marked ``@idempotent``
 (``config/idempotency.py``) gets the optional ``Idempotency-Key`` header and its 409/422 answers
 documented, so every client generator sees the retry mechanism without each view repeating it.
 
@@ -14,9 +14,9 @@ documented, so every client generator sees the retry mechanism without each view
 """
 
 from django.core.exceptions import FieldDoesNotExist
-from drf_spectacular.extensions import OpenApiSerializerExtension
+from drf_spectacular.extensions import OpenApiAuthenticationExtension, OpenApiSerializerExtension
 from drf_spectacular.openapi import AutoSchema
-from drf_spectacular.plumbing import build_basic_type
+from drf_spectacular.plumbing import build_basic_type, build_bearer_security_scheme_object
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, PolymorphicProxySerializer
 from rest_framework import serializers
@@ -37,6 +37,16 @@ class ValidationErrorSerializer(serializers.Serializer):
     """Bad input: each field maps to its messages; errors of no single field are under
     ``non_field_errors``. A nested input (an object or a list of objects) maps its own fields the
     same way, so a field's value is a list of messages or, for nested input, an object or list."""
+
+
+class TokenScheme(OpenApiAuthenticationExtension):
+    """``Authorization: Token <token>`` from ``POST /api/v1/auth/token/`` (django-rest-knox)."""
+
+    target_class = "config.api.authentication.CachedTokenAuthentication"
+    name = "tokenAuth"
+
+    def get_security_definition(self, auto_schema):
+        return build_bearer_security_scheme_object(header_name="Authorization", token_prefix="Token")
 
 
 class ValidationErrorExtension(OpenApiSerializerExtension):

@@ -3,11 +3,13 @@
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from .auth import AuthTokenView
+from .auth import AuthTokenView, LogoutAllView, LogoutView
 from .ping import PingView
 
 urlpatterns = [
     path("auth/token/", AuthTokenView.as_view(), name="auth-token"),
+    path("auth/logout/", LogoutView.as_view(), name="auth-logout"),
+    path("auth/logoutall/", LogoutAllView.as_view(), name="auth-logoutall"),
     path("ping/", PingView.as_view(), name="ping"),
     path("schema/", SpectacularAPIView.as_view(permission_classes=[]), name="schema"),
     path(

@@ -176,6 +176,12 @@ def plan_session(user):
     return {"id": _plan(user).sessions.order_by("date", "pk").first().pk}
 
 
+def run_plan_session(user):
+    """A session of the user's active plan that is a run (its workout exports as a FIT file)."""
+    session = _plan(user).sessions.exclude(session_type__in=("rest", "cross")).order_by("date", "pk").first()
+    return {"id": session.pk}
+
+
 def activity(user):
     from datetime import timedelta
 
@@ -188,6 +194,17 @@ def activity(user):
     if found is None:
         found = activity_record(
             user=user, started_at=timezone.now() - timedelta(days=1), duration_s=1800, distance_m=5000
+        )
+    return {"id": found.pk}
+
+
+def activity_archive(user):
+    from training.models import ActivityArchiveImport, ArchiveStatus
+
+    found = ActivityArchiveImport.objects.filter(user=user).order_by("pk").first()
+    if found is None:
+        found = ActivityArchiveImport.objects.create(
+            user=user, status=ArchiveStatus.DONE, name="export.zip", total=1, processed=1, imported=1
         )
     return {"id": found.pk}
 
@@ -254,7 +271,9 @@ REGISTRY = [
     Entry("/api/v1/training-plans/{id}/", training_plan),
     Entry("/api/v1/training-plans/{id}/activate/", draft_training_plan),
     Entry("/api/v1/plan-sessions/{id}/", plan_session),
+    Entry("/api/v1/plan-sessions/{id}/workout.fit", run_plan_session),
     Entry("/api/v1/activities/{id}/", activity),
+    Entry("/api/v1/activities/archive/{id}/", activity_archive),
     Entry(
         "/api/v1/calendar/feed/{token}.ics",
         calendar_feed,

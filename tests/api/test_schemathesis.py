@@ -18,7 +18,6 @@ import schemathesis
 from django.contrib.auth import get_user_model
 from django.core import signals
 from django.db import close_old_connections
-from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
@@ -28,6 +27,7 @@ from schemathesis.specs.openapi.checks import (
 
 from config.wsgi import application
 from tests.api.objects import learner_objects
+from tests.conftest import api_token_for
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 MAX_EXAMPLES = 30
@@ -71,7 +71,7 @@ def _requests_keep_the_connection(demo_world):
 def learner(demo_world, django_db_blocker):
     with django_db_blocker.unblock():
         user = get_user_model().objects.get(username="learner")
-        return user, Token.objects.get(user=user).key, learner_objects(user)
+        return user, api_token_for(user), learner_objects(user)
 
 
 _turn = itertools.count()

@@ -3,13 +3,12 @@ then checked through the API as a client app sees it. Each flow leaves a screens
 page in the screenshots folder (see ``conftest.screenshot_dir``)."""
 
 import pytest
-from django.apps import apps
 from django.contrib import admin
 from django.contrib.auth.models import Group
-from rest_framework.authtoken.models import Token
 
 from config.permissions import CONTENT_DESIGNERS, content_model_grants, sync_content_designer_permissions
 from progress.models import Block, BlockType
+from tests.conftest import api_token_for
 from tests.factories import UserFactory
 from tests.progress.factories import CommunityFactory, build_program
 from tests.utils.progress import join
@@ -33,8 +32,7 @@ def signed_in(admin_login, designer):
 
 
 def api_get(page, path, user):
-    token, _ = Token.objects.get_or_create(user=user)
-    response = page.request.get(path, headers={"Authorization": f"Token {token.key}"})
+    response = page.request.get(path, headers={"Authorization": f"Token {api_token_for(user)}"})
     assert response.status == 200, (path, response.status, response.text()[:300])
     return response.json()
 
@@ -221,7 +219,7 @@ def test_designer_cannot_reach_users_groups_tokens_or_audit_tables(signed_in, sc
     forbidden = [model for model in admin.site._registry if model not in granted]
     names = {model._meta.label for model in forbidden}
     assert {"auth.User", "auth.Group"} <= names
-    assert any(model._meta.app_label == "authtoken" for model in forbidden)
+    assert any(model._meta.app_label == "knox" for model in forbidden)
     reached = []
     for model in forbidden:
         opts = model._meta
@@ -241,15 +239,22 @@ def test_designer_cannot_reach_users_groups_tokens_or_audit_tables(signed_in, sc
     screenshot("designer-forbidden")
 
 
-def test_training_plan_page_shows_progression_and_radar_charts(signed_in, screenshot):
-    if not any(model.__name__ == "TrainingPlan" for model in apps.get_app_config("training").get_models()):
-        pytest.skip("training has no TrainingPlan yet")
+def test_designers_never_see_runners_plans_and_coaches_read_them_with_charts(
+    signed_in, admin_login, screenshot
+):
+    from config.permissions import COACHES, sync_coach_permissions
     from tests.training.factories import RunnerProfileFactory
     from training import services
 
-    page = signed_in
     runner = RunnerProfileFactory().user
     plan = services.plan_generate(user=runner, goal_type="half", duration_weeks=12)
+    assert signed_in.goto(f"/admin/training/trainingplan/{plan.pk}/change/").status == 403
+    assert signed_in.goto(f"/admin/training/trainingplan/{plan.pk}/delete/").status == 403
+    signed_in.context.clear_cookies()
+    sync_coach_permissions()
+    coach = UserFactory(username="coach", is_staff=True)
+    coach.groups.add(Group.objects.get(name=COACHES))
+    page = admin_login("coach", PASSWORD)
     page.goto(f"/admin/training/trainingplan/{plan.pk}/change/")
     progression, radar = page.locator("svg.trend-chart"), page.locator("svg.radar-chart")
     assert progression.is_visible() and radar.is_visible()

@@ -70,11 +70,31 @@ def difference(before, after):
 
 def _operational_rows():
     """Rows the demo cannot have because only operations write them: a task the broker refused
-    (kept for re-publishing) and a cached forecast from the weather provider."""
+    (kept for re-publishing), a cached forecast from the weather provider and an archive import's
+    report."""
+    from django.contrib.auth import get_user_model
     from django.utils import timezone
 
     from config.models import PendingTask
     from notifications.models import WeatherSnapshot
+    from training.models import ActivityArchiveImport
+
+    ActivityArchiveImport.objects.create(
+        user=get_user_model().objects.get(username="athlete"),
+        status="done",
+        name="export_12345.zip",
+        total=3,
+        processed=3,
+        imported=1,
+        duplicates=1,
+        refused=[
+            {
+                "name": "activities/7.fit",
+                "reason": "The FIT activity is cycling; only runs and rucks are recorded.",
+            }
+        ],
+        warnings=[{"name": "activities/5.fit.gz", "message": "Skipped 8 bytes at offset 7471."}],
+    )
 
     PendingTask.objects.create(task="config.tasks.heartbeat", args=[], kwargs={}, last_error="broker down")
     WeatherSnapshot.objects.create(

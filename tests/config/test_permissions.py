@@ -3,10 +3,13 @@ from django.contrib.auth.models import Group, Permission
 from django.urls import reverse
 
 from config.permissions import (
+    COACHES,
     CONTENT_DESIGNERS,
     OPERATORS,
+    coach_model_grants,
     content_model_grants,
     operator_model_grants,
+    sync_coach_permissions,
     sync_content_designer_permissions,
     sync_operator_permissions,
 )
@@ -34,13 +37,23 @@ def expected(grants):
 def test_both_groups_exist_after_migrate():
     assert Group.objects.filter(name=CONTENT_DESIGNERS).exists()
     assert Group.objects.filter(name=OPERATORS).exists()
+    assert Group.objects.filter(name=COACHES).exists()
 
 
-@pytest.mark.parametrize("sync", [sync_content_designer_permissions, sync_operator_permissions])
-def test_groups_never_get_user_or_audit_permissions(sync):
+@pytest.mark.parametrize(
+    "sync", [sync_content_designer_permissions, sync_coach_permissions, sync_operator_permissions]
+)
+def test_groups_never_get_user_token_or_device_permissions(sync):
     group = sync()
     labels = set(group.permissions.values_list("content_type__app_label", flat=True))
-    assert not labels & {"auth", "authtoken", "admin", "sessions", "contenttypes"}
+    assert not labels & {"auth", "authtoken", "knox", "otp_totp", "admin", "sessions", "contenttypes"}
+    assert not group.permissions.filter(codename__in=["change_runnerdataaccess", "delete_runnerdataaccess"])
+
+
+def test_coaches_get_exactly_the_declared_rights_and_only_view():
+    group = sync_coach_permissions()
+    assert granted(group) == expected(coach_model_grants())
+    assert granted(group) and all(".view_" in perm for perm in granted(group))
 
 
 def test_content_designers_get_exactly_the_declared_rights():

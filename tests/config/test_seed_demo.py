@@ -2,7 +2,7 @@ import pytest
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 
 pytestmark = pytest.mark.django_db
 
@@ -16,20 +16,30 @@ def row_counts():
         if model._meta.app_label in labels
     }
     counts["auth.User"] = get_user_model().objects.count()
-    counts["authtoken.Token"] = Token.objects.count()
+    counts["knox.AuthToken"] = AuthToken.objects.count()
     return counts
 
 
-def test_seed_demo_twice_gives_the_same_rows(settings, capsys):
+def printed_tokens(out: str) -> dict[str, str]:
+    return {line.split()[0]: line.split()[4] for line in out.splitlines() if " token " in line}
+
+
+def test_seed_demo_twice_gives_the_same_rows_and_prints_working_tokens(settings, capsys, api_client):
     settings.DEBUG = True
     call_command("seed_demo")
     first = row_counts()
-    tokens = dict(Token.objects.values_list("user__username", "key"))
+    first_tokens = printed_tokens(capsys.readouterr().out)
     call_command("seed_demo")
     assert row_counts() == first
-    assert dict(Token.objects.values_list("user__username", "key")) == tokens
-    out = capsys.readouterr().out
-    assert f"token {tokens['athlete']}" in out
+    tokens = printed_tokens(capsys.readouterr().out)
+    assert set(tokens) >= {"admin", "designer", "coach", "athlete", "learner"}
+    # Only digests are stored: each run prints fresh tokens and ends the ones it printed before.
+    assert not set(tokens.values()) & set(first_tokens.values())
+    assert AuthToken.objects.filter(user__username="athlete").count() == 1
+    api_client.credentials(HTTP_AUTHORIZATION=f"Token {tokens['athlete']}")
+    assert api_client.get("/api/v1/runner-profile/").status_code == 200
+    api_client.credentials(HTTP_AUTHORIZATION=f"Token {first_tokens['athlete']}")
+    assert api_client.get("/api/v1/runner-profile/").status_code == 401
 
 
 def test_seed_demo_creates_the_demo_roles(settings):
@@ -38,10 +48,13 @@ def test_seed_demo_creates_the_demo_roles(settings):
     User = get_user_model()
     admin = User.objects.get(username="admin")
     designer = User.objects.get(username="designer")
+    coach = User.objects.get(username="coach")
     athlete = User.objects.get(username="athlete")
     assert admin.is_superuser and admin.check_password("admin")
     assert designer.is_staff and not designer.is_superuser
     assert designer.groups.filter(name="Content designers").exists()
+    assert coach.is_staff and not coach.is_superuser and coach.check_password("coach")
+    assert list(coach.groups.values_list("name", flat=True)) == ["Coaches"]
     assert not athlete.is_staff and athlete.check_password("athlete")
 
 

@@ -1,10 +1,12 @@
 """Redis stops while the API serves: reads and writes still answer from the database, the cache
-degrades to a miss and says so in the log, throttles fail open except sign-in's failure counter
-(closed: 503), and /healthz reports the cache down. All of it comes back with Redis."""
+degrades to a miss and says so in the log, throttles fail open, sign-in keeps its lockout policy
+(its failures are counted in the database), and /healthz reports the cache down. All of it comes
+back with Redis."""
 
 import logging
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
 from django.urls import reverse
 
@@ -26,7 +28,7 @@ def cache_on_own_redis(settings, redis_server):
     yield redis_server
 
 
-def test_the_api_serves_without_redis_and_sign_in_fails_closed(cache_on_own_redis, caplog):
+def test_the_api_serves_without_redis_and_sign_in_keeps_its_lockout(cache_on_own_redis, caplog):
     redis = cache_on_own_redis
     user = UserFactory(username="ann")
     scenario = ScenarioFactory()
@@ -50,13 +52,13 @@ def test_the_api_serves_without_redis_and_sign_in_fails_closed(cache_on_own_redi
     assert ScenarioMetadata.objects.get(scenario=scenario).saved_count == 1
     assert cache.get("probe") is None and cache.add("k", 1) is False and cache.delete("k") is False
     assert any("cache unavailable" in record.getMessage() for record in caplog.records)
-    # Sign-in cannot count failed passwords: refused, in the error shape.
+    # Sign-in counts failed passwords in the database: it works, and still locks out.
+    assert client.post(TOKEN_URL, {"username": "ann", "password": "pass-word-123"}).status_code == 200
+    for _ in range(settings.SIGNIN_FAILURE_LIMIT):
+        client.post(TOKEN_URL, {"username": "ann", "password": "wrong"})
     refused = client.post(TOKEN_URL, {"username": "ann", "password": "pass-word-123"})
-    assert refused.status_code == 503
-    assert refused.json() == {
-        "detail": "Sign-in is unavailable for a moment; try again shortly.",
-        "code": "service_unavailable",
-    }
+    assert refused.status_code == 429
+    assert refused.json()["code"] == "locked_out"
     # The rate throttle on the same view fails open: signing out still works.
     assert client.delete(TOKEN_URL).status_code == 204
     health = client.get("/healthz")
@@ -65,7 +67,10 @@ def test_the_api_serves_without_redis_and_sign_in_fails_closed(cache_on_own_redi
 
     redis.start()
     client.credentials()  # its token was revoked above
-    assert client.post(TOKEN_URL, {"username": "ann", "password": "pass-word-123"}).status_code == 200
+    assert (
+        client.post(TOKEN_URL, {"username": "bob", "password": "x"}, REMOTE_ADDR="192.0.2.1").status_code
+        == 400
+    )
     assert client.get("/healthz").json()["cache"] == {"ok": True, "backend": "redis"}
     cache.set("probe", 2)
     assert cache.get("probe") == 2

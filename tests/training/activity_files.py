@@ -97,3 +97,51 @@ def fit(
     header += struct.pack("<H", compute_crc(header))
     data = header + body
     return data + struct.pack("<H", compute_crc(data))
+
+
+def real(name: str) -> bytes:
+    """A real device's file from ``tests/training/data`` (sources and licences in LICENCES.md)."""
+    from pathlib import Path
+
+    return (Path(__file__).parent / "data" / name).read_bytes()
+
+
+def without_messages(data: bytes, global_number: int) -> bytes:
+    """A FIT file without its data messages of ``global_number`` (18: session), header size and
+    CRCs made right again: a real file as a writer that never wrote them would have."""
+    header_size = data[0]
+    end = header_size + struct.unpack_from("<I", data, 4)[0]
+    sizes, numbers = {}, {}
+    kept = bytearray()
+    pos = header_size
+    while pos < end:
+        header = data[pos]
+        if header & 0x80:
+            local, start = (header >> 5) & 0x3, pos
+            pos += 1 + sizes[local]
+        elif header & 0x40:
+            local, start = header & 0x0F, pos
+            big = data[pos + 2] == 1
+            fields = data[pos + 5]
+            size = sum(data[pos + 6 + 3 * i + 1] for i in range(fields))
+            cursor = pos + 6 + 3 * fields
+            if header & 0x20:
+                dev = data[cursor]
+                size += sum(data[cursor + 1 + 3 * i + 1] for i in range(dev))
+                cursor += 1 + 3 * dev
+            sizes[local] = size
+            numbers[local] = struct.unpack_from(">H" if big else "<H", data, pos + 3)[0]
+            kept += data[pos:cursor]
+            pos = cursor
+            continue
+        else:
+            local, start = header & 0x0F, pos
+            pos += 1 + sizes[local]
+        if numbers[local] != global_number:
+            kept += data[start:pos]
+    head = bytearray(data[:header_size])
+    struct.pack_into("<I", head, 4, len(kept))
+    if header_size == 14:
+        struct.pack_into("<H", head, 12, compute_crc(bytes(head[:12])))
+    body = bytes(head) + bytes(kept)
+    return body + struct.pack("<H", compute_crc(body))

@@ -147,7 +147,8 @@ def test_zoom_levels(client):
 def test_progression_radar_decisions_sessions(client):
     plan = create_plan(client)
     progression = client.get(f"/api/v1/training-plans/{plan['id']}/progression/").json()
-    assert set(progression[0]) == {"week", "volume", "intensity", "recovery", "label"}
+    assert set(progression[0]) == {"week", "volume", "actual", "intensity", "recovery", "label"}
+    assert progression[0]["actual"] in (None, 0.0) and progression[-1]["actual"] is None  # nothing run yet
     radar = client.get(f"/api/v1/training-plans/{plan['id']}/radar/").json()
     assert len(radar["axes"]) == 6 and set(radar["axes"][0]) == {"label", "value", "uncertain"}
     decisions = client.get(f"/api/v1/training-plans/{plan['id']}/decisions/").json()

@@ -113,10 +113,18 @@ def test_session_complete_refuses_another_users_activity(runner, active_plan, ot
 def test_session_skip_and_move(runner, active_plan, django_capture_on_commit_callbacks):
     session = first_run(active_plan)
     week_end = active_plan.start_date + dt.timedelta(weeks=session.week_number - 1, days=6)
+    rest_day = (
+        active_plan.sessions.filter(
+            week_number=session.week_number, session_type="rest", date__gt=session.date
+        )
+        .order_by("-date")
+        .first()
+        .date
+    )
     with Received(signals.session_moved) as moved, django_capture_on_commit_callbacks(execute=True):
-        services.session_move(user=runner, session=session, date=week_end, start_time_local=dt.time(7, 0))
+        services.session_move(user=runner, session=session, date=rest_day, start_time_local=dt.time(7, 0))
     session.refresh_from_db()
-    assert session.date == week_end and session.start_time_local == dt.time(7, 0)
+    assert session.date == rest_day and session.start_time_local == dt.time(7, 0)
     assert moved.calls[0]["old_start_time_local"] is None
     with pytest.raises(Invalid) as raised:
         services.session_move(user=runner, session=session, date=week_end + dt.timedelta(days=1))

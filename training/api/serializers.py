@@ -2,7 +2,11 @@
 
 import datetime as dt
 
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+
+from config.api.schema_fields import SchemaFileJSONField
 
 from ..generator.inputs import MAX_WEEKS, MIN_WEEKS
 from ..models import (
@@ -36,8 +40,57 @@ def _time_zone_validator(value):
         raise serializers.ValidationError(error.messages) from error
 
 
+# Race names a runner may give instead of metres.
+RACE_DISTANCES_M = {"5k": 5000.0, "10k": 10000.0, "half": 21097.5, "marathon": 42195.0}
+
+
+def metres_number(value: float) -> float | int:
+    """``10000`` for a whole number of metres, ``21097.5`` otherwise."""
+    return int(value) if float(value).is_integer() else float(value)
+
+
+class RaceDistanceField(serializers.FloatField):
+    """A race distance: metres, decimals allowed (``21097.5``), or a name (``5k``, ``10k``, ``half``,
+    ``marathon``); answered as metres."""
+
+    default_error_messages = {
+        "invalid": f"Give metres (e.g. 21097.5) or one of {', '.join(RACE_DISTANCES_M)}.",
+    }
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("min_value", 1500)
+        kwargs.setdefault("max_value", 42195)
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool):
+            self.fail("invalid")
+        if isinstance(data, str) and data.strip().lower() in RACE_DISTANCES_M:
+            return RACE_DISTANCES_M[data.strip().lower()]
+        return super().to_internal_value(data)
+
+    def to_representation(self, value):
+        return metres_number(value)
+
+
+class RaceDistanceFieldExtension(OpenApiSerializerFieldExtension):
+    target_class = RaceDistanceField
+
+    def map_serializer_field(self, auto_schema, direction):
+        field = self.target
+        number = {"type": "number", "format": "double", "minimum": field.min_value}
+        number["maximum"] = field.max_value
+        if direction == "response":
+            return {**number, "description": "Metres."}
+        return {
+            "oneOf": [number, {"type": "string", "enum": list(RACE_DISTANCES_M)}],
+            "description": "Metres (decimals allowed: 21097.5 is a half marathon, 42195 a marathon) or "
+            f"one of {', '.join(RACE_DISTANCES_M)}.",
+        }
+
+
 class RecentRaceSerializer(serializers.Serializer):
-    distance_m = serializers.IntegerField(min_value=1500, max_value=42195)
+    distance_m = RaceDistanceField()
     time_s = serializers.IntegerField(min_value=200, max_value=8 * 3600)
     date = serializers.DateField(required=False, allow_null=True)
 
@@ -57,6 +110,14 @@ class RunnerProfileSerializer(serializers.ModelSerializer):
     available_days = serializers.ListField(
         child=serializers.ChoiceField(choices=Weekday.choices), allow_empty=True, max_length=7
     )
+    cross_training_days = serializers.ListField(
+        child=serializers.ChoiceField(choices=Weekday.choices),
+        allow_empty=True,
+        max_length=7,
+        required=False,
+        help_text="Days the runner can cycle, swim or use an elliptical instead of running (weekday codes); "
+        "a plan with few running days puts its cross-training there.",
+    )
     experience_level = serializers.ChoiceField(choices=ExperienceLevel.choices)
     time_zone = TimeZoneField(required=False)
     preferred_start_time = serializers.TimeField(format="%H:%M", required=False, allow_null=True)
@@ -69,6 +130,7 @@ class RunnerProfileSerializer(serializers.ModelSerializer):
             "longest_recent_run_km",
             "recent_race",
             "available_days",
+            "cross_training_days",
             "long_run_day",
             "min_rest_days",
             "injury_notes",
@@ -83,7 +145,7 @@ class RunnerProfileSerializer(serializers.ModelSerializer):
         race = instance.recent_race
         data["recent_race"] = (
             {
-                "distance_m": race["distance_m"],
+                "distance_m": metres_number(race["distance_m"]),
                 "time_s": race["time_s"],
                 "date": race["date"].isoformat() if race["date"] else None,
             }
@@ -119,6 +181,7 @@ class ActivitySerializer(serializers.ModelSerializer):
             "avg_heart_rate",
             "max_heart_rate",
             "elevation_gain_m",
+            "avg_cadence",
             "perceived_effort",
             "source",
             "time_zone",
@@ -126,7 +189,14 @@ class ActivitySerializer(serializers.ModelSerializer):
             "planned_session_id",
             "created_at",
         ]
-        read_only_fields = ["id", "source", "created_at", "pace_s_per_km", "planned_session_id"]
+        read_only_fields = [
+            "id",
+            "source",
+            "avg_cadence",
+            "created_at",
+            "pace_s_per_km",
+            "planned_session_id",
+        ]
         extra_kwargs = {"duration_s": {"min_value": 1}, "distance_m": {"min_value": 0}}
 
     def get_planned_session_id(self, obj) -> int | None:
@@ -154,10 +224,14 @@ class ActivityImportSerializer(serializers.Serializer):
 class ActivityImportResultSerializer(serializers.Serializer):
     created = serializers.BooleanField(help_text="False when this file was imported before.")
     activity = ActivitySerializer()
+    warnings = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="What was skipped inside the file (e.g. a FIT message of an undefined local type).",
+    )
 
 
 class VdotQuerySerializer(serializers.Serializer):
-    distance_m = serializers.FloatField(min_value=1500, max_value=42195)
+    distance_m = RaceDistanceField()
     time_s = serializers.IntegerField(min_value=200, max_value=8 * 3600)
 
 
@@ -231,7 +305,21 @@ class PlanListQuerySerializer(serializers.Serializer):
 
 
 class PlanDetailQuerySerializer(serializers.Serializer):
-    zoom = serializers.ChoiceField(choices=["season", "week", "full"], default="season", required=False)
+    zoom = serializers.ChoiceField(
+        choices=["season", "week", "day", "full"],
+        default="season",
+        required=False,
+        help_text="season: the season view; week: adds each week's chart numbers; day: one day's sessions "
+        "(with their steps and why each is there) and its week; full: every field.",
+    )
+    date = serializers.DateField(
+        required=False, help_text="zoom=day (required there): a day of the plan, YYYY-MM-DD."
+    )
+
+    def validate(self, attrs):
+        if attrs.get("zoom") == "day" and attrs.get("date") is None:
+            raise serializers.ValidationError({"date": ["Give the day (YYYY-MM-DD) with zoom=day."]})
+        return attrs
 
 
 class PlanSummarySerializer(serializers.ModelSerializer):
@@ -261,8 +349,71 @@ class PlanSummarySerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class PlannedSessionSerializer(serializers.ModelSerializer):
+    type = serializers.CharField(source="session_type", read_only=True)
+    start_time_local = serializers.TimeField(format="%H:%M", allow_null=True, read_only=True)
+    start_at = serializers.SerializerMethodField()
+    purpose = serializers.CharField(read_only=True, help_text="Why this session is in the plan.")
+    steps = SchemaFileJSONField(
+        "training",
+        "session_steps",
+        item_component="WorkoutStep",
+        read_only=True,
+        help_text="The workout as a watch runs it, in order; run steps add up to the session's distance "
+        "(cross-training steps are timed). Empty on rest days.",
+    )
+    compliance = SchemaFileJSONField(
+        "training",
+        "session_compliance",
+        component="SessionCompliance",
+        read_only=True,
+        allow_null=True,
+        help_text="How the run that completed the session compared with the plan (null until then).",
+    )
+
+    class Meta:
+        model = PlannedSession
+        fields = [
+            "id",
+            "plan_id",
+            "date",
+            "week_number",
+            "type",
+            "title",
+            "description",
+            "purpose",
+            "target_distance_km",
+            "target_duration_s",
+            "target_pace_s_per_km",
+            "is_key_session",
+            "steps",
+            "status",
+            "compliance",
+            "start_time_local",
+            "start_at",
+            "time_zone",
+            "completed_at",
+            "activity_id",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+    def get_start_at(self, obj) -> dt.datetime | None:
+        return obj.start_at()
+
+
+class PlanDaySerializer(serializers.Serializer):
+    date = serializers.DateField()
+    sessions = serializers.SerializerMethodField(help_text="The day's sessions (a rest day: its rest row).")
+
+    @extend_schema_field(PlannedSessionSerializer(many=True))
+    def get_sessions(self, obj) -> list:
+        return PlannedSessionSerializer(obj["sessions"], many=True).data
+
+
 class PlanDetailSerializer(PlanSummarySerializer):
-    """``zoom=season``: the season view; ``week`` adds the weeks' chart numbers; ``full`` every field.
+    """``zoom=season``: the season view; ``week`` adds the weeks' chart numbers; ``day`` one day's
+    sessions and its week (the plan's summary fields, ``day`` and ``week`` only); ``full`` every field.
 
     The documents below are present or not depending on ``zoom``, so none is required.
     """
@@ -278,10 +429,23 @@ class PlanDetailSerializer(PlanSummarySerializer):
     )
     decisions = serializers.JSONField(required=False, help_text="zoom=full.")
     safeguard_applications = serializers.JSONField(required=False, help_text="zoom=full.")
+    day = PlanDaySerializer(required=False, help_text="zoom=day: the day and its sessions.")
+    week = SchemaFileJSONField(
+        "training",
+        "weekly_plan",
+        item_only=True,
+        component="PlanWeek",
+        required=False,
+        allow_null=True,
+        help_text="zoom=day: the week of the weekly plan whose dates contain the day, with every field "
+        "(null if the plan lists no week for it).",
+    )
 
     class Meta(PlanSummarySerializer.Meta):
         fields = [
             *PlanSummarySerializer.Meta.fields,
+            "day",
+            "week",
             "season_view",
             "runner_snapshot",
             "periodization_model",
@@ -311,8 +475,15 @@ class PlanDetailSerializer(PlanSummarySerializer):
     )
 
     def to_representation(self, instance):
-        data = super().to_representation(instance)
         zoom = self.context.get("zoom", "season")
+        if zoom == "day":
+            data = PlanSummarySerializer(instance).data
+            data["day"] = PlanDaySerializer(self.context["day"]).data
+            data["week"] = self.context.get("week")
+            return data
+        data = super().to_representation(instance)
+        data.pop("day", None)
+        data.pop("week", None)
         if zoom == "season":
             for name in ("weekly_plan", "decisions", "safeguard_applications"):
                 data.pop(name)
@@ -326,7 +497,13 @@ class PlanDetailSerializer(PlanSummarySerializer):
 
 class ProgressionPointSerializer(serializers.Serializer):
     week = serializers.IntegerField()
-    volume = serializers.FloatField()
+    volume = serializers.FloatField(help_text="Planned km of the week.")
+    actual = serializers.FloatField(
+        allow_null=True,
+        help_text="Km actually run in the week: every run recorded that week (matched to a session or not) "
+        "and any other activity that completed one of the plan's sessions; skipped and missed sessions add "
+        "nothing. The current week so far; null for a week that has not begun.",
+    )
     intensity = serializers.IntegerField()
     recovery = serializers.BooleanField()
     label = serializers.CharField()
@@ -372,37 +549,19 @@ class RealignSerializer(serializers.Serializer):
     reason = serializers.ChoiceField(choices=REALIGN_REASONS, default="manual")
 
 
-class PlannedSessionSerializer(serializers.ModelSerializer):
-    type = serializers.CharField(source="session_type", read_only=True)
-    start_time_local = serializers.TimeField(format="%H:%M", allow_null=True, read_only=True)
-    start_at = serializers.SerializerMethodField()
+class SessionMoveResultSerializer(PlannedSessionSerializer):
+    warnings = serializers.SerializerMethodField(
+        help_text="Why the new day may be a poor one (two hard sessions on consecutive days), each naming "
+        "both sessions; empty when there is nothing to say. The move is made either way."
+    )
 
-    class Meta:
-        model = PlannedSession
-        fields = [
-            "id",
-            "plan_id",
-            "date",
-            "week_number",
-            "type",
-            "title",
-            "description",
-            "target_distance_km",
-            "target_duration_s",
-            "target_pace_s_per_km",
-            "is_key_session",
-            "status",
-            "start_time_local",
-            "start_at",
-            "time_zone",
-            "completed_at",
-            "activity_id",
-            "updated_at",
-        ]
+    class Meta(PlannedSessionSerializer.Meta):
+        fields = [*PlannedSessionSerializer.Meta.fields, "warnings"]
         read_only_fields = fields
 
-    def get_start_at(self, obj) -> dt.datetime | None:
-        return obj.start_at()
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_warnings(self, obj) -> list[str]:
+        return list(getattr(obj, "warnings", []))
 
 
 class SessionMoveSerializer(serializers.Serializer):

@@ -1,11 +1,17 @@
 from django.urls import path
 
-from . import views
+from . import archive, views
 
 urlpatterns = [
     path("runner-profile/", views.RunnerProfileView.as_view(), name="runner-profile"),
     path("activities/", views.ActivityListCreateView.as_view(), name="activity-list"),
     path("activities/import/", views.ActivityImportView.as_view(), name="activity-import"),
+    path("activities/archive/", archive.ActivityArchiveView.as_view(), name="activity-archive"),
+    path(
+        "activities/archive/<int:pk>/",
+        archive.ActivityArchiveDetailView.as_view(),
+        name="activity-archive-detail",
+    ),
     path("activities/<int:pk>/", views.ActivityDetailView.as_view(), name="activity-detail"),
     path("tools/vdot/", views.VdotToolView.as_view(), name="tools-vdot"),
     path("training-plans/", views.PlanListCreateView.as_view(), name="training-plan-list"),
@@ -39,6 +45,11 @@ urlpatterns = [
         name="training-plan-calendar",
     ),
     path("plan-sessions/<int:pk>/", views.PlanSessionDetailView.as_view(), name="plan-session-detail"),
+    path(
+        "plan-sessions/<int:pk>/workout.fit",
+        views.PlanSessionWorkoutView.as_view(),
+        name="plan-session-workout-fit",
+    ),
     path(
         "plan-sessions/<int:pk>/complete/",
         views.PlanSessionCompleteView.as_view(),

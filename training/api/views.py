@@ -19,11 +19,14 @@ from config.idempotency import idempotent
 
 from .. import selectors, services
 from ..calendar import build_calendar
+from ..fit_workout import workout_file
 from ..generator import predictions, training_paces, vdot_from_race
+from ..importers import max_file_bytes
 from ..models import Activity, PlannedSession, TrainingPlan
 from ..services.profiles import runner_profile_get
 from ..services.sessions import UNSET
 from . import serializers as s
+from .uploads import BoundedUploadView
 
 BAD_INPUT = OpenApiResponse(description="Bad input; the body maps each field to its messages.")
 NOT_FOUND = OpenApiResponse(description="No such object among yours.")
@@ -103,8 +106,11 @@ class ActivityDetailView(generics.RetrieveAPIView):
         return super().get(request, *args, **kwargs)
 
 
-class ActivityImportView(APIView):
+class ActivityImportView(BoundedUploadView, APIView):
     parser_classes = [MultiPartParser, FormParser]
+
+    def upload_limit(self) -> int:
+        return max_file_bytes()
 
     @extend_schema(
         request={"multipart/form-data": s.ActivityImportSerializer},
@@ -116,20 +122,27 @@ class ActivityImportView(APIView):
             400: OpenApiResponse(
                 description="Missing, corrupt, truncated or unsupported file; `file` says why."
             ),
+            413: OpenApiResponse(
+                description="The upload is larger than `ACTIVITY_IMPORT_MAX_BYTES` (checked from "
+                "`Content-Length` before the body is read, and again while it streams): "
+                '`{"detail", "code": "file_too_large"}`.'
+            ),
         },
         summary="Import a GPX, TCX or FIT file; the same file is recorded once",
     )
     @idempotent
     def post(self, request):
-        serializer = s.ActivityImportSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        activity, created = services.activity_import_file(
-            user=request.user, file=serializer.validated_data["file"]
+        result = services.activity_import_file(
+            user=request.user, file=self.bounded_file(request, s.ActivityImportSerializer)
         )
-        activity = activities_queryset(request.user).get(pk=activity.pk)
+        activity = activities_queryset(request.user).get(pk=result.activity.pk)
         return Response(
-            {"created": created, "activity": s.ActivitySerializer(activity).data},
-            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+            {
+                "created": result.created,
+                "activity": s.ActivitySerializer(activity).data,
+                "warnings": list(result.warnings),
+            },
+            status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK,
         )
 
 
@@ -213,11 +226,17 @@ class PlanDetailView(APIView):
     @extend_schema(
         parameters=[s.PlanDetailQuerySerializer],
         responses={200: s.PlanDetailSerializer, 400: BAD_INPUT, 404: NOT_FOUND},
-        summary="A plan at one zoom level: season, week or full",
+        summary="A plan at one zoom level: season, week, day or full",
+        description="`zoom=day&date=YYYY-MM-DD` answers the plan's summary fields, `day` (the date and its "
+        "sessions with their steps and purpose) and `week` (the week of the weekly plan containing the day); "
+        "a missing date, or one outside the plan, is a 400 on `date`.",
     )
     def get(self, request, pk):
         query = s.PlanDetailQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
+        if query.validated_data["zoom"] == "day":
+            day = selectors.plan_day_json(user=request.user, plan_id=pk, date=query.validated_data["date"])
+            return Response(day)
         body = selectors.plan_detail_json(user=request.user, plan_id=pk, zoom=query.validated_data["zoom"])
         return HttpResponse(body, content_type="application/json")
 
@@ -225,10 +244,12 @@ class PlanDetailView(APIView):
 class PlanProgressionView(APIView):
     @extend_schema(
         responses={200: s.ProgressionPointSerializer(many=True), 404: NOT_FOUND},
-        summary="Weekly volume and intensity for the progression chart",
+        summary="Weekly volume planned and actually run, and intensity, for the progression chart",
     )
     def get(self, request, pk):
-        plan = get_object_or_404(selectors.plans_of(user=request.user).only("id", "weekly_plan"), pk=pk)
+        plan = get_object_or_404(
+            selectors.plans_of(user=request.user).only("id", "user_id", "time_zone", "weekly_plan"), pk=pk
+        )
         return Response(selectors.plan_progression(plan))
 
 
@@ -341,8 +362,24 @@ class PlanSessionDetailView(APIView):
 
     @extend_schema(
         request=s.SessionMoveSerializer,
-        responses={200: s.PlannedSessionSerializer, 400: BAD_INPUT, 404: NOT_FOUND, 409: CONFLICT},
+        responses={
+            200: s.SessionMoveResultSerializer,
+            400: OpenApiResponse(
+                description="Bad input; `date` also when the day is outside the session's week, in the "
+                "past, or already holds another run (planned, completed or missed): move that one first "
+                "or pick a rest day."
+            ),
+            404: NOT_FOUND,
+            409: OpenApiResponse(
+                description="`session_completed`, `session_missed` or `session_skipped`: only a planned "
+                "session moves; `plan_completed` or `plan_abandoned`: the plan is over."
+            ),
+        },
         summary="Move a planned session within its week and/or change its start time",
+        description="Every day of a plan holds one session, a rest day a rest session: a run moved onto a "
+        "rest day swaps with it, and moving a rest session onto a planned run swaps them too. A move that "
+        "puts two hard sessions (tempo, intervals, repetition, goal pace, hills, long run, race) on "
+        "consecutive days is made, and `warnings` says so.",
     )
     def patch(self, request, pk):
         session = self._session(request, pk)
@@ -354,7 +391,35 @@ class PlanSessionDetailView(APIView):
             date=body.validated_data.get("date"),
             start_time_local=body.validated_data.get("start_time_local", UNSET),
         )
-        return Response(s.PlannedSessionSerializer(session).data)
+        return Response(s.SessionMoveResultSerializer(session).data)
+
+
+FIT_CONTENT_TYPE = "application/vnd.ant.fit"
+
+
+class PlanSessionWorkoutView(APIView):
+    @extend_schema(
+        responses={
+            (200, FIT_CONTENT_TYPE): OpenApiResponse(
+                OpenApiTypes.BINARY,
+                description="A FIT workout file (attachment): one workout step per step, repeat groups "
+                "as repeat steps, distances as distance durations, pace ranges as custom speed targets.",
+            ),
+            404: NOT_FOUND,
+            409: OpenApiResponse(
+                description="`rest_day` or `cross_training`: the session is not a run, so it has no "
+                "running workout; `no_workout`: it has neither a distance nor a duration."
+            ),
+        },
+        summary="The session as a FIT workout file for a watch",
+    )
+    def get(self, request, pk):
+        session = get_object_or_404(selectors.sessions_of(user=request.user), pk=pk)
+        response = HttpResponse(workout_file(session), content_type=FIT_CONTENT_TYPE)
+        response["Content-Disposition"] = (
+            f'attachment; filename="workout-{session.date.isoformat()}-{session.session_type}.fit"'
+        )
+        return response
 
 
 class PlanSessionCompleteView(APIView):
@@ -449,7 +514,7 @@ class CalendarFeedView(APIView):
     def get(self, request, token):
         from ..models import CalendarSubscription
 
-        subscription = get_object_or_404(CalendarSubscription.objects.select_related("user"), token=token)
+        subscription = get_object_or_404(CalendarSubscription.objects.for_token(token).select_related("user"))
         sessions = selectors.calendar_sessions(user=subscription.user)
         return ics_response(
             build_calendar(sessions, name="Training", host=request.get_host()), "training.ics"

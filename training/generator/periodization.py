@@ -1,4 +1,4 @@
-"""Base, Build, Peak and Taper sized by plan length; recovery weeks; taper cuts; peak volume."""
+"""Base, Build, Peak and Taper sized by plan length; recovery weeks; taper cuts."""
 
 from dataclasses import dataclass
 
@@ -7,14 +7,6 @@ PHASE_FOCUS = {
     "Build": "Threshold and VO2max work on top of the base",
     "Peak": "Race-specific sessions at the highest load of the plan",
     "Taper": "Less volume, same intensity: arrive fresh and sharp",
-}
-# Goal peak weekly volume (km) by experience level.
-PEAK_VOLUME = {
-    "5k": {"beginner": 25, "intermediate": 40, "advanced": 60},
-    "10k": {"beginner": 30, "intermediate": 50, "advanced": 70},
-    "half": {"beginner": 35, "intermediate": 55, "advanced": 80},
-    "marathon": {"beginner": 45, "intermediate": 70, "advanced": 100},
-    "fitness": {"beginner": 20, "intermediate": 35, "advanced": 50},
 }
 # Taper weeks as a fraction of the peak week's volume (cutting it by 40-60 % by race week).
 TAPER_FRACTIONS = {1: (0.5,), 2: (0.65, 0.45), 3: (0.8, 0.6, 0.45)}
@@ -80,7 +72,3 @@ def is_recovery_week(week: int, cycle: int, first_taper_week: int | None) -> boo
     if week % cycle:
         return False
     return first_taper_week is None or week < first_taper_week - 1
-
-
-def goal_peak_volume(goal_type: str, experience_level: str) -> float:
-    return float(PEAK_VOLUME[goal_type][experience_level])

@@ -163,6 +163,14 @@ def _race_day(ctx: Context, start: dt.date) -> dt.date:
     return day
 
 
+def _limit(recorder: Recorder, safeguard_id: str, week: int, value: float, cap: float, reason: str) -> float:
+    """``value`` held to ``cap``, recording the safeguard when it acts."""
+    if value > cap + 1e-9:
+        recorder.applied(safeguard_id, week=week, original=value, adjusted=cap, reason=reason)
+        return cap
+    return value
+
+
 def _progress(ctx: Context, recorder: Recorder):
     """Week by week: volume and long run within every bound, and the sessions.
 
@@ -246,9 +254,7 @@ def _progress(ctx: Context, recorder: Recorder):
                 ),
             ]
             for safeguard_id, cap, reason in limits:
-                if long_km > cap + 1e-9:
-                    recorder.applied(safeguard_id, week=number, original=long_km, adjusted=cap, reason=reason)
-                    long_km = cap
+                long_km = _limit(recorder, safeguard_id, number, long_km, cap, reason)
             path = ctx.reference if first_week else min(ctx.v_peak, last_nonrecovery * (1 + growth))
             volume = min(v_max, max(path, long_km / ctx.share))
         if not race and number in planned_caps:
@@ -257,27 +263,23 @@ def _progress(ctx: Context, recorder: Recorder):
             volume = min(volume, v_max)
         volume = round_down(volume)
         if long_km is not None:
-            share_cap = long_run_share_cap_km(volume, ctx.run_count)
-            if long_km > share_cap + 1e-9:
-                recorder.applied(
-                    "long_run_share",
-                    week=number,
-                    original=long_km,
-                    adjusted=share_cap,
-                    reason=f"Long run at most {ctx.share:.0%} of the week's {volume:g} km.",
-                )
-                long_km = share_cap
+            long_km = _limit(
+                recorder,
+                "long_run_share",
+                number,
+                long_km,
+                long_run_share_cap_km(volume, ctx.run_count),
+                f"Long run at most {ctx.share:.0%} of the week's {volume:g} km.",
+            )
             long_date = dates[ctx.long_day]
-            cap = single_run_cap(long_date, runs)
-            if long_km > cap + 1e-9:
-                recorder.applied(
-                    "long_run_vs_recent_longest",
-                    week=number,
-                    original=long_km,
-                    adjusted=cap,
-                    reason=f"No run over 110% of the longest run of the 30 days before {long_date}.",
-                )
-                long_km = cap
+            long_km = _limit(
+                recorder,
+                "long_run_vs_recent_longest",
+                number,
+                long_km,
+                single_run_cap(long_date, runs),
+                f"No run over 110% of the longest run of the 30 days before {long_date}.",
+            )
             long_km = round_down(long_km)
             if long_km < MIN_RUN_KM:
                 long_km = None

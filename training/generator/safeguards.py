@@ -14,6 +14,7 @@ from .rules import (
     SINGLE_RUN_LIMIT,
     long_run_share_cap_km,
 )
+from .workouts import HARD_TYPES
 
 MAX_WEEKLY_INCREASE = 1.10
 WARN_WEEKLY_INCREASE = 1.10
@@ -23,7 +24,6 @@ TOLERANCE_KM = 0.051
 RUN_TYPES = frozenset(
     {"easy", "long", "medium_long", "tempo", "intervals", "repetition", "goal_pace", "hills"}
 )
-HARD = frozenset({"tempo", "intervals", "repetition", "goal_pace", "hills", "long", "race"})
 WORK_INTENSITIES = {
     "threshold": "tempo",
     "interval": "intervals",
@@ -127,7 +127,9 @@ def verify(plan, *, runner, request, sessions=None) -> list[str]:
     planned_caps = dict(request.planned_volumes)
     last_full = next((km for km in reversed(request.history_volumes) if km >= 5.0), None)
     runs = list(ctx.known_runs)
-    hard_dates = set(request.history_hard_dates) | {s["date"] for s in sessions if s["session_type"] in HARD}
+    hard_dates = set(request.history_hard_dates) | {
+        s["date"] for s in sessions if s["session_type"] in HARD_TYPES
+    }
     running_weeks = 0
     for index, week in enumerate(plan.weekly_plan):
         number = week["week_number"]
@@ -156,7 +158,7 @@ def verify(plan, *, runner, request, sessions=None) -> list[str]:
         long_km = max((s["target_distance_km"] for s in longs), default=None)
         if ctx.return_mode and running_weeks < RETURN_NO_QUALITY_WEEKS:
             for s in items:
-                if s["session_type"] in HARD - {"long", "race"}:
+                if s["session_type"] in HARD_TYPES - {"long", "race"}:
                     problems.append(f"{s['date']}: {s['session_type']} in return mode's first weeks")
         if volume > 0:
             running_weeks += 1
@@ -193,7 +195,7 @@ def verify(plan, *, runner, request, sessions=None) -> list[str]:
                     problems.append(f"{day}: long run {km} km over {ctx.share:.0%} of {volume} km")
                 if km > ctx.time_cap_km + TOLERANCE_KM:
                     problems.append(f"{day}: long run {km} km over the long run's time limit")
-            if kind in HARD:
+            if kind in HARD_TYPES:
                 for other in (day - dt.timedelta(days=1), day + dt.timedelta(days=1)):
                     if other in hard_dates:
                         problems.append(f"{day}: {kind} next to another hard day ({other})")

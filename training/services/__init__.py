@@ -4,7 +4,8 @@ Each validates before it saves, raises the domain errors of ``config.errors`` an
 signals of ``training.signals`` only after its transaction commits.
 """
 
-from .activities import activity_import_file, activity_record
+from .activities import FileImport, activity_import_bytes, activity_import_file, activity_record
+from .archives import activity_archive_create, activity_archive_get, activity_archive_process, fitness_refresh
 from .calendar import (
     calendar_subscription_get_or_create,
     calendar_subscription_revoke,
@@ -19,14 +20,26 @@ from .plans import (
     plan_realign,
 )
 from .profiles import runner_profile_update
-from .sessions import session_complete, session_move, session_skip, sessions_mark_missed
+from .sessions import (
+    session_complete,
+    session_move,
+    session_skip,
+    sessions_check_missed_keys,
+    sessions_mark_missed,
+)
 
 __all__ = [
+    "FileImport",
+    "activity_archive_create",
+    "activity_archive_get",
+    "activity_archive_process",
+    "activity_import_bytes",
     "activity_import_file",
     "activity_record",
     "calendar_subscription_get_or_create",
     "calendar_subscription_revoke",
     "calendar_subscription_rotate",
+    "fitness_refresh",
     "plan_abandon",
     "plan_activate",
     "plan_complete",
@@ -37,5 +50,6 @@ __all__ = [
     "session_complete",
     "session_move",
     "session_skip",
+    "sessions_check_missed_keys",
     "sessions_mark_missed",
 ]

@@ -2,13 +2,15 @@
 
 import datetime as dt
 import hashlib
+from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from config.errors import Invalid
+from config.errors import Invalid, TooLarge
+from config.metrics import record_activity_file
 
-from ..importers import ImportFailed, parse
+from ..importers import ImportFailed, parse, read_capped
 from ..models import Activity, ActivitySource, PlannedSession, PlanStatus, SessionStatus, SessionType
 from .profiles import runner_profile_get
 
@@ -42,6 +44,7 @@ def activity_record(
     avg_heart_rate: int | None = None,
     max_heart_rate: int | None = None,
     elevation_gain_m: int | None = None,
+    avg_cadence: int | None = None,
     perceived_effort: int | None = None,
     source: str = ActivitySource.MANUAL,
     time_zone: str | None = None,
@@ -63,6 +66,7 @@ def activity_record(
         avg_heart_rate=avg_heart_rate,
         max_heart_rate=max_heart_rate,
         elevation_gain_m=elevation_gain_m,
+        avg_cadence=avg_cadence,
         perceived_effort=perceived_effort,
         source=source,
         time_zone=time_zone or runner_profile_get(user=user).time_zone,
@@ -82,22 +86,52 @@ def activity_record(
     return activity
 
 
-def activity_import_file(*, user, file) -> tuple[Activity, bool]:
-    """Record the activity in a GPX, TCX or FIT file; (activity, created).
+@dataclass(frozen=True)
+class FileImport:
+    """What importing one file did: the activity (the earlier one for a duplicate), whether it was
+    created now, and what was skipped inside the file."""
+
+    activity: Activity
+    created: bool
+    warnings: tuple[str, ...] = ()
+
+
+def activity_import_file(*, user, file, via: str = "file") -> FileImport:
+    """Record the activity in an uploaded GPX, TCX or FIT file.
+
+    The upload is read and hashed in chunks and refused (``TooLarge``) as soon as it passes
+    ``ACTIVITY_IMPORT_MAX_BYTES``; the rest is ``activity_import_bytes``.
+    """
+    try:
+        data, fingerprint = read_capped(file)
+    except ImportFailed as error:
+        record_activity_file(via=via, outcome="refused", reason=error.code)
+        raise TooLarge(str(error), code="file_too_large") from error
+    return activity_import_bytes(
+        user=user, name=getattr(file, "name", "") or "", data=data, fingerprint=fingerprint, via=via
+    )
+
+
+def activity_import_bytes(
+    *, user, name: str, data: bytes, fingerprint: str = "", via: str = "file"
+) -> FileImport:
+    """Record the activity in one file's content; the single-file import and every archive entry
+    come through here.
 
     The file's SHA-256 is the activity's fingerprint, so importing the same file again returns
-    the activity recorded the first time. A file that cannot be read is ``Invalid`` on ``file``
-    and nothing is recorded.
+    the activity recorded the first time (``created`` false). A file that cannot be read is
+    ``Invalid`` on ``file`` with the reason, and nothing is recorded. Counted in
+    ``activity_files_total``.
     """
-    data = file.read()
-    name = getattr(file, "name", "") or ""
-    fingerprint = hashlib.sha256(data).hexdigest()
+    fingerprint = fingerprint or hashlib.sha256(data).hexdigest()
     existing = Activity.objects.filter(user=user, fingerprint=fingerprint).first()
     if existing is not None:
-        return existing, False
+        record_activity_file(via=via, outcome="duplicate")
+        return FileImport(existing, False)
     try:
         parsed = parse(name, data)
     except ImportFailed as error:
+        record_activity_file(via=via, outcome="refused", reason=error.code)
         raise Invalid({"file": [str(error)]}) from error
     try:
         with transaction.atomic():
@@ -110,6 +144,7 @@ def activity_import_file(*, user, file) -> tuple[Activity, bool]:
                 avg_heart_rate=parsed.avg_heart_rate,
                 max_heart_rate=parsed.max_heart_rate,
                 elevation_gain_m=parsed.elevation_gain_m,
+                avg_cadence=parsed.avg_cadence,
                 source=parsed.source,
                 fingerprint=fingerprint,
             )
@@ -117,8 +152,11 @@ def activity_import_file(*, user, file) -> tuple[Activity, bool]:
         existing = Activity.objects.filter(user=user, fingerprint=fingerprint).first()
         if existing is None:
             raise
-        return existing, False
+        record_activity_file(via=via, outcome="duplicate")
+        return FileImport(existing, False)
     except Invalid as error:
+        record_activity_file(via=via, outcome="refused", reason="invalid_values")
         messages = [f"{field}: {'; '.join(msgs)}" for field, msgs in error.message_dict.items()]
         raise Invalid({"file": messages}) from error
-    return activity, True
+    record_activity_file(via=via, outcome="imported")
+    return FileImport(activity, True, parsed.warnings)

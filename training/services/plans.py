@@ -16,6 +16,7 @@ from .profiles import runner_profile_get
 
 ACTIVITY_WINDOW_DAYS = 60
 REALIGN_REASONS = ("missed_key_sessions", "illness", "injury", "schedule_change", "manual")
+SYSTEM_REALIGN_REASONS = ("history_imported",)  # given by the platform itself, never by a client
 
 
 def local_today(zone_name: str, now: dt.datetime | None = None) -> dt.date:
@@ -272,40 +273,19 @@ def plan_preview(
 
 
 @transaction.atomic
-def plan_generate(
-    *,
-    user,
-    goal_type,
-    target_date=None,
-    duration_weeks=None,
-    target_time_s=None,
-    target_event="",
-    today=None,
-    race_start_time=None,
-    accept_risk=False,
-    run_walk=False,
-) -> TrainingPlan:
-    """Generate a draft plan and its sessions for ``user``."""
-    result = plan_preview(
-        user=user,
-        goal_type=goal_type,
-        target_date=target_date,
-        duration_weeks=duration_weeks,
-        target_time_s=target_time_s,
-        target_event=target_event,
-        today=today,
-        race_start_time=race_start_time,
-        accept_risk=accept_risk,
-        run_walk=run_walk,
-    )
+def plan_generate(*, user, today=None, **goal) -> TrainingPlan:
+    """Generate a draft plan and its sessions for ``user``; ``goal`` takes ``plan_preview``'s fields
+    (``goal_type``, ``target_date``, ``duration_weeks``, ``target_time_s``, ``target_event``,
+    ``race_start_time``, ``accept_risk``, ``run_walk``)."""
+    result = plan_preview(user=user, today=today, **goal)
     profile = runner_profile_get(user=user)
     plan = TrainingPlan(
         user=user,
         name=result.name,
-        goal_type=goal_type,
-        target_event=target_event or "",
-        target_date=target_date,
-        target_time_s=target_time_s,
+        goal_type=result.goal_type,
+        target_event=goal.get("target_event") or "",
+        target_date=result.target_date,
+        target_time_s=goal.get("target_time_s"),
         race_start_time=result.race_start_time,
         start_date=result.start_date,
         end_date=result.end_date,
@@ -398,11 +378,12 @@ def plan_complete(*, user, plan: TrainingPlan) -> TrainingPlan:
 
 
 REALIGN_TEXT = {
-    "missed_key_sessions": "Three key sessions were missed within 14 days",
+    "missed_key_sessions": "Three key sessions were not done within 14 days (missed, skipped or cut short)",
     "illness": "The runner reported an illness",
     "injury": "The runner reported an injury",
     "schedule_change": "The runner's schedule changed",
     "manual": "The runner asked for a fresh plan",
+    "history_imported": "The runner imported their training history",
 }
 
 
@@ -417,7 +398,7 @@ def plan_realign(*, user, plan: TrainingPlan, reason: str, today=None) -> Traini
     or missed session is 0 km), no later week rises above what was planned for it before, the recovery
     weeks stay where they were, the next long run is bounded by the month's longest actual run, and a
     missed key session of this week moves to a free later day that is not next to a hard one."""
-    if reason not in REALIGN_REASONS:
+    if reason not in REALIGN_REASONS + SYSTEM_REALIGN_REASONS:
         raise Invalid({"reason": [f"Choose one of {', '.join(REALIGN_REASONS)}."]})
     plan = _locked_plan(user=user, plan=plan)
     if plan.status not in (PlanStatus.ACTIVE, PlanStatus.PAUSED, PlanStatus.DRAFT):

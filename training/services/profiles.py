@@ -12,6 +12,7 @@ PROFILE_FIELDS = (
     "recent_race_time_s",
     "recent_race_date",
     "available_days",
+    "cross_training_days",
     "long_run_day",
     "min_rest_days",
     "injury_notes",
@@ -39,11 +40,12 @@ def runner_profile_update(*, user, **values) -> RunnerProfile:
         profile = RunnerProfile(user=user)
     for name, value in values.items():
         setattr(profile, name, value)
-    if profile.available_days:
-        order = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
-        profile.available_days = sorted(
-            set(profile.available_days), key=lambda d: (order.index(d) if d in order else 9, str(d))
-        )
+    order = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+    for name in ("available_days", "cross_training_days"):
+        days = getattr(profile, name)
+        if days:
+            in_week_order = sorted(set(days), key=lambda d: (order.index(d) if d in order else 9, str(d)))
+            setattr(profile, name, in_week_order)
     profile.full_clean(exclude=["user"])
     profile.save()
     return profile

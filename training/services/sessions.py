@@ -3,10 +3,13 @@
 import datetime as dt
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from config.errors import Conflict, Invalid, NotFound
+from config.outbox import enqueue_on_commit
 
+from .. import compliance
 from ..models import Activity, PlannedSession, PlanStatus, SessionStatus, SessionType, TrainingPlan
 from ..signals import (
     plan_deactivated,
@@ -16,6 +19,7 @@ from ..signals import (
     session_moved,
     session_skipped,
 )
+from ..workouts import HARD_TYPES
 from .plans import local_today
 
 UNSET = object()
@@ -41,12 +45,23 @@ def _require_running_plan(session: PlannedSession):
 
 
 def mark_completed(session: PlannedSession, activity: Activity | None, *, at=None):
-    """Set ``session`` completed by ``activity`` (the caller holds its row lock)."""
+    """Set ``session`` completed by ``activity`` (the caller holds its row lock), with its
+    compliance (``training/compliance.py``). A key session run to less than half of it counts
+    toward the missed-key-session rule, which is checked after commit."""
     session.status = SessionStatus.COMPLETED
     session.completed_at = at or timezone.now()
     session.activity = activity
-    session.save(update_fields=["status", "completed_at", "activity", "updated_at"])
+    session.compliance = compliance.compute(session, activity)
+    session.save(update_fields=["status", "completed_at", "activity", "compliance", "updated_at"])
     send_on_commit(session_completed, PlannedSession, session=session)
+    if session.is_key_session and (session.compliance or {}).get("verdict") == "partial":
+        _check_missed_keys_on_commit(session)
+
+
+def _check_missed_keys_on_commit(session: PlannedSession):
+    from ..tasks import check_missed_key_sessions
+
+    enqueue_on_commit(check_missed_key_sessions, session.plan_id)
 
 
 @transaction.atomic
@@ -102,20 +117,45 @@ def session_skip(*, user, session: PlannedSession, reason: str = "") -> PlannedS
         session.description = f"{session.description}\nSkipped: {reason}".strip()
     session.save(update_fields=["status", "description", "updated_at"])
     send_on_commit(session_skipped, PlannedSession, session=session)
+    if session.is_key_session:
+        _check_missed_keys_on_commit(session)
     return session
+
+
+# Statuses that hold a day: a skipped session leaves its day free.
+HOLDS_DAY = (SessionStatus.PLANNED, SessionStatus.COMPLETED, SessionStatus.MISSED)
 
 
 @transaction.atomic
 def session_move(*, user, session: PlannedSession, date=None, start_time_local=UNSET) -> PlannedSession:
-    """Move a planned session to another day of its week and/or another start time (``None`` clears it)."""
+    """Move a planned session to another day of its week and/or another start time (``None`` clears it).
+
+    Every day of a plan holds one session (a rest day is a rest session), and a move keeps it so:
+
+    * a run moved onto a rest day swaps with it (the rest session takes the run's old day);
+    * a run moved onto a day that holds another run (planned, completed or missed) is ``Invalid``
+      on ``date``: move that one first, or pick a rest day;
+    * a rest session moved onto a planned run swaps with it the same way (the run takes the
+      rest's old day, which must not be in the past); onto a completed or missed run it is
+      ``Invalid``.
+
+    A move that puts a hard session (tempo, intervals, repetition, goal pace, hills, long run,
+    race) next to another one is allowed: the returned session's ``warnings`` name both.
+
+    Moves of one plan are serialized on the plan's row (locked before the session, the order
+    realign locks them in), so two moves onto the same rest day cannot both take it.
+    """
+    TrainingPlan.objects.select_for_update(of=("self",)).filter(pk=session.plan_id, user=user).first()
     session = _locked_session(user=user, session=session)
     _require_running_plan(session)
     if session.status != SessionStatus.PLANNED:
         raise Conflict(
             f"Only a planned session moves; this one is {session.status}.", code=f"session_{session.status}"
         )
+    session.warnings = []
     old_date, old_time = session.date, session.start_time_local
     today = local_today(session.time_zone)
+    swapped: list[PlannedSession] = []
     if date is not None and date != session.date:
         plan = session.plan
         week_start = plan.start_date + dt.timedelta(weeks=session.week_number - 1)
@@ -126,16 +166,99 @@ def session_move(*, user, session: PlannedSession, date=None, start_time_local=U
             raise Invalid({"date": ["The plan ends before that day."]})
         if date < today:
             raise Invalid({"date": ["That day is in the past."]})
+        swapped = _make_room(session, date=date, old_date=old_date, today=today)
         session.date = date
     if start_time_local is not UNSET:
         session.start_time_local = start_time_local
     if (session.date, session.start_time_local) == (old_date, old_time):
         return session
     session.save(update_fields=["date", "start_time_local", "updated_at"])
+    for other in swapped:
+        other.date = old_date
+        other.save(update_fields=["date", "updated_at"])
+        if other.session_type != SessionType.REST:
+            send_on_commit(
+                session_moved,
+                PlannedSession,
+                session=other,
+                old_date=date,
+                old_start_time_local=other.start_time_local,
+            )
     send_on_commit(
         session_moved, PlannedSession, session=session, old_date=old_date, old_start_time_local=old_time
     )
+    moved = ([session] if session.date != old_date else []) + swapped
+    session.warnings = _back_to_back_warnings(session.plan_id, moved)
     return session
+
+
+def _make_room(session: PlannedSession, *, date, old_date, today) -> list[PlannedSession]:
+    """The sessions on ``date`` that swap to ``old_date`` when ``session`` moves there (locked);
+    ``Invalid`` on ``date`` when the day is taken by a run that cannot give way."""
+    occupants = list(
+        PlannedSession.objects.select_for_update(of=("self",))
+        .filter(plan_id=session.plan_id, date=date, status__in=HOLDS_DAY)
+        .exclude(pk=session.pk)
+        .order_by("id")
+    )
+    runs = [o for o in occupants if o.session_type != SessionType.REST]
+    if session.session_type != SessionType.REST:
+        if runs:
+            raise Invalid(
+                {
+                    "date": [
+                        f"{date:%A %d %B} already holds {_named(runs[0])} ({runs[0].status}); "
+                        "move that one first or pick a rest day."
+                    ]
+                }
+            )
+        return occupants  # the rest session(s) of that day take the old day
+    fixed = [o for o in runs if o.status != SessionStatus.PLANNED]
+    if fixed:
+        raise Invalid(
+            {"date": [f"{date:%A %d %B} holds {_named(fixed[0])}, which is {fixed[0].status}; it stays."]}
+        )
+    if runs and old_date < today:
+        raise Invalid({"date": [f"{_named(runs[0])} would move into the past ({old_date:%A %d %B})."]})
+    return occupants
+
+
+def _named(session: PlannedSession) -> str:
+    if session.target_distance_km:
+        return f"{session.title} ({session.target_distance_km:g} km)"
+    return session.title
+
+
+def _back_to_back_warnings(plan_id: int, moved: list[PlannedSession]) -> list[str]:
+    """A sentence for each hard session among ``moved`` that now has a hard session next to it."""
+    hard_moved = [s for s in moved if s.session_type in HARD_TYPES]
+    if not hard_moved:
+        return []
+    days = {s.date + dt.timedelta(days=offset) for s in hard_moved for offset in (-1, 1)}
+    neighbours = list(
+        PlannedSession.objects.filter(
+            plan_id=plan_id,
+            date__in=days,
+            session_type__in=HARD_TYPES,
+            status__in=(SessionStatus.PLANNED, SessionStatus.COMPLETED),
+        ).order_by("date", "id")
+    )
+    warnings, seen = [], set()
+    for moved_session in hard_moved:
+        for other in neighbours:
+            if other.pk == moved_session.pk or abs((other.date - moved_session.date).days) != 1:
+                continue
+            pair = frozenset((moved_session.pk, other.pk))
+            if pair in seen:
+                continue
+            seen.add(pair)
+            first, second = sorted((moved_session, other), key=lambda s: s.date)
+            warnings.append(
+                f"{_named(first)} on {first.date:%A %d %B} and {_named(second)} on "
+                f"{second.date:%A %d %B} are hard sessions on consecutive days; the second will be run "
+                "on tired legs, so keep one of them easy or move it."
+            )
+    return warnings
 
 
 def sessions_mark_missed(*, now: dt.datetime | None = None) -> int:
@@ -196,19 +319,35 @@ def _complete_finished_plans(*, now):
             send_on_commit(plan_deactivated, TrainingPlan, plan=locked, new_status=PlanStatus.COMPLETED)
 
 
-def _realign_after_missed_keys(*, plan_id: int, now):
+# A key session that was not done: missed, skipped, or run to less than half of it.
+NOT_DONE = (
+    Q(status=SessionStatus.MISSED)
+    | Q(status=SessionStatus.SKIPPED)
+    | Q(status=SessionStatus.COMPLETED, compliance__verdict="partial")
+)
+
+
+def sessions_check_missed_keys(*, plan_id: int, now: dt.datetime | None = None) -> bool:
+    """Realign the active plan when three of its key sessions within 14 days (since its last
+    realign) were not done: missed, skipped or completed ``partial``. Returns whether it realigned."""
+    return _realign_after_missed_keys(plan_id=plan_id, now=now or timezone.now())
+
+
+def _realign_after_missed_keys(*, plan_id: int, now) -> bool:
     from .plans import plan_realign
 
     plan = TrainingPlan.objects.filter(pk=plan_id, status=PlanStatus.ACTIVE).select_related("user").first()
     if plan is None:
-        return
+        return False
     today = local_today(plan.time_zone, now)
     since = today - dt.timedelta(days=MISSED_KEY_WINDOW_DAYS)
     if plan.realigned_at is not None:
         since = max(since, plan.realigned_at.astimezone(plan.zone).date() + dt.timedelta(days=1))
-    missed = plan.sessions.filter(status=SessionStatus.MISSED, is_key_session=True, date__gte=since).count()
+    missed = plan.sessions.filter(NOT_DONE, is_key_session=True, date__gte=since).count()
     if missed >= MISSED_KEY_TRIGGER and today <= plan.end_date:
         try:
             plan_realign(user=plan.user, plan=plan, reason="missed_key_sessions", today=today)
         except Conflict:
-            pass
+            return False
+        return True
+    return False

@@ -2,7 +2,8 @@
 
 Idempotent: running it twice leaves the same rows. Each app adds its own demo content in
 ``<app>/demo.py`` with ``seed(*, stdout) -> list[DemoLogin] | None``; this command calls them
-in ``INSTALLED_APPS`` order and prints every demo login with its API token at the end.
+in ``INSTALLED_APPS`` order and prints every demo login with a new API token at the end (tokens
+are stored as digests, so each run issues fresh ones and ends the ones it printed before).
 """
 
 import os
@@ -16,10 +17,10 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
-from rest_framework.authtoken.models import Token
 
-from config.permissions import CONTENT_DESIGNERS
+from config.permissions import COACHES, CONTENT_DESIGNERS
 from config.revisions import initial_revisions_create
+from config.services import api_token_issue, api_tokens_revoke_all
 
 
 @dataclass(frozen=True)
@@ -30,7 +31,7 @@ class DemoLogin:
 
 
 def demo_user(username, *, password, email="", staff=False, superuser=False, groups=()):
-    """Create or reset a demo user with a known password and an API token."""
+    """Create or reset a demo user with a known password (``seed_demo`` issues the tokens)."""
     User = get_user_model()
     user, _ = User.objects.get_or_create(username=username)
     user.email = email or f"{username}@example.com"
@@ -41,14 +42,14 @@ def demo_user(username, *, password, email="", staff=False, superuser=False, gro
     user.save()
     for name in groups:
         user.groups.add(Group.objects.get_or_create(name=name)[0])
-    Token.objects.get_or_create(user=user)
     return user
 
 
 class Command(BaseCommand):
     help = (
         "Create the embedded demo: users admin/admin (superuser), designer/designer (content "
-        "designer), athlete/athlete (API user) with API tokens, and every app's demo content. "
+        "designer), coach/coach (reads runners' data), athlete/athlete (API user) with new API "
+        "tokens, and every app's demo content. "
         "Safe to run again. Refuses to run with DEBUG off."
     )
 
@@ -68,11 +69,13 @@ class Command(BaseCommand):
         logins = [
             DemoLogin("admin", "admin", "superuser: the admin at /admin/"),
             DemoLogin("designer", "designer", "content designer: the admin at /admin/"),
+            DemoLogin("coach", "coach", "coach: reads runners' data in the admin, every read logged"),
             DemoLogin("athlete", "athlete", "API user"),
         ]
         with transaction.atomic():
             demo_user("admin", password="admin", superuser=True)
             demo_user("designer", password="designer", staff=True, groups=[CONTENT_DESIGNERS])
+            demo_user("coach", password="coach", staff=True, groups=[COACHES])
             demo_user("athlete", password="athlete")
         if not options["skip_content"]:
             for config in apps.get_app_configs():
@@ -88,11 +91,13 @@ class Command(BaseCommand):
         self.print_logins(logins)
 
     def print_logins(self, logins):
-        tokens = dict(
-            Token.objects.filter(user__username__in=[login.username for login in logins]).values_list(
-                "user__username", "key"
-            )
-        )
+        User = get_user_model()
+        users = User.objects.in_bulk([login.username for login in logins], field_name="username")
+        tokens = {}
+        with transaction.atomic():
+            for user in users.values():
+                api_tokens_revoke_all(user_id=user.pk)
+                tokens[user.username] = api_token_issue(user=user)[1]
         self.stdout.write(self.style.SUCCESS("\nDemo logins (embedded default only):"))
         for login in logins:
             self.stdout.write(
