@@ -7,13 +7,13 @@ import datetime as dt
 import pytest
 from django.contrib.auth.models import Group
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 
 from config.permissions import CONTENT_DESIGNERS, sync_content_designer_permissions
 from config.revisions import initial_revisions_create
 from config.tasks import apply_publishing_schedule
 from progress.models import BlockProgress, ProgressEvent, PublishStatus
 from scenarios.models import Scenario
+from tests.conftest import api_token_for
 from tests.factories import UserFactory
 from tests.progress.factories import BlockFactory, CommunityFactory, PageFactory, WodFactory
 from tests.scenarios.factories import ScenarioFactory
@@ -38,8 +38,7 @@ def signed_in(admin_login, designer):
 
 
 def api_get(page, path, user, status=200):
-    token, _ = Token.objects.get_or_create(user=user)
-    response = page.request.get(path, headers={"Authorization": f"Token {token.key}"})
+    response = page.request.get(path, headers={"Authorization": f"Token {api_token_for(user)}"})
     assert response.status == status, (path, response.status, response.text()[:300])
     return response.json() if status == 200 else None
 

@@ -122,6 +122,6 @@ def test_designers_import_content_but_nothing_can_import_users(designer):
         "admin:notifications_notificationtemplate_import",
     ):
         assert client.get(reverse(name)).status_code == 200, name
-    for name in ("admin:auth_user_import", "admin:auth_group_import", "admin:authtoken_tokenproxy_import"):
+    for name in ("admin:auth_user_import", "admin:auth_group_import", "admin:knox_authtoken_import"):
         with pytest.raises(NoReverseMatch):
             reverse(name)

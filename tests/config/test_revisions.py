@@ -7,7 +7,7 @@ from django.contrib.auth.models import Group, User
 from django.test import Client
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken as Token
 from reversion.models import Version
 
 from config.permissions import CONTENT_DESIGNERS, sync_content_designer_permissions
@@ -176,7 +176,7 @@ def test_designers_cannot_revert_users_or_tokens(designer_client, designer):
     # users, groups and tokens have no revisions and no revert pages
     for model in (User, Group, Token):
         assert not reversion.is_registered(model)
-    for name in ("admin:auth_user_revision", "admin:authtoken_tokenproxy_revision"):
+    for name in ("admin:auth_user_revision", "admin:knox_authtoken_revision"):
         with pytest.raises(NoReverseMatch):
             reverse(name, args=[designer.pk, 1])
 
