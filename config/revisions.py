@@ -46,10 +46,6 @@ def register_content_models() -> None:
             reversion.register(model, follow=follow.get(model, ()))
 
 
-def is_content_model(model) -> bool:
-    return model in set(revision_models())
-
-
 @contextmanager
 def content_revision(*, user=None, comment: str = ""):
     """Record the content saved inside the block as one revision, with who and why.
@@ -108,10 +104,6 @@ def revert_refusals(revision) -> list[str]:
         if guard:
             reasons.extend(import_string(guard)(deleted=deleted))
     return reasons or _protected(deleted)
-
-
-def versions_of(obj):
-    return Version.objects.get_for_object(obj).select_related("revision__user")
 
 
 def initial_revisions_create(*, batch_size: int = 500) -> int:
