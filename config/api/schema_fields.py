@@ -19,14 +19,22 @@ from rest_framework import serializers
 
 from config.jsonschemas import load_schema
 
-# JSON Schema keywords OpenAPI 3.0's schema object does not know.
-_DROP = {"$schema", "$id", "$comment"}
+# JSON Schema keywords OpenAPI 3.0's schema object does not know, and django-jsonform's own.
+_DROP = {"$schema", "$id", "$comment", "widget", "helpText", "placeholder", "handler", "choices", "keys"}
 
 
 def openapi_schema(schema: dict) -> dict:
-    """``schema`` (a JSON Schema file) as an OpenAPI 3.0 schema object."""
+    """``schema`` (a JSON Schema file) as an OpenAPI 3.0 schema object: ``"type": [T, "null"]``
+    becomes ``"type": T, "nullable": true``."""
     if isinstance(schema, dict):
-        return {key: openapi_schema(value) for key, value in schema.items() if key not in _DROP}
+        out = {key: openapi_schema(value) for key, value in schema.items() if key not in _DROP}
+        kinds = out.get("type")
+        if isinstance(kinds, list):
+            others = [kind for kind in kinds if kind != "null"]
+            out["type"] = others[0] if len(others) == 1 else others
+            if "null" in kinds:
+                out["nullable"] = True
+        return out
     if isinstance(schema, list):
         return [openapi_schema(value) for value in schema]
     return schema

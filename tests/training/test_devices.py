@@ -6,10 +6,9 @@ import tracemalloc
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from rest_framework.authtoken.models import Token
 
 from config.metrics import activity_files
-from tests.conftest import client_for
+from tests.conftest import api_token_for, client_for
 from tests.utils.uploads import streamed_upload
 from training.models import Activity
 
@@ -182,10 +181,10 @@ def test_imports_are_counted_by_outcome_and_reason(runner):
 
 
 def _measured(path, user, size, **kwargs):
-    token, _ = Token.objects.get_or_create(user=user)
+    token = api_token_for(user)
     tracemalloc.start()
     try:
-        result = streamed_upload(path, token=token.key, size=size, **kwargs)
+        result = streamed_upload(path, token=token, size=size, **kwargs)
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
