@@ -8,6 +8,8 @@
 * ``reconcile_drift_total{job}``: rows a reconciliation job found drifted and corrected; services
   call ``record_drift("progress_recompute", n)``;
 * ``cache_errors_total{operation}``: cache calls that failed and were served without the cache;
+* ``notification_copy_errors_total{kind,tone}``: notifications sent with the built-in copy because
+  the designer's template of that kind and tone failed to compile or render;
 * ``pending_tasks``: tasks waiting in the outbox because the broker refused them;
 * ``notifications{status}``: the notification outbox by status, read at scrape time, once the
   notifications app has a ``Notification`` model with a ``status`` field.
@@ -45,6 +47,11 @@ reconcile_drift = Counter(
 )
 cache_errors = Counter(
     "cache_errors", "Cache calls that failed and were served without the cache.", ["operation"]
+)
+notification_copy_errors = Counter(
+    "notification_copy_errors",
+    "Notifications sent with the built-in copy because the designer's template failed, by kind and tone.",
+    ["kind", "tone"],
 )
 
 
