@@ -35,6 +35,18 @@ if EMBEDDED and not DEBUG:
     raise ImproperlyConfigured(
         "DEBUG is off but SECRET_KEY is not set: set SECRET_KEY (and ALLOWED_HOSTS) for production."
     )
+# The embedded default (DEBUG on, a key anyone can read in this file) serves loopback only: a
+# host name anyone else could reach means production, which sets its own SECRET_KEY.
+LOOPBACK_HOSTS = {"localhost", "127.0.0.1", "[::1]", "::1"}
+if EMBEDDED and not set(ALLOWED_HOSTS) <= LOOPBACK_HOSTS:
+    from django.core.exceptions import ImproperlyConfigured
+
+    public = ", ".join(sorted(set(ALLOWED_HOSTS) - LOOPBACK_HOSTS))
+    raise ImproperlyConfigured(
+        f"SECRET_KEY is not set but ALLOWED_HOSTS names {public}: "
+        "the embedded default (DEBUG on, a public key) is for localhost only. Set SECRET_KEY (and DEBUG=0) "
+        "to serve other hosts."
+    )
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -67,6 +79,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "config.api.params.EmptyQueryParameterMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -254,6 +267,9 @@ REST_FRAMEWORK = {
         "auth": env.str("AUTH_THROTTLE_RATE", default="30/min"),
     },
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    # JSON bodies only (a form body would read an empty field as "not sent"); a file upload view
+    # names its own multipart parser.
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
 }
 # Seconds an API token's user is kept in the shared cache (0: ask the database every request).
 # Revocation and user changes clear it at once; only worth it with Redis.
@@ -291,6 +307,10 @@ SPECTACULAR_SETTINGS = {
         "WeekdayEnum": "training.models.Weekday",
         "NotificationKindEnum": "notifications.models.Kind",
     },
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "config.api.schema.postprocess_platform_rules",
+    ],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
