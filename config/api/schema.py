@@ -11,7 +11,16 @@ documented, so every client generator sees the retry mechanism without each view
   parameters, 415 when it takes a body (sent in a type it does not parse), 429 when it is
   throttled. An error a view documents without a body gets the shared error body of its status.
 * A read-only choice field whose model field may be blank documents ``""`` among its values.
+* Every operation documents the 414 a too-long URL gets (from gunicorn or the proxy) and, when it
+  takes a body, the 413 a too-large body gets.
+* A time-of-day input documents the forms it accepts (``07:00`` or ``07:00:00``); a ``time_zone``
+  field is one of the IANA names zoneinfo knows (the ``TimeZone`` component).
+* ``postprocess_platform_rules`` (a drf-spectacular postprocessing hook): a query parameter is
+  absent or has a value (``config.api.params.EmptyQueryParameterMiddleware``), so every string
+  query parameter has ``minLength: 1``; it also adds the ``TimeZone`` component.
 """
+
+from zoneinfo import available_timezones
 
 from django.core.exceptions import FieldDoesNotExist
 from drf_spectacular.extensions import OpenApiSerializerExtension
@@ -23,7 +32,7 @@ from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.settings import api_settings
 
-from config.idempotency import HEADER, MAX_KEY_LENGTH, REPLAYED_HEADER
+from config.idempotency import HEADER, KEY_PATTERN, MAX_KEY_LENGTH, REPLAYED_HEADER
 
 
 class ErrorSerializer(serializers.Serializer):
@@ -83,7 +92,7 @@ DEFAULT_ERROR = OpenApiResponse(ErrorSerializer)
 
 IDEMPOTENCY_KEY_PARAMETER = OpenApiParameter(
     name=HEADER,
-    type=OpenApiTypes.STR,
+    type={"type": "string", "minLength": 1, "maxLength": MAX_KEY_LENGTH, "pattern": KEY_PATTERN},
     location=OpenApiParameter.HEADER,
     required=False,
     description=(
@@ -113,6 +122,33 @@ UNAVAILABLE_RESPONSE = OpenApiResponse(
 
 
 HH_MM_PATTERN = "^([01][0-9]|2[0-3]):[0-5][0-9]$"
+# What a TimeField accepting "%H:%M" and "%H:%M:%S" (DRF's default input too) parses.
+TIME_INPUT_PATTERN = "^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\\.[0-9]{1,6})?)?$"
+TIME_ZONE_COMPONENT = "TimeZone"
+TOO_LARGE = {
+    "413": {
+        "description": "`Request Entity Too Large`: the body is over the size limit (answered by the proxy)."
+    },
+    "414": {"description": "`URI Too Long`: the URL is over 4094 bytes (answered by gunicorn or the proxy)."},
+}
+
+
+def postprocess_platform_rules(result, generator, request, public):
+    """Rules the platform applies to every operation, written into the finished schema."""
+    result.setdefault("components", {}).setdefault("schemas", {})[TIME_ZONE_COMPONENT] = {
+        "type": "string",
+        "enum": sorted(available_timezones()),
+        "description": "An IANA time zone name, e.g. Europe/Berlin.",
+    }
+    for path in result.get("paths", {}).values():
+        for operation in path.values():
+            if not isinstance(operation, dict):
+                continue
+            for parameter in operation.get("parameters", []):
+                schema = parameter.get("schema", {})
+                if parameter.get("in") == "query" and schema.get("type") == "string":
+                    schema.setdefault("minLength", 1)
+    return result
 
 
 class PlatformAutoSchema(AutoSchema):
@@ -141,6 +177,10 @@ class PlatformAutoSchema(AutoSchema):
             responses["503"] = self._get_response_for_code(UNAVAILABLE_RESPONSE, "503", direction=direction)
         if direction == "response":
             responses = self.with_platform_errors(responses)
+            for code, answer in TOO_LARGE.items():
+                if code == "414" or self._has_body():
+                    responses.setdefault(code, answer)
+            responses = dict(sorted(responses.items()))
         return responses
 
     def with_platform_errors(self, responses):
@@ -150,6 +190,8 @@ class PlatformAutoSchema(AutoSchema):
                     GENERIC_ERRORS[code], code, direction="response"
                 )
         for code, response in responses.items():
+            if code in TOO_LARGE:
+                continue
             if code.isdigit() and int(code) >= 400 and "content" not in response:
                 body = GENERIC_ERRORS.get(code, DEFAULT_ERROR)
                 documented = OpenApiResponse(body.response, description=response.get("description", ""))
@@ -191,7 +233,18 @@ class PlatformAutoSchema(AutoSchema):
 
     def _map_serializer_field(self, field, direction, bypass_extensions=False):
         schema = super()._map_serializer_field(field, direction, bypass_extensions)
-        if isinstance(field, serializers.TimeField) and getattr(field, "format", None) == "%H:%M":
+        if (
+            isinstance(field, serializers.TimeField)
+            and direction == "request"
+            and self._plain_time_input(field)
+        ):
+            # What the field parses: "07:00" or "07:00:00" (OpenAPI's "time" format is RFC 3339's).
+            time = {"type": "string", "pattern": TIME_INPUT_PATTERN, "example": "07:00"}
+            for key in ("description", "nullable"):
+                if key in schema:
+                    time[key] = schema[key]
+            schema = time
+        elif isinstance(field, serializers.TimeField) and getattr(field, "format", None) == "%H:%M":
             # A wall-clock "07:00"; OpenAPI's "time" format is RFC 3339's "07:00:00".
             clock = {"type": "string", "pattern": HH_MM_PATTERN, "example": "07:00"}
             if "description" in schema:
@@ -199,6 +252,14 @@ class PlatformAutoSchema(AutoSchema):
             if field.allow_null:
                 clock["nullable"] = True
             schema = clock
+        if field.field_name == "time_zone" and isinstance(field, serializers.CharField):
+            zone = {"allOf": [{"$ref": f"#/components/schemas/{TIME_ZONE_COMPONENT}"}]}
+            if field.allow_blank:
+                zone = {"anyOf": [{"$ref": f"#/components/schemas/{TIME_ZONE_COMPONENT}"}, {"enum": [""]}]}
+            for key in ("description", "readOnly", "nullable"):
+                if key in schema:
+                    zone[key] = schema[key]
+            schema = zone
         if isinstance(field, serializers.ChoiceField) and field.read_only and self._model_field_blank(field):
             enum = schema.get("enum")
             if enum is not None and "" not in enum:
@@ -206,6 +267,11 @@ class PlatformAutoSchema(AutoSchema):
             elif "$ref" in schema:
                 schema = {"oneOf": [schema, {**build_basic_type(OpenApiTypes.STR), "enum": [""]}]}
         return schema
+
+    @staticmethod
+    def _plain_time_input(field) -> bool:
+        formats = getattr(field, "input_formats", None) or api_settings.TIME_INPUT_FORMATS
+        return set(formats) <= {"%H:%M", "%H:%M:%S", "iso-8601"}
 
     @staticmethod
     def _model_field_blank(field) -> bool:
