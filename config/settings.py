@@ -9,6 +9,7 @@ so web, worker and beat run on one machine with no server to install.
 from pathlib import Path
 
 import environ
+from csp import constants as csp
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(environ.Env().str("VAR_DIR", default=str(BASE_DIR / "var")))
@@ -63,6 +64,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_jsonform",
     "django_celery_beat",
+    "csp",
     # ours
     "config.apps.PlatformConfig",
     "curriculum",
@@ -84,6 +86,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "config.middleware.DatabaseUnavailableMiddleware",
 ]
 
@@ -101,10 +104,31 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "csp.context_processors.nonce",
             ],
         },
     },
 ]
+
+# --- Content-Security-Policy (django-csp 4) --------------------------------------------
+# Every response: scripts only from this site (static files, Swagger UI's bundle from
+# drf-spectacular-sidecar) or a <script nonce="{{ CSP_NONCE }}"> of our own templates; no inline
+# event handlers, no eval. Inline styles stay allowed (the admin, django-jsonform and Swagger UI
+# set style attributes); nothing is loaded from another origin; nothing may frame the pages.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [csp.SELF],
+        "script-src": [csp.SELF, csp.NONCE],
+        "style-src": [csp.SELF, csp.UNSAFE_INLINE],
+        "img-src": [csp.SELF, "data:"],
+        "font-src": [csp.SELF, "data:"],
+        "connect-src": [csp.SELF],
+        "object-src": [csp.NONE],
+        "base-uri": [csp.SELF],
+        "form-action": [csp.SELF],
+        "frame-ancestors": [csp.NONE],
+    },
+}
 
 # --- Database -------------------------------------------------------------------------
 
@@ -413,6 +437,13 @@ SCENARIO_LIST_COUNT_CACHE_S = env.int("SCENARIO_LIST_COUNT_CACHE_S", default=60)
 # Messaging through firebase-admin, with FCM_CREDENTIALS_FILE).
 NOTIFICATIONS_BACKEND = env.str("NOTIFICATIONS_BACKEND", default="notifications.delivery.ConsoleBackend")
 FCM_CREDENTIALS_FILE = env.str("FCM_CREDENTIALS_FILE", default="")
+# Seconds any call to another service (FCM, the weather provider) may wait for an answer: a hung
+# provider must not hold a sweep's lease. At most 10.
+OUTBOUND_TIMEOUT_S = env.float("OUTBOUND_TIMEOUT_S", default=5.0)
+if not 0 < OUTBOUND_TIMEOUT_S <= 10:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("OUTBOUND_TIMEOUT_S is seconds, more than 0 and at most 10.")
 # Days ahead the scheduler keeps rows for (activation schedules them; a beat task rolls on).
 NOTIFICATIONS_HORIZON_DAYS = env.int("NOTIFICATIONS_HORIZON_DAYS", default=7)
 # Rows a sweep claims per transaction, and how long its claim holds (seconds).

@@ -15,6 +15,7 @@ import re
 import django_filters
 from django import forms
 from django.http import JsonResponse
+from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import exceptions, serializers
 
@@ -90,13 +91,22 @@ class IdFilter(django_filters.NumberFilter):
 
 
 class EmptyQueryParameterMiddleware:
-    """A 400 for an API request with an empty query parameter value (``?sort=``)."""
+    """A 400 for an API request with an empty query parameter value (``?sort=``). Swagger UI's
+    page (not an API operation) asks for its start-up script with ``?script=``."""
+
+    exempt_url_names = ("api:docs",)
 
     def __init__(self, get_response):
         self.get_response = get_response
+        self._exempt = None
+
+    def exempt(self) -> set[str]:
+        if self._exempt is None:
+            self._exempt = {reverse(name) for name in self.exempt_url_names}
+        return self._exempt
 
     def __call__(self, request):
-        if request.path.startswith(API_PREFIX) and request.GET:
+        if request.path.startswith(API_PREFIX) and request.GET and request.path not in self.exempt():
             empty = sorted(name for name, values in request.GET.lists() if "" in values)
             if empty:
                 return JsonResponse(
