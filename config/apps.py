@@ -24,6 +24,9 @@ class PlatformConfig(AppConfig):
         from django.apps import apps
 
         from . import permissions, schedules
+        from .api import strict
+
+        strict.install()  # JSON bodies keep JSON's types (config/api/strict.py)
 
         def after_migrate(sender, **kwargs):
             # post_migrate is sent once per app with models, after that app's permissions are

@@ -53,7 +53,10 @@ class ValidationErrorExtension(OpenApiSerializerExtension):
 
     def map_serializer(self, auto_schema, direction):
         messages = {"type": "array", "items": {"type": "string"}}
-        nested = {"type": "array", "items": {"anyOf": [{"type": "string"}, {"type": "object"}]}}
+        nested = {
+            "type": "array",
+            "items": {"anyOf": [{"type": "string"}, {"type": "object"}, {"type": "array"}]},
+        }
         return {
             "type": "object",
             "description": " ".join(ValidationErrorSerializer.__doc__.split()),
@@ -125,6 +128,7 @@ HH_MM_PATTERN = "^([01][0-9]|2[0-3]):[0-5][0-9]$"
 # What a TimeField accepting "%H:%M" and "%H:%M:%S" (DRF's default input too) parses.
 TIME_INPUT_PATTERN = "^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\\.[0-9]{1,6})?)?$"
 TIME_ZONE_COMPONENT = "TimeZone"
+JSON_TYPES_BUT_NULL = ("object", "array", "string", "number", "boolean")
 TOO_LARGE = {
     "413": {
         "description": "`Request Entity Too Large`: the body is over the size limit (answered by the proxy)."
@@ -225,11 +229,8 @@ class PlatformAutoSchema(AutoSchema):
     def _takes_input(self) -> bool:
         if self._has_body():
             return True
-        # ``format`` picks a renderer: an unknown one is a 404, not bad input.
-        return any(
-            parameter.get("in") == "query" and parameter.get("name") != api_settings.URL_FORMAT_OVERRIDE
-            for parameter in self._get_parameters()
-        )
+        # Any query parameter, ``format`` too, may be sent empty: a 400 (config/api/params.py).
+        return any(parameter.get("in") == "query" for parameter in self._get_parameters())
 
     def _map_serializer_field(self, field, direction, bypass_extensions=False):
         schema = super()._map_serializer_field(field, direction, bypass_extensions)
@@ -252,6 +253,17 @@ class PlatformAutoSchema(AutoSchema):
             if field.allow_null:
                 clock["nullable"] = True
             schema = clock
+        if (
+            isinstance(field, serializers.JSONField)
+            and direction == "request"
+            and not field.allow_null
+            and not field.read_only
+            and not schema.get("type")
+        ):
+            # The JSON type the model field's JSON Schema names (config/jsonschemas.py), else any
+            # JSON value but null (a schema without a type would allow null too).
+            typed = self._json_schema_outline(field) or {"anyOf": [{"type": t} for t in JSON_TYPES_BUT_NULL]}
+            schema = {**typed, **{k: v for k, v in schema.items() if k == "description"}}
         if field.field_name == "time_zone" and isinstance(field, serializers.CharField):
             zone = {"allOf": [{"$ref": f"#/components/schemas/{TIME_ZONE_COMPONENT}"}]}
             if field.allow_blank:
@@ -267,6 +279,31 @@ class PlatformAutoSchema(AutoSchema):
             elif "$ref" in schema:
                 schema = {"oneOf": [schema, {**build_basic_type(OpenApiTypes.STR), "enum": [""]}]}
         return schema
+
+    @staticmethod
+    def _json_schema_outline(field) -> dict | None:
+        """The outline (type, and an array's item type) of the JSON Schema a model's JSON field is
+        validated against (``config.jsonschemas``); None when it has none."""
+        model = getattr(getattr(field.parent, "Meta", None), "model", None)
+        if model is None or not field.source or "." in field.source:
+            return None
+        try:
+            json_schema = getattr(model._meta.get_field(field.source), "schema", None)
+        except FieldDoesNotExist:
+            return None
+        if callable(json_schema):  # config.jsonschemas.schema_for: loaded on demand
+            json_schema = json_schema()
+        if not isinstance(json_schema, dict) or json_schema.get("type") not in JSON_TYPES_BUT_NULL:
+            return None
+        outline = {"type": json_schema["type"]}
+        items = json_schema.get("items")
+        if (
+            outline["type"] == "array"
+            and isinstance(items, dict)
+            and items.get("type") in JSON_TYPES_BUT_NULL
+        ):
+            outline["items"] = {"type": items["type"]}
+        return outline
 
     @staticmethod
     def _plain_time_input(field) -> bool:

@@ -59,16 +59,17 @@ class CurriculumDetailSerializer(serializers.ModelSerializer):
 
 
 class EnrollRequestSerializer(serializers.Serializer):
-    traits = serializers.JSONField(
+    traits = serializers.DictField(
         help_text="The learner's traits, valid against the curriculum's trait_schema."
     )
 
 
 class EnrollmentUpdateSerializer(serializers.Serializer):
-    traits = serializers.JSONField(
+    traits = serializers.DictField(
+        required=False,
         help_text="The learner's new traits, valid against the curriculum's trait_schema. They "
         "replace the old ones; rankings use them from now on, while outcomes already recorded "
-        "keep the segment they were recorded under."
+        "keep the segment they were recorded under.",
     )
 
 

@@ -230,12 +230,17 @@ class ScenarioNotesView(ScenarioOperationView):
         request=NotesSerializer,
         responses={200: ScenarioStateSerializer, 404: NOT_FOUND},
         summary="Replace your private notes",
+        description="A body without `notes` changes nothing (a PATCH names only what it changes).",
     )
     def patch(self, request, pk):
         scenario = self.scenario()
-        data = self.validated(NotesSerializer)
+        serializer = NotesSerializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        if "notes" not in serializer.validated_data:
+            return self.state(scenario, selectors.progress_get(user=request.user, scenario=scenario))
         return self.state(
-            scenario, services.scenario_notes_update(user=request.user, scenario=scenario, **data)
+            scenario,
+            services.scenario_notes_update(user=request.user, scenario=scenario, **serializer.validated_data),
         )
 
 
