@@ -8,6 +8,12 @@ from config.celery import app as celery_app
 from tests.factories import UserFactory
 
 
+def pytest_report_header(config):
+    from tests.api.seed import replay_hint
+
+    return replay_hint()
+
+
 def pytest_runtest_setup(item):
     """A test marked ``postgres`` proves something only PostgreSQL can show (threads racing for
     row locks, SKIP LOCKED); on another database it would pass without proving anything, so it
