@@ -284,6 +284,8 @@ class Notification(models.Model):
     render_error = models.TextField(
         "copy error",
         blank=True,
+        default="",
+        db_default="",  # rows written with raw SQL (COPY, bulk loads) need no value
         help_text="Why the designer's copy of this kind and tone could not be used; the built-in copy "
         "was sent instead.",
     )

@@ -62,7 +62,15 @@ def test_the_admin_and_a_json_editor_work_under_the_policy(watched, admin_login)
     page.wait_for_load_state("networkidle")
     watched.check_csp("admin index")
 
-    template = NotificationTemplate.objects.order_by("pk").first()
+    template, _ = NotificationTemplate.objects.get_or_create(
+        kind="milestone",
+        tone="minimalist",
+        defaults={
+            "title": "{{ milestone.label }}",
+            "body": "{{ milestone.detail }}",
+            "variants": [{"title": "Done", "body": "{{ milestone.label }}"}],
+        },
+    )
     response = page.goto(f"/admin/notifications/notificationtemplate/{template.pk}/change/")
     _policy(response)
     page.wait_for_load_state("networkidle")

@@ -1,6 +1,7 @@
 """The FCM backend builds real firebase-admin messages and reads send_each's answers (no network:
 the Firebase app and the HTTP call are replaced)."""
 
+import threading
 from types import SimpleNamespace
 from unittest import mock
 
@@ -106,4 +107,8 @@ def test_messaging_uses_the_apps_timeout_for_its_http_client():
         service = messaging._get_messaging_service(app)
         assert service._client.timeout == 5.0
     finally:
-        firebase_admin.delete_app(app)
+        # delete_app closes the async client with asyncio.run(), which needs a thread without a
+        # running event loop (Playwright's may be running in this one).
+        cleanup = threading.Thread(target=firebase_admin.delete_app, args=(app,))
+        cleanup.start()
+        cleanup.join()
