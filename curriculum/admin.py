@@ -12,6 +12,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from config.admin import ReadOnlyModelAdmin
+from config.api.params import to_int
 from config.charts import line_chart
 
 from . import services
@@ -326,7 +327,7 @@ class StepAdmin(admin.ModelAdmin):
 def _coerce(raw, kind):
     try:
         if kind == "integer":
-            return int(raw)
+            return to_int(raw)  # ASCII digits only (config/api/params.py)
         if kind == "number":
             return float(raw)
     except ValueError:

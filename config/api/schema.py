@@ -129,6 +129,7 @@ HH_MM_PATTERN = "^([01][0-9]|2[0-3]):[0-5][0-9]$"
 TIME_INPUT_PATTERN = "^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\\.[0-9]{1,6})?)?$"
 TIME_ZONE_COMPONENT = "TimeZone"
 JSON_TYPES_BUT_NULL = ("object", "array", "string", "number", "boolean")
+NO_NUL_PATTERN = "^[^\\u0000]*$"
 TOO_LARGE = {
     "413": {
         "description": "`Request Entity Too Large`: the body is over the size limit (answered by the proxy)."
@@ -152,7 +153,28 @@ def postprocess_platform_rules(result, generator, request, public):
                 schema = parameter.get("schema", {})
                 if parameter.get("in") == "query" and schema.get("type") == "string":
                     schema.setdefault("minLength", 1)
+                    _no_nul(schema)
+    for name, component in result["components"]["schemas"].items():
+        if name.endswith("Request"):  # what clients send (COMPONENT_SPLIT_REQUEST)
+            _no_nul(component)
     return result
+
+
+def _no_nul(schema):
+    """Text fields refuse the NUL character (DRF's and Django's form fields, and PostgreSQL text):
+    a plain string without a pattern of its own says so with ``NO_NUL_PATTERN``."""
+    if not isinstance(schema, dict):
+        return
+    if schema.get("type") == "string" and not ({"pattern", "enum", "format"} & set(schema)):
+        schema["pattern"] = NO_NUL_PATTERN
+    for key in ("properties", "patternProperties"):
+        for child in (schema.get(key) or {}).values():
+            _no_nul(child)
+    for key in ("items", "additionalProperties", "not"):
+        _no_nul(schema.get(key))
+    for key in ("allOf", "anyOf", "oneOf"):
+        for child in schema.get(key) or []:
+            _no_nul(child)
 
 
 class PlatformAutoSchema(AutoSchema):
@@ -256,14 +278,14 @@ class PlatformAutoSchema(AutoSchema):
         if (
             isinstance(field, serializers.JSONField)
             and direction == "request"
-            and not field.allow_null
             and not field.read_only
             and not schema.get("type")
+            and not schema.get("$ref")
         ):
             # The JSON type the model field's JSON Schema names (config/jsonschemas.py), else any
             # JSON value but null (a schema without a type would allow null too).
             typed = self._json_schema_outline(field) or {"anyOf": [{"type": t} for t in JSON_TYPES_BUT_NULL]}
-            schema = {**typed, **{k: v for k, v in schema.items() if k == "description"}}
+            schema = {**typed, **{k: v for k, v in schema.items() if k in ("description", "nullable")}}
         if field.field_name == "time_zone" and isinstance(field, serializers.CharField):
             zone = {"allOf": [{"$ref": f"#/components/schemas/{TIME_ZONE_COMPONENT}"}]}
             if field.allow_blank:

@@ -70,7 +70,7 @@ def _int_calls_on_request_data(tree):
     for node in ast.walk(tree):
         if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "int" and node.args:
             source = ast.unparse(node.args[0])
-            if any(word in source for word in ("request", "query_params", "GET", "kwargs[", "data[")):
+            if any(word in source for word in ("request", "query_params", "GET", "kwargs[", "data[", "raw")):
                 yield node.lineno, source
 
 

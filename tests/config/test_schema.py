@@ -71,3 +71,12 @@ def test_time_zones_are_the_iana_names(schema):
     assert "#/components/schemas/TimeZone" in str(profile)
     preferences = schema["components"]["schemas"]["PatchedPreferencesUpdateRequest"]["properties"]
     assert "#/components/schemas/TimeZone" in str(preferences["time_zone"])
+
+
+def test_a_runner_profile_not_saved_yet_has_a_null_updated_at_and_the_schema_says_so(schema):
+    from tests.conftest import client_for
+    from tests.factories import UserFactory
+
+    body = client_for(UserFactory()).get("/api/v1/runner-profile/").json()
+    assert body["updated_at"] is None
+    assert schema["components"]["schemas"]["RunnerProfile"]["properties"]["updated_at"]["nullable"] is True
