@@ -8,6 +8,15 @@ from config.celery import app as celery_app
 from tests.factories import UserFactory
 
 
+def pytest_configure(config):
+    """Draw the schemathesis seed once, here, so xdist workers (which inherit the environment)
+    use the seed the header prints (tests/api/seed.py)."""
+    import os
+    import secrets
+
+    os.environ.setdefault("SCHEMATHESIS_SEED", str(secrets.randbits(32)))
+
+
 def pytest_report_header(config):
     from tests.api.seed import replay_hint
 

@@ -1,8 +1,8 @@
 """The schemathesis suite's seed: new each run, printed, and replayable.
 
 One fixed seed finds only what it found once, so every run draws its own (``SCHEMATHESIS_SEED``
-replays one). ``tests/conftest.py`` prints it in the pytest header; every schemathesis test adds
-it to its report.
+replays one). ``tests/conftest.py`` draws it when pytest starts (so xdist workers share it) and
+prints it in the pytest header; every schemathesis test adds it to its report.
 """
 
 import os
