@@ -6,6 +6,9 @@ The schema says ``string``, ``integer``, ``boolean``, so a client generated from
 those, and one that does has a bug worth a 400. ``install()`` (``PlatformConfig.ready``) makes the
 scalar fields refuse another JSON type when the serializer reads a JSON body; query strings and
 multipart forms (a ``QueryDict``, where everything is text) are read as before.
+
+A JSON field also refuses the NUL character anywhere in its value (a key or a string): PostgreSQL's
+``jsonb`` cannot store ``\\u0000``, which was a 500.
 """
 
 from django.http import QueryDict
@@ -40,10 +43,34 @@ def _strict(cls, accepted, refused):
     return to_internal_value
 
 
+def contains_nul(value) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(contains_nul(key) or contains_nul(item) for key, item in value.items())
+    if isinstance(value, list | tuple):
+        return any(contains_nul(item) for item in value)
+    return False
+
+
+def _json_without_nul(original):
+    def to_internal_value(self, data):
+        value = original(self, data)
+        if contains_nul(value):
+            raise serializers.ValidationError(
+                "Null characters are not allowed.", code="null_characters_not_allowed"
+            )
+        return value
+
+    to_internal_value.strict_json = True
+    return to_internal_value
+
+
 def install() -> None:
     global _installed
     if _installed:
         return
     for cls, (accepted, refused) in _STRICT.items():
         cls.to_internal_value = _strict(cls, accepted, refused)
+    serializers.JSONField.to_internal_value = _json_without_nul(serializers.JSONField.to_internal_value)
     _installed = True

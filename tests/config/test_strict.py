@@ -33,3 +33,20 @@ def test_the_right_types_and_query_strings_still_work(auth_client):
     assert (
         auth_client.get("/api/v1/tools/vdot/", {"distance_m": "10000", "time_s": "2400"}).status_code == 200
     )
+
+
+def test_nul_anywhere_in_a_json_field_is_a_400_not_a_500(auth_client):
+    body = {
+        "title": "t",
+        "description": "d",
+        "role": "tutor",
+        "difficulty": "beginner",
+        "instructions": "i",
+        "context": "c",
+        "learning_objectives": ["fine", "not\x00fine"],
+    }
+    response = auth_client.post("/api/v1/scenarios/", body, format="json")
+    assert response.status_code == 400, response.content
+    assert "learning_objectives" in response.json()
+    enroll = auth_client.patch("/api/v1/enrollments/1/", {"traits": {"a\x00": 1}}, format="json")
+    assert enroll.status_code in (400, 404)
