@@ -138,6 +138,41 @@ TOO_LARGE = {
 }
 
 
+# JSON Schema keywords OpenAPI 3.0 shares; the rest (``$schema``, django-jsonform's ``widget``,
+# ``helpText``, ``propertyNames``) are left out of the API schema.
+OPENAPI_KEYWORDS = {
+    "type", "title", "description", "default", "enum", "format", "pattern", "minimum", "maximum",
+    "exclusiveMinimum", "exclusiveMaximum", "multipleOf", "minLength", "maxLength", "minItems",
+    "maxItems", "uniqueItems", "minProperties", "maxProperties", "required", "properties", "items",
+    "additionalProperties", "allOf", "anyOf", "oneOf", "not", "nullable",
+}  # fmt: skip
+
+
+def openapi_from_json_schema(schema):
+    """A JSON Schema (as ``<app>/schemas/*.json`` write them) as an OpenAPI 3.0 schema object."""
+    if not isinstance(schema, dict):
+        return schema
+    out = {}
+    for key, value in schema.items():
+        if key not in OPENAPI_KEYWORDS:
+            continue
+        if key == "type" and isinstance(value, list):
+            kinds = [kind for kind in value if kind != "null"]
+            if len(kinds) == 1:
+                out["type"] = kinds[0]
+            if "null" in value:
+                out["nullable"] = True
+        elif key == "properties":
+            out[key] = {name: openapi_from_json_schema(child) for name, child in value.items()}
+        elif key in ("items", "additionalProperties", "not"):
+            out[key] = openapi_from_json_schema(value)
+        elif key in ("allOf", "anyOf", "oneOf"):
+            out[key] = [openapi_from_json_schema(child) for child in value]
+        else:
+            out[key] = value
+    return out
+
+
 def postprocess_platform_rules(result, generator, request, public):
     """Rules the platform applies to every operation, written into the finished schema."""
     result.setdefault("components", {}).setdefault("schemas", {})[TIME_ZONE_COMPONENT] = {
@@ -304,8 +339,8 @@ class PlatformAutoSchema(AutoSchema):
 
     @staticmethod
     def _json_schema_outline(field) -> dict | None:
-        """The outline (type, and an array's item type) of the JSON Schema a model's JSON field is
-        validated against (``config.jsonschemas``); None when it has none."""
+        """The JSON Schema a model's JSON field is validated against (``config.jsonschemas``), in
+        OpenAPI 3.0's words; None when it has none."""
         model = getattr(getattr(field.parent, "Meta", None), "model", None)
         if model is None or not field.source or "." in field.source:
             return None
@@ -317,15 +352,7 @@ class PlatformAutoSchema(AutoSchema):
             json_schema = json_schema()
         if not isinstance(json_schema, dict) or json_schema.get("type") not in JSON_TYPES_BUT_NULL:
             return None
-        outline = {"type": json_schema["type"]}
-        items = json_schema.get("items")
-        if (
-            outline["type"] == "array"
-            and isinstance(items, dict)
-            and items.get("type") in JSON_TYPES_BUT_NULL
-        ):
-            outline["items"] = {"type": items["type"]}
-        return outline
+        return openapi_from_json_schema(json_schema)
 
     @staticmethod
     def _plain_time_input(field) -> bool:
