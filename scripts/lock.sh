@@ -6,7 +6,6 @@
 # so the locks install the same anywhere.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-source scripts/venv.sh
 
 ensure_tools() {
     if [ ! -x .venv/bin/pip-compile ]; then
