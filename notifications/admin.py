@@ -104,6 +104,7 @@ class NotificationAdmin(ReadOnlyModelAdmin):
         "clicked_at",
         "outcome",
         "error",
+        "render_error",
         "decision_trace",
         "rendered_payload",
         "created_at",

@@ -190,3 +190,18 @@ def test_a_row_that_cannot_be_rendered_at_all_fails_alone_and_is_not_left_claime
     assert failed.status == Status.FAILED and failed.outcome == "rendering failed"
     assert "RuntimeError: boom" in failed.render_error and failed.claimed_until is None
     assert not Notification.objects.filter(status=Status.CLAIMED).exists()
+
+
+def test_the_outbox_admin_shows_why_the_built_in_copy_was_sent(superuser_client):
+    row = Notification.objects.create(
+        user=UserFactory(),
+        kind=Kind.MILESTONE,
+        dedupe_key="milestone:9:halfway",
+        send_at=NOW,
+        local_date=NOW.date(),
+        status=Status.SENT,
+        render_error="TemplateSyntaxError: Invalid block tag on line 1: 'include'.",
+    )
+    page = superuser_client.get(reverse("admin:notifications_notification_change", args=[row.pk]))
+    assert page.status_code == 200
+    assert "Copy error" in page.content.decode() and "Invalid block tag" in page.content.decode()
