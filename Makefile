@@ -1,5 +1,5 @@
 # The two set-up commands: `make run` (the product on its embedded default) and `make test`.
-.PHONY: run test bench clean
+.PHONY: run test bench lock clean
 
 run:
 	@bash scripts/run.sh
@@ -9,6 +9,11 @@ test:
 
 bench:
 	@bash scripts/bench.sh $(ARGS)
+
+# Regenerate requirements.lock and requirements-dev.lock (hashes, from PyPI) after changing
+# requirements*.txt; see CONTRIBUTING.md.
+lock:
+	@bash scripts/lock.sh $(ARGS)
 
 clean:
 	rm -rf .venv var

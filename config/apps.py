@@ -32,7 +32,9 @@ class PlatformConfig(AppConfig):
         from django.apps import apps
 
         from . import permissions, revisions, schedules
+        from .api import strict
 
+        strict.install()  # JSON bodies keep JSON's types (config/api/strict.py)
         # Every content model keeps its revisions (config/revisions.py).
         revisions.register_content_models()
 

@@ -28,6 +28,7 @@ never committed, so nothing of it is there to protect.
 import functools
 import hashlib
 import json
+import re
 from datetime import timedelta
 
 from django.conf import settings
@@ -46,6 +47,9 @@ from .models import IdempotencyRecord
 HEADER = "Idempotency-Key"
 REPLAYED_HEADER = "Idempotent-Replayed"
 MAX_KEY_LENGTH = 255
+# 1-255 printable ASCII characters, at least one of them not a space (the schema's pattern).
+KEY_PATTERN = r"^[ -~]*[!-~][ -~]*$"
+_KEY = re.compile(KEY_PATTERN.replace("$", r"\Z"))
 
 
 def ttl() -> timedelta:
@@ -53,10 +57,11 @@ def ttl() -> timedelta:
 
 
 def clean_key(raw: str) -> str:
-    key = raw.strip()
-    if not key or len(key) > MAX_KEY_LENGTH or not all(32 <= ord(ch) < 127 for ch in key):
+    """The key of a header value that matches ``KEY_PATTERN`` within ``MAX_KEY_LENGTH``; surrounding
+    spaces are not part of it."""
+    if len(raw) > MAX_KEY_LENGTH or not _KEY.match(raw):
         raise Invalid({HEADER: [f"Use 1 to {MAX_KEY_LENGTH} printable ASCII characters, e.g. a UUID."]})
-    return key
+    return raw.strip()
 
 
 def _body_parts(request):

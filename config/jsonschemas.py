@@ -71,6 +71,12 @@ class JSONSchemaValidator:
         self.name = name
 
     def __call__(self, value):
+        from django.core.exceptions import ValidationError
+
+        from config.api.strict import contains_nul
+
+        if contains_nul(value):  # PostgreSQL jsonb cannot store \u0000
+            raise ValidationError("Null characters are not allowed.", code="null_characters_not_allowed")
         validate_with_schema(load_schema(self.app_label, self.name), value)
 
     def __eq__(self, other):

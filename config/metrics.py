@@ -11,6 +11,8 @@
 * ``activity_files_total{via,outcome,reason}``: activity files imported, duplicate (imported before)
   or refused, by reason code (``crc``, ``truncated``, ``sport``, ``gzip_bomb``...), one file at a
   time (``via="file"``) or from an archive (``via="archive"``); services call ``record_activity_file``;
+* ``notification_copy_errors_total{kind,tone}``: notifications sent with the built-in copy because
+  the designer's template of that kind and tone failed to compile or render;
 * ``pending_tasks``: tasks waiting in the outbox because the broker refused them;
 * ``notifications{status}``: the notification outbox by status, read at scrape time, once the
   notifications app has a ``Notification`` model with a ``status`` field.
@@ -48,6 +50,11 @@ reconcile_drift = Counter(
 )
 cache_errors = Counter(
     "cache_errors", "Cache calls that failed and were served without the cache.", ["operation"]
+)
+notification_copy_errors = Counter(
+    "notification_copy_errors",
+    "Notifications sent with the built-in copy because the designer's template failed, by kind and tone.",
+    ["kind", "tone"],
 )
 
 

@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from csp import constants as csp
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(environ.Env().str("VAR_DIR", default=str(BASE_DIR / "var")))
@@ -36,6 +37,18 @@ if EMBEDDED and not DEBUG:
     raise ImproperlyConfigured(
         "DEBUG is off but SECRET_KEY is not set: set SECRET_KEY (and ALLOWED_HOSTS) for production."
     )
+# The embedded default (DEBUG on, a key anyone can read in this file) serves loopback only: a
+# host name anyone else could reach means production, which sets its own SECRET_KEY.
+LOOPBACK_HOSTS = {"localhost", "127.0.0.1", "[::1]", "::1"}
+if EMBEDDED and not set(ALLOWED_HOSTS) <= LOOPBACK_HOSTS:
+    from django.core.exceptions import ImproperlyConfigured
+
+    public = ", ".join(sorted(set(ALLOWED_HOSTS) - LOOPBACK_HOSTS))
+    raise ImproperlyConfigured(
+        f"SECRET_KEY is not set but ALLOWED_HOSTS names {public}: "
+        "the embedded default (DEBUG on, a public key) is for localhost only. Set SECRET_KEY (and DEBUG=0) "
+        "to serve other hosts."
+    )
 
 INSTALLED_APPS = [
     "config.apps.PlatformAdminConfig",
@@ -58,6 +71,7 @@ INSTALLED_APPS = [
     "reversion",
     "reversion_compare",
     "import_export",
+    "csp",
     # ours
     "config.apps.PlatformConfig",
     "curriculum",
@@ -74,11 +88,13 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "config.api.params.EmptyQueryParameterMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "config.middleware.DatabaseUnavailableMiddleware",
     # Last: turns a sign-in refused by the lockout policy into its answer (config/signin.py).
     "axes.middleware.AxesMiddleware",
@@ -104,10 +120,31 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "csp.context_processors.nonce",
             ],
         },
     },
 ]
+
+# --- Content-Security-Policy (django-csp 4) --------------------------------------------
+# Every response: scripts only from this site (static files, Swagger UI's bundle from
+# drf-spectacular-sidecar) or a <script nonce="{{ CSP_NONCE }}"> of our own templates; no inline
+# event handlers, no eval. Inline styles stay allowed (the admin, django-jsonform and Swagger UI
+# set style attributes); nothing is loaded from another origin; nothing may frame the pages.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [csp.SELF],
+        "script-src": [csp.SELF, csp.NONCE],
+        "style-src": [csp.SELF, csp.UNSAFE_INLINE],
+        "img-src": [csp.SELF, "data:"],
+        "font-src": [csp.SELF, "data:"],
+        "connect-src": [csp.SELF],
+        "object-src": [csp.NONE],
+        "base-uri": [csp.SELF],
+        "form-action": [csp.SELF],
+        "frame-ancestors": [csp.NONE],
+    },
+}
 
 # --- Database -------------------------------------------------------------------------
 
@@ -311,6 +348,9 @@ REST_FRAMEWORK = {
     # Throttles identify a client the same way as the sign-in lockout (config/clientip.py).
     "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    # JSON bodies only (a form body would read an empty field as "not sent"); a file upload view
+    # names its own multipart parser.
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
 }
 # Seconds an API token's user is kept in the shared cache, keyed by the token's digest (0: ask the
 # database every request). Revocation and user changes clear it at once; only worth it with Redis.
@@ -359,6 +399,10 @@ SPECTACULAR_SETTINGS = {
         "ComplianceVerdictEnum": "training.workouts.verdict_choices",
         "NotificationKindEnum": "notifications.models.Kind",
     },
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "config.api.schema.postprocess_platform_rules",
+    ],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
@@ -461,6 +505,13 @@ SCENARIO_LIST_COUNT_CACHE_S = env.int("SCENARIO_LIST_COUNT_CACHE_S", default=60)
 # Messaging through firebase-admin, with FCM_CREDENTIALS_FILE).
 NOTIFICATIONS_BACKEND = env.str("NOTIFICATIONS_BACKEND", default="notifications.delivery.ConsoleBackend")
 FCM_CREDENTIALS_FILE = env.str("FCM_CREDENTIALS_FILE", default="")
+# Seconds any call to another service (FCM, the weather provider) may wait for an answer: a hung
+# provider must not hold a sweep's lease. At most 10.
+OUTBOUND_TIMEOUT_S = env.float("OUTBOUND_TIMEOUT_S", default=5.0)
+if not 0 < OUTBOUND_TIMEOUT_S <= 10:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("OUTBOUND_TIMEOUT_S is seconds, more than 0 and at most 10.")
 # Days ahead the scheduler keeps rows for (activation schedules them; a beat task rolls on).
 NOTIFICATIONS_HORIZON_DAYS = env.int("NOTIFICATIONS_HORIZON_DAYS", default=7)
 # Rows a sweep claims per transaction, and how long its claim holds (seconds).

@@ -12,6 +12,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from config.admin import ReadOnlyModelAdmin
+from config.api.params import to_int
 from config.charts import line_chart
 from config.content_io import ContentImportExportMixin
 from config.preview_admin import LearnerPreviewMixin, pretty_api_json
@@ -376,7 +377,7 @@ def trait_form(curriculum, query):
 def _coerce(raw, kind):
     try:
         if kind == "integer":
-            return int(raw)
+            return to_int(raw)  # ASCII digits only (config/api/params.py)
         if kind == "number":
             return float(raw)
     except ValueError:

@@ -109,6 +109,7 @@ class NotificationAdmin(RunnerDataAdmin, ReadOnlyModelAdmin):
         "clicked_at",
         "outcome",
         "error",
+        "render_error",
         "decision_trace",
         "rendered_payload",
         "created_at",

@@ -143,11 +143,15 @@ class FCMBackend(BaseBackend):
 
 
 @cache
-def _firebase_app(firebase_admin, credentials):  # pragma: no cover - needs credentials
+def _firebase_app(firebase_admin, credentials):
     if not settings.FCM_CREDENTIALS_FILE:
         raise ImproperlyConfigured("Set FCM_CREDENTIALS_FILE to a service account JSON file for FCMBackend.")
+    # httpTimeout bounds every HTTP call of the app (sends and token refreshes); the SDK's
+    # default is 120 s.
     return firebase_admin.initialize_app(
-        credentials.Certificate(settings.FCM_CREDENTIALS_FILE), name="notifications"
+        credentials.Certificate(settings.FCM_CREDENTIALS_FILE),
+        options={"httpTimeout": settings.OUTBOUND_TIMEOUT_S},
+        name="notifications",
     )
 
 

@@ -24,6 +24,8 @@ from django.utils import timezone
 from config.jsonschemas import schema_json_field
 from training.models import validate_time_zone
 
+from .copy_engine import VARIABLES, check_copy
+
 
 class Kind(models.TextChoices):
     KICKOFF_PRIMER = "kickoff_primer", "Kickoff primer"
@@ -279,6 +281,14 @@ class Notification(models.Model):
     opened_at = models.DateTimeField("opened at", null=True, blank=True)
     clicked_at = models.DateTimeField("clicked at", null=True, blank=True)
     error = models.TextField("error", blank=True)
+    render_error = models.TextField(
+        "copy error",
+        blank=True,
+        default="",
+        db_default="",  # rows written with raw SQL (COPY, bulk loads) need no value
+        help_text="Why the designer's copy of this kind and tone could not be used; the built-in copy "
+        "was sent instead.",
+    )
     outcome = models.CharField(
         "outcome",
         max_length=200,
@@ -312,10 +322,12 @@ class NotificationTemplate(models.Model):
     title = models.CharField(
         "title",
         max_length=200,
-        help_text="Django template, e.g. {{ session.title }} tomorrow. Context: user, plan, session, "
-        "weather, stats, milestone, first_name.",
+        help_text="A template, e.g. {{ session.title }} tomorrow. Variables: " + VARIABLES + ". Tags: "
+        "if, for, with, firstof, cycle, now, comment; Django's filters. No load, include, extends or debug.",
     )
-    body = models.TextField("body", help_text="Django template; the same context as the title.")
+    body = models.TextField(
+        "body", help_text="A template with the same variables, tags and filters as the title."
+    )
     variants = schema_json_field(
         "notifications",
         "variants",
@@ -339,21 +351,18 @@ class NotificationTemplate(models.Model):
         return f"{self.get_kind_display()} ({self.get_tone_display()})"
 
     def clean(self):
-        from django.template import Engine, TemplateSyntaxError
-
-        engine = Engine.get_default()
+        """Refuse copy that does not parse or render in the copy sandbox against every variable
+        the help text names (``copy_engine.check_copy``)."""
         errors = {}
         for field in ("title", "body"):
-            try:
-                engine.from_string(getattr(self, field) or "")
-            except TemplateSyntaxError as exc:
-                errors[field] = f"Template error: {exc}"
+            problem = check_copy(getattr(self, field) or "")
+            if problem:
+                errors[field] = f"Template error: {problem}"
         for index, variant in enumerate(self.variants or []):
             for field in ("title", "body"):
-                try:
-                    engine.from_string(variant.get(field, ""))
-                except TemplateSyntaxError as exc:
-                    errors["variants"] = f"Variant {index + 1} {field}: {exc}"
+                problem = check_copy(variant.get(field, "")) if isinstance(variant, dict) else "not an object"
+                if problem:
+                    errors.setdefault("variants", []).append(f"Variant {index + 1} {field}: {problem}")
         if errors:
             raise ValidationError(errors)
 

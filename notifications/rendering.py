@@ -7,17 +7,19 @@ weather of every location in it, so rendering a row costs no query.
 
 import datetime as dt
 import hashlib
+import importlib
 import logging
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.db.models import Count, Q, Sum
-from django.template import Context, Engine
 from django.utils.module_loading import import_string
 
+from config.metrics import notification_copy_errors
 from training.models import PlannedSession, SessionStatus, SessionType
 
 from . import weather
+from .copy_engine import compile_copy, describe_error, render_copy
 from .delivery import PAYLOAD_VERSION
 from .models import Kind, NotificationTemplate
 
@@ -41,6 +43,12 @@ MILESTONES = {
 }
 
 
+# The copy the default-copy migration wrote for every kind and tone: what a row is sent with
+# when its designer's template fails (it renders in the sandbox; tests/notifications pin that).
+BUILTIN_COPY: dict[tuple[str, str], tuple[str, str]] = importlib.import_module(
+    "notifications.migrations.0002_default_copy"
+).COPY
+
 _compiled: dict = {}
 
 
@@ -60,36 +68,52 @@ def compiled_templates() -> "CompiledTemplates":
 
 
 class CompiledTemplates:
-    """Active templates per (kind, tone), compiled once."""
+    """Active templates per (kind, tone), compiled once in the copy sandbox
+    (``copy_engine``). A template that does not compile is left out and its error kept: rows of
+    its kind and tone are sent with the built-in copy and the error is recorded on them."""
 
     def __init__(self):
-        engine = Engine.get_default()
-        self.engine = engine
         self.by_key = {}
+        self.broken: dict[tuple[str, str], str] = {}
         self.uses_stats = {kind for kind, (title, body) in FALLBACK.items() if "stats" in title + body}
         for row in NotificationTemplate.objects.filter(active=True).values(
             "kind", "tone", "title", "body", "variants"
         ):
-            options = [(row["title"], row["body"])] + [(v["title"], v["body"]) for v in row["variants"] or []]
+            key = (row["kind"], row["tone"])
+            try:
+                options = [(row["title"], row["body"])] + [
+                    (v["title"], v["body"]) for v in row["variants"] or []
+                ]
+                self.by_key[key] = [(compile_copy(title), compile_copy(body)) for title, body in options]
+            except Exception as exc:  # a designer's template: never let it stop the sweep
+                self.broken[key] = describe_error(exc)
+                logger.error("notification copy %s/%s does not compile: %s", *key, self.broken[key])
+                continue
             if any("stats" in title + body for title, body in options):
-                self.uses_stats.add((row["kind"], row["tone"]))
-            self.by_key[(row["kind"], row["tone"])] = [
-                (engine.from_string(title), engine.from_string(body)) for title, body in options
-            ]
+                self.uses_stats.add(key)
         self.fallback = {
-            kind: [(engine.from_string(title), engine.from_string(body))]
-            for kind, (title, body) in FALLBACK.items()
+            kind: [(compile_copy(title), compile_copy(body))] for kind, (title, body) in FALLBACK.items()
         }
+        self.builtin = {
+            key: (compile_copy(title), compile_copy(body)) for key, (title, body) in BUILTIN_COPY.items()
+        }
+        for key, (title, body) in BUILTIN_COPY.items():
+            if "stats" in title + body and key in self.broken:
+                self.uses_stats.add(key)
 
     def needs_stats(self, kind: str, tone: str) -> bool:
         """Whether the copy for (kind, tone) reads the plan's numbers (so they are worth a query)."""
-        if (kind, tone) in self.by_key:
+        if (kind, tone) in self.by_key or (kind, tone) in self.broken:
             return (kind, tone) in self.uses_stats
         return kind in self.uses_stats
 
     def pick(self, kind: str, tone: str, seed: int):
         options = self.by_key.get((kind, tone)) or self.fallback[kind]
         return options[seed % len(options)]
+
+    def builtin_for(self, kind: str, tone: str):
+        """The built-in copy of (kind, tone): the default copy, else the kind's plain fallback."""
+        return self.builtin.get((kind, tone)) or self.fallback[kind][0]
 
 
 def deep_link(plan_id, session_id) -> str:
@@ -177,6 +201,7 @@ class Rendered:
     title: str
     body: str
     payload: dict
+    error: str = ""  # why the designer's copy was not used (the built-in copy was sent instead)
 
 
 class Renderer:
@@ -208,15 +233,17 @@ class Renderer:
                 logger.exception("weather provider failed")
                 self.weather = {}
 
-    def render(self, notification, *, prefs: dict, local_day: dt.date, extra: dict | None = None) -> Rendered:
-        tone = prefs.get("tone") or "supportive_friend"
+    def context_for(
+        self, notification, *, prefs: dict, local_day: dt.date, extra: dict | None = None
+    ) -> dict:
+        """The variables copy templates see (``copy_engine.SAMPLE_CONTEXT`` names the same ones)."""
         session = notification.session
         plan = notification.plan
         decision = notification.decision or {}
         start_local = decision.get("start_local") or (
             session.start_time_local.strftime("%H:%M") if session and session.start_time_local else ""
         )
-        context = {
+        return {
             "first_name": notification.user.first_name or notification.user.username,
             "user": {"username": notification.user.username},
             "plan": {"id": plan.pk, "name": plan.name, "duration_weeks": plan.duration_weeks}
@@ -230,11 +257,29 @@ class Renderer:
             "start_local": start_local,
             "confidence_pct": round(100 * float(decision.get("confidence") or 0)),
         }
+
+    def copy_for(self, kind: str, tone: str, seed: int, context: dict) -> tuple[str, str, str]:
+        """(title, body, error): the designer's copy, or the built-in copy of the kind and tone
+        with the reason when the designer's does not compile or render. Counted in
+        ``notification_copy_errors_total``."""
+        error = self.templates.broken.get((kind, tone), "")
+        if not error:
+            title_t, body_t = self.templates.pick(kind, tone, seed)
+            try:
+                return render_copy(title_t, context), render_copy(body_t, context), ""
+            except Exception as exc:  # a designer's template: the built-in copy goes out instead
+                error = describe_error(exc)
+                logger.warning("notification copy %s/%s failed to render: %s", kind, tone, error)
+        notification_copy_errors.labels(kind=kind, tone=tone).inc()
+        title_t, body_t = self.templates.builtin_for(kind, tone)
+        return render_copy(title_t, context), render_copy(body_t, context), error
+
+    def render(self, notification, *, prefs: dict, local_day: dt.date, extra: dict | None = None) -> Rendered:
+        tone = prefs.get("tone") or "supportive_friend"
+        session = notification.session
+        context = self.context_for(notification, prefs=prefs, local_day=local_day, extra=extra)
         seed = int(hashlib.blake2b(str(notification.pk).encode(), digest_size=4).hexdigest(), 16)
-        title_t, body_t = self.templates.pick(notification.kind, tone, seed)
-        ctx = Context(context, autoescape=False)
-        title = " ".join(title_t.render(ctx).split())
-        body = " ".join(body_t.render(ctx).split())
+        title, body, error = self.copy_for(notification.kind, tone, seed, context)
         if self.hook is not None:
             try:
                 replaced = self.hook(notification.kind, tone, context, title, body)
@@ -257,7 +302,7 @@ class Renderer:
             payload["plan_id"] = notification.plan_id
         if notification.session_id:
             payload["session_id"] = notification.session_id
-        return Rendered(title, body, payload)
+        return Rendered(title, body, payload, error)
 
 
 def milestone_context(dedupe_key: str) -> dict | None:

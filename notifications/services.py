@@ -16,7 +16,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from config.errors import Invalid, NotFound
+from config.errors import Conflict, Invalid, NotFound
 from training.models import PlannedSession, PlanStatus, SessionStatus, SessionType, TrainingPlan
 
 from . import planner
@@ -128,11 +128,20 @@ def snooze_set(*, user, until: dt.datetime, now: dt.datetime | None = None) -> N
     return prefs
 
 
+@transaction.atomic
 def device_register(*, user, platform: str, token: str) -> tuple[Device, bool]:
-    """Register a push token (re-registering moves it to this user and reactivates it)."""
-    device, created = Device.objects.update_or_create(
+    """Register a push token, or reactivate one of this user's. A token registered to another
+    user stays theirs: a ``Conflict`` (409 ``device_token_taken``), so nobody can take over
+    someone else's pushes by posting their token. An app signing out forgets its token
+    (``DELETE /devices/{id}/``) so the next account on the phone can register it."""
+    device, created = Device.objects.select_for_update(of=("self",)).get_or_create(
         token=token, defaults={"user": user, "platform": platform, "active": True}
     )
+    if device.user_id != user.pk:
+        raise Conflict("This push token is registered to another account.", code="device_token_taken")
+    if not created and (device.platform != platform or not device.active):
+        device.platform, device.active = platform, True
+        device.save(update_fields=["platform", "active", "updated_at"])
     return device, created
 
 

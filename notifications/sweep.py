@@ -9,7 +9,10 @@
    not stale (hype after the session started, anything ``NOTIFICATIONS_STALE_H`` late), not in
    quiet hours or a snooze (then it goes back to ``scheduled`` at their end), within the daily
    budget (celebrations always pass, digests yield to the day's reminders).
-3. **Render** with the tone's template, fresh weather and the plan's current numbers.
+3. **Render** with the tone's template, fresh weather and the plan's current numbers, in the
+   copy sandbox. A template that fails sends the built-in copy of its kind and tone instead and
+   the reason is kept on the row (``render_error``); a row that cannot be rendered at all is
+   ``failed`` with the reason. Either way the rest of the batch goes on and no row stays claimed.
 4. **Send** through the backend, before the lease runs out (rows left over stay claimed and are
    reclaimed after the lease: a sweep killed half-way loses nothing).
 5. **Record** every row with one conditional ``UPDATE`` per batch that only matches rows still
@@ -33,6 +36,7 @@ from django.utils import timezone
 
 from training.models import PlannedSession, PlanStatus, SessionStatus
 
+from .copy_engine import describe_error
 from .delivery import BaseBackend, Message, get_backend
 from .models import (
     ACCOUNTABILITY_KINDS,
@@ -98,6 +102,7 @@ SAVE_FIELDS = [
     "provider_id",
     "sent_at",
     "error",
+    "render_error",
     "outcome",
 ]
 
@@ -325,9 +330,20 @@ def process(
         renderer.prepare(to_send, now=now)
         messages: list[Message] = []
         owners: list[tuple[Notification, dict | None]] = []
+        rendered_rows = []
         for row, p, local_day in to_send:
-            extra = _extra(row)
-            rendered = renderer.render(row, prefs=p, local_day=local_day, extra=extra)
+            try:
+                rendered = renderer.render(row, prefs=p, local_day=local_day, extra=_extra(row))
+            except Exception as exc:  # one row's copy never stops the batch or stays claimed
+                logger.exception("notification %s could not be rendered", row.pk)
+                row.status, row.claimed_until, row.outcome = Status.FAILED, None, "rendering failed"
+                row.render_error = describe_error(exc)
+                _event(row, now, "failed", row.render_error[:200])
+                result.failed += 1
+                finished.append(row)
+                continue
+            rendered_rows.append((row, p, local_day))
+            row.render_error = rendered.error
             row.payload = rendered.payload
             row.tone = p["tone"]
             user_devices = devices.get(row.user_id, [])
@@ -335,6 +351,7 @@ def process(
             for device in user_devices:
                 messages.append(Message(row.pk, device["token"], device["platform"], rendered.payload))
                 owners.append((row, device))
+        to_send = rendered_rows
         if deadline is not None and time.monotonic() > deadline:
             # The lease is about to run out: leave these rows claimed; the next sweep takes them.
             logger.warning("sweep lease ran out before sending %s rows", len(to_send))
@@ -396,11 +413,11 @@ UPDATE notifications_notification AS n SET
     status = v.status, send_at = v.send_at, local_date = v.local_date, claimed_until = NULL,
     attempts = v.attempts, payload = v.payload, tone = v.tone, channel = v.channel,
     decision = v.decision, provider_id = v.provider_id, sent_at = v.sent_at, error = v.error,
-    outcome = v.outcome, updated_at = %s
+    render_error = v.render_error, outcome = v.outcome, updated_at = %s
 FROM jsonb_to_recordset(%s::jsonb) AS v(
     id bigint, status varchar, send_at timestamptz, local_date date, attempts smallint, payload jsonb,
     tone varchar, channel varchar, decision jsonb, provider_id varchar, sent_at timestamptz,
-    error text, outcome varchar
+    error text, render_error text, outcome varchar
 )
 WHERE n.id = v.id AND n.status = 'claimed' AND n.claimed_until = %s
 """
@@ -429,6 +446,7 @@ def record(rows: list[Notification], *, lease: dt.datetime, now: dt.datetime) ->
             "provider_id": r.provider_id,
             "sent_at": r.sent_at,
             "error": r.error,
+            "render_error": r.render_error,
             "outcome": r.outcome,
         }
         for r in rows

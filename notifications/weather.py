@@ -70,7 +70,8 @@ class OpenWeatherMapProvider:
             {"q": location, "appid": settings.OPENWEATHERMAP_API_KEY, "units": "metric"}
         )
         try:
-            with urllib.request.urlopen(f"{self.url}?{query}", timeout=5) as response:  # noqa: S310 - fixed https URL
+            url = f"{self.url}?{query}"
+            with urllib.request.urlopen(url, timeout=settings.OUTBOUND_TIMEOUT_S) as response:  # noqa: S310 - fixed https URL
                 data = json.load(response)
         except (OSError, ValueError) as exc:
             logger.warning("weather for %s unavailable: %s", location, exc)

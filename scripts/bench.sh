@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 source scripts/venv.sh
 source scripts/services.sh
 
-ensure_venv requirements-dev.txt
+ensure_venv requirements-dev.lock
 # wrk (a C load generator) loads HTTP endpoints without taking the CPU from the server.
 command -v wrk >/dev/null 2>&1 || { echo "==> installing wrk"; apt_install wrk; }
 start_services

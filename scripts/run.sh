@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/venv.sh
 
-ensure_venv requirements.txt
+ensure_venv requirements.lock
 export DJANGO_SETTINGS_MODULE=config.settings
 PORT="${PORT:-8000}"
 mkdir -p var/broker/queue var/broker/control var/cache

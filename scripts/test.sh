@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 source scripts/venv.sh
 source scripts/services.sh
 
-ensure_venv requirements-dev.txt
+ensure_venv requirements-dev.lock
 echo "==> ruff check and ruff format --check"
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .

@@ -1,19 +1,21 @@
-# Sourced by the other scripts: make .venv and install a requirements file into it once
-# (again only when the file changes).
+# Sourced by the other scripts: make .venv and install a lock file into it once (again only
+# when the locks change). The locks (requirements.lock, requirements-dev.lock) pin every package
+# with its hashes and come from requirements*.txt through `make lock`; an install refuses to
+# start when a requirements file pins something its lock does not (scripts/check_lock.py).
 ensure_venv() {
-    local requirements="$1"
+    local lock="$1"
     local python="${PYTHON:-python3}"
+    "$python" scripts/check_lock.py
     if [ ! -x .venv/bin/python ]; then
         echo "==> creating .venv"
         "$python" -m venv .venv
-        .venv/bin/pip install --quiet --upgrade pip
     fi
-    local stamp=".venv/.installed-$(basename "$requirements")"
+    local stamp=".venv/.installed-$(basename "$lock")"
     local wanted
-    wanted="$(cat requirements*.txt | sha256sum | cut -d' ' -f1)"
+    wanted="$(cat requirements*.lock | sha256sum | cut -d' ' -f1)"
     if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$wanted" ]; then
-        echo "==> installing $requirements"
-        .venv/bin/pip install --quiet --disable-pip-version-check -r "$requirements"
+        echo "==> installing $lock (hashes checked)"
+        .venv/bin/pip install --quiet --disable-pip-version-check --require-hashes -r "$lock"
         echo "$wanted" > "$stamp"
     fi
 }

@@ -7,6 +7,30 @@ from config.celery import app as celery_app
 from tests.factories import UserFactory
 
 
+def pytest_configure(config):
+    """Draw the schemathesis seed once, here, so xdist workers (which inherit the environment)
+    use the seed the header prints (tests/api/seed.py)."""
+    import os
+    import secrets
+
+    os.environ.setdefault("SCHEMATHESIS_SEED", str(secrets.randbits(32)))
+
+
+def pytest_report_header(config):
+    from tests.api.seed import replay_hint
+
+    return replay_hint()
+
+
+def pytest_terminal_summary(terminalreporter):
+    """The seed again at the end (``-q`` hides the header) when the schemathesis suite ran."""
+    from tests.api.seed import replay_hint
+
+    reports = (r for group in terminalreporter.stats.values() for r in group if hasattr(r, "nodeid"))
+    if any("test_schemathesis" in report.nodeid for report in reports):
+        terminalreporter.write_line(replay_hint())
+
+
 def pytest_runtest_setup(item):
     """A test marked ``postgres`` proves something only PostgreSQL can show (threads racing for
     row locks, SKIP LOCKED); on another database it would pass without proving anything, so it

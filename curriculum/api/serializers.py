@@ -58,17 +58,22 @@ class CurriculumDetailSerializer(serializers.ModelSerializer):
 # --- Enrollments ----------------------------------------------------------------------
 
 
+@extend_schema_field({"type": "object", "additionalProperties": {}})
+class TraitsField(serializers.JSONField):
+    """The learner's traits: an object (checked against the curriculum's trait_schema by the
+    service, whose messages name the trait)."""
+
+
 class EnrollRequestSerializer(serializers.Serializer):
-    traits = serializers.JSONField(
-        help_text="The learner's traits, valid against the curriculum's trait_schema."
-    )
+    traits = TraitsField(help_text="The learner's traits, valid against the curriculum's trait_schema.")
 
 
 class EnrollmentUpdateSerializer(serializers.Serializer):
-    traits = serializers.JSONField(
+    traits = TraitsField(
+        required=False,
         help_text="The learner's new traits, valid against the curriculum's trait_schema. They "
         "replace the old ones; rankings use them from now on, while outcomes already recorded "
-        "keep the segment they were recorded under."
+        "keep the segment they were recorded under.",
     )
 
 

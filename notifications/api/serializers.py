@@ -17,6 +17,18 @@ def time_field(**kwargs):
     )
 
 
+@extend_schema_field(
+    {
+        "type": "object",
+        "properties": {kind: {"type": "boolean"} for kind in KINDS},
+        "additionalProperties": False,
+        "description": "Kind → on/off.",
+    }
+)
+class CategoriesField(serializers.DictField):
+    """Kind → on/off; the kinds are the only keys."""
+
+
 class PreferencesSerializer(serializers.Serializer):
     """The preferences as the API shows them (every kind listed under ``categories``)."""
 
@@ -26,7 +38,7 @@ class PreferencesSerializer(serializers.Serializer):
     evening_brief_time = time_field()
     morning_hype_lead_min = serializers.IntegerField()
     tone = serializers.ChoiceField(choices=Tone.choices)
-    categories = serializers.DictField(child=serializers.BooleanField(), help_text="Kind → on/off.")
+    categories = CategoriesField(child=serializers.BooleanField(), help_text="Kind → on/off.")
     locked_categories = serializers.ListField(
         child=serializers.CharField(),
         read_only=True,
@@ -46,7 +58,7 @@ class PreferencesUpdateSerializer(serializers.Serializer):
     evening_brief_time = time_field(required=False)
     morning_hype_lead_min = serializers.IntegerField(required=False, min_value=5, max_value=240)
     tone = serializers.ChoiceField(choices=Tone.choices, required=False)
-    categories = serializers.DictField(child=serializers.BooleanField(), required=False)
+    categories = CategoriesField(child=serializers.BooleanField(), required=False)
     daily_budget = serializers.IntegerField(required=False, min_value=1, max_value=20)
     weather_location = serializers.CharField(required=False, allow_blank=True, max_length=100)
 

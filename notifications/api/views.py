@@ -90,6 +90,11 @@ class DeviceCreateView(APIView):
             201: DeviceSerializer,
             200: OpenApiResponse(DeviceSerializer, description="The token was already registered."),
             400: OpenApiResponse(description="Unknown platform or missing token."),
+            409: OpenApiResponse(
+                description="`device_token_taken`: the token is registered to another account, which "
+                "keeps it (an app forgets its token with `DELETE /devices/{id}/` when signing out); or an "
+                "`Idempotency-Key` conflict."
+            ),
         },
         summary="Register a push token",
     )

@@ -12,6 +12,8 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from config.api.params import QueryIntegerField
+
 from ..models import AnalyticsPeriod
 from ..selectors.analytics import community_for_analytics, community_trends, my_analytics
 
@@ -25,9 +27,7 @@ class PeriodQuerySerializer(serializers.Serializer):
 
 class TrendsQuerySerializer(serializers.Serializer):
     period = serializers.ChoiceField(choices=AnalyticsPeriod.choices, default=AnalyticsPeriod.WEEKLY)
-    periods = serializers.IntegerField(
-        min_value=1, max_value=104, default=12, help_text="How many periods back."
-    )
+    periods = QueryIntegerField(min_value=1, max_value=104, default=12, help_text="How many periods back.")
 
 
 class CommunityRefSerializer(serializers.Serializer):

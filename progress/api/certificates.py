@@ -15,6 +15,8 @@ from rest_framework.response import Response
 from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
+from config.api.params import MAX_ID, parse_int
+
 from ..models import Certificate, CourseMilestone
 from ..selectors.achievements import certificate_by_verification_id, certificates_of, milestones_for
 
@@ -68,13 +70,19 @@ class MilestoneListView(generics.ListAPIView):
 
     def get_queryset(self):
         course = self.request.query_params.get("course")
-        if course not in (None, "") and not course.isdigit():
-            raise serializers.ValidationError({"course": ["A course id is a positive integer."]})
-        return milestones_for(self.request.user, course_id=int(course) if course else None)
+        course_id = (
+            parse_int(course, name="course", minimum=1, maximum=MAX_ID) if course is not None else None
+        )
+        return milestones_for(self.request.user, course_id=course_id)
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("course", int, required=False, description="Only this course's milestones.")
+            OpenApiParameter(
+                "course",
+                {"type": "integer", "minimum": 1, "maximum": MAX_ID},
+                required=False,
+                description="Only this course's milestones.",
+            )
         ],
         summary="Course milestones and the ones the user reached",
     )

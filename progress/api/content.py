@@ -8,6 +8,8 @@ import django_filters
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers, viewsets
 
+from config.api.params import IdFilter
+
 from ..models import BLOCK_RULES, CompletionRule, Course, Difficulty, Program, Wod
 from ..selectors import content as selectors
 
@@ -168,7 +170,7 @@ class WodDetailSerializer(WodSerializer):
 
 
 class ProgramFilter(django_filters.FilterSet):
-    community = django_filters.NumberFilter(field_name="community_id")
+    community = IdFilter(field_name="community_id")
     difficulty = django_filters.ChoiceFilter(choices=Difficulty.choices)
 
     class Meta:
@@ -177,7 +179,7 @@ class ProgramFilter(django_filters.FilterSet):
 
 
 class CourseFilter(ProgramFilter):
-    program = django_filters.NumberFilter(field_name="programs", distinct=True)
+    program = IdFilter(field_name="programs", distinct=True)
 
     class Meta:
         model = Course
@@ -185,12 +187,12 @@ class CourseFilter(ProgramFilter):
 
 
 class WodFilter(ProgramFilter):
-    course = django_filters.NumberFilter(field_name="courses", distinct=True)
+    course = IdFilter(field_name="courses", distinct=True)
     category = django_filters.CharFilter(
         field_name="categories", lookup_expr="contains", method="filter_category"
     )
-    wod_id = django_filters.NumberFilter(field_name="id", label="WOD id")
-    mission_id = django_filters.NumberFilter(field_name="id", label="WOD id (legacy name)")
+    wod_id = IdFilter(field_name="id", label="WOD id")
+    mission_id = IdFilter(field_name="id", label="WOD id (legacy name)")
 
     class Meta:
         model = Wod

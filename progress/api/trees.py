@@ -1,10 +1,12 @@
 """A learner's progress trees and the next thing to do."""
 
 from django.http import HttpResponse
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
+
+from config.api.params import MAX_ID, QueryIntegerField
 
 from ..models import BlockState, NodeType
 from ..selectors.next import next_item
@@ -105,20 +107,23 @@ class NextSerializer(serializers.Serializer):
 
 
 class NextQuerySerializer(serializers.Serializer):
-    program = serializers.IntegerField(min_value=1, required=False)
-    course = serializers.IntegerField(min_value=1, required=False)
-    wod_id = serializers.IntegerField(min_value=1, required=False)
-    mission_id = serializers.IntegerField(min_value=1, required=False, help_text="Legacy name of wod_id.")
+    program = QueryIntegerField(
+        min_value=1, max_value=MAX_ID, required=False, help_text="Only within this program."
+    )
+    course = QueryIntegerField(
+        min_value=1, max_value=MAX_ID, required=False, help_text="Only within this course."
+    )
+    wod_id = QueryIntegerField(
+        min_value=1, max_value=MAX_ID, required=False, help_text="Only within this WOD."
+    )
+    mission_id = QueryIntegerField(
+        min_value=1, max_value=MAX_ID, required=False, help_text="Legacy name of wod_id."
+    )
 
 
 class NextView(APIView):
     @extend_schema(
-        parameters=[
-            OpenApiParameter("program", int, description="Only within this program."),
-            OpenApiParameter("course", int, description="Only within this course."),
-            OpenApiParameter("wod_id", int, description="Only within this WOD."),
-            OpenApiParameter("mission_id", int, description="Legacy name of wod_id."),
-        ],
+        parameters=[NextQuerySerializer],
         responses={200: NextSerializer, 404: NOT_FOUND},
         summary="The next unlocked thing to do (all null when nothing is left)",
     )

@@ -1,29 +1,34 @@
 """``GET xapi/statements/``: the event log as xAPI 1.0.3 statements."""
 
 from django.urls import reverse
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
+
+from config.api.params import MAX_ID, QueryIntegerField
 
 from ..selectors.xapi import as_statement, statements_for
 
 
 class StatementQuerySerializer(serializers.Serializer):
-    since = serializers.DateTimeField(required=False)
-    community = serializers.IntegerField(min_value=1, required=False)
-    after = serializers.IntegerField(min_value=0, required=False)
-    limit = serializers.IntegerField(min_value=1, max_value=1000, default=500)
+    since = serializers.DateTimeField(
+        required=False, help_text="Only statements stored after this time (ISO 8601)."
+    )
+    community = QueryIntegerField(
+        min_value=1, max_value=MAX_ID, required=False, help_text="Only this community's statements."
+    )
+    after = QueryIntegerField(
+        min_value=0, max_value=MAX_ID, required=False, help_text="Continuation cursor (from `more`)."
+    )
+    limit = QueryIntegerField(
+        min_value=1, max_value=1000, default=500, help_text="Statements per page, at most 1000 (default 500)."
+    )
 
 
 class XapiStatementsView(APIView):
     @extend_schema(
-        parameters=[
-            OpenApiParameter("since", str, description="Only statements stored after this time (ISO 8601)."),
-            OpenApiParameter("community", int, description="Only this community's statements."),
-            OpenApiParameter("after", int, description="Continuation cursor (from `more`)."),
-            OpenApiParameter("limit", int, description="Statements per page, at most 1000 (default 500)."),
-        ],
+        parameters=[StatementQuerySerializer],
         responses={
             200: inline_serializer(
                 "XapiStatementResult",

@@ -25,6 +25,16 @@ from ..models import (
 from ..rollup import DONE_STATES
 from .achievements import event_value
 
+# What a certificate says when the learner gave no name: never the username, which is a sign-in
+# credential (often an email address) and the certificate page is public.
+ANONYMOUS_LEARNER = "Certificate holder"
+
+
+def learner_display_name(user) -> str:
+    """The name a certificate shows: the learner's full name, else their first name, else
+    ``ANONYMOUS_LEARNER``; never the username."""
+    return (user.get_full_name() or user.first_name or "").strip() or ANONYMOUS_LEARNER
+
 
 def _milestone_reached(milestone: CourseMilestone, *, completed_wods: set[int], blocks: dict) -> dict | None:
     """The evidence when ``milestone`` is reached, else None."""
@@ -143,7 +153,7 @@ def certificate_issue(*, user, course: Course, now=None) -> tuple[Certificate, b
                 user=user,
                 course=course,
                 community_id=course.community_id,
-                learner_name=user.get_full_name() or user.get_username(),
+                learner_name=learner_display_name(user),
                 course_title=course.title,
                 community_name=course.community.name,
                 issued_at=now,

@@ -6,6 +6,7 @@ from rest_framework import generics, status
 from rest_framework.response import Response
 
 from config.api.pagination import PageNumberPagination
+from config.api.params import parse_int
 from config.idempotency import idempotent
 
 from .. import selectors, services
@@ -229,12 +230,17 @@ class ScenarioNotesView(ScenarioOperationView):
         request=NotesSerializer,
         responses={200: ScenarioStateSerializer, 404: NOT_FOUND},
         summary="Replace your private notes",
+        description="A body without `notes` changes nothing (a PATCH names only what it changes).",
     )
     def patch(self, request, pk):
         scenario = self.scenario()
-        data = self.validated(NotesSerializer)
+        serializer = NotesSerializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        if "notes" not in serializer.validated_data:
+            return self.state(scenario, selectors.progress_get(user=request.user, scenario=scenario))
         return self.state(
-            scenario, services.scenario_notes_update(user=request.user, scenario=scenario, **data)
+            scenario,
+            services.scenario_notes_update(user=request.user, scenario=scenario, **serializer.validated_data),
         )
 
 
@@ -243,16 +249,20 @@ class ScenarioSimilarView(ScenarioOperationView):
     pagination_class = None
 
     @extend_schema(
-        parameters=[OpenApiParameter("limit", int, description="At most 50; default 10.")],
+        parameters=[
+            OpenApiParameter(
+                "limit",
+                {"type": "integer", "minimum": 1, "maximum": 50},
+                description="At most 50; default 10.",
+            )
+        ],
         responses={200: SimilarScenarioSerializer(many=True), 404: NOT_FOUND},
         summary="People who saved this also saved",
     )
     def get(self, request, pk):
         scenario = self.scenario()
-        try:
-            limit = min(max(int(request.query_params.get("limit", 10)), 1), 50)
-        except ValueError:
-            limit = 10
+        raw = request.query_params.get("limit")
+        limit = 10 if raw is None else parse_int(raw, name="limit", minimum=1, maximum=50)
         similar = selectors.scenario_similar(user=request.user, scenario=scenario, limit=limit)
         progress = selectors.progress_by_scenario(
             user=request.user, scenario_ids=[item.pk for item in similar]

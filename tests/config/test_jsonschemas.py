@@ -50,3 +50,12 @@ def test_the_admin_field_gives_the_editor_buildable_data_and_drops_its_blanks_ag
         },
     }
     assert without_editor_blanks(posted, schema) == stored
+
+
+def test_a_json_field_refuses_nul_before_postgresql_would():
+    from config.jsonschemas import JSONSchemaValidator
+
+    validator = JSONSchemaValidator("scenarios", "learning_objectives")
+    validator(["fine"])
+    with pytest.raises(ValidationError, match="Null characters"):
+        validator(["not\x00fine"])

@@ -43,6 +43,17 @@ def test_production_refuses_to_start_without_a_secret_key():
     assert "SECRET_KEY is not set" in result.stderr
 
 
+def test_the_embedded_default_refuses_any_host_but_loopback_without_a_secret_key():
+    for hosts in ("coach.example.com", "localhost,coach.example.com", "*", "0.0.0.0"):
+        result = manage("check", env=base_env(ALLOWED_HOSTS=hosts))
+        assert result.returncode != 0, hosts
+        assert "ImproperlyConfigured" in result.stderr and "SECRET_KEY is not set" in result.stderr, hosts
+    for hosts in ("localhost,127.0.0.1,[::1]", "127.0.0.1"):
+        assert manage("check", env=base_env(ALLOWED_HOSTS=hosts)).returncode == 0, hosts
+    with_key = base_env(ALLOWED_HOSTS="coach.example.com", SECRET_KEY="k" * 50, DEBUG="1")
+    assert manage("check", env=with_key).returncode == 0
+
+
 def test_embedded_default_uses_sqlite_and_the_filesystem_broker(tmp_path):
     code = (
         "from django.conf import settings as s; "

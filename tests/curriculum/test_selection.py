@@ -39,16 +39,20 @@ def test_beta_quantiles_match_known_values(a, b, q, expected):
     assert beta_ppf(q, a, b) == pytest.approx(expected, abs=1e-6)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=int(__import__("os").environ.get("SELECTION_EXAMPLES", 60)), deadline=None)
 @given(
     a=st.floats(min_value=0.2, max_value=800),
     b=st.floats(min_value=0.2, max_value=800),
     q=st.floats(min_value=0.01, max_value=0.99),
 )
 def test_beta_quantile_inverts_the_cdf(a, b, q):
+    """The quantile brackets ``q``: just below it the CDF is under ``q``, just above it over. (Compared
+    in x, not in q: where the density is huge, e.g. Beta(800, 0.2) near 1, one float step of x moves
+    the CDF by more than any fixed tolerance in q.)"""
     x = beta_ppf(q, a, b)
     assert 0 <= x <= 1
-    assert beta_cdf(x, a, b) == pytest.approx(q, abs=1e-6)
+    assert beta_cdf(x * (1 - 1e-10), a, b) <= q + 1e-9
+    assert beta_cdf(min(1.0, x * (1 + 1e-10)), a, b) >= q - 1e-9
 
 
 def test_the_credible_interval_narrows_as_evidence_grows():

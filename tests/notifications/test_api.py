@@ -114,6 +114,30 @@ def test_devices_register_reregister_and_delete_scoped_to_the_user(auth_client, 
     assert not Device.objects.exists()
 
 
+@pytest.mark.django_db
+def test_a_push_token_registered_by_another_user_is_a_409_and_its_owner_keeps_it(
+    auth_client, other_client, user
+):
+    mine = auth_client.post("/api/v1/devices/", {"platform": "fcm", "token": "tok-1"}, format="json")
+    assert mine.status_code == 201
+    taken = other_client.post("/api/v1/devices/", {"platform": "apns", "token": "tok-1"}, format="json")
+    assert taken.status_code == 409
+    assert taken.json() == {
+        "detail": "This push token is registered to another account.",
+        "code": "device_token_taken",
+    }
+    device = Device.objects.get(token="tok-1")
+    assert device.user == user and device.platform == "fcm" and device.active
+    # Its owner re-registers it (reactivated after the provider called it invalid).
+    Device.objects.filter(pk=device.pk).update(active=False)
+    again = auth_client.post("/api/v1/devices/", {"platform": "fcm", "token": "tok-1"}, format="json")
+    assert again.status_code == 200 and Device.objects.get(pk=device.pk).active
+    schema = auth_client.get("/api/v1/schema/", {"format": "json"}).json()
+    assert (
+        "device_token_taken" in schema["paths"]["/api/v1/devices/"]["post"]["responses"]["409"]["description"]
+    )
+
+
 def sent(user, n, *, kind=Kind.MILESTONE):
     now = timezone.now()
     return [

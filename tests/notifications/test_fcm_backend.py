@@ -1,6 +1,7 @@
 """The FCM backend builds real firebase-admin messages and reads send_each's answers (no network:
 the Firebase app and the HTTP call are replaced)."""
 
+import threading
 from types import SimpleNamespace
 from unittest import mock
 
@@ -80,3 +81,34 @@ def test_batches_of_more_than_500_are_split(backend):
     with mock.patch.object(messaging, "send_each", side_effect=send_each):
         results = backend.send_messages([_message(i, f"t{i}") for i in range(501)])
     assert calls == [500, 1] and len(results) == 501
+
+
+def test_the_firebase_app_bounds_every_http_call_to_ten_seconds(settings):
+    settings.FCM_CREDENTIALS_FILE = "/run/secrets/fcm.json"
+    firebase_admin, credentials = mock.Mock(), mock.Mock()
+    delivery._firebase_app.__wrapped__(firebase_admin, credentials)
+    options = firebase_admin.initialize_app.call_args.kwargs["options"]
+    assert 0 < options["httpTimeout"] <= 10
+    credentials.Certificate.assert_called_once_with("/run/secrets/fcm.json")
+
+
+def test_messaging_uses_the_apps_timeout_for_its_http_client():
+    import firebase_admin
+    from google.auth.credentials import AnonymousCredentials
+
+    class Credential(firebase_admin.credentials.Base):
+        def get_credential(self):
+            return AnonymousCredentials()
+
+    app = firebase_admin.initialize_app(
+        Credential(), options={"httpTimeout": 5.0, "projectId": "p"}, name="timeout-test"
+    )
+    try:
+        service = messaging._get_messaging_service(app)
+        assert service._client.timeout == 5.0
+    finally:
+        # delete_app closes the async client with asyncio.run(), which needs a thread without a
+        # running event loop (Playwright's may be running in this one).
+        cleanup = threading.Thread(target=firebase_admin.delete_app, args=(app,))
+        cleanup.start()
+        cleanup.join()

@@ -97,6 +97,7 @@ def test_openweathermap_forecast_is_fetched_once_and_cached(settings, monkeypatc
     }
 
     def fake_urlopen(url, timeout):
+        assert 0 < timeout <= 10  # a hung provider never holds the sweep
         calls.append(url)
         return FakeResponse(json.dumps(body).encode())
 

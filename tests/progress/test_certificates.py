@@ -94,21 +94,27 @@ def test_completing_a_course_issues_one_certificate_verifiable_without_login(
     body = response.json()
     assert body["valid"] is True
     assert body["verification_id"] == str(certificate.verification_id)
-    assert body["learner_name"] == user.username and body["course_title"] == course.title
+    assert body["learner_name"] == "Certificate holder" and body["course_title"] == course.title
+    assert user.username not in response.content.decode()
     assert body["community_name"] == "Demo Gym"
     mine = auth_client.get(MINE).json()
     assert [c["verification_id"] for c in mine["results"]] == [str(certificate.verification_id)]
 
 
 @pytest.mark.django_db
-def test_verification_page_prints_as_html(user, api_client, course_setup):
+def test_verification_page_prints_as_html_with_the_learners_name_never_the_username(
+    user, api_client, course_setup
+):
     _, course, blocks = course_setup
+    user.first_name, user.last_name = "Ada", "Lovelace"
+    user.save(update_fields=["first_name", "last_name"])
     events_ingest(user=user, events=[service_event(b, "answered", score=1.0) for b in blocks])
     certificate = Certificate.objects.get()
     page = api_client.get(verify_url(certificate.verification_id), {"format": "html"})
     assert page.status_code == 200 and page["Content-Type"].startswith("text/html")
     html = page.content.decode()
-    assert course.title in html and user.username in html and str(certificate.verification_id) in html
+    assert course.title in html and "Ada Lovelace" in html and str(certificate.verification_id) in html
+    assert user.username not in html
     by_accept = api_client.get(verify_url(certificate.verification_id), HTTP_ACCEPT="text/html")
     assert by_accept["Content-Type"].startswith("text/html")
 

@@ -121,6 +121,9 @@ class RunnerProfileSerializer(serializers.ModelSerializer):
     experience_level = serializers.ChoiceField(choices=ExperienceLevel.choices)
     time_zone = TimeZoneField(required=False)
     preferred_start_time = serializers.TimeField(format="%H:%M", required=False, allow_null=True)
+    updated_at = serializers.DateTimeField(
+        read_only=True, allow_null=True, help_text="null until the profile is first saved (defaults shown)."
+    )
 
     class Meta:
         model = RunnerProfile

@@ -152,7 +152,13 @@ class ActivityImportView(BoundedUploadView, APIView):
 class VdotToolView(APIView):
     @extend_schema(
         parameters=[s.VdotQuerySerializer],
-        responses={200: s.VdotResultSerializer, 400: BAD_INPUT},
+        responses={
+            200: s.VdotResultSerializer,
+            400: OpenApiResponse(
+                description="Bad input, or a distance and time no runner races (a VDOT outside 15-90): "
+                "`time_s` says so."
+            ),
+        },
         summary="VDOT, training paces and race predictions from a race",
     )
     def get(self, request):
