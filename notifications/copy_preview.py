@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from training.models import PlannedSession, PlanStatus, SessionStatus, SessionType, TrainingPlan
 
+from .copy_engine import compile_copy
 from .models import Kind, Notification, NotificationPreferences, Tone
 from .rendering import MILESTONES, CompiledTemplates, Renderer, compiled_templates
 
@@ -41,10 +42,11 @@ class _TypedCopy(CompiledTemplates):
 
     def __init__(self, kind: str, tone: str, title: str, body: str):
         saved = compiled_templates()
-        self.engine = saved.engine
         self.fallback = saved.fallback
+        self.builtin = saved.builtin
+        self.broken = {}
         self.uses_stats = set()
-        self.by_key = {(kind, tone): [(self.engine.from_string(title), self.engine.from_string(body))]}
+        self.by_key = {(kind, tone): [(compile_copy(title), compile_copy(body))]}
 
 
 def _sample(kind: str, tone: str):

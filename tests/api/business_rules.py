@@ -40,6 +40,19 @@ RULES: tuple[Rule, ...] = (
         "say it is a binary file (training/api/views.py ActivityImportView).",
     ),
     Rule(
+        "activities_archive_create",
+        (400,),
+        "A file that is not a zip archive of activity files (or one whose entries break the archive "
+        "limits) is refused on `file`; the schema can only say it is a binary file "
+        "(training/api/archive.py).",
+    ),
+    Rule(
+        "training_plans_retrieve",
+        (400,),
+        "`zoom=day` needs a `date` inside the plan's weeks (and a date only with it); the schema "
+        "cannot tie the date to the plan's stored dates (training/selectors.py plan_day_json).",
+    ),
+    Rule(
         "activities_create",
         (400,),
         "A run faster than 1:40/km (or a ruck faster than a walk allows) is no one's activity: "

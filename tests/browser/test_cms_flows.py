@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 from django.contrib.auth.models import Group
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from config.permissions import CONTENT_DESIGNERS, sync_content_designer_permissions
 from config.revisions import initial_revisions_create
@@ -187,11 +188,8 @@ def test_notification_copy_preview_updates_as_the_designer_types(signed_in, scre
     )
     page.goto(f"/admin/notifications/notificationtemplate/{template.pk}/change/")
     page.fill("#id_title", "{{ first_name }}: {{ session.title }} tomorrow")
-    page.wait_for_function(
-        "document.getElementById('copy-preview-title').textContent === 'Sam: Easy run 8 km tomorrow'"
-    )
+    # Locator assertions poll without evaluating strings as code (the page's CSP forbids eval).
+    expect(page.locator("#copy-preview-title")).to_have_text("Sam: Easy run 8 km tomorrow")
     page.fill("#id_body", "x" * 300)
-    page.wait_for_function(
-        "document.getElementById('copy-preview-body-count').textContent.includes('over the push limit')"
-    )
+    expect(page.locator("#copy-preview-body-count")).to_contain_text("over the push limit")
     screenshot("copy_preview")

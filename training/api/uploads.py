@@ -8,6 +8,7 @@ gives the validated file, or raises ``TooLarge`` (413) when the body was cut at 
 
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 
+from config.api.params import to_int
 from config.errors import TooLarge
 
 MULTIPART_OVERHEAD = 64 * 1024  # boundaries, part headers and the other form fields
@@ -53,7 +54,7 @@ class BoundedUploadView:
             return
         limit = self.upload_limit()
         try:
-            declared = int(request.META.get("CONTENT_LENGTH") or 0)
+            declared = to_int(request.META.get("CONTENT_LENGTH") or "0", minimum=0)
         except ValueError:
             declared = 0
         if declared > limit + MULTIPART_OVERHEAD:

@@ -151,12 +151,13 @@ def _finish(*, archive_id: int) -> ActivityArchiveImport:
         upload = ActivityArchiveImport.objects.select_for_update(of=("self",)).get(pk=archive_id)
         if upload.status != ArchiveStatus.RUNNING:
             return upload
+        # The realign commits with the status: a client that sees "done" sees the realigned plan.
+        if upload.imported:
+            fitness_refresh(user=upload.user)
         upload.status = ArchiveStatus.DONE
         upload.finished_at = timezone.now()
         upload.save(update_fields=["status", "finished_at"])
         _forget_file(upload)
-    if upload.imported:
-        fitness_refresh(user=upload.user)
     return upload
 
 
@@ -167,13 +168,13 @@ def activity_archive_fail(*, archive_id: int, reason: str) -> ActivityArchiveImp
         upload = ActivityArchiveImport.objects.select_for_update(of=("self",)).filter(pk=archive_id).first()
         if upload is None or upload.status in (ArchiveStatus.DONE, ArchiveStatus.FAILED):
             return upload
+        if upload.imported:
+            fitness_refresh(user=upload.user)
         upload.status = ArchiveStatus.FAILED
         upload.error = reason[:500]
         upload.finished_at = timezone.now()
         upload.save(update_fields=["status", "error", "finished_at"])
         _forget_file(upload)
-    if upload.imported:
-        fitness_refresh(user=upload.user)
     return upload
 
 
@@ -197,7 +198,8 @@ def fitness_refresh(*, user) -> TrainingPlan | None:
     if plan is None:
         return None
     try:
-        return plan_realign(user=user, plan=plan, reason="history_imported")
-    except Conflict as error:
+        with transaction.atomic():  # a refused realign never undoes the import
+            return plan_realign(user=user, plan=plan, reason="history_imported")
+    except (Conflict, ValidationError) as error:
         logger.info("plan %s not realigned after an archive import: %s", plan.pk, error)
         return None
