@@ -8,7 +8,10 @@ target distance or duration and pace, so every run session has a workout.
 """
 
 from .generator.vdot import format_duration, format_pace
-from .generator.workouts import HARD_TYPES  # noqa: F401  (hard days: none on consecutive days)
+from .generator.workouts import (
+    HARD_TYPES,  # noqa: F401  (hard days: none on consecutive days)
+    flat,
+)
 
 # The session types that are run at an easy effort: slower than planned is fine there.
 EASY_TYPES = frozenset({"easy", "long", "medium_long", "recovery"})
@@ -78,14 +81,7 @@ def _average_target_pace(session) -> int | None:
 
 def flatten(steps: list[dict]) -> list[dict]:
     """Every single step in the order it is run (repeat groups unrolled)."""
-    flat = []
-    for step in steps:
-        if step.get("kind") == "repeat":
-            for _ in range(step.get("repeat", 1)):
-                flat.extend(step.get("steps", []))
-        else:
-            flat.append(step)
-    return flat
+    return list(flat(steps))
 
 
 def total_distance_m(steps: list[dict]) -> int:

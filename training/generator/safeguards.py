@@ -14,7 +14,7 @@ from .rules import (
     SINGLE_RUN_LIMIT,
     long_run_share_cap_km,
 )
-from .workouts import HARD_TYPES
+from .workouts import HARD_TYPES, flat, steps_metres
 
 MAX_WEEKLY_INCREASE = 1.10
 WARN_WEEKLY_INCREASE = 1.10
@@ -89,19 +89,10 @@ def acute_chronic_ratio(volumes: list[float]) -> float | None:
     return round(volumes[-1] / chronic, 2) if chronic > 0 else None
 
 
-def _flat(steps):
-    for s in steps:
-        if s["kind"] == "repeat":
-            for _ in range(s["repeat"]):
-                yield from s["steps"]
-        else:
-            yield s
-
-
 def work_km(steps: list[dict]) -> dict[str, float]:
     """Km of each quality kind in ``steps`` (hard running steps, warm-ups and recoveries aside)."""
     out: dict[str, float] = {}
-    for s in _flat(steps):
+    for s in flat(steps):
         kind = WORK_INTENSITIES.get(s["intensity"])
         # Strides (100 m) are form work, not a quality session's load.
         if s["kind"] == "run" and kind and s.get("distance_m", 0) >= 200:
@@ -175,7 +166,7 @@ def verify(plan, *, runner, request, sessions=None) -> list[str]:
                 steps = s.get("steps") or []
                 if not steps:
                     problems.append(f"{day}: {kind} without workout steps")
-                elif abs(sum(x.get("distance_m", 0) for x in _flat(steps)) / 1000 - km) > TOLERANCE_KM:
+                elif abs(steps_metres(steps) / 1000 - km) > TOLERANCE_KM:
                     problems.append(f"{day}: {kind} steps do not add up to {km} km")
                 if long_km is not None and kind != "long" and km > long_km + TOLERANCE_KM:
                     problems.append(f"{day}: {kind} {km} km longer than the week's long run of {long_km} km")

@@ -142,13 +142,13 @@ def _quality(
         else (GOAL_INTENSITY.get(goal, "threshold") if kind == "goal_pace" else None)
     )
     warm, cool = warm_cool or ((2.0, 1.5) if volume >= 30 else (1.5, 1.0))
-    share_kind = "goal_pace" if base == "goal_pace" else base
-    work = min(QUALITY_MAX_KM[base][level], QUALITY_SHARE_SIZING * QUALITY_SHARE[share_kind] * volume)
+    work = min(QUALITY_MAX_KM[base][level], QUALITY_SHARE_SIZING * QUALITY_SHARE[base] * volume)
     while work > 0.5:
         spec = workouts.quality(base, work, book, warm_km=warm, cool_km=cool, intensity=intensity)
         if spec is None:
             return None
         if spec["target_distance_km"] <= bound + 1e-9:
+            spec["week_kind"] = kind  # as the week asked for it (race_intervals are intervals at race pace)
             return spec
         if warm > 1.0:
             warm, cool = 1.0, 1.0
@@ -312,14 +312,9 @@ def fill_week(
         extra = min(room, unplaced)
         if extra < 0.5:
             continue
-        kind = (
-            "race_intervals"
-            if spec["quality_kind"] == "intervals" and "race" in spec["title"]
-            else spec["quality_kind"]
-        )
         warm, cool = _warm_cool(spec)
         bigger = _quality(
-            kind,
+            spec["week_kind"],
             volume=volume_km,
             level=level,
             goal=goal,
@@ -343,11 +338,7 @@ def fill_week(
             break
         for d in over:
             x = by_day[d]
-            kind = (
-                "race_intervals"
-                if x["quality_kind"] == "intervals" and "race pace" in x["title"]
-                else x["quality_kind"]
-            )
+            kind = x["week_kind"]
             smaller = _quality(
                 kind,
                 volume=placed * 0.9,

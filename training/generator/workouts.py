@@ -105,11 +105,11 @@ def repeat(times: int, steps: list[dict]) -> dict:
 
 
 def flat(steps: list[dict]):
-    """Each step as the watch runs it, repeats unrolled."""
+    """Each step as the watch runs it, repeats unrolled (a stored group missing its count runs once)."""
     for s in steps:
-        if s["kind"] == "repeat":
-            for _ in range(s["repeat"]):
-                yield from s["steps"]
+        if s.get("kind") == "repeat":
+            for _ in range(s.get("repeat", 1)):
+                yield from s.get("steps", [])
         else:
             yield s
 
