@@ -49,8 +49,9 @@ def load(args, report):
     from django.db import connection, transaction
     from django.utils import timezone
 
+    from config.timezones import aware_local
     from notifications.models import Device, Notification, NotificationPreferences
-    from training.models import TrainingPlan, aware_local
+    from training.models import TrainingPlan
 
     User = get_user_model()
     rng = random.Random(11)

@@ -82,7 +82,8 @@ def run(args, report):
 
     if args.tiny:
         args.calls = 20
-    from training.services.plans import local_today, plan_preview, runner_input_for
+    from config.timezones import local_today
+    from training.services.plans import plan_preview, runner_input_for
 
     report.add("cpus", os.cpu_count())
     report.add("load_average_at_start", [round(x, 2) for x in os.getloadavg()])

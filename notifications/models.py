@@ -21,8 +21,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from config.fields import TimeZoneField
 from config.jsonschemas import schema_json_field
-from training.models import validate_time_zone
 
 from .copy_engine import VARIABLES, check_copy
 
@@ -91,11 +91,7 @@ class NotificationPreferences(models.Model):
         related_name="notification_preferences",
         verbose_name="user",
     )
-    time_zone = models.CharField(
-        "time zone",
-        max_length=64,
-        default="UTC",
-        validators=[validate_time_zone],
+    time_zone = TimeZoneField(
         help_text="IANA name, e.g. Europe/Berlin: every notification time is computed in it.",
     )
     quiet_hours_start = models.TimeField(

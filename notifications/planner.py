@@ -22,18 +22,12 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 
+from config.timezones import DST_NONE, aware_local, local_date, resolve_local
 from training.models import SessionStatus, SessionType
 
 from . import cadence
 from .models import Kind, Status
-from .timing import (
-    local_date_of,
-    local_instant,
-    local_label,
-    minute_to_time,
-    quiet_hours_end_after,
-    time_to_minute,
-)
+from .timing import local_label, minute_to_time, quiet_hours_end_after, time_to_minute
 
 EARLY_START_MIN = 7 * 60  # windows starting before this count as early trainers
 EARLY_BRIEF_LEAD_MIN = 9 * 60 + 30  # early trainers get the brief this long before the window
@@ -148,7 +142,7 @@ def session_start_minute(session, *, profile, plan_default: int) -> tuple[int, s
 
 def session_start_instant(session, *, profile, plan_default: int, zone: ZoneInfo) -> dt.datetime:
     minute, _ = session_start_minute(session, profile=profile, plan_default=plan_default)
-    return local_instant(session.date, minute_to_time(minute), zone)[0]
+    return aware_local(session.date, minute_to_time(minute), zone)
 
 
 def for_session(session, *, prefs: Prefs, profile: dict | None, plan_default: int) -> list[Planned]:
@@ -157,7 +151,7 @@ def for_session(session, *, prefs: Prefs, profile: dict | None, plan_default: in
         return []
     zone = prefs.zone
     start_min, source = session_start_minute(session, profile=profile, plan_default=plan_default)
-    start_at = local_instant(session.date, minute_to_time(start_min), zone)[0]
+    start_at = aware_local(session.date, minute_to_time(start_min), zone)
     out = []
     about = {
         "session_start": start_at.isoformat(),
@@ -174,7 +168,7 @@ def for_session(session, *, prefs: Prefs, profile: dict | None, plan_default: in
                 reason += f"; early trainer, brief {EARLY_BRIEF_LEAD_MIN // 60}.5 h before"
         day = session.date - dt.timedelta(days=1)
         time = minute_to_time(brief_min)
-        send_at, dst = local_instant(day, time, zone)
+        send_at, dst = resolve_local(day, time, zone)
         decision = _trace(
             reason=reason, day=day, time=time, zone=zone, source=source, profile=profile, dst=dst
         )
@@ -188,7 +182,7 @@ def for_session(session, *, prefs: Prefs, profile: dict | None, plan_default: in
         if hype_min < 0:
             hype_min = 0
         time = minute_to_time(hype_min)
-        send_at, dst = local_instant(day, time, zone)
+        send_at, dst = resolve_local(day, time, zone)
         reason = f"{prefs.morning_hype_lead_min} min before {minute_to_time(start_min):%H:%M} ({source})"
         decision = _trace(
             reason=reason, day=day, time=time, zone=zone, source=source, profile=profile, dst=dst
@@ -213,7 +207,7 @@ def _planned(kind, send_at, zone, session, decision) -> Planned:
     return Planned(
         kind=kind,
         send_at=send_at,
-        local_date=local_date_of(send_at, zone),
+        local_date=local_date(send_at, zone),
         dedupe_key=f"{kind}:{session.pk}:{session.date.isoformat()}",
         user_id=session.user_id,
         plan_id=session.plan_id,
@@ -230,7 +224,7 @@ def weekly_digest(plan, day: dt.date, *, prefs: Prefs) -> Planned | None:
         return None
     zone = prefs.zone
     time = dt.time.fromisoformat(settings.NOTIFICATIONS_DIGEST_TIME)
-    send_at, dst = local_instant(day, time, zone)
+    send_at, dst = resolve_local(day, time, zone)
     decision = _trace(
         reason="Sunday evening: the week in review",
         day=day,
@@ -244,7 +238,7 @@ def weekly_digest(plan, day: dt.date, *, prefs: Prefs) -> Planned | None:
     return Planned(
         kind=Kind.WEEKLY_DIGEST,
         send_at=send_at,
-        local_date=local_date_of(send_at, zone),
+        local_date=local_date(send_at, zone),
         dedupe_key=f"weekly_digest:{plan.pk}:{day.isoformat()}",
         user_id=plan.user_id,
         plan_id=plan.pk,
@@ -266,13 +260,13 @@ def immediate(
         zone=zone,
         source="immediate",
         profile=None,
-        dst="none",
+        dst=DST_NONE,
     )
     send_at = apply_quiet_hours(now, prefs, decision)
     return Planned(
         kind=kind,
         send_at=send_at,
-        local_date=local_date_of(send_at, zone),
+        local_date=local_date(send_at, zone),
         dedupe_key=dedupe_key,
         user_id=user_id,
         plan_id=plan_id,
@@ -286,7 +280,7 @@ def missed_follow_up(session, *, now: dt.datetime, prefs: Prefs) -> Planned:
     zone = prefs.zone
     day = session.date + dt.timedelta(days=1)
     time = dt.time.fromisoformat(settings.NOTIFICATIONS_FOLLOW_UP_TIME)
-    send_at, dst = local_instant(day, time, zone)
+    send_at, dst = resolve_local(day, time, zone)
     reason = f"{session.title} on {session.date:%a %d %b} was missed"
     decision = _trace(reason=reason, day=day, time=time, zone=zone, source="fixed", profile=None, dst=dst)
     if send_at < now:
@@ -296,7 +290,7 @@ def missed_follow_up(session, *, now: dt.datetime, prefs: Prefs) -> Planned:
     return Planned(
         kind=Kind.MISSED_FOLLOW_UP,
         send_at=send_at,
-        local_date=local_date_of(send_at, zone),
+        local_date=local_date(send_at, zone),
         dedupe_key=f"missed_follow_up:{session.pk}:{session.date.isoformat()}",
         user_id=session.user_id,
         plan_id=session.plan_id,

@@ -1,17 +1,14 @@
-"""Wall-clock times in the user's zone: daylight saving and quiet hours. Pure functions.
+"""Wall-clock times in the user's zone: quiet hours and labels. Pure functions.
 
-Every notification time is meant as a local wall-clock time on a local date. On the day clocks
-go forward a local time inside the skipped hour does not exist: it moves to the first valid
-minute after the gap. On the day clocks go back a time in the repeated hour happens twice: it
-fires once, at its first occurrence (``fold=0``).
+Every notification time is meant as a local wall-clock time on a local date, read with the
+platform's daylight-saving rules (``config.timezones``): a time in the skipped hour moves to the
+end of the gap; a time in the repeated hour fires once, at its first occurrence.
 """
 
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from training.models import aware_local
-
-UTC = dt.UTC
+from config.timezones import aware_local
 
 
 def minute_to_time(minute: int) -> dt.time:
@@ -21,24 +18,6 @@ def minute_to_time(minute: int) -> dt.time:
 
 def time_to_minute(value: dt.time) -> int:
     return value.hour * 60 + value.minute
-
-
-def dst_handling(day: dt.date, time: dt.time, zone: ZoneInfo) -> str:
-    """``none``, ``gap_moved_forward`` (the time does not exist that day) or
-    ``repeated_hour_first`` (it exists twice; the first is used)."""
-    naive = dt.datetime.combine(day, time)
-    first = naive.replace(tzinfo=zone, fold=0)
-    second = naive.replace(tzinfo=zone, fold=1)
-    if first.utcoffset() == second.utcoffset():
-        return "none"
-    if first.astimezone(UTC).astimezone(zone).replace(tzinfo=None) != naive:
-        return "gap_moved_forward"
-    return "repeated_hour_first"
-
-
-def local_instant(day: dt.date, time: dt.time, zone: ZoneInfo) -> tuple[dt.datetime, str]:
-    """``day`` at ``time`` in ``zone`` as an aware UTC instant, and how daylight saving was handled."""
-    return aware_local(day, time, zone), dst_handling(day, time, zone)
 
 
 def in_quiet_hours(local_time: dt.time, start: dt.time, end: dt.time) -> bool:
@@ -62,10 +41,6 @@ def quiet_hours_end_after(
     if start > end and wall >= start:  # the evening part of overnight quiet hours
         end_day += dt.timedelta(days=1)
     return aware_local(end_day, end, zone)
-
-
-def local_date_of(instant: dt.datetime, zone: ZoneInfo) -> dt.date:
-    return instant.astimezone(zone).date()
 
 
 def local_label(instant: dt.datetime, zone: ZoneInfo) -> str:

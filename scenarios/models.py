@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Cast
 
+from config.fields import Level
 from config.jsonschemas import schema_json_field
 from config.scheduling import ScheduledPublishing, in_window_q
 
@@ -28,10 +29,7 @@ class Role(models.TextChoices):
     EXPERT = "expert", "Expert"
 
 
-class Difficulty(models.TextChoices):
-    BEGINNER = "beginner", "Beginner"
-    INTERMEDIATE = "intermediate", "Intermediate"
-    ADVANCED = "advanced", "Advanced"
+Difficulty = Level
 
 
 class CefrLevel(models.TextChoices):

@@ -11,8 +11,10 @@ from zoneinfo import ZoneInfo
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from config.timezones import aware_local
+
 from . import services
-from .models import Activity, PlanStatus, SessionStatus, TrainingPlan, aware_local
+from .models import Activity, PlanStatus, SessionStatus, TrainingPlan
 
 DEMO_EVENT = "Demo City Half Marathon"
 ZONE = "Europe/Berlin"

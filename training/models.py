@@ -13,8 +13,7 @@ import datetime as dt
 import hashlib
 import secrets
 import uuid
-from functools import cache
-from zoneinfo import ZoneInfo, available_timezones
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -23,54 +22,15 @@ from django.db import models
 from django.db.models import Q
 from django.utils.crypto import salted_hmac
 
+from config.fields import (
+    Level,
+    TimeZoneField,
+    validate_time_zone,  # noqa: F401  (named by migration 0001)
+)
 from config.jsonschemas import schema_json_field
+from config.timezones import aware_local, local_day_bounds
 
-UTC = dt.UTC
-
-
-def validate_time_zone(value: str):
-    """An IANA time zone name that zoneinfo knows (``Europe/Berlin``, ``UTC``)."""
-    if value not in _zone_names():
-        raise ValidationError(f"{value!r} is not an IANA time zone name.", code="invalid_time_zone")
-
-
-@cache
-def _zone_names() -> frozenset[str]:
-    return frozenset(available_timezones())
-
-
-def aware_local(day: dt.date, time: dt.time, zone: ZoneInfo) -> dt.datetime:
-    """``day`` at wall-clock ``time`` in ``zone`` as an aware UTC datetime.
-
-    An ambiguous wall time (the repeated hour when clocks go back) is its first occurrence
-    (``fold=0``). A wall time that does not exist (the hour skipped when clocks go forward) moves
-    to the first valid minute after the gap, i.e. the instant the clocks jumped.
-    """
-    naive = dt.datetime.combine(day, time)
-    first = naive.replace(tzinfo=zone, fold=0)
-    as_utc = first.astimezone(UTC)
-    if as_utc.astimezone(zone).replace(tzinfo=None) == naive:
-        return as_utc
-    # Nonexistent: the transition lies between the two readings of the wall time.
-    low = naive.replace(tzinfo=zone, fold=1).astimezone(UTC)
-    high = as_utc
-    if low > high:
-        low, high = high, low
-    after = high.astimezone(zone).utcoffset()
-    low_min, high_min = 0, int((high - low).total_seconds() // 60)
-    while low_min < high_min:
-        mid = (low_min + high_min) // 2
-        if (low + dt.timedelta(minutes=mid)).astimezone(zone).utcoffset() == after:
-            high_min = mid
-        else:
-            low_min = mid + 1
-    return low + dt.timedelta(minutes=low_min)
-
-
-class ExperienceLevel(models.TextChoices):
-    BEGINNER = "beginner", "Beginner"
-    INTERMEDIATE = "intermediate", "Intermediate"
-    ADVANCED = "advanced", "Advanced"
+ExperienceLevel = Level
 
 
 class Weekday(models.TextChoices):
@@ -150,11 +110,7 @@ class RunnerProfile(models.Model):
         blank=True,
         help_text="Local wall-clock time new sessions start at; empty for all-day sessions.",
     )
-    time_zone = models.CharField(
-        "time zone",
-        max_length=64,
-        default="UTC",
-        validators=[validate_time_zone],
+    time_zone = TimeZoneField(
         help_text="IANA name, e.g. Europe/Berlin: the zone sessions are planned in.",
     )
     created_at = models.DateTimeField("created at", auto_now_add=True)
@@ -243,11 +199,7 @@ class Activity(models.Model):
     source = models.CharField(
         "source", max_length=10, choices=ActivitySource.choices, default=ActivitySource.MANUAL
     )
-    time_zone = models.CharField(
-        "time zone",
-        max_length=64,
-        default="UTC",
-        validators=[validate_time_zone],
+    time_zone = TimeZoneField(
         help_text="IANA name of the zone where it happened.",
     )
     fingerprint = models.CharField(
@@ -395,7 +347,7 @@ class TrainingPlan(models.Model):
         "duration (weeks)", validators=[MinValueValidator(4), MaxValueValidator(30)]
     )
     status = models.CharField("status", max_length=10, choices=PlanStatus.choices, default=PlanStatus.DRAFT)
-    time_zone = models.CharField("time zone", max_length=64, default="UTC", validators=[validate_time_zone])
+    time_zone = TimeZoneField()
     activated_at = models.DateTimeField("activated at", null=True, blank=True)
     realigned_at = models.DateTimeField(
         "realigned at", null=True, blank=True, help_text="When the remaining weeks were last regenerated."
@@ -526,7 +478,7 @@ class PlannedSession(models.Model):
         help_text="How the run that completed the session compared with the plan.",
     )
     start_time_local = models.TimeField("local start time", null=True, blank=True)
-    time_zone = models.CharField("time zone", max_length=64, default="UTC", validators=[validate_time_zone])
+    time_zone = TimeZoneField()
     status = models.CharField(
         "status", max_length=10, choices=SessionStatus.choices, default=SessionStatus.PLANNED
     )
@@ -565,7 +517,7 @@ class PlannedSession(models.Model):
 
     def day_ends_at(self) -> dt.datetime:
         """The aware UTC instant the session's local day ends (midnight after it, in its zone)."""
-        return aware_local(self.date + dt.timedelta(days=1), dt.time(0, 0), self.zone)
+        return local_day_bounds(self.date, self.zone)[1]
 
 
 def new_calendar_nonce() -> str:

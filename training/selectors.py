@@ -82,7 +82,7 @@ def plan_actual_km(plan: TrainingPlan, *, today: dt.date | None = None) -> dict[
     """
     from django.db.models import Q
 
-    from .models import aware_local
+    from config.timezones import aware_local
 
     today = today or timezone.now().astimezone(plan.zone).date()
     day = dt.date.fromisoformat

@@ -3,7 +3,7 @@ from zoneinfo import ZoneInfo
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from training.models import _zone_names
+from config.timezones import zone_names as _zone_names
 
 from ..models import KINDS, Device, Notification, Platform, Tone
 

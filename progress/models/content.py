@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django_jsonform.models.fields import JSONField
 
+from config.fields import Level
 from config.jsonschemas import load_schema, schema_json_field, validate_with_schema
 from config.scheduling import ScheduledPublishing, in_window_q
 
@@ -22,10 +23,7 @@ class PublishStatus(models.TextChoices):
     ARCHIVED = "archived", "Archived"
 
 
-class Difficulty(models.TextChoices):
-    BEGINNER = "beginner", "Beginner"
-    INTERMEDIATE = "intermediate", "Intermediate"
-    ADVANCED = "advanced", "Advanced"
+Difficulty = Level
 
 
 class PrerequisiteMode(models.TextChoices):

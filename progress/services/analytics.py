@@ -21,7 +21,7 @@ Metrics of a row:
 import calendar
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -29,7 +29,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncDate
-from django.utils import timezone
+
+from config.timezones import local_span_bounds, local_today
 
 from ..models import (
     AnalyticsPeriod,
@@ -79,10 +80,6 @@ def period_bounds(period: str, day: date) -> tuple[date, date]:
     raise ValidationError({"period": [f"Unknown period {period!r}; use daily, weekly or monthly."]})
 
 
-def local_midnight(day: date, tz) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=tz)
-
-
 def engagement_score(
     *, period_days: int, active_days: int, active_seconds: float, blocks_completed: int
 ) -> float:
@@ -107,10 +104,10 @@ def community_analytics_rows(
     *, community_id: int, period: str, start: date, end: date, tz
 ) -> list[LearningAnalytics]:
     """The period's rows for every member of the community (not saved)."""
-    begin, finish = local_midnight(start, tz), local_midnight(end + timedelta(days=1), tz)
+    begin, finish = local_span_bounds(start, end, tz)
     period_days = (end - start).days + 1
     # A period still running (week or month to date) counts its streak up to today.
-    last_day = min(end, timezone.now().astimezone(tz).date())
+    last_day = min(end, local_today(tz))
     members = list(Membership.objects.filter(community_id=community_id).values_list("user_id", flat=True))
     if not members:
         return []
@@ -206,7 +203,7 @@ def learning_analytics_compute(
     after each community (a progress bar). With ``dry_run`` nothing is written."""
     if isinstance(tz, str):
         tz = ZoneInfo(tz)
-    day = day or (timezone.now().astimezone(tz).date() - timedelta(days=1))
+    day = day or (local_today(tz) - timedelta(days=1))
     start, end = period_bounds(period, day)
     result = AnalyticsResult(period=period, period_start=start, period_end=end, time_zone=str(tz))
     community_ids = (

@@ -52,8 +52,8 @@ def test_plan_json_editors_build_and_save_unchanged(admin_login):
 def test_plan_chart_draws_planned_bars_and_the_km_run(admin_login, screenshot):
     import datetime as dt
 
+    from config.timezones import aware_local
     from tests.training.factories import ActivityFactory, monday
-    from training.models import aware_local
 
     UserFactory(username="coach", is_staff=True, is_superuser=True)
     runner = RunnerProfileFactory().user

@@ -10,10 +10,11 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
+from config.timezones import aware_local
 from notifications.analyzer import profiles_recompute
 from notifications.models import BehaviorProfile, Kind, Notification
 from tests.notifications.factories import make_plan, make_prefs
-from training.models import Activity, SessionStatus, aware_local
+from training.models import Activity, SessionStatus
 
 UTC = dt.UTC
 

@@ -6,10 +6,11 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from config.timezones import aware_local
 from tests.conftest import client_for
 from tests.factories import UserFactory
 from training import selectors
-from training.models import SessionStatus, aware_local
+from training.models import SessionStatus
 
 from .factories import ActivityFactory, PlannedSessionFactory, TrainingPlanFactory, monday
 

@@ -7,6 +7,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from config.api.schema_fields import SchemaFileJSONField
+from config.fields import validate_time_zone
 
 from ..generator.inputs import MAX_WEEKS, MIN_WEEKS
 from ..models import (
@@ -19,7 +20,6 @@ from ..models import (
     RunnerProfile,
     TrainingPlan,
     Weekday,
-    validate_time_zone,
 )
 from ..services.plans import REALIGN_REASONS
 

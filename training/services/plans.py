@@ -1,12 +1,12 @@
 """Plans: generate, the status transitions, and realign (regenerate the remaining weeks)."""
 
 import datetime as dt
-from zoneinfo import ZoneInfo
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from config.errors import Conflict, Invalid, NotFound, Unprocessable
+from config.timezones import local_today
 
 from .. import generator
 from ..generator.inputs import GOAL_LABEL, MAX_WEEKS, MIN_WEEKS
@@ -17,10 +17,6 @@ from .profiles import runner_profile_get
 ACTIVITY_WINDOW_DAYS = 60
 REALIGN_REASONS = ("missed_key_sessions", "illness", "injury", "schedule_change", "manual")
 SYSTEM_REALIGN_REASONS = ("history_imported",)  # given by the platform itself, never by a client
-
-
-def local_today(zone_name: str, now: dt.datetime | None = None) -> dt.date:
-    return (now or timezone.now()).astimezone(ZoneInfo(zone_name)).date()
 
 
 def monday_of(day: dt.date) -> dt.date:

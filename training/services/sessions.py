@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from config.errors import Conflict, Invalid, NotFound
 from config.outbox import enqueue_on_commit
+from config.timezones import local_today
 
 from .. import compliance
 from ..models import Activity, PlannedSession, PlanStatus, SessionStatus, SessionType, TrainingPlan
@@ -20,7 +21,6 @@ from ..signals import (
     session_skipped,
 )
 from ..workouts import HARD_TYPES
-from .plans import local_today
 
 UNSET = object()
 MISSED_KEY_TRIGGER = 3
@@ -99,7 +99,7 @@ def session_complete(
 
 
 def _local_noon(session: PlannedSession) -> dt.datetime:
-    from ..models import aware_local
+    from config.timezones import aware_local
 
     moment = aware_local(session.date, dt.time(12, 0), session.zone)
     return min(moment, timezone.now())

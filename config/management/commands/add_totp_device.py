@@ -1,9 +1,10 @@
 """``manage.py add_totp_device USERNAME``: a TOTP device for a staff user's second factor."""
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from config.commands import user_named
 
 
 class Command(BaseCommand):
@@ -24,9 +25,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, username, name, replace, **options):
-        user = get_user_model().objects.filter(username=username).first()
-        if user is None:
-            raise CommandError(f"No user named {username!r}.")
+        user = user_named(username)
         if not user.is_staff:
             raise CommandError(f"{username!r} is not staff: only the admin asks for a second factor.")
         if replace:

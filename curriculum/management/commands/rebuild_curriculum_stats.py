@@ -1,11 +1,9 @@
 """``manage.py rebuild_curriculum_stats [--dry-run]``: recompute outcome statistics from history."""
 
-import sys
-
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError
-from tqdm import tqdm
 
+from config.commands import progress_bar
 from curriculum.models import Alternative
 from curriculum.services import curriculum_stats_rebuild
 
@@ -25,7 +23,7 @@ class Command(BaseCommand):
         dry_run = options["dry_run"]
 
         def progress(keys):
-            return tqdm(keys, desc="statistics", unit="row", file=sys.stderr, disable=not sys.stderr.isatty())
+            return progress_bar(keys, desc="statistics", unit="row")
 
         try:
             drift = curriculum_stats_rebuild(dry_run=dry_run, progress=progress)

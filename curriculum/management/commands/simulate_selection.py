@@ -2,13 +2,12 @@
 what a selection policy and a prior do, measured on synthetic learners before changing them."""
 
 import json
-import sys
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError
-from tqdm import tqdm
 
+from config.commands import progress_bar
 from curriculum.selection import POLICIES
 from curriculum.simulation import PRIORS, TruthError, simulate
 
@@ -61,10 +60,7 @@ class Command(BaseCommand):
         policies = list(POLICIES) if "all" in chosen else list(dict.fromkeys(chosen))
 
         def progress(total):
-            bar = tqdm(
-                total=total, desc="learners", unit="learner", file=sys.stderr, disable=not sys.stderr.isatty()
-            )
-            return bar.update
+            return progress_bar(total=total, desc="learners", unit="learner").update
 
         try:
             rows = simulate(

@@ -1,14 +1,10 @@
 """``manage.py analyze_cadence [--user USERNAME]``."""
 
-import sys
-
 from django.core.management.base import BaseCommand
-from tqdm import tqdm
 
+from config.commands import progress_bar, user_named
 from notifications.analyzer import profiles_recompute
 from training.models import PlanStatus, TrainingPlan
-
-from ._users import user_named
 
 
 class Command(BaseCommand):
@@ -27,9 +23,7 @@ class Command(BaseCommand):
         plans = TrainingPlan.objects.filter(status=PlanStatus.ACTIVE)
         if user is not None:
             plans = plans.filter(user=user)
-        with tqdm(
-            total=plans.count(), desc="plans", unit="plan", file=sys.stderr, disable=not sys.stderr.isatty()
-        ) as bar:
+        with progress_bar(total=plans.count(), desc="plans", unit="plan") as bar:
             result = profiles_recompute(user=user, progress=bar.update)
         self.stdout.write(
             f"{result.profiles} profile(s) recomputed; {result.fallbacks} use the plan's default time "

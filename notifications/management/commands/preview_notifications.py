@@ -3,12 +3,11 @@
 import datetime as dt
 
 from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
 
+from config.commands import user_named
+from config.timezones import local_today
 from notifications.selectors import preferences_get, preview_day
 from training.models import PlanStatus, TrainingPlan
-
-from ._users import user_named
 
 
 class Command(BaseCommand):
@@ -36,7 +35,7 @@ class Command(BaseCommand):
             except ValueError as exc:
                 raise CommandError(f"--date must be YYYY-MM-DD, not {date!r}.") from exc
         else:
-            day = timezone.now().astimezone(zone).date() + dt.timedelta(days=1)
+            day = local_today(zone) + dt.timedelta(days=1)
         if not (plan.start_date - dt.timedelta(days=1) <= day <= plan.end_date + dt.timedelta(days=7)):
             raise CommandError(
                 f"{day} is outside the plan “{plan.name}” ({plan.start_date} to {plan.end_date})."

@@ -1,12 +1,11 @@
 """``manage.py compute_learning_analytics``: compute daily, weekly or monthly analytics rows."""
 
-import sys
 from datetime import date
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.core.management.base import BaseCommand, CommandError
-from tqdm import tqdm
 
+from config.commands import object_named, progress_bar
 from progress.models import AnalyticsPeriod, Community
 from progress.services.analytics import learning_analytics_compute
 
@@ -40,15 +39,9 @@ class Command(BaseCommand):
                 day = date.fromisoformat(options["date"])
             except ValueError as exc:
                 raise CommandError(f"Bad --date {options['date']!r}: use YYYY-MM-DD.") from exc
-        community = self._community(options["community"]) if options["community"] else None
+        community = community_named(options["community"]) if options["community"] else None
         total = 1 if community else Community.objects.count()
-        with tqdm(
-            total=total,
-            desc="communities",
-            unit="community",
-            file=sys.stderr,
-            disable=not sys.stderr.isatty(),
-        ) as bar:
+        with progress_bar(total=total, desc="communities", unit="community") as bar:
             result = learning_analytics_compute(
                 period=options["period"],
                 day=day,
@@ -65,9 +58,8 @@ class Command(BaseCommand):
             )
         )
 
-    def _community(self, value):
-        lookup = {"pk": int(value)} if value.isdigit() else {"slug": value}
-        community = Community.objects.filter(**lookup).first()
-        if community is None:
-            raise CommandError(f"No community {value!r} (give a slug or an id).")
-        return community
+
+def community_named(value: str) -> Community:
+    """The community with this slug or id (``--community``)."""
+    error = f"No community {value!r} (give a slug or an id)."
+    return object_named(Community.objects.all(), value, field="slug", error=error)

@@ -1,14 +1,12 @@
 """``manage.py recompute_progress``: rebuild roll-ups from block states and report drift."""
 
-import sys
+from django.core.management.base import BaseCommand
 
-from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand, CommandError
-from tqdm import tqdm
-
-from progress.models import Community
+from config.commands import progress_bar, user_named
 from progress.services import progress_recompute
 from progress.services.recompute import learners_in_scope
+
+from .compute_learning_analytics import community_named
 
 
 class Command(BaseCommand):
@@ -26,16 +24,10 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
-        community = self._community(options["community"]) if options["community"] else None
-        user = self._user(options["user"]) if options["user"] else None
+        community = community_named(options["community"]) if options["community"] else None
+        user = user_named(options["user"], or_id=True) if options["user"] else None
         users = list(learners_in_scope(community=community, user=user))
-        with tqdm(
-            total=len(users),
-            desc="learners",
-            unit="learner",
-            file=sys.stderr,
-            disable=not sys.stderr.isatty(),
-        ) as bar:
+        with progress_bar(total=len(users), desc="learners", unit="learner") as bar:
             result = progress_recompute(
                 community=community,
                 user=user,
@@ -54,18 +46,3 @@ class Command(BaseCommand):
                 f"drift: {result.drift_rows} rows {verb}."
             )
         )
-
-    def _community(self, value):
-        lookup = {"pk": int(value)} if value.isdigit() else {"slug": value}
-        community = Community.objects.filter(**lookup).first()
-        if community is None:
-            raise CommandError(f"No community {value!r} (give a slug or an id).")
-        return community
-
-    def _user(self, value):
-        User = get_user_model()
-        lookup = {"pk": int(value)} if value.isdigit() else {User.USERNAME_FIELD: value}
-        user = User.objects.filter(**lookup).first()
-        if user is None:
-            raise CommandError(f"No user {value!r} (give a username or an id).")
-        return user

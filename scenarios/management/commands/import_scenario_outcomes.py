@@ -1,11 +1,10 @@
 """``manage.py import_scenario_outcomes ATTEMPTS.csv OUTCOMES.csv [--dry-run]``."""
 
-import sys
 from argparse import RawDescriptionHelpFormatter
 
 from django.core.management.base import BaseCommand, CommandError
-from tqdm import tqdm
 
+from config.commands import progress_bar
 from scenarios import legacy
 
 
@@ -30,7 +29,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, attempts, outcomes, dry_run=False, **options):
-        with tqdm(unit="row", desc="reading", file=sys.stderr, disable=not sys.stderr.isatty()) as bar:
+        with progress_bar(unit="row", desc="reading") as bar:
             try:
                 summary = legacy.scenario_outcomes_import(
                     attempts_path=attempts, outcomes_path=outcomes, dry_run=dry_run, progress=bar

@@ -1,10 +1,8 @@
 """``manage.py reconcile_scenario_metadata [--dry-run] [--recent]``."""
 
-import sys
-
 from django.core.management.base import BaseCommand
-from tqdm import tqdm
 
+from config.commands import progress_bar
 from scenarios import services
 from scenarios.models import Scenario
 
@@ -36,12 +34,7 @@ class Command(BaseCommand):
         if recent:
             result = services.scenario_metadata_reconcile_recent(dry_run=dry_run)
         else:
-            with tqdm(
-                total=Scenario.objects.count(),
-                unit="scenario",
-                file=sys.stderr,
-                disable=not sys.stderr.isatty(),
-            ) as bar:
+            with progress_bar(total=Scenario.objects.count(), unit="scenario") as bar:
                 result = services.scenario_metadata_reconcile(dry_run=dry_run, progress_bar=bar)
         verb = "would correct" if dry_run else "corrected"
         for row in result.drift[:20]:

@@ -2,10 +2,10 @@
 
 import datetime as dt
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from config.commands import user_named
 from config.errors import DomainError
 from training import services
 from training.services.plans import plan_preview
@@ -60,9 +60,7 @@ class Command(BaseCommand):
             "run_walk": bool(options.get("run_walk")),
             "accept_risk": bool(options.get("accept_risk")),
         }
-        runner = get_user_model().objects.filter(username=user).first()
-        if runner is None:
-            raise CommandError(f"No user named {user!r}.")
+        runner = user_named(user)
         if weeks is None and target_date is None:
             raise CommandError("Give --weeks or --target-date.")
         kwargs = dict(
