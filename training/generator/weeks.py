@@ -480,19 +480,8 @@ def race_week(
             continue
         if not quality_done and (race_day - dates[d]).days >= 3 and not adjacent_to_hard(dates[d], hard):
             planned = race_km + sum(x["target_distance_km"] for x in by_day.values()) + each * 2
-            spec = workouts.quality(
-                "goal_pace",
-                min(2.0, QUALITY_SHARE_SIZING * QUALITY_SHARE["goal_pace"] * planned),
-                book,
-                warm_km=1.5,
-                cool_km=1.0,
-                intensity=GOAL_INTENSITY.get(goal, "race"),
-            )
-            if spec is not None and spec["target_distance_km"] <= cap:
-                spec["title"] = "Race-week sharpener: " + spec["title"].split(": ", 1)[-1]
-                spec["purpose"] = (
-                    "A little goal pace keeps the legs sharp in a low-volume taper (Mujika, Bosquet)."
-                )
+            spec = _sharpener(planned, cap, goal, book)
+            if spec is not None:
                 by_day[d] = spec
                 hard.add(dates[d])
                 quality_done = True
@@ -509,6 +498,23 @@ def race_week(
         if x.get("quality_kind") and x["quality_km"] > QUALITY_SHARE["goal_pace"] * total:
             by_day[d] = workouts.easy(x["target_distance_km"], book, strides=not run_walk, run_walk=run_walk)
     return WeekResult(by_day=by_day, unplaced_km=0.0, dropped_quality=[], moved=[])
+
+
+def _sharpener(planned_km: float, cap: float, goal: str, book: PaceBook) -> dict | None:
+    """Race week's one quality session: a little goal pace within its share, when it fits ``cap``."""
+    spec = workouts.quality(
+        "goal_pace",
+        min(2.0, QUALITY_SHARE_SIZING * QUALITY_SHARE["goal_pace"] * planned_km),
+        book,
+        warm_km=1.5,
+        cool_km=1.0,
+        intensity=GOAL_INTENSITY.get(goal, "race"),
+    )
+    if spec is None or spec["target_distance_km"] > cap:
+        return None
+    spec["title"] = "Race-week sharpener: " + spec["title"].split(": ", 1)[-1]
+    spec["purpose"] = "A little goal pace keeps the legs sharp in a low-volume taper (Mujika, Bosquet)."
+    return spec
 
 
 def is_hard(spec: dict) -> bool:
