@@ -373,16 +373,23 @@ def _race_week_sessions(ctx: Context, state: _Progression, week: _Week):
             state.last_nonrecovery or MAX_FIRST_WEEK * ctx.reference,
             state.planned_caps.get(week.number, float("inf")),
         ),
+        **_runner_args(ctx, state),
+        max_runs=min(RACE_WEEK_RUNS, ctx.run_count - 1),
+        first_day=ctx.request.today,
+        race_km=GOAL_DISTANCE_M[ctx.goal] / 1000,
+        allow_quality=state.quality_allowed,
+    )
+
+
+def _runner_args(ctx: Context, state: _Progression) -> dict:
+    """What every week's sessions are sized from: the runner, the paces, the runs and hard days so far."""
+    return dict(
         level=ctx.level,
         goal=ctx.goal,
         book=ctx.book,
         runs=state.runs,
         hard_dates=state.hard_dates,
         run_walk=ctx.run_walk,
-        max_runs=min(RACE_WEEK_RUNS, ctx.run_count - 1),
-        first_day=ctx.request.today,
-        race_km=GOAL_DISTANCE_M[ctx.goal] / 1000,
-        allow_quality=state.quality_allowed,
     )
 
 
@@ -403,12 +410,7 @@ def _week_args(ctx: Context, state: _Progression, week: _Week) -> dict:
         layout_=week_layout,
         volume_km=volume,
         kinds=week.kinds,
-        level=ctx.level,
-        goal=ctx.goal,
-        book=ctx.book,
-        runs=state.runs,
-        hard_dates=state.hard_dates,
-        run_walk=ctx.run_walk,
+        **_runner_args(ctx, state),
         medium_long=ctx.goal == "marathon"
         and ctx.run_count >= 5
         and phase in ("Build", "Peak")
