@@ -96,11 +96,55 @@ def _days(runner: RunnerInput) -> tuple[list[int], int]:
 
 
 def build_context(runner: RunnerInput, request: PlanRequest) -> Context:
-    level, goal, today = runner.experience_level, request.goal_type, request.today
-    influencers: list[str] = []
+    """Everything the weeks are built from, in order: fitness and time off, the load to start from,
+    the runner's days, the periodization, the long run the goal needs, and the one goal time."""
+    level, goal = runner.experience_level, request.goal_type
+    fitness = _fitness(runner, request)
+    load = _reference_load(runner, request, fitness["days_off"], fitness["return_reasons"])
+    fitness["influencers"].extend(load.pop("influencers"))
+    run_walk = request.run_walk or (
+        (level == "beginner" or fitness["return_reasons"]) and load["reference"] < 10 and load["longest"] < 5
+    )
+    days = _run_days(runner, level)
+    periodization = _periodization(runner, request)
+    needs = _long_run_needs(goal, level, fitness["paces"], load, days["run_count"], bool(run_walk))
+    goal_time = _goal_time(request, level, fitness["vdot"])
+    race_pace = (
+        round(goal_time["goal_time_s"] / (GOAL_DISTANCE_M[goal] / 1000)) if goal_time["goal_time_s"] else None
+    )
+    known_runs = [(request.today - dt.timedelta(days=1), load["longest"])]
+    known_runs += [(a.date, a.distance_km) for a in fitness.pop("runs")]
+    known_runs += list(request.history_long_runs)
+    return Context(
+        runner=runner,
+        request=request,
+        level=level,
+        goal=goal,
+        offset=request.week_offset,
+        weeks=request.weeks,
+        run_walk=bool(run_walk),
+        # Back from injury or a break: one quality session a week at most, once quality returns.
+        max_quality=1 if fitness["return_reasons"] else MAX_QUALITY[level],
+        rate=WEEKLY_INCREASE[level],
+        step_km=LONG_RUN_STEP_KM[level],
+        book=PaceBook.build(fitness["paces"], fitness["vdot"], race_pace, goal),
+        race_start=request.race_start_time or dt.time(*RACE_START_DEFAULT),
+        known_runs=known_runs,
+        **fitness,
+        **load,
+        **days,
+        **periodization,
+        **needs,
+        **goal_time,
+    )
+
+
+def _fitness(runner: RunnerInput, request: PlanRequest) -> dict:
+    """VDOT and its source, lowered after time off; the days since the last run and why the plan
+    starts in return mode."""
+    today = request.today
     notes: list[dict] = []
     vdot, uncertain, source = estimate_vdot(runner, today)
-
     # Time off: days since the last recorded run (None when nothing is recorded).
     runs = [a for a in runner.activities if a.kind == "run" and a.date <= today]
     days_off = (today - max(a.date for a in runs)).days if runs else None
@@ -126,10 +170,24 @@ def build_context(runner: RunnerInput, request: PlanRequest) -> Context:
                     "knowledge_base_refs": ["detraining"],
                 }
             )
-    paces = training_paces(vdot)
-    influencers.append(f"VDOT {vdot:g} {source}{' (uncertain)' if uncertain else ''}")
+    return {
+        "vdot": vdot,
+        "vdot_uncertain": uncertain,
+        "vdot_source": source,
+        "paces": training_paces(vdot),
+        "days_off": days_off,
+        "return_reasons": return_reasons,
+        "notes": notes,
+        "influencers": [f"VDOT {vdot:g} {source}{' (uncertain)' if uncertain else ''}"],
+        "runs": runs,
+    }
 
-    # What the runner does now. Re-planning reads only what was measured.
+
+def _reference_load(runner: RunnerInput, request: PlanRequest, days_off, return_reasons) -> dict:
+    """What the runner does now (re-planning reads only what was measured), restarted lower after a
+    break, an illness or an injury."""
+    today = request.today
+    influencers = []
     measured = measured_weekly_km(runner, today)
     if request.reference_weekly_km is not None:
         reference = request.reference_weekly_km
@@ -154,25 +212,40 @@ def build_context(runner: RunnerInput, request: PlanRequest) -> Context:
     influencers.append(f"Recent volume {reference:g} km/week, longest run {longest:g} km")
     if return_reasons:
         influencers.append("Return mode: " + ", ".join(return_reasons))
+    return {"reference": reference, "longest": longest, "influencers": influencers}
 
-    run_walk = request.run_walk or (
-        (level == "beginner" or return_reasons) and reference < 10 and longest < 5
-    )
 
+def _run_days(runner: RunnerInput, level: str) -> dict:
     available, long_day = _days(runner)
     if long_day not in available:
         long_day = available[-1]
-    run_count = min(len(available), 7 - runner.min_rest_days, MAX_RUN_DAYS[level])
-    cross_days = [WEEKDAYS.index(d) for d in WEEKDAYS if d in runner.cross_training_days]
+    return {
+        "available": available,
+        "long_day": long_day,
+        "run_count": min(len(available), 7 - runner.min_rest_days, MAX_RUN_DAYS[level]),
+        "cross_days": [WEEKDAYS.index(d) for d in WEEKDAYS if d in runner.cross_training_days],
+    }
 
+
+def _periodization(runner: RunnerInput, request: PlanRequest) -> dict:
+    goal = request.goal_type
     total = request.week_offset + request.weeks
     taper = taper_weeks(goal, total)
     phases = phases_for(goal, total, taper)
-    first_taper = next((p.start_week for p in phases if p.name == "Taper"), None)
-    # A re-plan keeps the plan's recovery weeks where they were.
-    cycle = recovery_every(level, runner.injury_notes, "" if request.realign else request.health_note)
+    return {
+        "total_weeks": total,
+        "taper": taper,
+        "phases": phases,
+        "first_taper": next((p.start_week for p in phases if p.name == "Taper"), None),
+        # A re-plan keeps the plan's recovery weeks where they were.
+        "cycle": recovery_every(
+            runner.experience_level, runner.injury_notes, "" if request.realign else request.health_note
+        ),
+    }
 
-    # The long run the goal needs, within the time a long run may last.
+
+def _long_run_needs(goal: str, level: str, paces: Paces, load: dict, run_count: int, run_walk: bool) -> dict:
+    """The long run the goal needs, within the time a long run may last, and the peak volume."""
     long_pace = paces.easy_max_s_per_km
     if run_walk:
         long_pace = round((1 - RUN_WALK_WALK_SHARE) * long_pace + RUN_WALK_WALK_SHARE * WALK_PACE["max"])
@@ -182,8 +255,8 @@ def build_context(runner: RunnerInput, request: PlanRequest) -> Context:
         low, high = LONG_RUN_RANGE[goal]
         lr_floor = round(min(low, time_cap), 1)
         lr_peak = min(LONG_RUN_PEAK[goal][level], time_cap)
-        if longest > lr_peak:  # already beyond the goal's need: hold it, up to the range's top
-            lr_peak = min(longest, high, time_cap)
+        if load["longest"] > lr_peak:  # already beyond the goal's need: hold it, up to the range's top
+            lr_peak = min(load["longest"], high, time_cap)
     else:
         lr_floor = None
         lr_peak = min(LONG_RUN_PEAK["fitness"][level], time_cap)
@@ -191,9 +264,19 @@ def build_context(runner: RunnerInput, request: PlanRequest) -> Context:
     capacity = lr_peak * (1 + (run_count - 1) * EASY_SHARE_OF_LONG)
     # Typical peaks are for five run days; fewer days hold less besides the long run.
     typical = PEAK_VOLUME[goal][level] * min(1.0, run_count / 5)
-    v_peak = round(min(capacity, max(typical, lr_peak / share, reference)), 1)
+    return {
+        "share": share,
+        "long_pace_s_per_km": long_pace,
+        "time_cap_km": time_cap,
+        "lr_floor": lr_floor,
+        "lr_peak": lr_peak,
+        "v_peak": round(min(capacity, max(typical, lr_peak / share, load["reference"])), 1),
+    }
 
-    # One goal time: the target when the plan believes it, else the time it expects.
+
+def _goal_time(request: PlanRequest, level: str, vdot: float) -> dict:
+    """One goal time: the target when the plan believes it, else the time it expects."""
+    goal = request.goal_type
     gain = min(request.weeks / 4, 4) * VDOT_GAIN_PER_4_WEEKS.get(level, 1.0)
     predicted_now = expected = goal_time = None
     believed = True
@@ -206,59 +289,13 @@ def build_context(runner: RunnerInput, request: PlanRequest) -> Context:
             believed = request.target_time_s >= expected * (1 - TARGET_TOLERANCE)
             if believed:
                 goal_time = request.target_time_s
-    race_pace = round(goal_time / (GOAL_DISTANCE_M[goal] / 1000)) if goal_time else None
-    book = PaceBook.build(paces, vdot, race_pace, goal)
-    race_start = request.race_start_time or dt.time(*RACE_START_DEFAULT)
-
-    known_runs = [(today - dt.timedelta(days=1), longest)]
-    known_runs += [(a.date, a.distance_km) for a in runs]
-    known_runs += list(request.history_long_runs)
-    return Context(
-        runner=runner,
-        request=request,
-        level=level,
-        goal=goal,
-        offset=request.week_offset,
-        weeks=request.weeks,
-        total_weeks=total,
-        vdot=vdot,
-        vdot_uncertain=uncertain,
-        vdot_source=source,
-        paces=paces,
-        reference=reference,
-        longest=longest,
-        return_reasons=return_reasons,
-        days_off=days_off,
-        run_walk=bool(run_walk),
-        available=available,
-        long_day=long_day,
-        run_count=run_count,
-        cross_days=cross_days,
-        # Back from injury or a break: one quality session a week at most, once quality returns.
-        max_quality=1 if return_reasons else MAX_QUALITY[level],
-        taper=taper,
-        phases=phases,
-        first_taper=first_taper,
-        cycle=cycle,
-        rate=WEEKLY_INCREASE[level],
-        share=share,
-        long_pace_s_per_km=long_pace,
-        time_cap_km=time_cap,
-        lr_floor=lr_floor,
-        lr_peak=lr_peak,
-        step_km=LONG_RUN_STEP_KM[level],
-        v_peak=v_peak,
-        gain=round(gain, 1),
-        predicted_now_s=predicted_now,
-        expected_s=expected,
-        target_believed=believed,
-        goal_time_s=goal_time,
-        book=book,
-        race_start=race_start,
-        known_runs=known_runs,
-        influencers=influencers,
-        notes=notes,
-    )
+    return {
+        "gain": round(gain, 1),
+        "predicted_now_s": predicted_now,
+        "expected_s": expected,
+        "target_believed": believed,
+        "goal_time_s": goal_time,
+    }
 
 
 def cross_minutes(level: str) -> int:

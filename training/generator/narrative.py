@@ -69,10 +69,27 @@ def coach_notes(phase: str, recovery: bool, race_week: bool, week_in_phase: int)
 
 
 def decisions(*, ctx, load, phases, assessment, week_notes, unplaced_total) -> list[dict]:
+    """The plan's decisions, each with its reasoning, the alternatives and its sources: the plan's
+    shape, the long run and the volume, intensity and recovery, the goal pace, the risks taken, and
+    what the weeks had to adjust."""
+    rows = [
+        *_shape_decisions(ctx, phases),
+        *_load_decisions(ctx, load),
+        *_intensity_decisions(ctx),
+        *_goal_pace_decisions(ctx),
+        *_risk_decisions(ctx, assessment),
+        *_adjustment_decisions(ctx, week_notes, unplaced_total),
+    ]
+    for row in rows:
+        row.setdefault("knowledge_base_refs", [])
+    return rows
+
+
+def _shape_decisions(ctx, phases) -> list[dict]:
+    """The fitness estimate every pace follows from, and the periodization."""
     goal = GOAL_LABEL[ctx.goal]
     phase_text = ", ".join(f"{p['name']} {p['end_week'] - p['start_week'] + 1}" for p in phases)
-    share = ctx.share
-    rows = [
+    return [
         {
             "category": "fitness_estimate",
             "decision": f"VDOT {ctx.vdot:g}" + (" (uncertain)" if ctx.vdot_uncertain else ""),
@@ -88,6 +105,14 @@ def decisions(*, ctx, load, phases, assessment, week_notes, unplaced_total) -> l
             "alternatives": ["Reverse periodization (speed first)", "Undulating weekly intensity"],
             "knowledge_base_refs": refs("recovery", "daniels"),
         },
+    ]
+
+
+def _load_decisions(ctx, load) -> list[dict]:
+    """The long run's progression and share, the starting and the peak volume."""
+    goal = GOAL_LABEL[ctx.goal]
+    share = ctx.share
+    return [
         {
             "category": "long_run_progression",
             "decision": f"Long run from {ctx.longest:g} km to {load['peak_long_run_km']:g} km",
@@ -130,6 +155,12 @@ def decisions(*, ctx, load, phases, assessment, week_notes, unplaced_total) -> l
             "alternatives": ["A higher peak with a longer plan", "Reach the peak early and hold it"],
             "knowledge_base_refs": refs("ten_percent", "acwr"),
         },
+    ]
+
+
+def _intensity_decisions(ctx) -> list[dict]:
+    """Quality sessions, the recovery rhythm and the taper."""
+    rows = [
         {
             "category": "quality_sessions",
             "decision": f"Up to {ctx.max_quality} quality sessions a week besides the long run",
@@ -160,6 +191,12 @@ def decisions(*, ctx, load, phases, assessment, week_notes, unplaced_total) -> l
                 "knowledge_base_refs": refs("taper"),
             }
         )
+    return rows
+
+
+def _goal_pace_decisions(ctx) -> list[dict]:
+    """The one goal time: the target when believed, else what the plan expects."""
+    rows = []
     if ctx.goal in GOAL_DISTANCE_M:
         race_pace = round(ctx.goal_time_s / (GOAL_DISTANCE_M[ctx.goal] / 1000))
         text = f"{format_duration(ctx.goal_time_s)} ({format_pace(race_pace)}/km)"
@@ -182,6 +219,12 @@ def decisions(*, ctx, load, phases, assessment, week_notes, unplaced_total) -> l
                 "knowledge_base_refs": refs("vdot", "daniels"),
             }
         )
+    return rows
+
+
+def _risk_decisions(ctx, assessment) -> list[dict]:
+    """A goal built at the runner's risk, return mode or run/walk."""
+    rows = []
     if not assessment.feasible:
         rows.append(
             {
@@ -221,6 +264,12 @@ def decisions(*, ctx, load, phases, assessment, week_notes, unplaced_total) -> l
                 "knowledge_base_refs": refs("galloway"),
             }
         )
+    return rows
+
+
+def _adjustment_decisions(ctx, week_notes, unplaced_total) -> list[dict]:
+    """Cross-training, quality the weeks moved or left out, volume they could not place."""
+    rows = []
     if ctx.cross_days and ctx.run_count <= 4:
         rows.append(
             {
@@ -255,28 +304,53 @@ def decisions(*, ctx, load, phases, assessment, week_notes, unplaced_total) -> l
                 "knowledge_base_refs": refs("single_run"),
             }
         )
-    for row in rows:
-        row.setdefault("knowledge_base_refs", [])
     return rows
 
 
 def season_view(*, ctx, weekly_plan, load, phases, assessment) -> dict:
+    """The season at a glance: the summary, milestones, risks and expected outcome, and why the
+    phases and the volume are what they are."""
+    first, peak = load["starting_volume"], load["peak_volume"]
+    return {
+        "coach_summary": _coach_summary(ctx, len(weekly_plan), load),
+        "periodization_justification": (
+            "Phases: "
+            + ", ".join(f"{p['name']} (weeks {p['start_week']}-{p['end_week']})" for p in phases)
+            + ". Aerobic base first because most of the race is aerobic; quality builds on it; the peak "
+            "turns race-specific; the taper sheds fatigue."
+        ),
+        "volume_strategy_justification": (
+            f"From {first:g} km (your recent volume) to {peak:g} km, at most "
+            f"{load['weekly_increase']:.0%} more "
+            f"per week, every {ordinal(ctx.cycle)} week about 25% lighter; the long run leads "
+            f"(up to {ctx.share:.0%} of the week on {ctx.run_count} days)."
+        ),
+        "key_milestones": _milestones(ctx, weekly_plan),
+        "identified_risks": _risks(ctx, assessment),
+        "expected_outcomes": _outcomes(ctx, load, assessment),
+    }
+
+
+def _coach_summary(ctx, weeks: int, load) -> str:
     goal = ctx.goal
     label = GOAL_LABEL[goal]
-    weeks = len(weekly_plan)
     first, peak = load["starting_volume"], load["peak_volume"]
-    longest_long = load["peak_long_run_km"]
     request = ctx.request
     summary = (
         f"{weeks} weeks to your {label.lower() if goal == 'fitness' else label}"
         f"{' at ' + request.target_event if request.target_event else ''}: weekly volume grows from "
-        f"{first:g} km to {peak:g} km with a long run up to {longest_long:g} km. "
+        f"{first:g} km to {peak:g} km with a long run up to {load['peak_long_run_km']:g} km. "
         f"Paces come from your VDOT of {ctx.vdot:g}"
         f"{' (an estimate: a race or time trial will sharpen it)' if ctx.vdot_uncertain else ''}. "
     )
     summary += f"A recovery every {ordinal(ctx.cycle)} week" + (
         f" and a {ctx.taper}-week taper." if ctx.taper else "."
     )
+    return summary.strip()
+
+
+def _milestones(ctx, weekly_plan) -> list[dict]:
+    """Each phase's start, the longest run and the race (or time trial), in week order."""
     milestones = []
     for w in weekly_plan:
         if w["phase_week_number"] == 1:
@@ -296,15 +370,20 @@ def season_view(*, ctx, weekly_plan, load, phases, assessment) -> dict:
                 "significance": "The endurance the race asks for.",
             }
         )
-    if goal != "fitness":
+    if ctx.goal != "fitness":
         milestones.append(
             {
                 "week_number": weekly_plan[-1]["week_number"],
-                "milestone": "Race day" if request.target_date else "Time trial",
-                "significance": f"The {label} you trained for.",
+                "milestone": "Race day" if ctx.request.target_date else "Time trial",
+                "significance": f"The {GOAL_LABEL[ctx.goal]} you trained for.",
             }
         )
     milestones.sort(key=lambda m: m["week_number"])
+    return milestones
+
+
+def _risks(ctx, assessment) -> list[dict]:
+    """Too much too soon always; injury history, estimated paces and a goal built at risk when so."""
     risks = [
         {
             "risk": "Doing too much too soon",
@@ -344,34 +423,46 @@ def season_view(*, ctx, weekly_plan, load, phases, assessment) -> dict:
                 "monitoring_signals": ["Long runs that feel like races", "Goal-pace work out of reach"],
             }
         )
-    if goal in GOAL_DISTANCE_M:
-        goal_time = ctx.goal_time_s
-        if request.target_time_s and ctx.target_believed:
-            gap = (ctx.expected_s - request.target_time_s) / request.target_time_s
-            confidence = 85 if gap <= 0 else int(max(40, min(85, 85 - gap * 100 * 8)))
-            reason = (
-                f"Your VDOT predicts {format_duration(ctx.predicted_now_s)} today and about "
-                f"{format_duration(ctx.expected_s)} after {ctx.weeks} weeks; your target "
-                f"{format_duration(request.target_time_s)} is within reach."
-            )
-        elif request.target_time_s:
-            confidence = 20
-            reason = (
-                f"Your target {format_duration(request.target_time_s)} is faster than the "
-                f"{format_duration(ctx.expected_s)} your VDOT of {ctx.vdot:g} allows after {ctx.weeks} "
-                f"weeks; "
-                f"the plan paces the race for {format_duration(goal_time)}."
-            )
-        else:
-            confidence = 80
-            reason = (
-                f"Your VDOT predicts {format_duration(ctx.predicted_now_s)} today and about "
-                f"{format_duration(ctx.expected_s)} after {ctx.weeks} weeks of consistent training."
-            )
-        primary = f"Finish the {label} in {format_duration(goal_time)}"
-        if ctx.vdot_uncertain:
-            confidence = max(5, confidence - 15)
-            reason += " The VDOT is an estimate, so confidence is lower."
+    return risks
+
+
+def _race_confidence(ctx) -> tuple[int, str]:
+    """How sure the plan is of the goal time, and why: the target believed, not believed, or none."""
+    request = ctx.request
+    if request.target_time_s and ctx.target_believed:
+        gap = (ctx.expected_s - request.target_time_s) / request.target_time_s
+        confidence = 85 if gap <= 0 else int(max(40, min(85, 85 - gap * 100 * 8)))
+        reason = (
+            f"Your VDOT predicts {format_duration(ctx.predicted_now_s)} today and about "
+            f"{format_duration(ctx.expected_s)} after {ctx.weeks} weeks; your target "
+            f"{format_duration(request.target_time_s)} is within reach."
+        )
+    elif request.target_time_s:
+        confidence = 20
+        reason = (
+            f"Your target {format_duration(request.target_time_s)} is faster than the "
+            f"{format_duration(ctx.expected_s)} your VDOT of {ctx.vdot:g} allows after {ctx.weeks} "
+            f"weeks; "
+            f"the plan paces the race for {format_duration(ctx.goal_time_s)}."
+        )
+    else:
+        confidence = 80
+        reason = (
+            f"Your VDOT predicts {format_duration(ctx.predicted_now_s)} today and about "
+            f"{format_duration(ctx.expected_s)} after {ctx.weeks} weeks of consistent training."
+        )
+    if ctx.vdot_uncertain:
+        confidence = max(5, confidence - 15)
+        reason += " The VDOT is an estimate, so confidence is lower."
+    return confidence, reason
+
+
+def _outcomes(ctx, load, assessment) -> dict:
+    """The primary goal with its confidence, and what comes with it."""
+    first, peak = load["starting_volume"], load["peak_volume"]
+    if ctx.goal in GOAL_DISTANCE_M:
+        confidence, reason = _race_confidence(ctx)
+        primary = f"Finish the {GOAL_LABEL[ctx.goal]} in {format_duration(ctx.goal_time_s)}"
     else:
         confidence = 85
         reason = (
@@ -387,27 +478,10 @@ def season_view(*, ctx, weekly_plan, load, phases, assessment) -> dict:
         "confidence_reason": reason,
         "secondary_outcomes": [
             f"An aerobic base of {peak:g} km a week",
-            f"A long run of {longest_long:g} km",
+            f"A long run of {load['peak_long_run_km']:g} km",
             "Paces you can hold by feel",
         ],
     }
-    if goal in GOAL_DISTANCE_M:
+    if ctx.goal in GOAL_DISTANCE_M:
         outcomes["goal_time_s"] = ctx.goal_time_s
-    return {
-        "coach_summary": summary.strip(),
-        "periodization_justification": (
-            "Phases: "
-            + ", ".join(f"{p['name']} (weeks {p['start_week']}-{p['end_week']})" for p in phases)
-            + ". Aerobic base first because most of the race is aerobic; quality builds on it; the peak "
-            "turns race-specific; the taper sheds fatigue."
-        ),
-        "volume_strategy_justification": (
-            f"From {first:g} km (your recent volume) to {peak:g} km, at most "
-            f"{load['weekly_increase']:.0%} more "
-            f"per week, every {ordinal(ctx.cycle)} week about 25% lighter; the long run leads "
-            f"(up to {ctx.share:.0%} of the week on {ctx.run_count} days)."
-        ),
-        "key_milestones": milestones,
-        "identified_risks": risks,
-        "expected_outcomes": outcomes,
-    }
+    return outcomes

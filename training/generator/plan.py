@@ -171,22 +171,59 @@ def _limit(recorder: Recorder, safeguard_id: str, week: int, value: float, cap: 
     return value
 
 
+@dataclass
+class _Progression:
+    """What the weeks built so far leave for the next one; ``_progress`` carries it week to week."""
+
+    planned_caps: dict[int, float]
+    last_nonrecovery: float | None  # the last full (non-recovery, non-taper) week's km
+    runs: list[tuple[dt.date, float]]
+    hard_dates: set[dt.date]
+    week_layout: object
+    growth: float
+    last_full_long: float | None = None
+    peak_reached: float = 0.0
+    long_top: float = 0.0
+    running_weeks: int = 0
+    return_mode: bool = False
+
+    @property
+    def quality_allowed(self) -> bool:
+        """Back from a break or an injury, the first running weeks hold no quality."""
+        return not (self.return_mode and self.running_weeks < RETURN_NO_QUALITY_WEEKS)
+
+
 def _progress(ctx: Context, recorder: Recorder):
     """Week by week: volume and long run within every bound, and the sessions.
 
     Yields ``(week, result, volume placed, long run placed)``.
     """
+    state = _start_progression(ctx)
+    for index in range(ctx.weeks):
+        week = _week_frame(ctx, state, index)
+        if week.race_week:
+            result = _race_week_sessions(ctx, state, week)
+        else:
+            result = _training_week_sessions(ctx, recorder, state, week)
+        actual, actual_long = _record_week(ctx, state, week, result)
+        yield week, result, actual, actual_long
+
+
+def _start_progression(ctx: Context) -> _Progression:
     request = ctx.request
-    planned_caps = dict(request.planned_volumes)
-    volumes = list(request.history_volumes) or [ctx.reference] * 4
-    last_nonrecovery = last_training_week(request.history_volumes)
-    last_full_long = None
-    peak_reached = 0.0
-    long_top = 0.0
-    runs = list(ctx.known_runs)
-    hard_dates = set(request.history_hard_dates)
-    week_layout = layout(ctx.available, ctx.long_day, ctx.run_count, ctx.max_quality)
-    # Growth towards the peak, spread over the build weeks so that the peak comes late.
+    return _Progression(
+        planned_caps=dict(request.planned_volumes),
+        last_nonrecovery=last_training_week(request.history_volumes),
+        runs=list(ctx.known_runs),
+        hard_dates=set(request.history_hard_dates),
+        week_layout=layout(ctx.available, ctx.long_day, ctx.run_count, ctx.max_quality),
+        growth=_growth_rate(ctx),
+        return_mode=ctx.return_mode,
+    )
+
+
+def _growth_rate(ctx: Context) -> float:
+    """Growth towards the peak, spread over the build weeks so that the peak comes late."""
     build_weeks = sum(
         1
         for i in range(ctx.weeks)
@@ -195,198 +232,258 @@ def _progress(ctx: Context, recorder: Recorder):
     )
     start_volume = min(ctx.reference, MAX_FIRST_WEEK * ctx.reference)
     ratio = ctx.v_peak / max(start_volume, 1.0)
-    growth = min(ctx.rate, max(0.0, ratio ** (1 / max(1, build_weeks - 1)) - 1))
-    running_weeks = 0
-    for index in range(ctx.weeks):
-        number = index + 1 + ctx.offset
-        phase = next(p for p in ctx.phases if p.start_week <= number <= p.end_week)
-        week_in_phase = number - phase.start_week + 1
-        start = request.start_date + dt.timedelta(weeks=index)
-        dates = [start + dt.timedelta(days=i) for i in range(7)]
-        race = ctx.goal != "fitness" and number == ctx.total_weeks
-        recovery = (
-            phase.name != "Taper"
-            and not race
-            and number > 1
-            and is_recovery_week(number, ctx.cycle, ctx.first_taper)
+    return min(ctx.rate, max(0.0, ratio ** (1 / max(1, build_weeks - 1)) - 1))
+
+
+def _week_frame(ctx: Context, state: _Progression, index: int) -> _Week:
+    """The week's place in the plan (phase, recovery, race), its volume and long run, its quality."""
+    number = index + 1 + ctx.offset
+    phase = next(p for p in ctx.phases if p.start_week <= number <= p.end_week)
+    week_in_phase = number - phase.start_week + 1
+    start = ctx.request.start_date + dt.timedelta(weeks=index)
+    dates = [start + dt.timedelta(days=i) for i in range(7)]
+    race = ctx.goal != "fitness" and number == ctx.total_weeks
+    recovery = (
+        phase.name != "Taper"
+        and not race
+        and number > 1
+        and is_recovery_week(number, ctx.cycle, ctx.first_taper)
+    )
+    kinds = quality_types(ctx.goal, phase.name, ctx.level, recovery, week_in_phase)
+    if not state.quality_allowed:
+        kinds = []
+    return _Week(number, start, dates, phase, week_in_phase, recovery, race, 0.0, None, kinds)
+
+
+def _volume_bound(ctx: Context, state: _Progression, number: int) -> float:
+    """The most the week may hold: 110 % of the reference in the first week, else the weekly growth rate."""
+    if state.last_nonrecovery is None:
+        v_max = MAX_FIRST_WEEK * ctx.reference
+        if ctx.request.health_note:
+            v_max = ctx.reference
+    else:
+        v_max = state.last_nonrecovery * (1 + ctx.rate)
+    if number in state.planned_caps:
+        v_max = min(v_max, state.planned_caps[number])
+    return v_max
+
+
+def _taper_targets(ctx: Context, state: _Progression, week: _Week) -> tuple[float, float | None]:
+    """Taper: volume and long run as shares of the peak reached."""
+    fractions = TAPER_FRACTIONS[ctx.taper]
+    volume = fractions[min(week.week_in_phase, len(fractions)) - 1] * (state.peak_reached or ctx.reference)
+    long_km = None
+    long_fractions = TAPER_LONG_FRACTIONS[ctx.taper]
+    if long_fractions:
+        long_km = long_fractions[min(week.week_in_phase, len(long_fractions)) - 1] * (
+            state.long_top or ctx.longest
         )
-        first_week = last_nonrecovery is None
+    return volume, long_km
 
-        # Volume bound, then the long run within it, then the volume from the long run.
-        if first_week:
-            v_max = MAX_FIRST_WEEK * ctx.reference
-            if request.health_note:
-                v_max = ctx.reference
-        else:
-            v_max = last_nonrecovery * (1 + ctx.rate)
-        if number in planned_caps:
-            v_max = min(v_max, planned_caps[number])
-        long_km = None
-        if race:
-            volume = 0.0
-        elif phase.name == "Taper":
-            fractions = TAPER_FRACTIONS[ctx.taper]
-            volume = fractions[min(week_in_phase, len(fractions)) - 1] * (peak_reached or ctx.reference)
-            long_fractions = TAPER_LONG_FRACTIONS[ctx.taper]
-            if long_fractions:
-                long_km = long_fractions[min(week_in_phase, len(long_fractions)) - 1] * (
-                    long_top or ctx.longest
-                )
-        elif recovery:
-            volume = RECOVERY_FRACTION * (last_nonrecovery or ctx.reference)
-            long_km = RECOVERY_LONG_FRACTION * (last_full_long or ctx.longest)
-        else:
-            desired = ctx.longest if last_full_long is None else last_full_long + ctx.step_km
-            desired = min(desired, ctx.lr_peak)
-            long_km = desired
-            limits = [
-                (
-                    "long_run_share",
-                    long_run_share_cap_km(v_max, ctx.run_count),
-                    f"Long run at most {ctx.share:.0%} of a {v_max:.1f} km week on {ctx.run_count} run days.",
-                ),
-                (
-                    "long_run_duration",
-                    ctx.time_cap_km,
-                    f"Long run at most {ctx.time_cap_km:g} km: "
-                    f"{int(ctx.time_cap_km * ctx.long_pace_s_per_km / 60)} minutes at "
-                    f"{format_pace(ctx.long_pace_s_per_km)}/km.",
-                ),
-            ]
-            for safeguard_id, cap, reason in limits:
-                long_km = _limit(recorder, safeguard_id, number, long_km, cap, reason)
-            path = ctx.reference if first_week else min(ctx.v_peak, last_nonrecovery * (1 + growth))
-            volume = min(v_max, max(path, long_km / ctx.share))
-        if not race and number in planned_caps:
-            volume = min(volume, planned_caps[number])
-        if not race and last_nonrecovery is not None:
-            volume = min(volume, v_max)
-        volume = round_down(volume)
-        if long_km is not None:
-            long_km = _limit(
-                recorder,
-                "long_run_share",
-                number,
-                long_km,
-                long_run_share_cap_km(volume, ctx.run_count),
-                f"Long run at most {ctx.share:.0%} of the week's {volume:g} km.",
-            )
-            long_date = dates[ctx.long_day]
-            long_km = _limit(
-                recorder,
-                "long_run_vs_recent_longest",
-                number,
-                long_km,
-                single_run_cap(long_date, runs),
-                f"No run over 110% of the longest run of the 30 days before {long_date}.",
-            )
-            long_km = round_down(long_km)
-            if long_km < MIN_RUN_KM:
-                long_km = None
 
-        kinds = quality_types(ctx.goal, phase.name, ctx.level, recovery, week_in_phase)
-        if ctx.return_mode and running_weeks < RETURN_NO_QUALITY_WEEKS:
-            kinds = []
-        week = _Week(number, start, dates, phase, week_in_phase, recovery, race, volume, long_km, kinds)
-        race_day = _race_day(ctx, start) if race else None
-        if race:
-            result = race_week(
-                dates=dates,
-                race_day=race_day,
-                available=ctx.available,
-                volume_hint=min(
-                    0.35 * (peak_reached or ctx.reference),
-                    last_nonrecovery or MAX_FIRST_WEEK * ctx.reference,
-                    planned_caps.get(number, float("inf")),
-                ),
-                level=ctx.level,
-                goal=ctx.goal,
-                book=ctx.book,
-                runs=runs,
-                hard_dates=hard_dates,
-                run_walk=ctx.run_walk,
-                max_runs=min(RACE_WEEK_RUNS, ctx.run_count - 1),
-                first_day=request.today,
-                race_km=GOAL_DISTANCE_M[ctx.goal] / 1000,
-                allow_quality=not (ctx.return_mode and running_weeks < RETURN_NO_QUALITY_WEEKS),
-            )
-        else:
-            cross_budget = 0
-            if ctx.run_count <= 4 and ctx.cross_days:
-                cross_budget = max(0, 7 - ctx.run_count - ctx.runner.min_rest_days)
+def _step_back_targets(ctx: Context, state: _Progression) -> tuple[float, float]:
+    """Recovery week: a step back from the last full week and its long run."""
+    volume = RECOVERY_FRACTION * (state.last_nonrecovery or ctx.reference)
+    long_km = RECOVERY_LONG_FRACTION * (state.last_full_long or ctx.longest)
+    return volume, long_km
 
-            week_args = dict(
-                dates=dates,
-                layout_=week_layout,
-                volume_km=volume,
-                kinds=kinds,
-                level=ctx.level,
-                goal=ctx.goal,
-                book=ctx.book,
-                runs=runs,
-                hard_dates=hard_dates,
-                run_walk=ctx.run_walk,
-                medium_long=ctx.goal == "marathon"
-                and ctx.run_count >= 5
-                and phase.name in ("Build", "Peak")
-                and not recovery,
-                goal_pace_long_km=QUALITY_SIZING
-                * min(QUALITY_MAX_KM["goal_pace"][ctx.level], QUALITY_SHARE["goal_pace"] * volume)
-                if ctx.goal == "marathon" and phase.name == "Peak" and not recovery
-                else 0.0,
-                cross_days=[d for d in ctx.cross_days if d not in week_layout.run_days],
-                cross_budget=cross_budget,
-                cross_minutes=cross_minutes(ctx.level),
-                first_day=request.today,
-                done_dates=frozenset(request.completed_dates),
-            )
 
-            result = fill_week(long_km=long_km, **week_args)
-            # The week could not hold its volume: the long run shrinks to its share of what was placed.
-            for _ in range(4):
-                spec = result.by_day.get(ctx.long_day)
-                if not spec or spec["session_type"] != "long":
-                    break
-                placed = sum(x["target_distance_km"] or 0 for x in result.by_day.values())
-                if spec["target_distance_km"] <= long_run_share_cap_km(placed, ctx.run_count) + 0.05:
-                    break
-                rest_km = placed - spec["target_distance_km"]
-                smaller = round_down(ctx.share * rest_km / (1 - ctx.share))
-                recorder.applied(
-                    "long_run_share",
-                    week=number,
-                    original=spec["target_distance_km"],
-                    adjusted=smaller,
-                    reason=f"The week holds {placed:g} km; the long run keeps to {ctx.share:.0%} of it.",
-                )
-                result = fill_week(long_km=smaller if smaller >= MIN_RUN_KM else None, **week_args)
-        by_day = result.by_day
-        for d in sorted(by_day):
-            spec = by_day[d]
-            if spec["target_distance_km"] and spec["session_type"] != "cross":
-                runs.append((dates[d], spec["target_distance_km"]))
-            if is_hard(spec):
-                hard_dates.add(dates[d])
-        actual = round(
-            sum(s["target_distance_km"] or 0 for s in by_day.values() if s["session_type"] != "race"), 1
+def _growth_targets(
+    ctx: Context, recorder: Recorder, state: _Progression, number: int, v_max: float
+) -> tuple[float, float]:
+    """Build week: the long run grows by a step up to its peak (then holds), within its share and
+    duration; the volume follows the growth path, at least what carries the long run at its share."""
+    desired = ctx.longest if state.last_full_long is None else state.last_full_long + ctx.step_km
+    long_km = min(desired, ctx.lr_peak)
+    limits = [
+        (
+            "long_run_share",
+            long_run_share_cap_km(v_max, ctx.run_count),
+            f"Long run at most {ctx.share:.0%} of a {v_max:.1f} km week on {ctx.run_count} run days.",
+        ),
+        (
+            "long_run_duration",
+            ctx.time_cap_km,
+            f"Long run at most {ctx.time_cap_km:g} km: "
+            f"{int(ctx.time_cap_km * ctx.long_pace_s_per_km / 60)} minutes at "
+            f"{format_pace(ctx.long_pace_s_per_km)}/km.",
+        ),
+    ]
+    for safeguard_id, cap, reason in limits:
+        long_km = _limit(recorder, safeguard_id, number, long_km, cap, reason)
+    if state.last_nonrecovery is None:
+        path = ctx.reference
+    else:
+        path = min(ctx.v_peak, state.last_nonrecovery * (1 + state.growth))
+    volume = min(v_max, max(path, long_km / ctx.share))
+    return volume, long_km
+
+
+def _week_targets(ctx: Context, recorder: Recorder, state: _Progression, week: _Week) -> None:
+    """Volume bound, then the long run within it, then the volume from the long run."""
+    number = week.number
+    v_max = _volume_bound(ctx, state, number)
+    if week.phase.name == "Taper":
+        volume, long_km = _taper_targets(ctx, state, week)
+    elif week.recovery:
+        volume, long_km = _step_back_targets(ctx, state)
+    else:
+        volume, long_km = _growth_targets(ctx, recorder, state, number, v_max)
+    if number in state.planned_caps:
+        volume = min(volume, state.planned_caps[number])
+    if state.last_nonrecovery is not None:
+        volume = min(volume, v_max)
+    week.volume = round_down(volume)
+    if long_km is not None:
+        long_km = _cap_long_run(ctx, recorder, state, week, long_km)
+    week.long_km = long_km
+
+
+def _cap_long_run(ctx: Context, recorder: Recorder, state: _Progression, week: _Week, long_km: float):
+    """The long run within its share of the week and 110 % of the month's longest run; None when short."""
+    long_km = _limit(
+        recorder,
+        "long_run_share",
+        week.number,
+        long_km,
+        long_run_share_cap_km(week.volume, ctx.run_count),
+        f"Long run at most {ctx.share:.0%} of the week's {week.volume:g} km.",
+    )
+    long_date = week.dates[ctx.long_day]
+    long_km = _limit(
+        recorder,
+        "long_run_vs_recent_longest",
+        week.number,
+        long_km,
+        single_run_cap(long_date, state.runs),
+        f"No run over 110% of the longest run of the 30 days before {long_date}.",
+    )
+    long_km = round_down(long_km)
+    return None if long_km < MIN_RUN_KM else long_km
+
+
+def _race_week_sessions(ctx: Context, state: _Progression, week: _Week):
+    """Race week: a few short runs before the race, sized from the peak reached."""
+    return race_week(
+        dates=week.dates,
+        race_day=_race_day(ctx, week.start),
+        available=ctx.available,
+        volume_hint=min(
+            0.35 * (state.peak_reached or ctx.reference),
+            state.last_nonrecovery or MAX_FIRST_WEEK * ctx.reference,
+            state.planned_caps.get(week.number, float("inf")),
+        ),
+        **_runner_args(ctx, state),
+        max_runs=min(RACE_WEEK_RUNS, ctx.run_count - 1),
+        first_day=ctx.request.today,
+        race_km=GOAL_DISTANCE_M[ctx.goal] / 1000,
+        allow_quality=state.quality_allowed,
+    )
+
+
+def _runner_args(ctx: Context, state: _Progression) -> dict:
+    """What every week's sessions are sized from: the runner, the paces, the runs and hard days so far."""
+    return dict(
+        level=ctx.level,
+        goal=ctx.goal,
+        book=ctx.book,
+        runs=state.runs,
+        hard_dates=state.hard_dates,
+        run_walk=ctx.run_walk,
+    )
+
+
+def _week_args(ctx: Context, state: _Progression, week: _Week) -> dict:
+    """What ``fill_week`` needs besides the long run."""
+    week_layout = state.week_layout
+    phase, recovery, volume = week.phase.name, week.recovery, week.volume
+    cross_budget = 0
+    if ctx.run_count <= 4 and ctx.cross_days:
+        cross_budget = max(0, 7 - ctx.run_count - ctx.runner.min_rest_days)
+    goal_pace_long_km = 0.0
+    if ctx.goal == "marathon" and phase == "Peak" and not recovery:
+        goal_pace_long_km = QUALITY_SIZING * min(
+            QUALITY_MAX_KM["goal_pace"][ctx.level], QUALITY_SHARE["goal_pace"] * volume
         )
-        long_spec = by_day.get(ctx.long_day)
-        actual_long = (
-            long_spec["target_distance_km"] if long_spec and long_spec["session_type"] == "long" else None
+    return dict(
+        dates=week.dates,
+        layout_=week_layout,
+        volume_km=volume,
+        kinds=week.kinds,
+        **_runner_args(ctx, state),
+        medium_long=ctx.goal == "marathon"
+        and ctx.run_count >= 5
+        and phase in ("Build", "Peak")
+        and not recovery,
+        goal_pace_long_km=goal_pace_long_km,
+        cross_days=[d for d in ctx.cross_days if d not in week_layout.run_days],
+        cross_budget=cross_budget,
+        cross_minutes=cross_minutes(ctx.level),
+        first_day=ctx.request.today,
+        done_dates=frozenset(ctx.request.completed_dates),
+    )
+
+
+def _training_week_sessions(ctx: Context, recorder: Recorder, state: _Progression, week: _Week):
+    """A training week's sessions; when the week cannot hold its volume, the long run shrinks to its
+    share of what was placed (a few rounds)."""
+    _week_targets(ctx, recorder, state, week)
+    week_args = _week_args(ctx, state, week)
+    result = fill_week(long_km=week.long_km, **week_args)
+    for _ in range(4):
+        spec = result.by_day.get(ctx.long_day)
+        if not spec or spec["session_type"] != "long":
+            break
+        placed = sum(x["target_distance_km"] or 0 for x in result.by_day.values())
+        if spec["target_distance_km"] <= long_run_share_cap_km(placed, ctx.run_count) + 0.05:
+            break
+        rest_km = placed - spec["target_distance_km"]
+        smaller = round_down(ctx.share * rest_km / (1 - ctx.share))
+        recorder.applied(
+            "long_run_share",
+            week=week.number,
+            original=spec["target_distance_km"],
+            adjusted=smaller,
+            reason=f"The week holds {placed:g} km; the long run keeps to {ctx.share:.0%} of it.",
         )
-        if actual > 0:
-            running_weeks += 1
-        if not recovery and phase.name != "Taper" and not race:
-            last_nonrecovery = actual
-            peak_reached = max(peak_reached, actual)
-            if actual_long:
-                last_full_long = actual_long
-        elif last_nonrecovery is None:
-            last_nonrecovery = actual
+        result = fill_week(long_km=smaller if smaller >= MIN_RUN_KM else None, **week_args)
+    return result
+
+
+def _record_week(ctx: Context, state: _Progression, week: _Week, result) -> tuple[float, float | None]:
+    """What the week placed: its runs and hard days count for the next weeks' caps, a full week becomes
+    the base of the next one's growth. Returns the km placed and the long run placed."""
+    by_day = result.by_day
+    for d in sorted(by_day):
+        spec = by_day[d]
+        if spec["target_distance_km"] and spec["session_type"] != "cross":
+            state.runs.append((week.dates[d], spec["target_distance_km"]))
+        if is_hard(spec):
+            state.hard_dates.add(week.dates[d])
+    actual = round(
+        sum(s["target_distance_km"] or 0 for s in by_day.values() if s["session_type"] != "race"), 1
+    )
+    long_spec = by_day.get(ctx.long_day)
+    actual_long = (
+        long_spec["target_distance_km"] if long_spec and long_spec["session_type"] == "long" else None
+    )
+    if actual > 0:
+        state.running_weeks += 1
+    if _is_full_week(week):
+        state.last_nonrecovery = actual
+        state.peak_reached = max(state.peak_reached, actual)
         if actual_long:
-            long_top = max(long_top, actual_long)
-        volumes.append(actual)
-        yield week, result, actual, actual_long
+            state.last_full_long = actual_long
+    elif state.last_nonrecovery is None:
+        state.last_nonrecovery = actual
+    if actual_long:
+        state.long_top = max(state.long_top, actual_long)
+    return actual, actual_long
+
+
+def _is_full_week(week: _Week) -> bool:
+    """A week that counts as the base of the next one's growth: not recovery, taper or race."""
+    return not week.recovery and week.phase.name != "Taper" and not week.race_week
 
 
 def _assess_ctx(ctx: Context, built: list | None = None) -> Assessment:
@@ -433,7 +530,12 @@ def assess(runner: RunnerInput, request: PlanRequest) -> Assessment:
 def generate(runner: RunnerInput, request: PlanRequest) -> GeneratedPlan:
     """Build the plan for ``runner`` and ``request``. Pure: the same input gives the same plan.
 
-    Raises ``GoalNotFeasible`` when the goal does not fit and ``request.accept_risk`` is not set."""
+    Raises ``GoalNotFeasible`` when the goal does not fit and ``request.accept_risk`` is not set.
+
+    The phases, in order: the inputs checked and read into a ``Context`` (fitness, days, periodization,
+    what the goal needs); the long-run progression and the weeks' sessions (``_progress``); the goal
+    checked against what they reach (``_assess_ctx``); each week's row, warnings and dated sessions
+    (``_summarise_weeks``); then the load figures and the narrative (decisions, season view)."""
     check_request(runner, request)
     ctx = build_context(runner, request)
     recorder = Recorder()
@@ -441,109 +543,94 @@ def generate(runner: RunnerInput, request: PlanRequest) -> GeneratedPlan:
     assessment = _assess_ctx(ctx, built)
     if not assessment.feasible and not request.accept_risk and not request.realign:
         raise GoalNotFeasible(assessment)
-    decisions: list[dict] = list(ctx.notes)
-    weekly_plan: list[dict] = []
-    sessions: list[dict] = []
-    volumes = list(request.history_volumes) or [ctx.reference] * 4
-    last_full = last_training_week(request.history_volumes)
-    week_notes: list[str] = []
-    unplaced_total = 0.0
-    peak_reached = 0.0
-    race_day = request.target_date
+    summary = _summarise_weeks(ctx, recorder, built)
+    load_parameters = _load_parameters(ctx, summary)
+    phase_rows = _phase_rows(ctx)
+    decisions = _decisions(ctx, summary, load_parameters, phase_rows, assessment)
+    return GeneratedPlan(
+        name=f"{GOAL_LABEL[ctx.goal]} - {ctx.total_weeks} Week Plan",
+        goal_type=ctx.goal,
+        start_date=request.start_date,
+        end_date=_end_date(ctx, summary.race_day),
+        duration_weeks=ctx.total_weeks,
+        target_date=request.target_date,
+        vdot=ctx.vdot,
+        vdot_uncertain=ctx.vdot_uncertain,
+        paces=ctx.paces.as_dict(),
+        predictions_s=predictions(ctx.vdot),
+        season_view=narrative.season_view(
+            ctx=ctx,
+            weekly_plan=summary.weekly_plan,
+            load=load_parameters,
+            phases=phase_rows,
+            assessment=assessment,
+        ),
+        weekly_plan=summary.weekly_plan,
+        runner_snapshot=runner_snapshot(
+            runner,
+            request,
+            vdot=ctx.vdot,
+            vdot_uncertain=ctx.vdot_uncertain,
+            reference_weekly_km=ctx.reference,
+            peak_volume=load_parameters["peak_volume"],
+            influencers=ctx.influencers,
+        ),
+        periodization_model="linear-block" if ctx.goal != "fitness" else "linear-base",
+        phases=phase_rows,
+        load_parameters=load_parameters,
+        target_paces=_target_paces(ctx),
+        decisions=decisions,
+        safeguard_applications=recorder.finish(),
+        sessions=summary.sessions,
+        assessment=assessment,
+        race_start_time=ctx.race_start if ctx.goal != "fitness" else None,
+    )
+
+
+@dataclass
+class _Summary:
+    """The weeks as the plan stores them, and what the narrative needs from them."""
+
+    volumes: list[float]  # weekly km, history first, for the acute:chronic ratio
+    last_full: float | None  # the last full (non-recovery) week's km
+    race_day: dt.date | None
+    weekly_plan: list[dict] = field(default_factory=list)
+    sessions: list[dict] = field(default_factory=list)
+    week_notes: list[str] = field(default_factory=list)
+    unplaced_total: float = 0.0
+    peak_reached: float = 0.0
+
+
+def _summarise_weeks(ctx: Context, recorder: Recorder, built: list) -> _Summary:
+    """Each built week: the race placed, the load warnings, its row and its dated sessions."""
+    request = ctx.request
+    summary = _Summary(
+        volumes=list(request.history_volumes) or [ctx.reference] * 4,
+        last_full=last_training_week(request.history_volumes),
+        race_day=request.target_date,
+    )
     for week, result, actual, actual_long in built:
-        by_day = result.by_day
-        if result.unplaced_km > 0.05:
-            unplaced_total += result.unplaced_km
-            recorder.applied(
-                "unscheduled_volume",
-                week=week.number,
-                original=week.volume,
-                adjusted=actual,
-                reason=f"{result.unplaced_km:g} km not scheduled: no run may be longer than the week's long "
-                "run (easy runs 75% of it) or 110% of the month's longest run.",
-            )
-        for kind in result.dropped_quality:
-            week_notes.append(
-                f"week {week.number}: {kind} left out (no day for it away from another hard day)"
-            )
-        for text in result.moved:
-            week_notes.append(f"week {week.number}: {text}")
+        _note_week(recorder, summary, week, result, actual)
         race_km = 0.0
         if week.race_week:
-            race_day = _race_day(ctx, week.start)
+            summary.race_day = _race_day(ctx, week.start)
             race_km = GOAL_DISTANCE_M[ctx.goal] / 1000
-            by_day[race_day.weekday()] = _race_session(ctx, race_km)
-        volumes.append(actual)
-        ratio = acute_chronic_ratio(volumes)
-        warnings = []
-        if last_full and actual > WARN_WEEKLY_INCREASE * last_full + 0.05:
-            warnings.append(f"Volume up {actual / last_full - 1:.0%} on the last full week.")
-            recorder.warning(
-                "weekly_volume_increase",
-                week=week.number,
-                original=last_full,
-                adjusted=actual,
-                reason="Warning: more than 1.10 x the last full (non-recovery) week.",
-            )
-        if ratio is not None and ratio > ACWR_WARNING:
-            warnings.append(f"Acute:chronic load ratio {ratio:.2f}: watch fatigue and soreness.")
-            recorder.warning(
-                "acute_chronic_ratio",
-                week=week.number,
-                original=ratio,
-                reason="Warning signal only: load rising faster than the last four weeks'.",
-            )
-        compared_with = last_full
-        if not week.recovery and week.phase.name != "Taper" and not week.race_week:
-            last_full = actual
-            peak_reached = max(peak_reached, actual)
-        elif last_full is None:
-            last_full = actual
-        hard = sum(
-            INTENSITY_WEIGHT[s["quality_kind"]] * s["quality_km"]
-            for s in by_day.values()
-            if s.get("quality_kind")
-        )
-        hard += RACE_WEIGHT.get(ctx.goal, 0) * race_km
-        total = actual + race_km
-        intensity = int(min(100, round(25 + 250 * hard / total))) if total else 0
-        last_day = race_day.weekday() if week.race_week else 6
+            result.by_day[summary.race_day.weekday()] = _race_session(ctx, race_km)
+        summary.volumes.append(actual)
+        ratio = acute_chronic_ratio(summary.volumes)
+        warnings = _load_warnings(recorder, week, actual, summary.last_full, ratio)
+        compared_with = summary.last_full
+        if _is_full_week(week):
+            summary.last_full = actual
+            summary.peak_reached = max(summary.peak_reached, actual)
+        elif summary.last_full is None:
+            summary.last_full = actual
+        last_day = summary.race_day.weekday() if week.race_week else 6
         week_days = week.dates[: last_day + 1]
-        run_sessions = [s for s in by_day.values() if s["session_type"] not in ("rest", "cross")]
-        label = (
-            "Race"
-            if week.race_week
-            else ("Taper" if week.phase.name == "Taper" else ("Recovery" if week.recovery else ""))
-        )
-        row = {
-            "week_number": week.number,
-            "week_start_date": week.start.isoformat(),
-            "week_end_date": week_days[-1].isoformat(),
-            "phase_name": week.phase.name,
-            "phase_week_number": week.week_in_phase,
-            "volume_km": round(total, 1),
-            "intensity_score": intensity,
-            "is_recovery_week": week.recovery,
-            "long_run_km": actual_long or 0.0,
-            "race_km": round(race_km, 1),
-            "key_sessions": sum(1 for s in run_sessions if s["is_key_session"]),
-            "easy_runs": sum(1 for s in run_sessions if s["session_type"] == "easy"),
-            "rest_days": sum(1 for d in week_days if d.weekday() not in by_day),
-            "week_focus": narrative.week_focus(week.phase.name, week.recovery, week.race_week, ctx.goal),
-            "week_justification": narrative.week_justification(
-                volume=actual,
-                compared_with=compared_with,
-                long_km=actual_long,
-                phase=week.phase.name,
-                recovery=week.recovery,
-                race_week=week.race_week,
-                by_day=by_day,
-                unplaced_km=result.unplaced_km,
-            ),
-            "volume_change_percent": round((actual / compared_with - 1) * 100, 1) if compared_with else 0.0,
-        }
+        row = _week_row(ctx, week, result, week_days, actual=actual, actual_long=actual_long, race_km=race_km)
+        row.update(_week_story(ctx, week, result, actual, actual_long, compared_with))
         optional = {
-            "week_label": label,
+            "week_label": _week_label(week),
             "acute_chronic_ratio": ratio,
             "coach_notes": narrative.coach_notes(
                 week.phase.name, week.recovery, week.race_week, week.week_in_phase
@@ -552,27 +639,142 @@ def generate(runner: RunnerInput, request: PlanRequest) -> GeneratedPlan:
             "unscheduled_km": result.unplaced_km if result.unplaced_km > 0.05 else None,
         }
         row.update({key: value for key, value in optional.items() if value not in ("", None, [])})
-        weekly_plan.append(row)
-        for day in week_days:
-            if day < request.today:
-                continue
-            spec = by_day.get(day.weekday()) or workouts.rest()
-            if spec["session_type"] == "race":
-                start_time = ctx.race_start
-            elif spec["session_type"] == "rest":
-                start_time = None
-            else:
-                start_time = request.start_time_local
-            sessions.append({**spec, "date": day, "week_number": week.number, "start_time_local": start_time})
+        summary.weekly_plan.append(row)
+        summary.sessions.extend(_dated_sessions(ctx, week, result.by_day, week_days))
+    return summary
 
-    end_date = (
-        race_day
-        if ctx.goal != "fitness" and race_day
-        else request.start_date + dt.timedelta(weeks=ctx.weeks, days=-1)
+
+def _note_week(recorder: Recorder, summary: _Summary, week: _Week, result, actual: float) -> None:
+    """Volume the week could not place, quality it left out, sessions it moved."""
+    if result.unplaced_km > 0.05:
+        summary.unplaced_total += result.unplaced_km
+        recorder.applied(
+            "unscheduled_volume",
+            week=week.number,
+            original=week.volume,
+            adjusted=actual,
+            reason=f"{result.unplaced_km:g} km not scheduled: no run may be longer than the week's long "
+            "run (easy runs 75% of it) or 110% of the month's longest run.",
+        )
+    for kind in result.dropped_quality:
+        summary.week_notes.append(
+            f"week {week.number}: {kind} left out (no day for it away from another hard day)"
+        )
+    for text in result.moved:
+        summary.week_notes.append(f"week {week.number}: {text}")
+
+
+def _load_warnings(
+    recorder: Recorder, week: _Week, actual: float, last_full: float | None, ratio: float | None
+) -> list[str]:
+    """Warning signals only: a rise over the last full week, a high acute:chronic ratio."""
+    warnings = []
+    if last_full and actual > WARN_WEEKLY_INCREASE * last_full + 0.05:
+        warnings.append(f"Volume up {actual / last_full - 1:.0%} on the last full week.")
+        recorder.warning(
+            "weekly_volume_increase",
+            week=week.number,
+            original=last_full,
+            adjusted=actual,
+            reason="Warning: more than 1.10 x the last full (non-recovery) week.",
+        )
+    if ratio is not None and ratio > ACWR_WARNING:
+        warnings.append(f"Acute:chronic load ratio {ratio:.2f}: watch fatigue and soreness.")
+        recorder.warning(
+            "acute_chronic_ratio",
+            week=week.number,
+            original=ratio,
+            reason="Warning signal only: load rising faster than the last four weeks'.",
+        )
+    return warnings
+
+
+def _week_row(
+    ctx: Context, week: _Week, result, week_days: list[dt.date], *, actual, actual_long, race_km
+) -> dict:
+    """The week's figures: volume, intensity, long run, counts of key, easy and rest days."""
+    by_day = result.by_day
+    hard = sum(
+        INTENSITY_WEIGHT[s["quality_kind"]] * s["quality_km"]
+        for s in by_day.values()
+        if s.get("quality_kind")
     )
-    load_parameters = {
+    hard += RACE_WEIGHT.get(ctx.goal, 0) * race_km
+    total = actual + race_km
+    intensity = int(min(100, round(25 + 250 * hard / total))) if total else 0
+    run_sessions = [s for s in by_day.values() if s["session_type"] not in ("rest", "cross")]
+    return {
+        "week_number": week.number,
+        "week_start_date": week.start.isoformat(),
+        "week_end_date": week_days[-1].isoformat(),
+        "phase_name": week.phase.name,
+        "phase_week_number": week.week_in_phase,
+        "volume_km": round(total, 1),
+        "intensity_score": intensity,
+        "is_recovery_week": week.recovery,
+        "long_run_km": actual_long or 0.0,
+        "race_km": round(race_km, 1),
+        "key_sessions": sum(1 for s in run_sessions if s["is_key_session"]),
+        "easy_runs": sum(1 for s in run_sessions if s["session_type"] == "easy"),
+        "rest_days": sum(1 for d in week_days if d.weekday() not in by_day),
+    }
+
+
+def _week_story(ctx: Context, week: _Week, result, actual: float, actual_long, compared_with) -> dict:
+    """The week's focus, why it holds what it holds, and its change on the last full week."""
+    return {
+        "week_focus": narrative.week_focus(week.phase.name, week.recovery, week.race_week, ctx.goal),
+        "week_justification": narrative.week_justification(
+            volume=actual,
+            compared_with=compared_with,
+            long_km=actual_long,
+            phase=week.phase.name,
+            recovery=week.recovery,
+            race_week=week.race_week,
+            by_day=result.by_day,
+            unplaced_km=result.unplaced_km,
+        ),
+        "volume_change_percent": round((actual / compared_with - 1) * 100, 1) if compared_with else 0.0,
+    }
+
+
+def _week_label(week: _Week) -> str:
+    if week.race_week:
+        return "Race"
+    if week.phase.name == "Taper":
+        return "Taper"
+    return "Recovery" if week.recovery else ""
+
+
+def _dated_sessions(ctx: Context, week: _Week, by_day: dict, week_days: list[dt.date]) -> list[dict]:
+    """The week's sessions from today on, a rest day where nothing is planned, with their start times."""
+    request = ctx.request
+    sessions = []
+    for day in week_days:
+        if day < request.today:
+            continue
+        spec = by_day.get(day.weekday()) or workouts.rest()
+        if spec["session_type"] == "race":
+            start_time = ctx.race_start
+        elif spec["session_type"] == "rest":
+            start_time = None
+        else:
+            start_time = request.start_time_local
+        sessions.append({**spec, "date": day, "week_number": week.number, "start_time_local": start_time})
+    return sessions
+
+
+def _end_date(ctx: Context, race_day: dt.date | None) -> dt.date:
+    if ctx.goal != "fitness" and race_day:
+        return race_day
+    return ctx.request.start_date + dt.timedelta(weeks=ctx.weeks, days=-1)
+
+
+def _load_parameters(ctx: Context, summary: _Summary) -> dict:
+    weekly_plan = summary.weekly_plan
+    return {
         "starting_volume": weekly_plan[0]["volume_km"] - weekly_plan[0].get("race_km", 0),
-        "peak_volume": round(peak_reached or max(w["volume_km"] for w in weekly_plan), 1),
+        "peak_volume": round(summary.peak_reached or max(w["volume_km"] for w in weekly_plan), 1),
         "weekly_increase": ctx.rate,
         "estimated_vdot": ctx.vdot,
         "recovery_every": ctx.cycle,
@@ -585,68 +787,42 @@ def generate(runner: RunnerInput, request: PlanRequest) -> GeneratedPlan:
         "return_mode": ctx.return_mode,
         "run_walk": ctx.run_walk,
     }
+
+
+def _target_paces(ctx: Context) -> dict:
     paces = ctx.paces
-    target_paces = {
+    return {
         "easy": f"{format_pace(paces.easy_min_s_per_km)}-{format_pace(paces.easy_max_s_per_km)}/km",
         "marathon": f"{format_pace(ctx.book.paces.marathon_s_per_km)}/km",
         "threshold": f"{format_pace(paces.threshold_s_per_km)}/km",
         "interval": f"{format_pace(paces.interval_s_per_km)}/km",
         "repetition": f"{format_pace(paces.repetition_s_per_km)}/km",
     }
+
+
+def _phase_rows(ctx: Context) -> list[dict]:
+    """The phases from the plan's first generated week on (a re-plan starts inside one)."""
     phase_rows = [p.as_dict() for p in ctx.phases if p.end_week > ctx.offset]
     if phase_rows and phase_rows[0]["start_week"] <= ctx.offset:
         phase_rows[0]["start_week"] = ctx.offset + 1
+    return phase_rows
+
+
+def _decisions(ctx: Context, summary: _Summary, load: dict, phase_rows: list[dict], assessment) -> list[dict]:
+    """The context's notes, the plan's decisions with their sources, and the caller's extra ones."""
+    decisions: list[dict] = list(ctx.notes)
     decisions.extend(
         narrative.decisions(
             ctx=ctx,
-            load=load_parameters,
+            load=load,
             phases=phase_rows,
             assessment=assessment,
-            week_notes=week_notes,
-            unplaced_total=round(unplaced_total, 1),
+            week_notes=summary.week_notes,
+            unplaced_total=round(summary.unplaced_total, 1),
         )
     )
-    decisions.extend(request.extra_decisions)
-    snapshot = runner_snapshot(
-        runner,
-        request,
-        vdot=ctx.vdot,
-        vdot_uncertain=ctx.vdot_uncertain,
-        reference_weekly_km=ctx.reference,
-        peak_volume=load_parameters["peak_volume"],
-        influencers=ctx.influencers,
-    )
-    season_view = narrative.season_view(
-        ctx=ctx,
-        weekly_plan=weekly_plan,
-        load=load_parameters,
-        phases=phase_rows,
-        assessment=assessment,
-    )
-    return GeneratedPlan(
-        name=f"{GOAL_LABEL[ctx.goal]} - {ctx.total_weeks} Week Plan",
-        goal_type=ctx.goal,
-        start_date=request.start_date,
-        end_date=end_date,
-        duration_weeks=ctx.total_weeks,
-        target_date=request.target_date,
-        vdot=ctx.vdot,
-        vdot_uncertain=ctx.vdot_uncertain,
-        paces=paces.as_dict(),
-        predictions_s=predictions(ctx.vdot),
-        season_view=season_view,
-        weekly_plan=weekly_plan,
-        runner_snapshot=snapshot,
-        periodization_model="linear-block" if ctx.goal != "fitness" else "linear-base",
-        phases=phase_rows,
-        load_parameters=load_parameters,
-        target_paces=target_paces,
-        decisions=decisions,
-        safeguard_applications=recorder.finish(),
-        sessions=sessions,
-        assessment=assessment,
-        race_start_time=ctx.race_start if ctx.goal != "fitness" else None,
-    )
+    decisions.extend(ctx.request.extra_decisions)
+    return decisions
 
 
 def _race_session(ctx: Context, race_km: float) -> dict:

@@ -7,7 +7,7 @@ place is left out and reported, never piled onto one run. Hard sessions never fa
 
 import datetime as dt
 import itertools
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from . import workouts
 from .rules import (
@@ -171,6 +171,41 @@ class WeekResult:
     moved: list[str]
 
 
+@dataclass
+class _Draft:
+    """A week being filled: what ``fill_week`` was asked for and the sessions placed so far."""
+
+    dates: list[dt.date]
+    layout_: WeekLayout
+    volume_km: float
+    level: str
+    goal: str
+    book: PaceBook
+    run_walk: bool
+    first_day: dt.date
+    caps: dict[int, float]  # each day's single-run bound (110 % of the month's longest)
+    open_days: list[int]  # run days from ``first_day`` on
+    hard: set[dt.date]
+    by_day: dict[int, dict] = field(default_factory=dict)
+    moved: list[str] = field(default_factory=list)
+    dropped: list[str] = field(default_factory=list)
+    long_actual: float | None = None
+
+    def placed(self) -> float:
+        return sum(x["target_distance_km"] or 0 for x in self.by_day.values())
+
+    def quality(self, kind: str, *, volume: float, bound: float, warm_cool=None) -> dict | None:
+        return _quality(
+            kind,
+            volume=volume,
+            level=self.level,
+            goal=self.goal,
+            book=self.book,
+            bound=bound,
+            warm_cool=warm_cool,
+        )
+
+
 def fill_week(
     *,
     dates: list[dt.date],
@@ -197,128 +232,177 @@ def fill_week(
     ``runs`` are the runs before this week (for the 110 % bound), ``hard_dates`` the hard sessions
     before it (no hard session the day after one). Days before ``first_day`` (a re-plan that starts
     mid-week) get nothing; a quality session whose day is past moves to a free later day that is not
-    next to a hard one, when there is one."""
-    by_day: dict[int, dict] = {}
-    hard = set(hard_dates)
-    moved: list[str] = []
-    dropped: list[str] = []
-    caps = {d: single_run_cap(dates[d], runs) for d in range(7)}
-    open_days = [d for d in layout_.run_days if dates[d] >= first_day]
+    next to a hard one, when there is one.
 
-    if long_km is not None and layout_.long_day in open_days:
-        km = min(long_km, caps[layout_.long_day])
+    In order: the long run, quality on the key days, a medium-long run and easy runs for the rest,
+    quality lengthened with easy running when volume is left over, quality shrunk to its share of
+    what was placed, and cross-training on the offered free days."""
+    draft = _Draft(
+        dates=dates,
+        layout_=layout_,
+        volume_km=volume_km,
+        level=level,
+        goal=goal,
+        book=book,
+        run_walk=run_walk,
+        first_day=first_day,
+        caps={d: single_run_cap(dates[d], runs) for d in range(7)},
+        open_days=[d for d in layout_.run_days if dates[d] >= first_day],
+        hard=set(hard_dates),
+    )
+    _place_long_run(draft, long_km, goal_pace_long_km)
+    _place_quality(draft, kinds, done_dates)
+    easy_days, remainder = _place_medium_long(draft, medium_long)
+    _place_easy(draft, easy_days, remainder)
+    _lengthen_quality(draft)
+    _shrink_quality(draft)
+    unplaced = round(max(0.0, volume_km - draft.placed()), 1)
+    _place_cross(draft, cross_days, cross_budget, cross_minutes)
+    return WeekResult(
+        by_day=draft.by_day, unplaced_km=unplaced, dropped_quality=draft.dropped, moved=draft.moved
+    )
+
+
+def _place_long_run(draft: _Draft, long_km: float | None, goal_pace_long_km: float) -> None:
+    """The long run on its day within the day's bound, with goal-pace steps when asked for."""
+    long_day = draft.layout_.long_day
+    if long_km is not None and long_day in draft.open_days:
+        km = min(long_km, draft.caps[long_day])
         if km >= MIN_RUN_KM:
             goal_km = min(goal_pace_long_km, round_down(km * 0.4)) if goal_pace_long_km else 0.0
-            by_day[layout_.long_day] = workouts.long_run(
+            draft.by_day[long_day] = workouts.long_run(
                 km,
-                book,
+                draft.book,
                 goal_metres=workouts.hundreds(goal_km) if goal_km >= 3 and km - goal_km >= 3 else 0,
-                goal_intensity=GOAL_INTENSITY.get(goal, "marathon"),
-                run_walk=run_walk,
+                goal_intensity=GOAL_INTENSITY.get(draft.goal, "marathon"),
+                run_walk=draft.run_walk,
             )
-            hard.add(dates[layout_.long_day])
-    long_actual = by_day[layout_.long_day]["target_distance_km"] if layout_.long_day in by_day else None
-    bound_long = long_actual if long_actual is not None else None
+            draft.hard.add(draft.dates[long_day])
+    if long_day in draft.by_day:
+        draft.long_actual = draft.by_day[long_day]["target_distance_km"]
 
-    # Quality on the key days; a past key day's session moves to a later free day when one fits.
-    key_days = list(layout_.key_days)
+
+def _place_quality(draft: _Draft, kinds: list[str], done_dates: frozenset[dt.date]) -> None:
+    """Quality on the key days; a past key day's session moves to a later free day when one fits."""
+    dates, by_day, caps = draft.dates, draft.by_day, draft.caps
+    key_days = list(draft.layout_.key_days)
     wanted = list(kinds[: len(key_days)])
-    dropped.extend(kinds[len(key_days) :])
+    draft.dropped.extend(kinds[len(key_days) :])
     for day, kind in zip(list(key_days), wanted, strict=False):
         target = day
-        if dates[day] < first_day and dates[day] in done_dates:
+        if dates[day] < draft.first_day and dates[day] in done_dates:
             continue  # done already this week
-        if dates[day] < first_day or adjacent_to_hard(dates[day], hard):
+        if dates[day] < draft.first_day or adjacent_to_hard(dates[day], draft.hard):
             options = [
                 d
-                for d in open_days
-                if d not in by_day and d != layout_.long_day and not adjacent_to_hard(dates[d], hard)
+                for d in draft.open_days
+                if d not in by_day
+                and d != draft.layout_.long_day
+                and not adjacent_to_hard(dates[d], draft.hard)
             ]
             if not options:
-                dropped.append(kind)
+                draft.dropped.append(kind)
                 continue
             target = options[0]
             if target != day:
-                moved.append(f"{kind} moves from {dates[day]:%A} to {dates[target]:%A}")
-        left = volume_km - sum(x["target_distance_km"] or 0 for x in by_day.values())
-        bound = min(caps[target], bound_long if bound_long is not None else caps[target], left)
-        spec = _quality(kind, volume=volume_km, level=level, goal=goal, book=book, bound=bound)
+                draft.moved.append(f"{kind} moves from {dates[day]:%A} to {dates[target]:%A}")
+        left = draft.volume_km - draft.placed()
+        bound = min(caps[target], draft.long_actual if draft.long_actual is not None else caps[target], left)
+        spec = draft.quality(kind, volume=draft.volume_km, bound=bound)
         if spec is None:
-            dropped.append(kind)
+            draft.dropped.append(kind)
             continue
         by_day[target] = spec
-        hard.add(dates[target])
+        draft.hard.add(dates[target])
 
-    # Easy running fills the rest, each run bounded; what does not fit is left out.
-    remainder = round(volume_km - sum(s["target_distance_km"] or 0 for s in by_day.values()), 1)
-    easy_days = [d for d in open_days if d not in by_day]
-    if medium_long and easy_days and long_actual:
-        far = max(easy_days, key=lambda d: (circular_distance(d, layout_.long_day), -d))
-        km = round_down(min(MEDIUM_LONG_SHARE_OF_LONG * long_actual, caps[far], remainder))
+
+def _place_medium_long(draft: _Draft, medium_long: bool) -> tuple[list[int], float]:
+    """A medium-long run on the free day furthest from the long run, when asked for and 10 km fit.
+    Returns the days left for easy running and the km left for them."""
+    remainder = round(draft.volume_km - draft.placed(), 1)
+    easy_days = [d for d in draft.open_days if d not in draft.by_day]
+    if medium_long and easy_days and draft.long_actual:
+        far = max(easy_days, key=lambda d: (circular_distance(d, draft.layout_.long_day), -d))
+        km = round_down(min(MEDIUM_LONG_SHARE_OF_LONG * draft.long_actual, draft.caps[far], remainder))
         if km >= 10:
-            by_day[far] = workouts.medium_long(km, book)
+            draft.by_day[far] = workouts.medium_long(km, draft.book)
             easy_days.remove(far)
             remainder = round(remainder - km, 1)
+    return easy_days, remainder
 
-    def easy_cap(d: int) -> float:
-        cap = caps[d]
-        if long_actual is not None:
-            cap = min(cap, round_down(EASY_SHARE_OF_LONG * long_actual))
-        return cap
 
+def _easy_cap(draft: _Draft, day: int) -> float:
+    """An easy run's bound: the day's single-run bound, and 75 % of the week's long run."""
+    cap = draft.caps[day]
+    if draft.long_actual is not None:
+        cap = min(cap, round_down(EASY_SHARE_OF_LONG * draft.long_actual))
+    return cap
+
+
+def _easy_tenths(draft: _Draft, easy_days: list[int], remainder: float) -> dict[int, int]:
+    """The rest shared over the easy days, each within its bound, in whole hundreds of metres that add
+    up to what was shared (no rounding loss)."""
     while easy_days and remainder / len(easy_days) < MIN_RUN_KM:
         # Too little for every day: the day next to the long run (or the last one) rests.
-        easy_days.sort(key=lambda d: (circular_distance(d, layout_.long_day), -d))
+        easy_days.sort(key=lambda d: (circular_distance(d, draft.layout_.long_day), -d))
         easy_days.pop(0)
-    alloc = {d: 0.0 for d in easy_days if easy_cap(d) >= MIN_RUN_KM}
+    alloc = {d: 0.0 for d in easy_days if _easy_cap(draft, d) >= MIN_RUN_KM}
     left = max(0.0, remainder)
     while alloc and left > 0.05:
-        open_ = [d for d in alloc if alloc[d] < easy_cap(d) - 0.05]
+        open_ = [d for d in alloc if alloc[d] < _easy_cap(draft, d) - 0.05]
         if not open_:
             break
         each = left / len(open_)
         for d in open_:
-            add = min(each, easy_cap(d) - alloc[d])
+            add = min(each, _easy_cap(draft, d) - alloc[d])
             alloc[d] += add
             left -= add
-    # Whole hundreds of metres that add up to the allocation (no rounding loss).
     tenths = {d: int(alloc[d] * 10 + 1e-6) for d in alloc}
     spare = int(round(sum(alloc.values()) * 10)) - sum(tenths.values())
     for d in sorted(alloc, key=lambda d: alloc[d] * 10 - tenths[d], reverse=True):
         if spare <= 0:
             break
-        if (tenths[d] + 1) / 10 <= easy_cap(d) + 1e-9:
+        if (tenths[d] + 1) / 10 <= _easy_cap(draft, d) + 1e-9:
             tenths[d] += 1
             spare -= 1
-    # Strides (4 x 100 m) on two easy runs a week, one when the week has quality.
-    strides_left = 0 if run_walk else (1 if any(x.get("quality_kind") for x in by_day.values()) else 2)
-    for d in sorted(alloc):
+    return tenths
+
+
+def _place_easy(draft: _Draft, easy_days: list[int], remainder: float) -> None:
+    """Easy running fills the rest, each run bounded; what does not fit is left out. Strides
+    (4 x 100 m) on two easy runs a week, one when the week has quality."""
+    tenths = _easy_tenths(draft, easy_days, remainder)
+    run_walk = draft.run_walk
+    strides_left = 0 if run_walk else (1 if any(x.get("quality_kind") for x in draft.by_day.values()) else 2)
+    for d in sorted(tenths):
         km = tenths[d] / 10
         if km < MIN_RUN_KM:
             continue
         strides = strides_left > 0 and km >= 3 and not run_walk
         if strides:
             strides_left -= 1
-        by_day[d] = workouts.easy(km, book, strides=strides, run_walk=run_walk)
-    placed = sum(s["target_distance_km"] or 0 for s in by_day.values())
-    unplaced = round(max(0.0, volume_km - placed), 1)
-    # Few run days: longer easy warm-ups and cool-downs around the quality work take up the rest,
-    # as FIRST's three-day sessions do.
+        draft.by_day[d] = workouts.easy(km, draft.book, strides=strides, run_walk=run_walk)
+
+
+def _lengthen_quality(draft: _Draft) -> None:
+    """Few run days: longer easy warm-ups and cool-downs around the quality work take up the rest,
+    as FIRST's three-day sessions do."""
+    by_day, long_actual = draft.by_day, draft.long_actual
+    unplaced = round(max(0.0, draft.volume_km - draft.placed()), 1)
     for d, spec in sorted(by_day.items()):
         if unplaced < 0.5 or not spec.get("quality_kind"):
             continue
-        bound = min(caps[d], QUALITY_SHARE_OF_LONG * long_actual if long_actual is not None else caps[d])
+        bound = min(
+            draft.caps[d], QUALITY_SHARE_OF_LONG * long_actual if long_actual is not None else draft.caps[d]
+        )
         room = round_down(bound - spec["target_distance_km"])
         extra = min(room, unplaced)
         if extra < 0.5:
             continue
         warm, cool = _warm_cool(spec)
-        bigger = _quality(
+        bigger = draft.quality(
             spec["week_kind"],
-            volume=volume_km,
-            level=level,
-            goal=goal,
-            book=book,
+            volume=draft.volume_km,
             bound=bound,
             warm_cool=(warm + round_down(extra / 2), cool + round_down(extra - round_down(extra / 2))),
         )
@@ -326,9 +410,12 @@ def fill_week(
             unplaced = round(unplaced - (bigger["target_distance_km"] - spec["target_distance_km"]), 1)
             by_day[d] = bigger
 
-    # Quality sized for the week's target; when less was placed, each keeps to its share of what was.
+
+def _shrink_quality(draft: _Draft) -> None:
+    """Quality sized for the week's target; when less was placed, each keeps to its share of what was."""
+    by_day = draft.by_day
     for _ in range(3):
-        placed = sum(x["target_distance_km"] or 0 for x in by_day.values())
+        placed = draft.placed()
         over = [
             d
             for d, x in by_day.items()
@@ -339,33 +426,25 @@ def fill_week(
         for d in over:
             x = by_day[d]
             kind = x["week_kind"]
-            smaller = _quality(
-                kind,
-                volume=placed * 0.9,
-                level=level,
-                goal=goal,
-                book=book,
-                bound=x["target_distance_km"],
-                warm_cool=_warm_cool(x),
+            smaller = draft.quality(
+                kind, volume=placed * 0.9, bound=x["target_distance_km"], warm_cool=_warm_cool(x)
             )
             if smaller is None:
                 del by_day[d]
-                dropped.append(kind)
+                draft.dropped.append(kind)
             else:
                 by_day[d] = smaller
-    placed = sum(x["target_distance_km"] or 0 for x in by_day.values())
-    unplaced = round(max(0.0, volume_km - placed), 1)
 
-    # Cross-training on offered non-running days, within the rest the runner needs.
-    if cross_budget > 0:
-        for d in cross_days:
-            if cross_budget <= 0:
-                break
-            if d in by_day or dates[d] < first_day:
-                continue
-            by_day[d] = workouts.cross(cross_minutes)
-            cross_budget -= 1
-    return WeekResult(by_day=by_day, unplaced_km=unplaced, dropped_quality=dropped, moved=moved)
+
+def _place_cross(draft: _Draft, cross_days: list[int], cross_budget: int, cross_minutes: int) -> None:
+    """Cross-training on offered non-running days, within the rest the runner needs."""
+    for d in cross_days:
+        if cross_budget <= 0:
+            break
+        if d in draft.by_day or draft.dates[d] < draft.first_day:
+            continue
+        draft.by_day[d] = workouts.cross(cross_minutes)
+        cross_budget -= 1
 
 
 def race_week(
@@ -401,19 +480,8 @@ def race_week(
             continue
         if not quality_done and (race_day - dates[d]).days >= 3 and not adjacent_to_hard(dates[d], hard):
             planned = race_km + sum(x["target_distance_km"] for x in by_day.values()) + each * 2
-            spec = workouts.quality(
-                "goal_pace",
-                min(2.0, QUALITY_SHARE_SIZING * QUALITY_SHARE["goal_pace"] * planned),
-                book,
-                warm_km=1.5,
-                cool_km=1.0,
-                intensity=GOAL_INTENSITY.get(goal, "race"),
-            )
-            if spec is not None and spec["target_distance_km"] <= cap:
-                spec["title"] = "Race-week sharpener: " + spec["title"].split(": ", 1)[-1]
-                spec["purpose"] = (
-                    "A little goal pace keeps the legs sharp in a low-volume taper (Mujika, Bosquet)."
-                )
+            spec = _sharpener(planned, cap, goal, book)
+            if spec is not None:
                 by_day[d] = spec
                 hard.add(dates[d])
                 quality_done = True
@@ -430,6 +498,23 @@ def race_week(
         if x.get("quality_kind") and x["quality_km"] > QUALITY_SHARE["goal_pace"] * total:
             by_day[d] = workouts.easy(x["target_distance_km"], book, strides=not run_walk, run_walk=run_walk)
     return WeekResult(by_day=by_day, unplaced_km=0.0, dropped_quality=[], moved=[])
+
+
+def _sharpener(planned_km: float, cap: float, goal: str, book: PaceBook) -> dict | None:
+    """Race week's one quality session: a little goal pace within its share, when it fits ``cap``."""
+    spec = workouts.quality(
+        "goal_pace",
+        min(2.0, QUALITY_SHARE_SIZING * QUALITY_SHARE["goal_pace"] * planned_km),
+        book,
+        warm_km=1.5,
+        cool_km=1.0,
+        intensity=GOAL_INTENSITY.get(goal, "race"),
+    )
+    if spec is None or spec["target_distance_km"] > cap:
+        return None
+    spec["title"] = "Race-week sharpener: " + spec["title"].split(": ", 1)[-1]
+    spec["purpose"] = "A little goal pace keeps the legs sharp in a low-volume taper (Mujika, Bosquet)."
+    return spec
 
 
 def is_hard(spec: dict) -> bool:

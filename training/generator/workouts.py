@@ -262,60 +262,16 @@ def quality(
     (``race`` for race-pace intervals, ``marathon``/``half_marathon``/``race`` for goal pace)."""
     warm, cool = hundreds(warm_km), hundreds(cool_km)
     if kind == "tempo":
-        work = hundreds(work_km)
-        if work < 1500:
-            return None
-        if work > 6000:  # cruise intervals: Daniels' 1-mile-ish repeats with a short jog
-            reps = work // 2000
-            body = [repeat(reps, [step("run", 2000, "threshold", book), step("recovery", 200, "easy", book)])]
-            main = f"{reps} × 2 km cruise intervals at threshold"
-        else:
-            body = [step("run", work, "threshold", book)]
-            main = f"{work / 1000:g} km continuous at threshold"
-        purpose = "Threshold: raises the pace you can hold for an hour (Daniels' T pace, comfortably hard)."
-        main_intensity = "threshold"
+        main_part = _tempo(work_km, book)
     elif kind in ("intervals", "repetition", "hills"):
-        main_intensity = (
-            intensity or {"intervals": "interval", "repetition": "repetition", "hills": "repetition"}[kind]
-        )
-        if kind == "intervals":
-            rep = 1000 if work_km >= 4 else (800 if work_km >= 2.4 else 400)
-            jog = max(200, rep // 2)
-        elif kind == "repetition":
-            rep = 400 if work_km >= 2.4 else 200
-            jog = rep
-        else:
-            rep, jog = 200, 200
-        reps = int(work_km * 1000 // rep)
-        low = {"intervals": 3, "repetition": 4, "hills": 6}[kind]
-        if reps < low:
-            return None
-        reps = min(reps, {"intervals": 8, "repetition": 12, "hills": 10}[kind])
-        body = [repeat(reps, [step("run", rep, main_intensity, book), step("recovery", jog, "easy", book)])]
-        main = f"{reps} × {rep} m at {INTENSITY_LABEL[main_intensity]}"
-        purpose = {
-            "intervals": "VO2max: 3-5 minute repeats at interval pace (Daniels' I pace)."
-            if main_intensity == "interval"
-            else "Race-specific: repeats at goal race pace, so the pace feels familiar on the day.",
-            "repetition": "Speed and economy: short, fast repeats with full recoveries (Daniels' R pace).",
-            "hills": "Strength and form: short uphill repeats at a hard effort, jogging back down.",
-        }[kind]
-        if kind == "hills":
-            main = f"{reps} × {rep} m uphill, hard, jog back down"
+        main_part = _repeats(kind, work_km, book, intensity)
     elif kind == "goal_pace":
-        main_intensity = intensity or "race"
-        work = hundreds(work_km)
-        if work < 1500:
-            return None
-        if work > 8000:
-            half = (work // 2) // 100 * 100
-            body = [repeat(2, [step("run", half, main_intensity, book), step("recovery", 400, "easy", book)])]
-        else:
-            body = [step("run", work, main_intensity, book)]
-        main = f"{work / 1000:g} km at {INTENSITY_LABEL[main_intensity]}"
-        purpose = "Race-specific: the goal pace rehearsed on tired legs, so it feels controlled on race day."
+        main_part = _goal_pace(work_km, book, intensity)
     else:
         raise ValueError(kind)
+    if main_part is None:
+        return None
+    body, main, purpose, main_intensity = main_part
     steps = [step("warmup", warm, "easy", book), *body, step("cooldown", cool, "easy", book)]
     done = session(
         kind,
@@ -328,6 +284,70 @@ def quality(
     done["quality_kind"] = kind
     done["quality_km"] = round(sum(s["distance_m"] for s in flat(body) if s["kind"] == "run") / 1000, 2)
     return done
+
+
+def _tempo(work_km: float, book: PaceBook):
+    """Threshold work: continuous, or cruise intervals over 6 km. (body, title, purpose, intensity)."""
+    work = hundreds(work_km)
+    if work < 1500:
+        return None
+    if work > 6000:  # cruise intervals: Daniels' 1-mile-ish repeats with a short jog
+        reps = work // 2000
+        body = [repeat(reps, [step("run", 2000, "threshold", book), step("recovery", 200, "easy", book)])]
+        main = f"{reps} × 2 km cruise intervals at threshold"
+    else:
+        body = [step("run", work, "threshold", book)]
+        main = f"{work / 1000:g} km continuous at threshold"
+    purpose = "Threshold: raises the pace you can hold for an hour (Daniels' T pace, comfortably hard)."
+    return body, main, purpose, "threshold"
+
+
+def _repeats(kind: str, work_km: float, book: PaceBook, intensity: str | None):
+    """Intervals, repetitions or hills: repeats with jog recoveries. (body, title, purpose, intensity)."""
+    main_intensity = (
+        intensity or {"intervals": "interval", "repetition": "repetition", "hills": "repetition"}[kind]
+    )
+    if kind == "intervals":
+        rep = 1000 if work_km >= 4 else (800 if work_km >= 2.4 else 400)
+        jog = max(200, rep // 2)
+    elif kind == "repetition":
+        rep = 400 if work_km >= 2.4 else 200
+        jog = rep
+    else:
+        rep, jog = 200, 200
+    reps = int(work_km * 1000 // rep)
+    low = {"intervals": 3, "repetition": 4, "hills": 6}[kind]
+    if reps < low:
+        return None
+    reps = min(reps, {"intervals": 8, "repetition": 12, "hills": 10}[kind])
+    body = [repeat(reps, [step("run", rep, main_intensity, book), step("recovery", jog, "easy", book)])]
+    main = f"{reps} × {rep} m at {INTENSITY_LABEL[main_intensity]}"
+    purpose = {
+        "intervals": "VO2max: 3-5 minute repeats at interval pace (Daniels' I pace)."
+        if main_intensity == "interval"
+        else "Race-specific: repeats at goal race pace, so the pace feels familiar on the day.",
+        "repetition": "Speed and economy: short, fast repeats with full recoveries (Daniels' R pace).",
+        "hills": "Strength and form: short uphill repeats at a hard effort, jogging back down.",
+    }[kind]
+    if kind == "hills":
+        main = f"{reps} × {rep} m uphill, hard, jog back down"
+    return body, main, purpose, main_intensity
+
+
+def _goal_pace(work_km: float, book: PaceBook, intensity: str | None):
+    """Goal-pace work, in two halves over 8 km. (body, title, purpose, intensity)."""
+    main_intensity = intensity or "race"
+    work = hundreds(work_km)
+    if work < 1500:
+        return None
+    if work > 8000:
+        half = (work // 2) // 100 * 100
+        body = [repeat(2, [step("run", half, main_intensity, book), step("recovery", 400, "easy", book)])]
+    else:
+        body = [step("run", work, main_intensity, book)]
+    main = f"{work / 1000:g} km at {INTENSITY_LABEL[main_intensity]}"
+    purpose = "Race-specific: the goal pace rehearsed on tired legs, so it feels controlled on race day."
+    return body, main, purpose, main_intensity
 
 
 def race(km: float, goal_time_s: int, book: PaceBook, *, title: str, purpose: str) -> dict:

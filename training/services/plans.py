@@ -9,7 +9,9 @@ from config.errors import Conflict, Invalid, NotFound, Unprocessable
 from config.timezones import local_today
 
 from .. import generator
+from ..generator import realign
 from ..generator.inputs import GOAL_LABEL, MAX_WEEKS, MIN_WEEKS
+from ..generator.realign import monday_of
 from ..models import Activity, PlannedSession, PlanStatus, SessionStatus, TrainingPlan
 from ..signals import plan_activated, plan_deactivated, plan_realigned, send_on_commit
 from .profiles import runner_profile_get
@@ -17,10 +19,6 @@ from .profiles import runner_profile_get
 ACTIVITY_WINDOW_DAYS = 60
 REALIGN_REASONS = ("missed_key_sessions", "illness", "injury", "schedule_change", "manual")
 SYSTEM_REALIGN_REASONS = ("history_imported",)  # given by the platform itself, never by a client
-
-
-def monday_of(day: dt.date) -> dt.date:
-    return day - dt.timedelta(days=day.weekday())
 
 
 def runner_input_for(*, user, today: dt.date) -> generator.RunnerInput:
@@ -373,19 +371,6 @@ def plan_complete(*, user, plan: TrainingPlan) -> TrainingPlan:
     return _deactivate(user=user, plan=plan, status=PlanStatus.COMPLETED)
 
 
-REALIGN_TEXT = {
-    "missed_key_sessions": "Three key sessions were not done within 14 days (missed, skipped or cut short)",
-    "illness": "The runner reported an illness",
-    "injury": "The runner reported an injury",
-    "schedule_change": "The runner's schedule changed",
-    "manual": "The runner asked for a fresh plan",
-    "history_imported": "The runner imported their training history",
-}
-
-
-HARD_SESSION_TYPES = ("tempo", "intervals", "repetition", "goal_pace", "hills", "long", "race")
-
-
 @transaction.atomic
 def plan_realign(*, user, plan: TrainingPlan, reason: str, today=None) -> TrainingPlan:
     """Regenerate the remaining weeks from today, from what the runner actually ran.
@@ -393,7 +378,8 @@ def plan_realign(*, user, plan: TrainingPlan, reason: str, today=None) -> Traini
     Past weeks, done sessions and decisions stay. The load comes from recorded activities (a skipped
     or missed session is 0 km), no later week rises above what was planned for it before, the recovery
     weeks stay where they were, the next long run is bounded by the month's longest actual run, and a
-    missed key session of this week moves to a free later day that is not next to a hard one."""
+    missed key session of this week moves to a free later day that is not next to a hard one. The
+    arithmetic is ``training.generator.realign``; here the rows are read and written."""
     if reason not in REALIGN_REASONS + SYSTEM_REALIGN_REASONS:
         raise Invalid({"reason": [f"Choose one of {', '.join(REALIGN_REASONS)}."]})
     plan = _locked_plan(user=user, plan=plan)
@@ -401,125 +387,25 @@ def plan_realign(*, user, plan: TrainingPlan, reason: str, today=None) -> Traini
         raise Conflict(f"A {plan.status} plan cannot be realigned.", code=f"plan_{plan.status}")
     now = timezone.now()
     today = today or local_today(plan.time_zone, now)
-    current_week = max(1, (monday_of(today) - plan.start_date).days // 7 + 1)
-    remaining = plan.duration_weeks - current_week + 1
+    remaining = plan.duration_weeks - realign.current_week(plan.start_date, today) + 1
     if remaining < 1 or today > plan.end_date:
         raise Conflict("The plan has ended; there is nothing left to realign.", code="plan_over")
     runner = runner_input_for(user=user, today=today)
-    this_monday = monday_of(today)
-
-    # What was run: recorded km per week; a week of the plan with nothing recorded is 0 km.
-    actual = _weekly_actual_km(runner, this_monday, weeks=4)
-    history = []
-    for back, km in zip(range(4, 0, -1), actual, strict=True):
-        week_start = this_monday - dt.timedelta(weeks=back)
-        if km is not None:
-            history.append(km)
-        elif week_start >= plan.start_date:
-            history.append(0.0)
-    measured = history[-2:]
-    reference = sum(measured) / len(measured) if measured else None
-    since = today - dt.timedelta(days=14)
-    ran_14 = round(sum(a.distance_km for a in runner.activities if since <= a.date < today), 1)
-    planned_14 = round(
-        sum(
-            s.target_distance_km or 0
-            for s in plan.sessions.filter(date__gte=since, date__lt=today).exclude(
-                session_type__in=("rest", "cross")
-            )
-        ),
-        1,
-    )
-    done_sessions = plan.sessions.filter(
-        date__gte=today - dt.timedelta(days=7), date__lt=today, status=SessionStatus.COMPLETED
-    )
-    hard_dates = tuple(s.date for s in done_sessions if s.session_type in HARD_SESSION_TYPES)
-    planned_before = tuple(
-        (w["week_number"], round(w["volume_km"] - w.get("race_km", 0), 1))
-        for w in plan.weekly_plan
-        if w["week_number"] >= current_week
-    )
-    health = reason if reason in ("illness", "injury") else ""
-    decision = {
-        "category": "realign",
-        "decision": f"Weeks {current_week}-{plan.duration_weeks} regenerated on {today.isoformat()}",
-        "reasoning": f"{REALIGN_TEXT[reason]}. Ran {ran_14:g} of {planned_14:g} km planned "
-        "in the last 14 days; "
-        + (
-            f"the remaining weeks start again from {reference:.1f} km a week actually run, "
-            if reference is not None
-            else "the remaining weeks start again from the runner's profile, "
-        )
-        + "no week above what was planned for it before, recovery weeks where they were.",
-        "alternatives": ["Keep the plan as it was", "Start a new plan"],
-        "knowledge_base_refs": [
-            "Gabbett (2016), the training-injury prevention paradox (acute:chronic workload)",
-            "Frandsen et al. (2025), BJSM: single-session running distance spikes and injury risk",
-        ],
-    }
-    request = generator.PlanRequest(
-        goal_type=plan.goal_type,
-        start_date=this_monday if current_week > 1 else plan.start_date,
-        weeks=remaining,
+    so_far = _plan_so_far(plan)
+    request, decision = realign.realign_request(
+        plan=so_far,
+        reason=reason,
+        activities=runner.activities,
+        sessions=_recent_sessions(plan, today),
         today=today,
-        captured_at=now,
-        target_date=plan.target_date,
-        target_time_s=plan.target_time_s,
-        target_event=plan.target_event,
+        now=now,
         start_time_local=runner_profile_get(user=user).preferred_start_time,
-        race_start_time=plan.race_start_time,
-        accept_risk=True,
-        realign=True,
-        week_offset=current_week - 1,
-        history_volumes=tuple(history),
-        health_note=health,
-        reference_weekly_km=reference,
-        planned_volumes=planned_before,
-        history_hard_dates=hard_dates,
-        completed_dates=tuple(
-            plan.sessions.filter(date__gte=this_monday, date__lt=today)
-            .exclude(status__in=(SessionStatus.MISSED, SessionStatus.PLANNED, SessionStatus.SKIPPED))
-            .values_list("date", flat=True)
-        ),
     )
     result = _generate(runner, request)
-    kept_weeks = [w for w in plan.weekly_plan if w["week_number"] < current_week]
-    kept_phases = [
-        {**p, "end_week": min(p["end_week"], current_week - 1)}
-        for p in plan.phases
-        if p["start_week"] < current_week
-    ]
-    new_phases = list(result.phases)
-    if kept_phases and new_phases and kept_phases[-1]["name"] == new_phases[0]["name"]:
-        kept_phases[-1] = {**kept_phases[-1], "end_week": new_phases[0]["end_week"]}
-        new_phases = new_phases[1:]
-    kept_safeguards = [
-        r
-        for r in plan.safeguard_applications
-        if (r.get("week_number") or 0) and r["week_number"] < current_week
-    ]
-
-    plan.weekly_plan = kept_weeks + result.weekly_plan
-    plan.phases = kept_phases + new_phases
-    plan.season_view = {
-        **result.season_view,
-        "coach_summary": f"Realigned on {today.isoformat()}: {REALIGN_TEXT[reason].lower()}. "
-        + result.season_view["coach_summary"],
-    }
-    plan.runner_snapshot = result.runner_snapshot
-    plan.load_parameters = {
-        **result.load_parameters,
-        "starting_volume": plan.load_parameters.get(
-            "starting_volume", result.load_parameters["starting_volume"]
-        ),
-    }
-    plan.target_paces = result.target_paces
-    plan.decisions = [*plan.decisions, decision]
-    plan.safeguard_applications = kept_safeguards + result.safeguard_applications
-    plan.generator_version = result.generator_version
+    for name, value in realign.merge(so_far, result, reason=reason, today=today, decision=decision).items():
+        setattr(plan, name, value)
     plan.generated_at = now
     plan.realigned_at = now
-    plan.end_date = result.end_date
     plan.full_clean(exclude=["user"])
     plan.save()
     plan.sessions.filter(date__gte=today, status=SessionStatus.PLANNED).delete()
@@ -531,14 +417,27 @@ def plan_realign(*, user, plan: TrainingPlan, reason: str, today=None) -> Traini
     return plan
 
 
-def _weekly_actual_km(
-    runner: generator.RunnerInput, this_monday: dt.date, *, weeks: int
-) -> list[float | None]:
-    """Km run in each of the ``weeks`` weeks before ``this_monday`` (None for a week without activities)."""
-    totals: list[float | None] = []
-    for back in range(weeks, 0, -1):
-        start = this_monday - dt.timedelta(weeks=back)
-        end = start + dt.timedelta(days=7)
-        km = [a.distance_km for a in runner.activities if start <= a.date < end]
-        totals.append(round(sum(km), 1) if km else None)
-    return totals
+def _plan_so_far(plan: TrainingPlan) -> realign.PlanSoFar:
+    return realign.PlanSoFar(
+        goal_type=plan.goal_type,
+        start_date=plan.start_date,
+        duration_weeks=plan.duration_weeks,
+        target_date=plan.target_date,
+        target_time_s=plan.target_time_s,
+        target_event=plan.target_event,
+        race_start_time=plan.race_start_time,
+        weekly_plan=plan.weekly_plan,
+        phases=plan.phases,
+        safeguard_applications=plan.safeguard_applications,
+        load_parameters=plan.load_parameters,
+        decisions=plan.decisions,
+    )
+
+
+def _recent_sessions(plan: TrainingPlan, today: dt.date) -> list[realign.PastSession]:
+    """The plan's sessions of the days a realign looks back on, in date order."""
+    since = today - dt.timedelta(days=realign.SHORTFALL_DAYS)
+    rows = plan.sessions.filter(date__gte=since, date__lt=today).values_list(
+        "date", "session_type", "target_distance_km", "status"
+    )
+    return [realign.PastSession(*row) for row in rows]
