@@ -12,7 +12,7 @@ The coach status flow (:func:`coach_status_record`) in short:
   in progress as a failure, except right after a ``STOPPED`` of the same plan (that attempt was
   already counted), when it only records the change of plan.
 * Outcomes of one enrollment are serialised by locking the enrollment row; statistics move
-  by increments in the same transaction (on PostgreSQL an upsert in the last statement, as the
+  by increments in the same transaction (an upsert in the last statement, as the
   rows are shared by every learner on the plan), so concurrent outcomes never lose a count.
 * Retries: a request carrying a ``client_key`` already recorded for the enrollment is answered
   with the recorded result and changes nothing (a different request reusing the key is a 409).
@@ -496,7 +496,7 @@ class StatDrift:
 def curriculum_stats_rebuild(*, dry_run: bool = False, progress=None) -> list[StatDrift]:
     """Recompute every ``AlternativeStat`` from the history and correct the rows that drifted.
 
-    On PostgreSQL the history table is locked against writes (``SHARE`` mode) for the duration,
+    The history table is locked against writes (``SHARE`` mode) for the duration,
     so outcomes recorded meanwhile wait instead of being missed. ``progress`` wraps the loop
     over statistics keys (e.g. ``tqdm``). Returns the drift found (corrected unless ``dry_run``).
     """

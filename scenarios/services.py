@@ -7,7 +7,7 @@ Every progress operation runs in one transaction that
 2. changes the progress row with one conditional UPDATE (``WHERE is_saved = false`` ...);
 3. moves the scenario's metadata counters by the same deltas with one ``F()`` UPDATE.
 
-On PostgreSQL, save and unsave do the three in one statement (``scenarios/sql.py``): the
+Save and unsave do the three in one statement (``scenarios/sql.py``): the
 progress row is inserted or changed under the same conditions, which locks it, and only then
 is the metadata counter moved.
 

@@ -160,13 +160,13 @@ def test_block_facts_carry_their_award_flags(user):
     Achievement.objects.create(community=program.community, name="A", criteria={"all": []})
     Achievement.objects.create(community=other.community, name="B", criteria={"all": []}, is_active=False)
     ids = [b.pk for b in blocks + theirs] + [10**9]
-    on_postgres = sorted(sql.load_block_facts_and_rows(user.pk, ids)[0])
-    flags = {row[0]: row[9:] for row in on_postgres}
+    found = sorted(sql.load_block_facts_and_rows(user.pk, ids)[0])
+    flags = {row[0]: row[9:] for row in found}
     assert flags[blocks[0].pk] == (False, False, True)
     assert flags[blocks[1].pk] == (True, False, True)
     assert flags[blocks[2].pk] == (False, True, True)
     assert flags[theirs[0].pk] == (False, False, False)
-    assert len(on_postgres) == len(blocks + theirs)
+    assert len(found) == len(blocks + theirs)
 
 
 @pytest.mark.django_db
@@ -189,10 +189,10 @@ def test_enrollments_read_as_stored_and_ingest_mirrors_them(user):
             sorted(tuple(getattr(e, c) for c in course_columns) for e in found),
         )
 
-    on_postgres = read()
+    found = read()
     assert sql.load_enrollments(user.pk, [], []) == ([], [])
     expected = ProgramEnrollment.objects.get(user=user)
-    assert on_postgres[0] == [
+    assert found[0] == [
         (
             expected.pk,
             expected.registration,
@@ -204,7 +204,7 @@ def test_enrollments_read_as_stored_and_ingest_mirrors_them(user):
             expected.current_course_id,
         )
     ]
-    assert [row[6] for row in on_postgres[1]] == [courses[0].pk]
+    assert [row[6] for row in found[1]] == [courses[0].pk]
 
     run_events(user, blocks_of(program)[:2], "e")
     enrollment = CourseEnrollment.objects.get(user=user, course=courses[0])
@@ -220,11 +220,11 @@ def test_block_and_node_rows_read_the_learners_states(user):
     run_events(user, blocks[:4], "r")
     keys = list(NodeProgress.objects.filter(user=user).values_list("node_type", "node_id"))
     ids = [b.pk for b in blocks]
-    on_postgres = (sql.load_block_facts_and_rows(user.pk, ids)[1], sql.load_node_rows(user.pk, keys))
+    found = (sql.load_block_facts_and_rows(user.pk, ids)[1], sql.load_node_rows(user.pk, keys))
     stored = BlockProgress.objects.filter(user=user)
-    assert {b: (r.state, r.completed_at) for b, r in on_postgres[0].items()} == {
+    assert {b: (r.state, r.completed_at) for b, r in found[0].items()} == {
         p.block_id: (p.state, p.completed_at) for p in stored
     }
-    assert set(on_postgres[1]) == set(keys)
-    assert len(on_postgres[0]) == 4 and on_postgres[0][blocks[0].pk].completed_at is not None
-    assert all(row.last_activity_at is not None for row in on_postgres[1].values())
+    assert set(found[1]) == set(keys)
+    assert len(found[0]) == 4 and found[0][blocks[0].pk].completed_at is not None
+    assert all(row.last_activity_at is not None for row in found[1].values())
