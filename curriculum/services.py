@@ -355,6 +355,27 @@ def _checked_plan_move(
     return following
 
 
+def _new_event(
+    *, enrollment, step, state: EnrollmentStep, plan, following, outcome, reason, legacy, client_key, now
+) -> OutcomeEvent:
+    """The outcome event to append (read before the state moves: a ``SWAPPED`` right after a
+    ``STOPPED`` is not counted again). The client_key was looked up under the enrollment's lock,
+    so it is free here."""
+    return OutcomeEvent(
+        enrollment=enrollment,
+        step=step,
+        alternative=plan,
+        outcome=outcome,
+        next_alternative=following if outcome == Outcome.SWAPPED else None,
+        reason=reason,
+        legacy_status=LEGACY_SKIPPED_INEFFECTIVE if legacy else "",
+        segment=enrollment.curriculum.segment_for(enrollment.traits),
+        counted=not (outcome == Outcome.SWAPPED and state.state == EnrollmentStep.State.STOPPED),
+        client_key=client_key,
+        created_at=now,
+    )
+
+
 def _move_state(*, state: EnrollmentStep, outcome: str, plan: Alternative, following, reason: str, now):
     """The learner's state after ``outcome`` of ``plan`` (in memory; written with the event)."""
     state.current_alternative = plan
@@ -421,19 +442,17 @@ def coach_status_record(
             state=state, context=context, plan=plan, following=following, legacy=legacy, step_order=step_order
         )
         now = timezone.now()
-        # The client_key was looked up under the enrollment's lock, so it is free here.
-        event = OutcomeEvent(
+        event = _new_event(
             enrollment=enrollment,
             step=step,
-            alternative=plan,
+            state=state,
+            plan=plan,
+            following=following,
             outcome=outcome,
-            next_alternative=following if outcome == Outcome.SWAPPED else None,
             reason=reason,
-            legacy_status=LEGACY_SKIPPED_INEFFECTIVE if legacy else "",
-            segment=enrollment.curriculum.segment_for(enrollment.traits),
-            counted=not (outcome == Outcome.SWAPPED and state.state == EnrollmentStep.State.STOPPED),
+            legacy=legacy,
             client_key=client_key,
-            created_at=now,
+            now=now,
         )
         _move_state(state=state, outcome=outcome, plan=plan, following=following, reason=reason, now=now)
         if outcome == Outcome.SUCCESS:

@@ -33,6 +33,20 @@ from .models import (
     Step,
 )
 
+# What an outcome event holds besides its id (all written by ``outcome_write``).
+_EVENT_FIELDS = (
+    "enrollment_id",
+    "step_id",
+    "alternative_id",
+    "outcome",
+    "next_alternative_id",
+    "reason",
+    "legacy_status",
+    "segment",
+    "counted",
+    "client_key",
+    "created_at",
+)
 # The columns each statement names, per model.
 _NAMED = {
     Enrollment: ("id", "user_id", "curriculum_id", "traits"),
@@ -63,20 +77,7 @@ _NAMED = {
         "is_active",
     ),
     AlternativeStat: ("alternative_id", "segment", "attempts", "successes", "updated_at"),
-    OutcomeEvent: (
-        "id",
-        "enrollment_id",
-        "step_id",
-        "alternative_id",
-        "outcome",
-        "next_alternative_id",
-        "reason",
-        "legacy_status",
-        "segment",
-        "counted",
-        "client_key",
-        "created_at",
-    ),
+    OutcomeEvent: ("id", *_EVENT_FIELDS),
 }
 NAMED_COLUMNS = {model: set(columns(model, names)) for model, names in _NAMED.items()}
 # The keys of each alternative in ``step_alternatives_row``'s JSON array.
@@ -305,25 +306,7 @@ def status_context_row(*, enrollment_id: int, curriculum_id: int, step_order: in
 
 # The columns the write names, per model: the event it appends, the state it updates and the
 # statistics rows it creates (alternative, segment, one attempt, successes, time).
-OUTCOME_EVENT_COLUMNS = tuple(
-    columns(
-        OutcomeEvent,
-        (
-            "enrollment_id",
-            "step_id",
-            "alternative_id",
-            "outcome",
-            "next_alternative_id",
-            "reason",
-            "legacy_status",
-            "segment",
-            "counted",
-            "client_key",
-            "created_at",
-        ),
-        insert=True,
-    )
-)
+OUTCOME_EVENT_COLUMNS = tuple(columns(OutcomeEvent, _EVENT_FIELDS, insert=True))
 ENROLLMENT_STEP_COLUMNS = tuple(
     columns(EnrollmentStep, ("current_alternative_id", "state", "metadata", "updated_at", "completed_at"))
 )

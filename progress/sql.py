@@ -321,6 +321,25 @@ def load_node_rows(user_id: int, keys) -> dict[tuple[str, int], NodeRow]:
     return {(row[2], row[3]): NodeRow(*row) for row in _parse_timestamps(rows, NODE_TYPES)}
 
 
+_EVENTS_INSERT = (
+    f"INSERT INTO {ProgressEvent._meta.db_table} ({', '.join(EVENT_COLUMNS)}) "
+    f"SELECT {_json_select(EVENT_TYPES)} FROM jsonb_array_elements(%s::jsonb) AS r"
+)
+_COUNTERS_UPDATE = (
+    f"UPDATE {LearnerState._meta.db_table} SET events_count = events_count + %s, "
+    "rollup_version = rollup_version + 1, "
+    "last_event_at = GREATEST(COALESCE(last_event_at, %s), %s), updated_at = %s WHERE user_id = %s"
+)
+
+
+def _stamp(events: list[dict], now: datetime) -> None:
+    """Give each log row its statement id (a random UUID) and stored time."""
+    statement_ids = os.urandom(16 * len(events))
+    for i, event in enumerate(events):
+        event["statement_id"] = uuid.UUID(bytes=statement_ids[16 * i : 16 * i + 16], version=4)
+        event["stored_at"] = now
+
+
 def write_progress(
     *,
     user_id: int,
@@ -359,22 +378,9 @@ def write_progress(
         statements.append(sql)
         params.append(document)
     if events:
-        statement_ids = os.urandom(16 * len(events))
-        for i, event in enumerate(events):
-            event["statement_id"] = uuid.UUID(bytes=statement_ids[16 * i : 16 * i + 16], version=4)
-            event["stored_at"] = now
-        document = json.dumps([[event[c] for c in EVENT_COLUMNS] for event in events], default=_plain)
-        select = _json_select(EVENT_TYPES)
-        statements.append(
-            f"INSERT INTO {ProgressEvent._meta.db_table} ({', '.join(EVENT_COLUMNS)}) "
-            f"SELECT {select} FROM jsonb_array_elements(%s::jsonb) AS r"
-        )
-        params.append(document)
-        statements.append(
-            f"UPDATE {LearnerState._meta.db_table} SET events_count = events_count + %s, "
-            "rollup_version = rollup_version + 1, "
-            "last_event_at = GREATEST(COALESCE(last_event_at, %s), %s), updated_at = %s WHERE user_id = %s"
-        )
+        _stamp(events, now)
+        statements += [_EVENTS_INSERT, _COUNTERS_UPDATE]
+        params.append(json.dumps([[event[c] for c in EVENT_COLUMNS] for event in events], default=_plain))
         params += [len(events), latest, latest, now, user_id]
     if not statements:
         return
