@@ -181,14 +181,33 @@ def _stat_segments(segment: str) -> list[str]:
     return [ALL_LEARNERS] + ([segment] if segment else [])
 
 
-def _replay(*, enrollment, event, step_order, plan_id, outcome, next_plan_id, legacy) -> StatusResult:
+@dataclass(frozen=True)
+class _Status:
+    """A status as the coach sent it, the legacy ``SKIPPED_INEFFECTIVE`` read as the ``SWAPPED``
+    it is (``legacy``)."""
+
+    step_order: int
+    plan_id: str
+    outcome: str
+    next_plan_id: str | None
+    reason: str
+    legacy: bool
+    client_key: str
+
+
+def _replay(*, enrollment, event, status: _Status) -> StatusResult:
     same = (
-        event.step.order == step_order
-        and event.alternative.code == plan_id
-        and (event.legacy_status == LEGACY_SKIPPED_INEFFECTIVE if legacy else event.outcome == outcome)
+        event.step.order == status.step_order
+        and event.alternative.code == status.plan_id
         and (
-            legacy
-            or (event.next_alternative.code if event.next_alternative else None) == (next_plan_id or None)
+            event.legacy_status == LEGACY_SKIPPED_INEFFECTIVE
+            if status.legacy
+            else event.outcome == status.outcome
+        )
+        and (
+            status.legacy
+            or (event.next_alternative.code if event.next_alternative else None)
+            == (status.next_plan_id or None)
         )
     )
     if not same:
@@ -256,9 +275,9 @@ def _locked_enrollment(*, user, enrollment: Enrollment | int) -> Enrollment:
     return found
 
 
-def _checked_outcome(*, outcome: str, next_plan_id: str | None, reason: str) -> tuple[str, str, bool]:
-    """(outcome, reason, legacy): the legacy ``SKIPPED_INEFFECTIVE`` as the ``SWAPPED`` it is;
-    an unknown outcome or a ``next_plan_id`` where it does not belong is a ``ValidationError``."""
+def _checked_status(step_order, plan_id, outcome, next_plan_id, reason, client_key) -> _Status:
+    """The status asked; an unknown outcome or a ``next_plan_id`` where it does not belong is a
+    ``ValidationError``."""
     legacy = outcome == LEGACY_SKIPPED_INEFFECTIVE
     if legacy:
         outcome = Outcome.SWAPPED
@@ -271,19 +290,15 @@ def _checked_outcome(*, outcome: str, next_plan_id: str | None, reason: str) -> 
         raise ValidationError({"next_plan_id": ["SWAPPED needs next_plan_id: the plan to switch to."]})
     if outcome != Outcome.SWAPPED and next_plan_id:
         raise ValidationError({"next_plan_id": ["next_plan_id is only allowed with SWAPPED."]})
-    return outcome, reason, legacy
+    return _Status(step_order, plan_id, outcome, next_plan_id, reason, legacy, client_key)
 
 
 def _named_plans(
-    *,
-    enrollment: Enrollment,
-    context: _StatusContext,
-    step_order: int,
-    plan_id: str,
-    next_plan_id: str | None,
+    *, enrollment: Enrollment, context: _StatusContext, status: _Status
 ) -> tuple[Alternative, Alternative | None]:
     """The plan ``plan_id`` and the plan ``next_plan_id`` (``None`` when not given) of the step,
     or a ``ValidationError``."""
+    step_order, plan_id, next_plan_id = status.step_order, status.plan_id, status.next_plan_id
     if context.step is None:
         raise ValidationError({"step": [f"{enrollment.curriculum} has no step {step_order}."]})
     by_code = {a.code: a for a in context.alternatives}
@@ -325,17 +340,11 @@ def _open_state(*, enrollment: Enrollment, context: _StatusContext, step_order: 
 
 
 def _checked_plan_move(
-    *,
-    state: EnrollmentStep,
-    context: _StatusContext,
-    plan: Alternative,
-    following,
-    legacy: bool,
-    step_order: int,
+    *, state: EnrollmentStep, context: _StatusContext, plan: Alternative, following, status: _Status
 ) -> Alternative | None:
     """The plan a status moves to (``following``; for the legacy status the next offered plan in
     designer order), after checking that ``plan`` is the learner's current plan (``Conflict``s)."""
-    plan_id = plan.code
+    plan_id, step_order = plan.code, status.step_order
     if state.current_alternative_id is not None and state.current_alternative_id != plan.pk:
         current = next((a for a in context.alternatives if a.pk == state.current_alternative_id), None)
         if current is None:
@@ -345,7 +354,7 @@ def _checked_plan_move(
             code="not_current_plan",
             current_plan_id=current.code,
         )
-    if legacy and following is None:
+    if status.legacy and following is None:
         following = next((a for a in context.alternatives if a.is_active and a.order > plan.order), None)
         if following is None:
             raise Conflict(
@@ -356,7 +365,7 @@ def _checked_plan_move(
 
 
 def _new_event(
-    *, enrollment, step, state: EnrollmentStep, plan, following, outcome, reason, legacy, client_key, now
+    *, enrollment, step, state: EnrollmentStep, plan, following, status: _Status, now
 ) -> OutcomeEvent:
     """The outcome event to append (read before the state moves: a ``SWAPPED`` right after a
     ``STOPPED`` is not counted again). The client_key was looked up under the enrollment's lock,
@@ -365,29 +374,29 @@ def _new_event(
         enrollment=enrollment,
         step=step,
         alternative=plan,
-        outcome=outcome,
-        next_alternative=following if outcome == Outcome.SWAPPED else None,
-        reason=reason,
-        legacy_status=LEGACY_SKIPPED_INEFFECTIVE if legacy else "",
+        outcome=status.outcome,
+        next_alternative=following if status.outcome == Outcome.SWAPPED else None,
+        reason=status.reason,
+        legacy_status=LEGACY_SKIPPED_INEFFECTIVE if status.legacy else "",
         segment=enrollment.curriculum.segment_for(enrollment.traits),
-        counted=not (outcome == Outcome.SWAPPED and state.state == EnrollmentStep.State.STOPPED),
-        client_key=client_key,
+        counted=not (status.outcome == Outcome.SWAPPED and state.state == EnrollmentStep.State.STOPPED),
+        client_key=status.client_key,
         created_at=now,
     )
 
 
-def _move_state(*, state: EnrollmentStep, outcome: str, plan: Alternative, following, reason: str, now):
-    """The learner's state after ``outcome`` of ``plan`` (in memory; written with the event)."""
+def _move_state(*, state: EnrollmentStep, status: _Status, plan: Alternative, following, now):
+    """The learner's state after the status of ``plan`` (in memory; written with the event)."""
     state.current_alternative = plan
-    if outcome == Outcome.SUCCESS:
+    if status.outcome == Outcome.SUCCESS:
         state.state = EnrollmentStep.State.SUCCEEDED
         state.completed_at = now
-    elif outcome == Outcome.STOPPED:
+    elif status.outcome == Outcome.STOPPED:
         state.state = EnrollmentStep.State.STOPPED
     else:
         state.current_alternative = following
         state.state = EnrollmentStep.State.IN_PROGRESS
-        state.metadata = {"selected_alternative_id": following.code, "reason": reason or "swapped"}
+        state.metadata = {"selected_alternative_id": following.code, "reason": status.reason or "swapped"}
     if not state.metadata:
         state.metadata = {"selected_alternative_id": plan.code, "reason": "chosen"}
     state.updated_at = now
@@ -417,29 +426,15 @@ def coach_status_record(
     """
     with transaction.atomic():
         enrollment = _locked_enrollment(user=user, enrollment=enrollment)
-        outcome, reason, legacy = _checked_outcome(outcome=outcome, next_plan_id=next_plan_id, reason=reason)
+        status = _checked_status(step_order, plan_id, outcome, next_plan_id, reason, client_key)
         context = _status_context(enrollment=enrollment, step_order=step_order, client_key=client_key)
         if context.earlier is not None:
-            return _replay(
-                enrollment=enrollment,
-                event=context.earlier,
-                step_order=step_order,
-                plan_id=plan_id,
-                outcome=outcome,
-                next_plan_id=next_plan_id,
-                legacy=legacy,
-            )
-        plan, following = _named_plans(
-            enrollment=enrollment,
-            context=context,
-            step_order=step_order,
-            plan_id=plan_id,
-            next_plan_id=next_plan_id,
-        )
+            return _replay(enrollment=enrollment, event=context.earlier, status=status)
+        plan, following = _named_plans(enrollment=enrollment, context=context, status=status)
         step = context.step
         state = _open_state(enrollment=enrollment, context=context, step_order=step_order)
         following = _checked_plan_move(
-            state=state, context=context, plan=plan, following=following, legacy=legacy, step_order=step_order
+            state=state, context=context, plan=plan, following=following, status=status
         )
         now = timezone.now()
         event = _new_event(
@@ -448,17 +443,15 @@ def coach_status_record(
             state=state,
             plan=plan,
             following=following,
-            outcome=outcome,
-            reason=reason,
-            legacy=legacy,
-            client_key=client_key,
+            status=status,
             now=now,
         )
-        _move_state(state=state, outcome=outcome, plan=plan, following=following, reason=reason, now=now)
-        if outcome == Outcome.SUCCESS:
+        success = status.outcome == Outcome.SUCCESS
+        _move_state(state=state, status=status, plan=plan, following=following, now=now)
+        if success:
             _advance(enrollment=enrollment, step=step, now=now)
         # Last: the statistics rows are shared by every learner on the plan.
-        _outcome_write(event=event, state=state, success=outcome == Outcome.SUCCESS)
+        _outcome_write(event=event, state=state, success=success)
     state.step = step
     return StatusResult(enrollment=enrollment, state=state, event=event, replayed=False)
 
