@@ -8,7 +8,6 @@ person understands.
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import DEFAULT_DB_ALIAS
 from django.db.models import Count, Prefetch, Q
 
 from config.errors import NotFound
@@ -303,6 +302,115 @@ def stat_counts(*, alternative_ids: list[int], segment: str) -> dict[tuple[int, 
     }
 
 
+@dataclass(slots=True)
+class _Evidence:
+    """One alternative as the ranking weighs it."""
+
+    alternative: Alternative
+    belief: Posterior
+    seg: tuple[int, int]  # (successes, attempts) in the learner's segment
+    overall: tuple[int, int]  # (successes, attempts) of all learners
+    score: float = 0.0
+    excluded_rule: dict | None = None
+    failed: int = 0
+
+    @property
+    def eligible(self) -> bool:
+        return self.excluded_rule is None and self.failed == 0
+
+
+def _evidence(*, alternatives: list[Alternative], counts, segment: str) -> list[_Evidence]:
+    """Each alternative's posterior from its prior, its segment's counts and the other learners'."""
+    borrow = float(settings.CURRICULUM_BORROW_STRENGTH)
+    found = []
+    for alternative in alternatives:
+        overall = counts.get((alternative.pk, ALL_LEARNERS), (0, 0))
+        seg = counts.get((alternative.pk, segment), (0, 0)) if segment else overall
+        rest = (overall[0] - seg[0], overall[1] - seg[1]) if segment else (0, 0)
+        belief = posterior(
+            prior_rate=alternative.prior_success_rate,
+            prior_strength=alternative.prior_strength,
+            successes=seg[0],
+            attempts=seg[1],
+            rest_successes=rest[0],
+            rest_attempts=rest[1],
+            borrow_strength=borrow,
+        )
+        found.append(_Evidence(alternative=alternative, belief=belief, seg=seg, overall=overall))
+    return found
+
+
+def _scored(evidence: list[_Evidence], *, policy: str, rng, traits: dict, failed_counts) -> list[_Evidence]:
+    """The evidence scored under ``policy`` (the excluded and failed by their expected success)
+    and sorted: eligible first, best score first, designer order breaking ties."""
+    scores = selection_scores(policy, [item.belief for item in evidence], rng=rng)
+    for item, score in zip(evidence, scores, strict=True):
+        item.excluded_rule = next(
+            (r for r in item.alternative.match_rules or [] if not rule_holds(r, traits)), None
+        )
+        item.failed = failed_counts.get(item.alternative.pk, 0)
+        item.score = score if item.eligible else item.belief.mean
+    return sorted(
+        evidence,
+        key=lambda item: (not item.eligible, -item.score, item.alternative.order, item.alternative.pk),
+    )
+
+
+def _best_below(scored: list[_Evidence]) -> list[tuple[Alternative, float] | None]:
+    """For each place, the eligible alternative ranked below it that looks best now (and its
+    expected success): an eligible plan ranked above a better-looking one is explored."""
+    best_below: list[tuple[Alternative, float] | None] = [None] * len(scored)
+    leader = None
+    for index in range(len(scored) - 1, -1, -1):
+        best_below[index] = leader
+        item = scored[index]
+        if item.eligible and (leader is None or item.belief.mean >= leader[1]):
+            leader = (item.alternative, item.belief.mean)
+    return best_below
+
+
+def _ranked(
+    item: _Evidence,
+    *,
+    rank: int,
+    recommended: bool,
+    is_current: bool,
+    exploring_over,
+    curriculum,
+    segment,
+    words,
+) -> RankedAlternative:
+    return RankedAlternative(
+        alternative=item.alternative,
+        rank=rank,
+        recommended=recommended,
+        expected_success=round(item.belief.mean, 4),
+        segment=segment or ALL_LEARNERS,
+        successes=item.seg[0],
+        attempts=item.seg[1],
+        overall_successes=item.overall[0],
+        overall_attempts=item.overall[1],
+        tried_without_success=item.failed > 0,
+        failed_attempts=item.failed,
+        excluded=item.excluded_rule is not None,
+        is_current=is_current,
+        reason=_reason(
+            curriculum=curriculum,
+            alternative=item.alternative,
+            segment=segment,
+            seg=item.seg,
+            overall=item.overall,
+            excluded_rule=item.excluded_rule,
+            failed=item.failed,
+            traits_segment_words=words,
+            exploring_over=exploring_over,
+        ),
+        selection_score=round(item.score, 4),
+        exploring=exploring_over is not None,
+        posterior=item.belief,
+    )
+
+
 def rank_with_counts(
     *,
     curriculum: Curriculum,
@@ -319,85 +427,37 @@ def rank_with_counts(
 ) -> list[RankedAlternative]:
     """:func:`alternatives_rank` on evidence already read: ``counts`` maps (alternative id,
     segment) to (successes, attempts) for ``"*"`` and the learner's ``segment`` (no query)."""
-    failed_counts = failed_counts or {}
-    policy = policy or policy_for(curriculum)
     alternatives = sorted(alternatives, key=lambda a: (a.order, a.pk))
-    borrow = float(settings.CURRICULUM_BORROW_STRENGTH)
-    segment_words = curriculum.describe_segment(segment)
-    evidence = []
-    for alternative in alternatives:
-        overall = counts.get((alternative.pk, ALL_LEARNERS), (0, 0))
-        seg = counts.get((alternative.pk, segment), (0, 0)) if segment else overall
-        rest = (overall[0] - seg[0], overall[1] - seg[1]) if segment else (0, 0)
-        belief = posterior(
-            prior_rate=alternative.prior_success_rate,
-            prior_strength=alternative.prior_strength,
-            successes=seg[0],
-            attempts=seg[1],
-            rest_successes=rest[0],
-            rest_attempts=rest[1],
-            borrow_strength=borrow,
-        )
-        evidence.append((alternative, belief, seg, overall))
-    rng = selection_rng(enrollment_id=enrollment_id, step_id=step_id)
-    scores = selection_scores(policy, [belief for _, belief, _, _ in evidence], rng=rng)
-    scored = []
-    for (alternative, belief, seg, overall), score in zip(evidence, scores, strict=True):
-        excluded_rule = next((r for r in alternative.match_rules or [] if not rule_holds(r, traits)), None)
-        failed = failed_counts.get(alternative.pk, 0)
-        eligible = excluded_rule is None and failed == 0
-        scored.append(
-            (alternative, belief, score if eligible else belief.mean, seg, overall, excluded_rule, failed)
-        )
-    scored.sort(key=lambda item: (item[5] is not None or item[6] > 0, -item[2], item[0].order, item[0].pk))
-
-    # An eligible plan ranked above an eligible one that looks better now is explored.
-    best_below: list[Alternative | None] = [None] * len(scored)
-    leader = None
-    for index in range(len(scored) - 1, -1, -1):
-        best_below[index] = leader
-        alternative, belief, _, _, _, excluded_rule, failed = scored[index]
-        if excluded_rule is None and failed == 0 and (leader is None or belief.mean >= leader[1]):
-            leader = (alternative, belief.mean)
-
+    evidence = _evidence(alternatives=alternatives, counts=counts, segment=segment)
+    scored = _scored(
+        evidence,
+        policy=policy or policy_for(curriculum),
+        rng=selection_rng(enrollment_id=enrollment_id, step_id=step_id),
+        traits=traits,
+        failed_counts=failed_counts or {},
+    )
+    best_below = _best_below(scored)
+    words = curriculum.describe_segment(segment)
     ranked = []
     recommended_given = False
-    for index, (alternative, belief, score, seg, overall, excluded_rule, failed) in enumerate(scored):
-        eligible = excluded_rule is None and failed == 0
-        is_current = alternative.pk == current_alternative_id
-        recommended = eligible and not recommended_given and not (is_current and current_open)
+    for index, item in enumerate(scored):
+        is_current = item.alternative.pk == current_alternative_id
+        recommended = item.eligible and not recommended_given and not (is_current and current_open)
         recommended_given = recommended_given or recommended
         better = best_below[index]
-        exploring_over = better[0] if eligible and better and better[1] > belief.mean + 1e-9 else None
+        exploring_over = (
+            better[0] if item.eligible and better and better[1] > item.belief.mean + 1e-9 else None
+        )
         ranked.append(
-            RankedAlternative(
-                alternative=alternative,
+            _ranked(
+                item,
                 rank=index + 1,
                 recommended=recommended,
-                expected_success=round(belief.mean, 4),
-                segment=segment or ALL_LEARNERS,
-                successes=seg[0],
-                attempts=seg[1],
-                overall_successes=overall[0],
-                overall_attempts=overall[1],
-                tried_without_success=failed > 0,
-                failed_attempts=failed,
-                excluded=excluded_rule is not None,
                 is_current=is_current,
-                reason=_reason(
-                    curriculum=curriculum,
-                    alternative=alternative,
-                    segment=segment,
-                    seg=seg,
-                    overall=overall,
-                    excluded_rule=excluded_rule,
-                    failed=failed,
-                    traits_segment_words=segment_words,
-                    exploring_over=exploring_over,
-                ),
-                selection_score=round(score, 4),
-                exploring=exploring_over is not None,
-                posterior=belief,
+                exploring_over=exploring_over,
+                curriculum=curriculum,
+                segment=segment,
+                words=words,
             )
         )
     return ranked
@@ -465,113 +525,97 @@ def enrollment_step_alternatives(*, enrollment: Enrollment, step: Step) -> StepA
 
 ENROLLMENT_NOT_FOUND = "No Enrollment matches the given query."
 STEP_NOT_FOUND = "No Step matches the given query."
-_ALTERNATIVE_FIELDS = [f.attname for f in Alternative._meta.concrete_fields]
 
 
-def _partial(model, values: dict):
-    """A ``model`` instance as the database would load it with only the columns in ``values``."""
-    names = [f.attname for f in model._meta.concrete_fields if f.attname in values]
-    return model.from_db(DEFAULT_DB_ALIAS, names, [values[name] for name in names])
+def _row_models(row: dict) -> tuple[Enrollment, Step, list[Alternative], EnrollmentStep | None]:
+    """The enrollment (with its curriculum), the step, its offered alternatives and the learner's
+    state on it (``None``: not started) of a :func:`curriculum.sql.step_alternatives_row`."""
+    curriculum = sql.loaded(
+        Curriculum,
+        {
+            "id": row["curriculum_id"],
+            **{name: row[name] for name in ("trait_schema", "learner_noun", "selection_policy")},
+        },
+    )
+    enrollment = sql.loaded(
+        Enrollment, {name: row[name] for name in ("id", "user_id", "curriculum_id", "traits")}
+    )
+    enrollment.curriculum = curriculum
+    step = sql.loaded(
+        Step,
+        {
+            "id": row["step_id"],
+            "curriculum_id": curriculum.pk,
+            "order": row["step_order"],
+            "title": row["step_title"],
+        },
+    )
+    step.curriculum = curriculum
+    alternatives = [
+        sql.loaded(
+            Alternative,
+            {
+                **item,
+                "step_id": step.pk,
+                "prior_success_rate": float(item["prior_success_rate"]),
+                "prior_strength": float(item["prior_strength"]),
+                "is_active": True,
+            },
+        )
+        for item in row["alternatives"]
+    ]
+    if row["state_id"] is None:
+        return enrollment, step, alternatives, None
+    state = sql.loaded(
+        EnrollmentStep,
+        {
+            "id": row["state_id"],
+            "enrollment_id": enrollment.pk,
+            "step_id": step.pk,
+            "current_alternative_id": row["state_alternative_id"],
+            "state": row["state"],
+        },
+    )
+    if row["state_alternative_id"] is not None:
+        state.current_alternative = next(
+            (a for a in alternatives if a.pk == row["state_alternative_id"]), None
+        ) or sql.loaded(Alternative, {"id": row["state_alternative_id"], "code": row["state_plan_code"]})
+    return enrollment, step, alternatives, state
+
+
+def _row_counts(row: dict, *, segment: str) -> tuple[dict, dict]:
+    """(statistics counts, failed attempts) of a :func:`curriculum.sql.step_alternatives_row`,
+    as :func:`rank_with_counts` takes them."""
+    counts, failed_counts = {}, {}
+    for item in row["alternatives"]:
+        if item["attempts"] is not None:
+            counts[(item["id"], ALL_LEARNERS)] = (item["successes"], item["attempts"])
+        if item["segment_attempts"] is not None:
+            counts[(item["id"], segment)] = (item["segment_successes"], item["segment_attempts"])
+        if item["failed"] is not None:
+            failed_counts[item["id"]] = item["failed"]
+    if segment != row["segment"]:
+        # A trait value the statement spells differently: read the learner's statistics again.
+        counts = stat_counts(alternative_ids=[item["id"] for item in row["alternatives"]], segment=segment)
+    return counts, failed_counts
 
 
 def step_alternatives_for(*, user, enrollment_id: int, order: int) -> StepAlternatives:
     """:func:`enrollment_step_alternatives` of the user's enrollment ``enrollment_id`` at its
     step ``order``; ``NotFound`` when the enrollment is not the user's or has no such step.
 
-    On PostgreSQL everything it reads comes in one query (:func:`curriculum.sql.step_alternatives_row`),
-    ranked by the same :func:`rank_with_counts`; elsewhere the ORM's queries.
+    Everything it reads comes in one query (:func:`curriculum.sql.step_alternatives_row`), ranked
+    by the same :func:`rank_with_counts`.
     """
-    if not sql.postgres():
-        enrollment = enrollments_for(user=user).filter(pk=enrollment_id).first()
-        if enrollment is None:
-            raise NotFound(ENROLLMENT_NOT_FOUND)
-        step = Step.objects.filter(curriculum_id=enrollment.curriculum_id, order=order).first()
-        if step is None:
-            raise NotFound(STEP_NOT_FOUND)
-        step.curriculum = enrollment.curriculum
-        return enrollment_step_alternatives(enrollment=enrollment, step=step)
-
     row = sql.step_alternatives_row(user_id=user.pk, enrollment_id=enrollment_id, order=order)
     if row is None:
         raise NotFound(ENROLLMENT_NOT_FOUND)
     if row["step_id"] is None:
         raise NotFound(STEP_NOT_FOUND)
-    curriculum = _partial(
-        Curriculum,
-        {
-            "id": row["curriculum_id"],
-            "trait_schema": row["trait_schema"],
-            "learner_noun": row["learner_noun"],
-            "selection_policy": row["selection_policy"],
-        },
-    )
-    enrollment = _partial(
-        Enrollment,
-        {
-            "id": row["id"],
-            "user_id": row["user_id"],
-            "curriculum_id": row["curriculum_id"],
-            "traits": row["traits"],
-        },
-    )
-    enrollment.curriculum = curriculum
-    step = _partial(
-        Step,
-        {
-            "id": row["step_id"],
-            "curriculum_id": row["curriculum_id"],
-            "order": row["step_order"],
-            "title": row["step_title"],
-        },
-    )
-    step.curriculum = curriculum
-    traits = enrollment.traits
-    segment = curriculum.segment_for(traits)
-    alternatives, counts, failed_counts = [], {}, {}
-    for item in row["alternatives"]:
-        values = {
-            "id": item["id"],
-            "step_id": step.pk,
-            "order": item["order"],
-            "code": item["code"],
-            "title": item["title"],
-            "summary": item["summary"],
-            "content": item["content"],
-            "match_rules": item["match_rules"],
-            "prior_success_rate": float(item["prior_success_rate"]),
-            "prior_strength": float(item["prior_strength"]),
-            "is_active": True,
-        }
-        alternative = Alternative.from_db(
-            DEFAULT_DB_ALIAS, _ALTERNATIVE_FIELDS, [values[name] for name in _ALTERNATIVE_FIELDS]
-        )
-        alternatives.append(alternative)
-        if item["attempts"] is not None:
-            counts[(alternative.pk, ALL_LEARNERS)] = (item["successes"], item["attempts"])
-        if item["segment_attempts"] is not None:
-            counts[(alternative.pk, segment)] = (item["segment_successes"], item["segment_attempts"])
-        if item["failed"] is not None:
-            failed_counts[alternative.pk] = item["failed"]
-    if segment != row["segment"]:
-        # A trait value the statement spells differently: read the learner's statistics again.
-        counts = stat_counts(alternative_ids=[a.pk for a in alternatives], segment=segment)
-
-    state = None
-    if row["state_id"] is not None:
-        state = _partial(
-            EnrollmentStep,
-            {
-                "id": row["state_id"],
-                "enrollment_id": enrollment.pk,
-                "step_id": step.pk,
-                "current_alternative_id": row["state_alternative_id"],
-                "state": row["state"],
-            },
-        )
-        if row["state_alternative_id"] is not None:
-            state.current_alternative = next(
-                (a for a in alternatives if a.pk == row["state_alternative_id"]), None
-            ) or _partial(Alternative, {"id": row["state_alternative_id"], "code": row["state_plan_code"]})
+    enrollment, step, alternatives, state = _row_models(row)
+    curriculum = enrollment.curriculum
+    segment = curriculum.segment_for(enrollment.traits)
+    counts, failed_counts = _row_counts(row, segment=segment)
     current_open = bool(
         state and state.current_alternative_id and state.state != EnrollmentStep.State.SUCCEEDED
     )
@@ -579,7 +623,7 @@ def step_alternatives_for(*, user, enrollment_id: int, order: int) -> StepAltern
     ranked = rank_with_counts(
         curriculum=curriculum,
         step_id=step.pk,
-        traits=traits,
+        traits=enrollment.traits,
         segment=segment,
         alternatives=alternatives,
         counts=counts,

@@ -12,7 +12,7 @@ The coach status flow (:func:`coach_status_record`) in short:
   in progress as a failure, except right after a ``STOPPED`` of the same plan (that attempt was
   already counted), when it only records the change of plan.
 * Outcomes of one enrollment are serialised by locking the enrollment row; statistics move
-  by increments in the same transaction (on PostgreSQL an upsert in the last statement, as the
+  by increments in the same transaction (an upsert in the last statement, as the
   rows are shared by every learner on the plan), so concurrent outcomes never lose a count.
 * Retries: a request carrying a ``client_key`` already recorded for the enrollment is answered
   with the recorded result and changes nothing (a different request reusing the key is a 409).
@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import DEFAULT_DB_ALIAS, IntegrityError, transaction
-from django.db.models import Count, F, Q
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from config.errors import Conflict, Invalid, NotFound
@@ -46,7 +46,7 @@ from .models import (
     Step,
 )
 from .selectors import ENROLLMENT_NOT_FOUND, alternatives_rank
-from .sql import lock_outcome_history
+from .sql import loaded, lock_outcome_history
 
 LEGACY_SKIPPED_INEFFECTIVE = "SKIPPED_INEFFECTIVE"
 OUTCOME_CHOICES = [choice for choice, _ in Outcome.choices]
@@ -181,29 +181,33 @@ def _stat_segments(segment: str) -> list[str]:
     return [ALL_LEARNERS] + ([segment] if segment else [])
 
 
-def _stats_add(*, alternative_id: int, segment: str, success: bool):
-    """Count one attempt in the all-learners row and the segment's row (race-free). The rows stay
-    locked until the transaction ends: other learners of the same plan wait on them, so callers
-    run this last."""
-    segments = _stat_segments(segment)
-    AlternativeStat.objects.bulk_create(
-        [AlternativeStat(alternative_id=alternative_id, segment=s) for s in segments], ignore_conflicts=True
-    )
-    AlternativeStat.objects.filter(alternative_id=alternative_id, segment__in=segments).update(
-        attempts=F("attempts") + 1,
-        successes=F("successes") + (1 if success else 0),
-        updated_at=timezone.now(),
-    )
+@dataclass(frozen=True)
+class _Status:
+    """A status as the coach sent it, the legacy ``SKIPPED_INEFFECTIVE`` read as the ``SWAPPED``
+    it is (``legacy``)."""
+
+    step_order: int
+    plan_id: str
+    outcome: str
+    next_plan_id: str | None
+    reason: str
+    legacy: bool
+    client_key: str
 
 
-def _replay(*, enrollment, event, step_order, plan_id, outcome, next_plan_id, legacy) -> StatusResult:
+def _replay(*, enrollment, event, status: _Status) -> StatusResult:
     same = (
-        event.step.order == step_order
-        and event.alternative.code == plan_id
-        and (event.legacy_status == LEGACY_SKIPPED_INEFFECTIVE if legacy else event.outcome == outcome)
+        event.step.order == status.step_order
+        and event.alternative.code == status.plan_id
         and (
-            legacy
-            or (event.next_alternative.code if event.next_alternative else None) == (next_plan_id or None)
+            event.legacy_status == LEGACY_SKIPPED_INEFFECTIVE
+            if status.legacy
+            else event.outcome == status.outcome
+        )
+        and (
+            status.legacy
+            or (event.next_alternative.code if event.next_alternative else None)
+            == (status.next_plan_id or None)
         )
     )
     if not same:
@@ -227,44 +231,8 @@ class _StatusContext:
     earlier: OutcomeEvent | None  # the event already recorded under the client_key
 
 
-def _loaded(model, values: dict):
-    """A ``model`` instance as the database would load it with the columns in ``values``."""
-    names = [f.attname for f in model._meta.concrete_fields if f.attname in values]
-    return model.from_db(DEFAULT_DB_ALIAS, names, [values[name] for name in names])
-
-
-def _earlier_event(*, enrollment, client_key: str, pk: int | None = None) -> OutcomeEvent | None:
-    if not client_key:
-        return None
-    events = OutcomeEvent.objects.select_related("step", "alternative", "next_alternative")
-    if pk is not None:
-        return events.get(pk=pk)
-    return events.filter(enrollment=enrollment, client_key=client_key).first()
-
-
 def _status_context(*, enrollment: Enrollment, step_order: int, client_key: str) -> _StatusContext:
-    """One query on PostgreSQL (:func:`curriculum.sql.status_context_row`), else the ORM's."""
-    if not sql.postgres():
-        earlier = _earlier_event(enrollment=enrollment, client_key=client_key)
-        alternatives = list(
-            Alternative.objects.filter(step__curriculum_id=enrollment.curriculum_id, step__order=step_order)
-            .select_related("step")
-            .only("id", "step_id", "order", "code", "is_active", "step__curriculum_id", "step__order")
-            .order_by("order")
-        )
-        step = (
-            alternatives[0].step
-            if alternatives
-            else Step.objects.filter(curriculum_id=enrollment.curriculum_id, order=step_order).first()
-        )
-        state = (
-            EnrollmentStep.objects.select_for_update(of=("self",))
-            .filter(enrollment=enrollment, step=step)
-            .first()
-            if step is not None
-            else None
-        )
-        return _StatusContext(step=step, alternatives=alternatives, state=state, earlier=earlier)
+    """One query (:func:`curriculum.sql.status_context_row`), the earlier event loaded if any."""
     row = sql.status_context_row(
         enrollment_id=enrollment.pk,
         curriculum_id=enrollment.curriculum_id,
@@ -273,42 +241,165 @@ def _status_context(*, enrollment: Enrollment, step_order: int, client_key: str)
     )
     earlier = None
     if row["earlier_event_id"] is not None:
-        earlier = _earlier_event(enrollment=enrollment, client_key=client_key, pk=row["earlier_event_id"])
+        earlier = OutcomeEvent.objects.select_related("step", "alternative", "next_alternative").get(
+            pk=row["earlier_event_id"]
+        )
     if row["step_id"] is None:
         return _StatusContext(step=None, alternatives=[], state=None, earlier=earlier)
-    step = _loaded(
+    step = loaded(
         Step, {"id": row["step_id"], "curriculum_id": enrollment.curriculum_id, "order": row["step_order"]}
     )
-    alternatives = [
-        _loaded(
-            Alternative,
-            {
-                "id": item["id"],
-                "step_id": step.pk,
-                "order": item["order"],
-                "code": item["code"],
-                "is_active": item["is_active"],
-            },
-        )
-        for item in row["alternatives"]
-    ]
+    alternatives = [loaded(Alternative, {**item, "step_id": step.pk}) for item in row["alternatives"]]
     state = None
     if row["state_id"] is not None:
-        state = _loaded(
+        state = loaded(
             EnrollmentStep,
             {
                 "id": row["state_id"],
                 "enrollment_id": enrollment.pk,
                 "step_id": step.pk,
-                "current_alternative_id": row["state_current_alternative_id"],
-                "state": row["state"],
-                "metadata": row["state_metadata"],
-                "started_at": row["state_started_at"],
-                "updated_at": row["state_updated_at"],
-                "completed_at": row["state_completed_at"],
+                **{name: row[f"state_{name}"] for name in sql.STATUS_STATE_COLUMNS},
             },
         )
     return _StatusContext(step=step, alternatives=alternatives, state=state, earlier=earlier)
+
+
+def _locked_enrollment(*, user, enrollment: Enrollment | int) -> Enrollment:
+    """The enrollment locked for the rest of the transaction (an id: one of ``user``'s)."""
+    locked = Enrollment.objects.select_for_update(of=("self",)).select_related("curriculum")
+    if isinstance(enrollment, Enrollment):
+        return locked.get(pk=enrollment.pk)
+    found = locked.filter(pk=enrollment, user=user).first()
+    if found is None:
+        raise NotFound(ENROLLMENT_NOT_FOUND)
+    return found
+
+
+def _checked_status(step_order, plan_id, outcome, next_plan_id, reason, client_key) -> _Status:
+    """The status asked; an unknown outcome or a ``next_plan_id`` where it does not belong is a
+    ``ValidationError``."""
+    legacy = outcome == LEGACY_SKIPPED_INEFFECTIVE
+    if legacy:
+        outcome = Outcome.SWAPPED
+        reason = reason or "ineffective"
+    if outcome not in OUTCOME_CHOICES:
+        raise ValidationError(
+            {"outcome": [f"Unknown outcome {outcome!r}: use one of {', '.join(OUTCOME_CHOICES)}."]}
+        )
+    if outcome == Outcome.SWAPPED and not legacy and not next_plan_id:
+        raise ValidationError({"next_plan_id": ["SWAPPED needs next_plan_id: the plan to switch to."]})
+    if outcome != Outcome.SWAPPED and next_plan_id:
+        raise ValidationError({"next_plan_id": ["next_plan_id is only allowed with SWAPPED."]})
+    return _Status(step_order, plan_id, outcome, next_plan_id, reason, legacy, client_key)
+
+
+def _named_plans(
+    *, enrollment: Enrollment, context: _StatusContext, status: _Status
+) -> tuple[Alternative, Alternative | None]:
+    """The plan ``plan_id`` and the plan ``next_plan_id`` (``None`` when not given) of the step,
+    or a ``ValidationError``."""
+    step_order, plan_id, next_plan_id = status.step_order, status.plan_id, status.next_plan_id
+    if context.step is None:
+        raise ValidationError({"step": [f"{enrollment.curriculum} has no step {step_order}."]})
+    by_code = {a.code: a for a in context.alternatives}
+    plan = by_code.get(plan_id)
+    if plan is None:
+        raise ValidationError({"plan_id": [f"Step {step_order} has no Plan {plan_id}."]})
+    if not next_plan_id:
+        return plan, None
+    following = by_code.get(next_plan_id)
+    if following is None:
+        raise ValidationError(
+            {"next_plan_id": [f"Plan {next_plan_id} is not an alternative of step {step_order}."]}
+        )
+    if following.pk == plan.pk:
+        raise ValidationError({"next_plan_id": ["next_plan_id must be another plan than plan_id."]})
+    if not following.is_active:
+        raise ValidationError({"next_plan_id": [f"Plan {next_plan_id} is no longer offered."]})
+    return plan, following
+
+
+def _open_state(*, enrollment: Enrollment, context: _StatusContext, step_order: int) -> EnrollmentStep:
+    """The learner's state on the step, which must be the enrollment's open step (else a
+    ``Conflict``); started now if the learner had none."""
+    step = context.step
+    if enrollment.state != Enrollment.State.ACTIVE:
+        raise Conflict("This enrollment is completed.", code="enrollment_completed")
+    if enrollment.current_step_id != step.pk:
+        where = enrollment.current_step.order if enrollment.current_step else "-"
+        raise Conflict(
+            f"Step {step_order} is not open: the enrollment is on step {where}.",
+            code="step_not_open",
+            current_step=str(where),
+        )
+    enrollment.current_step = step
+    if context.state is not None:
+        return context.state
+    step.curriculum = enrollment.curriculum
+    return _open_step(enrollment=enrollment, step=step)
+
+
+def _checked_plan_move(
+    *, state: EnrollmentStep, context: _StatusContext, plan: Alternative, following, status: _Status
+) -> Alternative | None:
+    """The plan a status moves to (``following``; for the legacy status the next offered plan in
+    designer order), after checking that ``plan`` is the learner's current plan (``Conflict``s)."""
+    plan_id, step_order = plan.code, status.step_order
+    if state.current_alternative_id is not None and state.current_alternative_id != plan.pk:
+        current = next((a for a in context.alternatives if a.pk == state.current_alternative_id), None)
+        if current is None:
+            current = Alternative.objects.get(pk=state.current_alternative_id)
+        raise Conflict(
+            f"Plan {plan_id} is not the current plan of step {step_order} (Plan {current.code} is).",
+            code="not_current_plan",
+            current_plan_id=current.code,
+        )
+    if status.legacy and following is None:
+        following = next((a for a in context.alternatives if a.is_active and a.order > plan.order), None)
+        if following is None:
+            raise Conflict(
+                f"Plan {plan_id} is the last alternative of step {step_order}: nothing to skip to.",
+                code="no_next_alternative",
+            )
+    return following
+
+
+def _new_event(
+    *, enrollment, step, state: EnrollmentStep, plan, following, status: _Status, now
+) -> OutcomeEvent:
+    """The outcome event to append (read before the state moves: a ``SWAPPED`` right after a
+    ``STOPPED`` is not counted again). The client_key was looked up under the enrollment's lock,
+    so it is free here."""
+    return OutcomeEvent(
+        enrollment=enrollment,
+        step=step,
+        alternative=plan,
+        outcome=status.outcome,
+        next_alternative=following if status.outcome == Outcome.SWAPPED else None,
+        reason=status.reason,
+        legacy_status=LEGACY_SKIPPED_INEFFECTIVE if status.legacy else "",
+        segment=enrollment.curriculum.segment_for(enrollment.traits),
+        counted=not (status.outcome == Outcome.SWAPPED and state.state == EnrollmentStep.State.STOPPED),
+        client_key=status.client_key,
+        created_at=now,
+    )
+
+
+def _move_state(*, state: EnrollmentStep, status: _Status, plan: Alternative, following, now):
+    """The learner's state after the status of ``plan`` (in memory; written with the event)."""
+    state.current_alternative = plan
+    if status.outcome == Outcome.SUCCESS:
+        state.state = EnrollmentStep.State.SUCCEEDED
+        state.completed_at = now
+    elif status.outcome == Outcome.STOPPED:
+        state.state = EnrollmentStep.State.STOPPED
+    else:
+        state.current_alternative = following
+        state.state = EnrollmentStep.State.IN_PROGRESS
+        state.metadata = {"selected_alternative_id": following.code, "reason": status.reason or "swapped"}
+    if not state.metadata:
+        state.metadata = {"selected_alternative_id": plan.code, "reason": "chosen"}
+    state.updated_at = now
 
 
 def coach_status_record(
@@ -328,135 +419,39 @@ def coach_status_record(
     (another user's is a ``NotFound``). Bad input is a ``ValidationError`` (400); a status the
     current state forbids is a ``Conflict`` (409). See the module docstring for the rules.
 
-    On PostgreSQL the usual case is three statements: the locked enrollment; the step, its
-    alternatives and the locked state (:func:`curriculum.sql.status_context_row`); the event, the
-    state and, shared by every learner on the plan and so written last, the statistics
+    The usual case is three statements: the locked enrollment; the step, its alternatives and
+    the locked state (:func:`curriculum.sql.status_context_row`); the event, the state and,
+    shared by every learner on the plan and so written last, the statistics
     (:func:`curriculum.sql.outcome_write`).
     """
     with transaction.atomic():
-        locked = Enrollment.objects.select_for_update(of=("self",)).select_related("curriculum")
-        if isinstance(enrollment, Enrollment):
-            enrollment = locked.get(pk=enrollment.pk)
-        else:
-            enrollment = locked.filter(pk=enrollment, user=user).first()
-            if enrollment is None:
-                raise NotFound(ENROLLMENT_NOT_FOUND)
-
-        legacy = outcome == LEGACY_SKIPPED_INEFFECTIVE
-        if legacy:
-            outcome = Outcome.SWAPPED
-            reason = reason or "ineffective"
-        if outcome not in OUTCOME_CHOICES:
-            raise ValidationError(
-                {"outcome": [f"Unknown outcome {outcome!r}: use one of {', '.join(OUTCOME_CHOICES)}."]}
-            )
-        if outcome == Outcome.SWAPPED and not legacy and not next_plan_id:
-            raise ValidationError({"next_plan_id": ["SWAPPED needs next_plan_id: the plan to switch to."]})
-        if outcome != Outcome.SWAPPED and next_plan_id:
-            raise ValidationError({"next_plan_id": ["next_plan_id is only allowed with SWAPPED."]})
-
+        enrollment = _locked_enrollment(user=user, enrollment=enrollment)
+        status = _checked_status(step_order, plan_id, outcome, next_plan_id, reason, client_key)
         context = _status_context(enrollment=enrollment, step_order=step_order, client_key=client_key)
         if context.earlier is not None:
-            return _replay(
-                enrollment=enrollment,
-                event=context.earlier,
-                step_order=step_order,
-                plan_id=plan_id,
-                outcome=outcome,
-                next_plan_id=next_plan_id,
-                legacy=legacy,
-            )
-
-        step, alternatives = context.step, context.alternatives
-        if step is None:
-            raise ValidationError({"step": [f"{enrollment.curriculum} has no step {step_order}."]})
-        by_code = {a.code: a for a in alternatives}
-        plan = by_code.get(plan_id)
-        if plan is None:
-            raise ValidationError({"plan_id": [f"Step {step_order} has no Plan {plan_id}."]})
-        following = None
-        if next_plan_id:
-            following = by_code.get(next_plan_id)
-            if following is None:
-                raise ValidationError(
-                    {"next_plan_id": [f"Plan {next_plan_id} is not an alternative of step {step_order}."]}
-                )
-            if following.pk == plan.pk:
-                raise ValidationError({"next_plan_id": ["next_plan_id must be another plan than plan_id."]})
-            if not following.is_active:
-                raise ValidationError({"next_plan_id": [f"Plan {next_plan_id} is no longer offered."]})
-
-        if enrollment.state != Enrollment.State.ACTIVE:
-            raise Conflict("This enrollment is completed.", code="enrollment_completed")
-        if enrollment.current_step_id != step.pk:
-            where = enrollment.current_step.order if enrollment.current_step else "-"
-            raise Conflict(
-                f"Step {step_order} is not open: the enrollment is on step {where}.",
-                code="step_not_open",
-                current_step=str(where),
-            )
-        enrollment.current_step = step
-        state = context.state
-        if state is None:
-            step.curriculum = enrollment.curriculum
-            state = _open_step(enrollment=enrollment, step=step)
-        if state.current_alternative_id is not None and state.current_alternative_id != plan.pk:
-            current = next((a for a in alternatives if a.pk == state.current_alternative_id), None)
-            if current is None:
-                current = Alternative.objects.get(pk=state.current_alternative_id)
-            raise Conflict(
-                f"Plan {plan_id} is not the current plan of step {step_order} (Plan {current.code} is).",
-                code="not_current_plan",
-                current_plan_id=current.code,
-            )
-        if legacy and following is None:
-            following = next((a for a in alternatives if a.is_active and a.order > plan.order), None)
-            if following is None:
-                raise Conflict(
-                    f"Plan {plan_id} is the last alternative of step {step_order}: nothing to skip to.",
-                    code="no_next_alternative",
-                )
-
-        counted = not (outcome == Outcome.SWAPPED and state.state == EnrollmentStep.State.STOPPED)
-        segment = enrollment.curriculum.segment_for(enrollment.traits)
+            return _replay(enrollment=enrollment, event=context.earlier, status=status)
+        plan, following = _named_plans(enrollment=enrollment, context=context, status=status)
+        step = context.step
+        state = _open_state(enrollment=enrollment, context=context, step_order=step_order)
+        following = _checked_plan_move(
+            state=state, context=context, plan=plan, following=following, status=status
+        )
         now = timezone.now()
-        # The client_key was looked up under the enrollment's lock, so it is free here.
-        event = OutcomeEvent(
+        event = _new_event(
             enrollment=enrollment,
             step=step,
-            alternative=plan,
-            outcome=outcome,
-            next_alternative=following if outcome == Outcome.SWAPPED else None,
-            reason=reason,
-            legacy_status=LEGACY_SKIPPED_INEFFECTIVE if legacy else "",
-            segment=segment,
-            counted=counted,
-            client_key=client_key,
-            created_at=now,
+            state=state,
+            plan=plan,
+            following=following,
+            status=status,
+            now=now,
         )
-
-        state.current_alternative = plan
-        fields = ["current_alternative", "state", "updated_at"]
-        if outcome == Outcome.SUCCESS:
-            state.state = EnrollmentStep.State.SUCCEEDED
-            state.completed_at = now
-            fields.append("completed_at")
-        elif outcome == Outcome.STOPPED:
-            state.state = EnrollmentStep.State.STOPPED
-        else:
-            state.current_alternative = following
-            state.state = EnrollmentStep.State.IN_PROGRESS
-            state.metadata = {"selected_alternative_id": following.code, "reason": reason or "swapped"}
-            fields.append("metadata")
-        if not state.metadata:
-            state.metadata = {"selected_alternative_id": plan.code, "reason": "chosen"}
-            fields.append("metadata")
-        state.updated_at = now
-
-        if outcome == Outcome.SUCCESS:
+        success = status.outcome == Outcome.SUCCESS
+        _move_state(state=state, status=status, plan=plan, following=following, now=now)
+        if success:
             _advance(enrollment=enrollment, step=step, now=now)
         # Last: the statistics rows are shared by every learner on the plan.
-        _outcome_write(event=event, state=state, state_fields=fields, success=outcome == Outcome.SUCCESS)
+        _outcome_write(event=event, state=state, success=success)
     state.step = step
     return StatusResult(enrollment=enrollment, state=state, event=event, replayed=False)
 
@@ -466,16 +461,10 @@ def _plain(value):
     return str(value) if isinstance(value, str) else value
 
 
-def _outcome_write(*, event: OutcomeEvent, state: EnrollmentStep, state_fields: list[str], success: bool):
-    """Append ``event``, save the ``state_fields`` of ``state`` and, when the event is counted,
-    count it in the statistics: one statement on PostgreSQL (:func:`curriculum.sql.outcome_write`,
-    which writes the state's columns as they are in memory, all loaded under its lock)."""
-    if not sql.postgres():
-        event.save(force_insert=True)
-        state.save(update_fields=state_fields)
-        if event.counted:
-            _stats_add(alternative_id=event.alternative_id, segment=event.segment, success=success)
-        return
+def _outcome_write(*, event: OutcomeEvent, state: EnrollmentStep, success: bool):
+    """Append ``event``, save ``state`` and, when the event is counted, count it in the
+    statistics, in one statement (:func:`curriculum.sql.outcome_write`, which writes the state's
+    columns as they are in memory, all loaded under its lock)."""
     event.pk = sql.outcome_write(
         event={name: _plain(getattr(event, name)) for name in sql.OUTCOME_EVENT_COLUMNS},
         state={name: _plain(getattr(state, name)) for name in sql.ENROLLMENT_STEP_COLUMNS},
@@ -519,7 +508,7 @@ class StatDrift:
 def curriculum_stats_rebuild(*, dry_run: bool = False, progress=None) -> list[StatDrift]:
     """Recompute every ``AlternativeStat`` from the history and correct the rows that drifted.
 
-    On PostgreSQL the history table is locked against writes (``SHARE`` mode) for the duration,
+    The history table is locked against writes (``SHARE`` mode) for the duration,
     so outcomes recorded meanwhile wait instead of being missed. ``progress`` wraps the loop
     over statistics keys (e.g. ``tqdm``). Returns the drift found (corrected unless ``dry_run``).
     """

@@ -11,14 +11,15 @@ Two hot paths read and write here, with one statement where the ORM needs severa
   statistics rows (all learners and the segment, created or incremented by
   ``INSERT ... ON CONFLICT DO UPDATE``).
 
-Both are PostgreSQL statements; the callers keep an ORM path for other databases (the embedded
-SQLite default). ``tests/curriculum/test_sql.py`` ties every column named below to the models
-and checks the answers against the ORM path's.
+Every column named below is declared from the models' fields (``config.sql_columns``) and
+checked against them by ``tests/config/test_sql_columns.py`` and ``tests/curriculum/test_sql.py``.
 """
 
 import json
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection
+
+from config.sql_columns import cast_types, columns
 
 from .models import (
     ALL_LEARNERS,
@@ -32,12 +33,26 @@ from .models import (
     Step,
 )
 
-# The columns each statement names, per model (checked against the models by the tests).
-NAMED_COLUMNS = {
-    Enrollment: {"id", "user_id", "curriculum_id", "traits"},
-    Curriculum: {"id", "trait_schema", "learner_noun", "selection_policy"},
-    Step: {"id", "curriculum_id", "order", "title"},
-    EnrollmentStep: {
+# What an outcome event holds besides its id (all written by ``outcome_write``).
+_EVENT_FIELDS = (
+    "enrollment_id",
+    "step_id",
+    "alternative_id",
+    "outcome",
+    "next_alternative_id",
+    "reason",
+    "legacy_status",
+    "segment",
+    "counted",
+    "client_key",
+    "created_at",
+)
+# The columns each statement names, per model.
+_NAMED = {
+    Enrollment: ("id", "user_id", "curriculum_id", "traits"),
+    Curriculum: ("id", "trait_schema", "learner_noun", "selection_policy"),
+    Step: ("id", "curriculum_id", "order", "title"),
+    EnrollmentStep: (
         "id",
         "enrollment_id",
         "step_id",
@@ -47,8 +62,8 @@ NAMED_COLUMNS = {
         "started_at",
         "updated_at",
         "completed_at",
-    },
-    Alternative: {
+    ),
+    Alternative: (
         "id",
         "step_id",
         "order",
@@ -60,23 +75,11 @@ NAMED_COLUMNS = {
         "prior_success_rate",
         "prior_strength",
         "is_active",
-    },
-    AlternativeStat: {"alternative_id", "segment", "attempts", "successes", "updated_at"},
-    OutcomeEvent: {
-        "id",
-        "enrollment_id",
-        "step_id",
-        "alternative_id",
-        "outcome",
-        "next_alternative_id",
-        "reason",
-        "legacy_status",
-        "segment",
-        "counted",
-        "client_key",
-        "created_at",
-    },
+    ),
+    AlternativeStat: ("alternative_id", "segment", "attempts", "successes", "updated_at"),
+    OutcomeEvent: ("id", *_EVENT_FIELDS),
 }
+NAMED_COLUMNS = {model: set(columns(model, names)) for model, names in _NAMED.items()}
 # The keys of each alternative in ``step_alternatives_row``'s JSON array.
 ALTERNATIVE_KEYS = (
     "id",
@@ -98,17 +101,18 @@ INT_MAX = 2**31 - 1
 BIGINT_MAX = 2**63 - 1
 
 
-def postgres() -> bool:
-    return connection.vendor == "postgresql"
+def loaded(model, values: dict):
+    """A ``model`` instance as the database would load it with only the columns in ``values``
+    (a row of a statement below turned back into a model; other keys are ignored)."""
+    names = [f.attname for f in model._meta.concrete_fields if f.attname in values]
+    return model.from_db(DEFAULT_DB_ALIAS, names, [values[name] for name in names])
 
 
 def lock_outcome_history() -> None:
     """Hold writes to the outcome history until the transaction ends (``SHARE`` mode: reads go
-    on), so a rebuild of the statistics misses no outcome recorded meanwhile. PostgreSQL only;
-    elsewhere a no-op."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(f"LOCK TABLE {OutcomeEvent._meta.db_table} IN SHARE MODE")
+    on), so a rebuild of the statistics misses no outcome recorded meanwhile."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"LOCK TABLE {OutcomeEvent._meta.db_table} IN SHARE MODE")
 
 
 # The learner's segment as Curriculum.segment_for computes it for the usual traits (strings,
@@ -166,8 +170,9 @@ LEFT JOIN {alternative} ca ON ca.id = es.current_alternative_id
 """
 
 
-def _statement(template: str) -> str:
+def _statement(template: str, **parts) -> str:
     return template.format(
+        **parts,
         segment=_SEGMENT.format(),
         enrollment=Enrollment._meta.db_table,
         curriculum=Curriculum._meta.db_table,
@@ -262,17 +267,17 @@ LEFT JOIN LATERAL (
 ) es ON true
 """
 STATUS_CONTEXT_SQL = _statement(_STATUS_CONTEXT)
+# The learner's state as the status context reads it (``state_<column>``).
+STATUS_STATE_COLUMNS = columns(
+    EnrollmentStep,
+    ("current_alternative_id", "state", "metadata", "started_at", "updated_at", "completed_at"),
+)
 STATUS_CONTEXT_KEYS = (
     "step_id",
     "step_order",
     "alternatives",
     "state_id",
-    "state_current_alternative_id",
-    "state",
-    "state_metadata",
-    "state_started_at",
-    "state_updated_at",
-    "state_completed_at",
+    *(f"state_{name}" for name in STATUS_STATE_COLUMNS),
     "earlier_event_id",
 )
 
@@ -299,21 +304,33 @@ def status_context_row(*, enrollment_id: int, curriculum_id: int, step_order: in
     return row
 
 
+# The columns the write names, per model: the event it appends, the state it updates and the
+# statistics rows it creates (alternative, segment, one attempt, successes, time).
+OUTCOME_EVENT_COLUMNS = tuple(columns(OutcomeEvent, _EVENT_FIELDS, insert=True))
+ENROLLMENT_STEP_COLUMNS = tuple(
+    columns(EnrollmentStep, ("current_alternative_id", "state", "metadata", "updated_at", "completed_at"))
+)
+STAT_COLUMNS = columns(
+    AlternativeStat, ("alternative_id", "segment", "attempts", "successes", "updated_at"), insert=True
+)
+_STATE_SET = ", ".join(
+    f"{name} = %(state_{name})s" + ("::jsonb" if type_ == "jsonb" else "")
+    for name, type_ in zip(
+        ENROLLMENT_STEP_COLUMNS, cast_types(EnrollmentStep, ENROLLMENT_STEP_COLUMNS), strict=True
+    )
+)
+
 _OUTCOME_WRITE = """
 WITH event AS (
-    INSERT INTO {event} (enrollment_id, step_id, alternative_id, outcome, next_alternative_id, reason,
-                         legacy_status, segment, counted, client_key, created_at)
-    VALUES (%(enrollment_id)s, %(step_id)s, %(alternative_id)s, %(outcome)s, %(next_alternative_id)s,
-            %(reason)s, %(legacy_status)s, %(segment)s, %(counted)s, %(client_key)s, %(created_at)s)
+    INSERT INTO {event} ({event_columns})
+    VALUES ({event_values})
     RETURNING id
 ), state AS (
     UPDATE {enrollment_step}
-    SET current_alternative_id = %(state_current_alternative_id)s, state = %(state_state)s,
-        metadata = %(state_metadata)s::jsonb, updated_at = %(state_updated_at)s,
-        completed_at = %(state_completed_at)s
+    SET {state_set}
     WHERE id = %(state_id)s
 ), stats AS (
-    INSERT INTO {stat} AS t (alternative_id, segment, attempts, successes, updated_at)
+    INSERT INTO {stat} AS t ({stat_columns})
     SELECT %(alternative_id)s, s.segment, 1, %(successes)s, %(created_at)s
     FROM unnest(%(stat_segments)s::varchar[]) AS s(segment)
     ORDER BY s.segment
@@ -323,22 +340,13 @@ WITH event AS (
 )
 SELECT id FROM event
 """
-OUTCOME_WRITE_SQL = _statement(_OUTCOME_WRITE)
-# The columns the write names, per model (checked against the models by the tests).
-OUTCOME_EVENT_COLUMNS = (
-    "enrollment_id",
-    "step_id",
-    "alternative_id",
-    "outcome",
-    "next_alternative_id",
-    "reason",
-    "legacy_status",
-    "segment",
-    "counted",
-    "client_key",
-    "created_at",
+OUTCOME_WRITE_SQL = _statement(
+    _OUTCOME_WRITE,
+    event_columns=", ".join(OUTCOME_EVENT_COLUMNS),
+    event_values=", ".join(f"%({name})s" for name in OUTCOME_EVENT_COLUMNS),
+    state_set=_STATE_SET,
+    stat_columns=", ".join(STAT_COLUMNS),
 )
-ENROLLMENT_STEP_COLUMNS = ("current_alternative_id", "state", "metadata", "updated_at", "completed_at")
 
 
 def outcome_write(*, event: dict, state: dict, state_id: int, stat_segments: list[str], success: bool) -> int:

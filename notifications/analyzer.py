@@ -4,14 +4,13 @@ Samples are the starts of the user's activities and of completed sessions withou
 activity in the last ``NOTIFICATIONS_CADENCE_DAYS`` days, each as the local wall-clock minute in
 the zone in force that day (the activity's or the session's own zone, so a run at 06:00 in
 summer and at 06:00 in winter are both 06:00). The maths is in ``notifications.cadence``.
-Profiles are written in bulk (``INSERT … ON CONFLICT (user, plan) DO UPDATE``).
+Profiles are written in bulk (``INSERT … ON CONFLICT (user, plan) DO UPDATE``); the statements
+are in ``notifications.sql``.
 """
 
 import datetime as dt
-import json
 from collections import Counter, defaultdict
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db.models import Count
@@ -21,23 +20,10 @@ from training.models import Activity, PlannedSession, PlanStatus, SessionStatus,
 
 from . import cadence
 from .models import BehaviorProfile
+from .sql import local_time_annotations, profiles_upsert
 from .timing import time_to_minute
 
 CHUNK = 1000  # users per round of queries
-PROFILE_FIELDS = [
-    "window_start_min",
-    "window_end_min",
-    "circular_mean_min",
-    "resultant_length",
-    "confidence",
-    "sample_count",
-    "habits",
-    "weekday_patterns",
-    "deviation_flags",
-    "used_fallback",
-    "fallback",
-    "recomputed_at",
-]
 
 
 @dataclass
@@ -46,29 +32,8 @@ class AnalyzeResult:
     fallbacks: int
 
 
-def _local(started: dt.datetime, zone_name: str, zones: dict) -> tuple[int, int]:
-    zone = zones.get(zone_name)
-    if zone is None:
-        zone = zones[zone_name] = ZoneInfo(zone_name)
-    local = started.astimezone(zone)
-    return local.hour * 60 + local.minute, local.weekday()
-
-
-# On PostgreSQL the wall-clock minute and weekday come straight from the database
-# (``AT TIME ZONE`` applies the zone's rules of that day), so no datetime object is built.
-LOCAL_SQL = {
-    "epoch": "EXTRACT(EPOCH FROM {col})::bigint",
-    "minute": "(EXTRACT(HOUR FROM ({col} AT TIME ZONE {tz})) * 60 "
-    "+ EXTRACT(MINUTE FROM ({col} AT TIME ZONE {tz})))::int",
-    "weekday": "(EXTRACT(ISODOW FROM ({col} AT TIME ZONE {tz})) - 1)::int",
-}
-
-
-def _samples(user_ids, since, zones) -> dict[int, list[tuple[float, int, int]]]:
+def _samples(user_ids, since) -> dict[int, list[tuple[float, int, int]]]:
     """(epoch seconds, local minute, weekday) per user: activities, and completed sessions without one."""
-    from django.db import connection
-    from django.db.models.expressions import RawSQL
-
     sources = [
         (Activity.objects.filter(user_id__in=user_ids, started_at__gte=since), "started_at"),
         (
@@ -83,20 +48,11 @@ def _samples(user_ids, since, zones) -> dict[int, list[tuple[float, int, int]]]:
     ]
     out: dict[int, list] = defaultdict(list)
     for queryset, column in sources:
-        table = queryset.model._meta.db_table
-        if connection.vendor == "postgresql":
-            col, tz = f'"{table}"."{column}"', f'"{table}"."time_zone"'
-            rows = queryset.annotate(
-                at_epoch=RawSQL(LOCAL_SQL["epoch"].format(col=col), ()),
-                local_minute=RawSQL(LOCAL_SQL["minute"].format(col=col, tz=tz), ()),
-                local_weekday=RawSQL(LOCAL_SQL["weekday"].format(col=col, tz=tz), ()),
-            ).values_list("user_id", "at_epoch", "local_minute", "local_weekday")
-            for uid, at, minute, weekday in rows.iterator(chunk_size=20_000):
-                out[uid].append((at, minute, weekday))
-        else:
-            for uid, at, zone in queryset.values_list("user_id", column, "time_zone"):
-                minute, weekday = _local(at, zone, zones)
-                out[uid].append((at.timestamp(), minute, weekday))
+        rows = queryset.annotate(**local_time_annotations(queryset.model, column)).values_list(
+            "user_id", "at_epoch", "local_minute", "local_weekday"
+        )
+        for uid, at, minute, weekday in rows.iterator(chunk_size=20_000):
+            out[uid].append((at, minute, weekday))
     return out
 
 
@@ -121,41 +77,6 @@ def profile_from(cad: cadence.Cadence, *, user_id: int, plan_id: int, now: dt.da
     )
 
 
-UPSERT_SQL = """
-INSERT INTO notifications_behaviorprofile (user_id, plan_id, {fields})
-SELECT user_id, plan_id, {fields} FROM jsonb_to_recordset(%s::jsonb) AS v(
-    user_id integer, plan_id bigint, window_start_min smallint, window_end_min smallint,
-    circular_mean_min double precision, resultant_length double precision, confidence double precision,
-    sample_count integer, habits jsonb, weekday_patterns jsonb, deviation_flags jsonb,
-    used_fallback boolean, fallback varchar, recomputed_at timestamptz
-)
-ON CONFLICT (user_id, plan_id) DO UPDATE SET {updates}
-"""
-
-
-def _upsert(profiles: list[BehaviorProfile]):
-    """Insert or update profiles by (user, plan); on PostgreSQL as one statement with one
-    parameter (a JSON record set), which is much cheaper than quoting every value."""
-    from django.core.serializers.json import DjangoJSONEncoder
-    from django.db import connection
-
-    if connection.vendor != "postgresql":
-        BehaviorProfile.objects.bulk_create(
-            profiles, update_conflicts=True, unique_fields=["user", "plan"], update_fields=PROFILE_FIELDS
-        )
-        return
-    rows = [
-        {"user_id": p.user_id, "plan_id": p.plan_id, **{name: getattr(p, name) for name in PROFILE_FIELDS}}
-        for p in profiles
-    ]
-    sql = UPSERT_SQL.format(
-        fields=", ".join(PROFILE_FIELDS),
-        updates=", ".join(f"{name} = EXCLUDED.{name}" for name in PROFILE_FIELDS),
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [json.dumps(rows, cls=DjangoJSONEncoder)])
-
-
 def profiles_recompute(*, user=None, now: dt.datetime | None = None, progress=None) -> AnalyzeResult:
     """Recompute the behaviour profile of every active plan (or ``user``'s). ``progress(n)`` is
     called after each chunk of users with the number of plans done."""
@@ -165,13 +86,12 @@ def profiles_recompute(*, user=None, now: dt.datetime | None = None, progress=No
     if user is not None:
         plans = plans.filter(user=user)
     plan_rows = list(plans.order_by("user_id").values_list("id", "user_id"))
-    zones: dict[str, ZoneInfo] = {}
     written = fallbacks = 0
     for start in range(0, len(plan_rows), CHUNK):
         chunk = plan_rows[start : start + CHUNK]
         user_ids = [u for _, u in chunk]
         plan_ids = [p for p, _ in chunk]
-        samples = _samples(user_ids, since, zones)
+        samples = _samples(user_ids, since)
         defaults: dict[int, Counter] = defaultdict(Counter)
         for plan_id, start_time, n in (
             PlannedSession.objects.filter(plan_id__in=plan_ids, start_time_local__isnull=False)
@@ -189,7 +109,7 @@ def profiles_recompute(*, user=None, now: dt.datetime | None = None, progress=No
             cad = cadence.analyze(local, default_minute=default_minute)
             fallbacks += cad.used_fallback
             profiles.append(profile_from(cad, user_id=uid, plan_id=plan_id, now=now))
-        _upsert(profiles)
+        profiles_upsert(profiles)
         written += len(profiles)
         if progress is not None:
             progress(len(chunk))

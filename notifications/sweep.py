@@ -21,23 +21,22 @@
 
 import datetime as dt
 import hashlib
-import json
 import logging
 import random
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.core.serializers.json import DjangoJSONEncoder
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Count, F, Subquery
 from django.utils import timezone
 
 from training.models import PlannedSession, PlanStatus, SessionStatus
 
 from .copy_engine import describe_error
-from .delivery import BaseBackend, Message, get_backend
+from .delivery import BaseBackend, DeliveryResult, Message, get_backend
 from .models import (
     ACCOUNTABILITY_KINDS,
     PRIORITY,
@@ -50,6 +49,7 @@ from .models import (
     Status,
 )
 from .rendering import CompiledTemplates, Renderer, compiled_templates, milestone_context, session_context
+from .sql import record_rows
 from .timing import quiet_hours_end_after
 
 logger = logging.getLogger(__name__)
@@ -89,22 +89,6 @@ DEFERRED = (
     "plan__safeguard_applications",
     "session__description",
 )
-SAVE_FIELDS = [
-    "status",
-    "send_at",
-    "local_date",
-    "claimed_until",
-    "attempts",
-    "payload",
-    "tone",
-    "channel",
-    "decision",
-    "provider_id",
-    "sent_at",
-    "error",
-    "render_error",
-    "outcome",
-]
 
 
 @dataclass
@@ -233,82 +217,89 @@ def _event(row: Notification, at: dt.datetime, what: str, detail: str = ""):
     row.decision = decision
 
 
-def process(
-    *,
-    lease: dt.datetime,
-    now: dt.datetime,
-    backend: BaseBackend,
-    templates: CompiledTemplates,
-    rollout: dict,
-    deadline: float | None = None,
-) -> SweepResult:
-    rows = list(
-        Notification.objects.filter(status=Status.CLAIMED, claimed_until=lease)
-        .select_related("user", "plan", "session")
-        .defer(*DEFERRED)
-        .order_by("send_at", "id")
-    )
-    result = SweepResult(claimed=len(rows))
-    user_ids = {r.user_id for r in rows}
-    prefs = {
-        p["user_id"]: p
-        for p in NotificationPreferences.objects.filter(user_id__in=user_ids).values(*PREF_FIELDS)
-    }
-    devices = defaultdict(list)
-    for d in Device.objects.filter(user_id__in=user_ids, active=True).values(
-        "id", "user_id", "platform", "token"
-    ):
-        devices[d["user_id"]].append(d)
+@dataclass
+class _Recipients:
+    """The preferences, active devices and time zones of a batch's users."""
 
-    def prefs_of(row):
-        p = prefs.get(row.user_id)
+    prefs: dict[int, dict]
+    devices: dict[int, list[dict]]
+    zones: dict[str, ZoneInfo] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, user_ids) -> "_Recipients":
+        prefs = {
+            p["user_id"]: p
+            for p in NotificationPreferences.objects.filter(user_id__in=user_ids).values(*PREF_FIELDS)
+        }
+        devices = defaultdict(list)
+        for d in Device.objects.filter(user_id__in=user_ids, active=True).values(
+            "id", "user_id", "platform", "token"
+        ):
+            devices[d["user_id"]].append(d)
+        return cls(prefs=prefs, devices=devices)
+
+    def prefs_of(self, row: Notification) -> dict:
+        """The row's user's preferences (the defaults in the plan's zone when they set none)."""
+        p = self.prefs.get(row.user_id)
         if p is None:
             p = dict(DEFAULT_PREFS, user_id=row.user_id)
             p["time_zone"] = row.decision.get("time_zone") or (row.plan.time_zone if row.plan else "UTC")
-            prefs[row.user_id] = p
+            self.prefs[row.user_id] = p
         return p
 
-    from zoneinfo import ZoneInfo
-
-    zones = {}
-
-    def zone_of(p):
+    def zone_of(self, p: dict) -> ZoneInfo:
         key = p["time_zone"]
-        if key not in zones:
-            zones[key] = ZoneInfo(key)
-        return zones[key]
+        if key not in self.zones:
+            self.zones[key] = ZoneInfo(key)
+        return self.zones[key]
 
-    # Budget: sends already made per (user, local date).
-    local_dates = {r.local_date for r in rows} | {now.astimezone(zone_of(prefs_of(r))).date() for r in rows}
+
+def _sent_today(rows: list[Notification], people: _Recipients, now: dt.datetime) -> dict:
+    """The budget already used: sends made per (user, local date), celebrations aside."""
+    local_dates = {r.local_date for r in rows} | {
+        now.astimezone(people.zone_of(people.prefs_of(r))).date() for r in rows
+    }
     sent_today = defaultdict(int)
     for row in (
-        Notification.objects.filter(user_id__in=user_ids, status=Status.SENT, local_date__in=local_dates)
+        Notification.objects.filter(
+            user_id__in={r.user_id for r in rows}, status=Status.SENT, local_date__in=local_dates
+        )
         .exclude(kind=Kind.COMPLETION_CELEBRATION)
         .values("user_id", "local_date")
         .annotate(n=Count("id"))
     ):
         sent_today[(row["user_id"], row["local_date"])] = row["n"]
+    return sent_today
 
+
+def _settle_verdict(row: Notification, verdict, zone, now: dt.datetime, result: SweepResult) -> None:
+    """Defer the row (``verdict`` scheduled) or end it, as ``_decide`` said."""
+    status, why, when = verdict
+    if status == Status.SCHEDULED:  # deferred to ``when``
+        row.status, row.send_at, row.claimed_until = Status.SCHEDULED, when, None
+        row.local_date = when.astimezone(zone).date()
+        row.attempts = max(0, row.attempts - 1)
+        _event(row, now, "deferred", why)
+        result.deferred += 1
+    else:
+        row.status, row.outcome, row.claimed_until = status, why[:200], None
+        _event(row, now, status, why)
+        setattr(result, status, getattr(result, status) + 1)
+
+
+def _triage(rows, people: _Recipients, sent_today, *, now, rollout, result: SweepResult):
+    """(rows to send with their preferences and local day, rows finished): each row decided,
+    then held to its user's daily budget, highest priority first so that a tight budget keeps
+    the reminders and drops the digest."""
     to_send: list[tuple[Notification, dict, dt.date]] = []
     finished: list[Notification] = []
-    # Highest priority first, so a tight budget keeps the reminders and drops the digest.
     for row in sorted(rows, key=lambda r: (PRIORITY[r.kind], r.send_at, r.pk)):
-        p = prefs_of(row)
-        zone = zone_of(p)
+        p = people.prefs_of(row)
+        zone = people.zone_of(p)
         local_day = now.astimezone(zone).date()
         verdict = _decide(row, p, zone, now, rollout)
         if verdict is not None:
-            status, why, when = verdict
-            if status == Status.SCHEDULED:  # deferred to ``when``
-                row.status, row.send_at, row.claimed_until = Status.SCHEDULED, when, None
-                row.local_date = when.astimezone(zone).date()
-                row.attempts = max(0, row.attempts - 1)
-                _event(row, now, "deferred", why)
-                result.deferred += 1
-            else:
-                row.status, row.outcome, row.claimed_until = status, why[:200], None
-                _event(row, now, status, why)
-                setattr(result, status, getattr(result, status) + 1)
+            _settle_verdict(row, verdict, zone, now, result)
             finished.append(row)
             continue
         budget_key = (row.user_id, local_day)
@@ -324,137 +315,139 @@ def process(
                 continue
             sent_today[budget_key] += 1
         to_send.append((row, p, local_day))
+    return to_send, finished
 
+
+def _render(to_send, people: _Recipients, *, now, templates: CompiledTemplates, result: SweepResult):
+    """(rows that failed to render, rows rendered, their messages, each message's (row, device)).
+    A row's copy failing never stops the batch or leaves the row claimed."""
+    renderer = Renderer(templates=templates)
+    renderer.prepare(to_send, now=now)
+    failed, rendered_rows = [], []
+    messages: list[Message] = []
+    owners: list[tuple[Notification, dict | None]] = []
+    for row, p, local_day in to_send:
+        try:
+            rendered = renderer.render(row, prefs=p, local_day=local_day, extra=_extra(row))
+        except Exception as exc:  # one row's copy never stops the batch or stays claimed
+            logger.exception("notification %s could not be rendered", row.pk)
+            row.status, row.claimed_until, row.outcome = Status.FAILED, None, "rendering failed"
+            row.render_error = describe_error(exc)
+            _event(row, now, "failed", row.render_error[:200])
+            result.failed += 1
+            failed.append(row)
+            continue
+        rendered_rows.append((row, p, local_day))
+        row.render_error = rendered.error
+        row.payload = rendered.payload
+        row.tone = p["tone"]
+        user_devices = people.devices.get(row.user_id, [])
+        row.channel = Channel.PUSH if user_devices else Channel.INBOX
+        for device in user_devices:
+            messages.append(Message(row.pk, device["token"], device["platform"], rendered.payload))
+            owners.append((row, device))
+    return failed, rendered_rows, messages, owners
+
+
+def _deliver(messages: list[Message], owners, backend: BaseBackend) -> dict[int, list]:
+    """Row id -> its (device, answer) pairs; a backend that fails as a whole answers every
+    message with a retryable error."""
+    outcomes = defaultdict(list)
+    if not messages:
+        return outcomes
+    try:
+        answers = backend.send_messages(messages)
+    except Exception as exc:  # the whole call failed: every message is retryable
+        logger.exception("delivery backend failed")
+        answers = [DeliveryResult(ok=False, error=f"{type(exc).__name__}: {exc}", retryable=True)] * len(
+            messages
+        )
+    for (row, device), answer in zip(owners, answers, strict=True):
+        outcomes[row.pk].append((device, answer))
+    return outcomes
+
+
+def _settle_delivery(row: Notification, answers, local_day, *, now, result: SweepResult) -> list[int]:
+    """The row sent (no device, or one took it), scheduled for a retry, or failed; returns the
+    ids of the devices whose token was refused."""
+    row.claimed_until = None
+    ok = [a for _, a in answers if a.ok]
+    invalid = [d["id"] for d, a in answers if a.invalid_token]
+    if not answers or ok:
+        row.status, row.sent_at, row.local_date = Status.SENT, now, local_day
+        row.provider_id = ",".join(a.provider_id for a in ok)[:200]
+        row.error = "; ".join(a.error for _, a in answers if not a.ok)
+        result.sent += 1
+        result.by_kind[row.kind] += 1
+        return invalid
+    error = "; ".join(a.error for _, a in answers)
+    row.error = error
+    retryable = any(a.retryable for _, a in answers)
+    if retryable and row.attempts < settings.NOTIFICATIONS_MAX_ATTEMPTS:
+        delay = settings.NOTIFICATIONS_RETRY_BASE_S * 2 ** (row.attempts - 1)
+        row.status, row.send_at = Status.SCHEDULED, now + dt.timedelta(seconds=delay)
+        _event(row, now, "retry", f"attempt {row.attempts} failed; next in {delay} s")
+        result.retried += 1
+    else:
+        row.status = Status.FAILED
+        row.outcome = (
+            "invalid device token" if invalid and len(invalid) == len(answers) else "delivery failed"
+        )
+        _event(row, now, "failed", error[:200])
+        result.failed += 1
+    return invalid
+
+
+def _send(to_send, people: _Recipients, *, now, backend, templates, deadline, result) -> list[Notification]:
+    """Render, send and settle the rows to send; returns the rows finished. When the lease is
+    about to run out before sending, the rendered rows stay claimed: the next sweep takes them."""
+    failed, to_send, messages, owners = _render(to_send, people, now=now, templates=templates, result=result)
+    if deadline is not None and time.monotonic() > deadline:
+        logger.warning("sweep lease ran out before sending %s rows", len(to_send))
+        to_send = []
+        messages = []
+    outcomes = _deliver(messages, owners, backend)
+    invalid_devices = []
+    for row, _p, local_day in to_send:
+        invalid_devices += _settle_delivery(row, outcomes.get(row.pk, []), local_day, now=now, result=result)
+    if invalid_devices:
+        Device.objects.filter(pk__in=invalid_devices).update(active=False, updated_at=now)
+    return failed + [row for row, _, _ in to_send]
+
+
+def process(
+    *,
+    lease: dt.datetime,
+    now: dt.datetime,
+    backend: BaseBackend,
+    templates: CompiledTemplates,
+    rollout: dict,
+    deadline: float | None = None,
+) -> SweepResult:
+    """Decide, render, send and record the rows claimed under ``lease``."""
+    rows = list(
+        Notification.objects.filter(status=Status.CLAIMED, claimed_until=lease)
+        .select_related("user", "plan", "session")
+        .defer(*DEFERRED)
+        .order_by("send_at", "id")
+    )
+    result = SweepResult(claimed=len(rows))
+    people = _Recipients.of({r.user_id for r in rows})
+    sent_today = _sent_today(rows, people, now)
+    to_send, finished = _triage(rows, people, sent_today, now=now, rollout=rollout, result=result)
     if to_send:
-        renderer = Renderer(templates=templates)
-        renderer.prepare(to_send, now=now)
-        messages: list[Message] = []
-        owners: list[tuple[Notification, dict | None]] = []
-        rendered_rows = []
-        for row, p, local_day in to_send:
-            try:
-                rendered = renderer.render(row, prefs=p, local_day=local_day, extra=_extra(row))
-            except Exception as exc:  # one row's copy never stops the batch or stays claimed
-                logger.exception("notification %s could not be rendered", row.pk)
-                row.status, row.claimed_until, row.outcome = Status.FAILED, None, "rendering failed"
-                row.render_error = describe_error(exc)
-                _event(row, now, "failed", row.render_error[:200])
-                result.failed += 1
-                finished.append(row)
-                continue
-            rendered_rows.append((row, p, local_day))
-            row.render_error = rendered.error
-            row.payload = rendered.payload
-            row.tone = p["tone"]
-            user_devices = devices.get(row.user_id, [])
-            row.channel = Channel.PUSH if user_devices else Channel.INBOX
-            for device in user_devices:
-                messages.append(Message(row.pk, device["token"], device["platform"], rendered.payload))
-                owners.append((row, device))
-        to_send = rendered_rows
-        if deadline is not None and time.monotonic() > deadline:
-            # The lease is about to run out: leave these rows claimed; the next sweep takes them.
-            logger.warning("sweep lease ran out before sending %s rows", len(to_send))
-            to_send = []
-            messages = []
-        outcomes = defaultdict(list)
-        if messages:
-            try:
-                answers = backend.send_messages(messages)
-            except Exception as exc:  # the whole call failed: every message is retryable
-                logger.exception("delivery backend failed")
-                from .delivery import DeliveryResult
-
-                answers = [
-                    DeliveryResult(ok=False, error=f"{type(exc).__name__}: {exc}", retryable=True)
-                ] * len(messages)
-            for (row, device), answer in zip(owners, answers, strict=True):
-                outcomes[row.pk].append((device, answer))
-        invalid_devices = []
-        for row, _p, local_day in to_send:
-            answers = outcomes.get(row.pk, [])
-            row.claimed_until = None
-            ok = [a for _, a in answers if a.ok]
-            invalid = [d["id"] for d, a in answers if a.invalid_token]
-            invalid_devices.extend(invalid)
-            if not answers or ok:
-                row.status, row.sent_at, row.local_date = Status.SENT, now, local_day
-                row.provider_id = ",".join(a.provider_id for a in ok)[:200]
-                row.error = "; ".join(a.error for _, a in answers if not a.ok)
-                result.sent += 1
-                result.by_kind[row.kind] += 1
-                continue
-            error = "; ".join(a.error for _, a in answers)
-            row.error = error
-            retryable = any(a.retryable for _, a in answers)
-            if retryable and row.attempts < settings.NOTIFICATIONS_MAX_ATTEMPTS:
-                delay = settings.NOTIFICATIONS_RETRY_BASE_S * 2 ** (row.attempts - 1)
-                row.status, row.send_at = Status.SCHEDULED, now + dt.timedelta(seconds=delay)
-                _event(row, now, "retry", f"attempt {row.attempts} failed; next in {delay} s")
-                result.retried += 1
-            else:
-                row.status = Status.FAILED
-                row.outcome = (
-                    "invalid device token" if invalid and len(invalid) == len(answers) else "delivery failed"
-                )
-                _event(row, now, "failed", error[:200])
-                result.failed += 1
-        if invalid_devices:
-            Device.objects.filter(pk__in=invalid_devices).update(active=False, updated_at=now)
-        finished.extend(row for row, _, _ in to_send)
-
+        finished += _send(
+            to_send, people, now=now, backend=backend, templates=templates, deadline=deadline, result=result
+        )
     if finished:
         record(finished, lease=lease, now=now)
     return result
 
 
-RECORD_SQL = """
-UPDATE notifications_notification AS n SET
-    status = v.status, send_at = v.send_at, local_date = v.local_date, claimed_until = NULL,
-    attempts = v.attempts, payload = v.payload, tone = v.tone, channel = v.channel,
-    decision = v.decision, provider_id = v.provider_id, sent_at = v.sent_at, error = v.error,
-    render_error = v.render_error, outcome = v.outcome, updated_at = %s
-FROM jsonb_to_recordset(%s::jsonb) AS v(
-    id bigint, status varchar, send_at timestamptz, local_date date, attempts smallint, payload jsonb,
-    tone varchar, channel varchar, decision jsonb, provider_id varchar, sent_at timestamptz,
-    error text, render_error text, outcome varchar
-)
-WHERE n.id = v.id AND n.status = 'claimed' AND n.claimed_until = %s
-"""
-
-
 def record(rows: list[Notification], *, lease: dt.datetime, now: dt.datetime) -> int:
-    """Write every finished row in one statement per chunk, only where this sweep's claim still
-    holds (a row whose lease ran out and was taken over by another sweep is left to that sweep)."""
-    if connection.vendor != "postgresql":
-        for row in rows:
-            row.updated_at = now
-        return Notification.objects.filter(status=Status.CLAIMED, claimed_until=lease).bulk_update(
-            rows, [*SAVE_FIELDS, "updated_at"], batch_size=500
-        )
-    values = [
-        {
-            "id": r.pk,
-            "status": r.status,
-            "send_at": r.send_at,
-            "local_date": r.local_date,
-            "attempts": r.attempts,
-            "payload": r.payload,
-            "tone": r.tone,
-            "channel": r.channel,
-            "decision": r.decision,
-            "provider_id": r.provider_id,
-            "sent_at": r.sent_at,
-            "error": r.error,
-            "render_error": r.render_error,
-            "outcome": r.outcome,
-        }
-        for r in rows
-    ]
-    with connection.cursor() as cursor:
-        cursor.execute(RECORD_SQL, [now, json.dumps(values, cls=DjangoJSONEncoder), lease])
-        updated = cursor.rowcount
-    return updated
+    """Write every finished row in one statement, only where this sweep's claim still holds (a
+    row whose lease ran out and was taken over by another sweep is left to that sweep)."""
+    return record_rows(rows, lease=lease, now=now)
 
 
 def _extra(row: Notification) -> dict | None:

@@ -8,12 +8,12 @@ work. These functions read block states and roll-ups as light rows and write a b
 statement: each kind of row travels as one JSON array (``INSERT ... SELECT ... FROM
 jsonb_array_elements(...)``, ``ON CONFLICT DO UPDATE`` for the states), chained as data-modifying
 CTEs with the learner's counters (``write_progress``).
-They run inside the ingest transaction, under the learner's lock. On another database than
-PostgreSQL (the embedded SQLite default) they fall back to the equivalent ORM calls.
+They run inside the ingest transaction, under the learner's lock.
 
 Two reads on every tree request live here too (a learner's roll-ups in a community, and the
-visibility of a node with the versions that key its cache). ``tests/progress/test_sql.py`` ties
-every column list below to the models' fields, so a migration cannot silently break a statement.
+visibility of a node with the versions that key its cache). Every column list below is declared
+from the models' fields (``config.sql_columns``) and checked against them by
+``tests/config/test_sql_columns.py``, so a migration cannot silently break a statement.
 """
 
 import json
@@ -25,9 +25,9 @@ from decimal import Decimal
 from operator import attrgetter
 
 from django.db import connection
-from django.db.models import Exists, F, OuterRef, Q, Value
-from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
+
+from config.sql_columns import cast_types, columns
 
 from .models import (
     Achievement,
@@ -50,51 +50,32 @@ from .models import (
 from .models.learning import ROLLUP_VALUE_FIELDS
 from .rollup import BlockRow
 
-BLOCK_COLUMNS = [
-    "user_id",
-    "block_id",
-    "community_id",
-    "state",
-    "progress",
-    "time_spent_s",
-    "interaction_count",
-    "retry_count",
-    "mastery_score",
-    "last_score",
-    "interaction_data",
-    "difficulty_rating",
-    "confidence_level",
-    "first_interaction_at",
-    "last_interaction_at",
-    "completed_at",
-    "mastered_at",
-]
-BLOCK_TYPES = [
-    "integer",
-    "bigint",
-    "bigint",
-    "varchar",
-    "double precision",
-    "numeric",
-    "integer",
-    "integer",
-    "double precision",
-    "double precision",
-    "jsonb",
-    "smallint",
-    "smallint",
-    "timestamptz",
-    "timestamptz",
-    "timestamptz",
-    "timestamptz",
-]
-
-
+BLOCK_COLUMNS = columns(
+    BlockProgress,
+    (
+        "user_id",
+        "block_id",
+        "community_id",
+        "state",
+        "progress",
+        "time_spent_s",
+        "interaction_count",
+        "retry_count",
+        "mastery_score",
+        "last_score",
+        "interaction_data",
+        "difficulty_rating",
+        "confidence_level",
+        "first_interaction_at",
+        "last_interaction_at",
+        "completed_at",
+        "mastered_at",
+    ),
+    insert=True,
+    others=("created_at", "updated_at"),
+)
+BLOCK_TYPES = cast_types(BlockProgress, BLOCK_COLUMNS)
 _block_values = attrgetter(*BLOCK_COLUMNS)
-
-
-def _postgres() -> bool:
-    return connection.vendor == "postgresql"
 
 
 def _fetch(sql: str, params) -> list[tuple]:
@@ -106,30 +87,8 @@ def _fetch(sql: str, params) -> list[tuple]:
 def lock_learner_row(user_id: int) -> bool:
     """Lock the learner's ``LearnerState`` row for the rest of the transaction (``SELECT ... FOR
     UPDATE OF`` the row only, like ``services.lock_learner``); False when there is none yet."""
-    if not _postgres():
-        locked = LearnerState.objects.select_for_update(of=("self",)).filter(user_id=user_id)
-        return bool(list(locked.values_list("user_id", flat=True)))
     table = LearnerState._meta.db_table
     return bool(_fetch(f"SELECT 1 FROM {table} s WHERE s.user_id = %s FOR UPDATE OF s", [user_id]))
-
-
-def load_block_rows(user_id: int, block_ids) -> dict[int, BlockRow]:
-    if not _postgres():
-        rows = BlockProgress.objects.filter(user_id=user_id, block_id__in=list(block_ids)).values_list(
-            *BLOCK_COLUMNS
-        )
-        return {row[1]: BlockRow(*row) for row in rows}
-    rows = _fetch(
-        f"SELECT {_select_list(BLOCK_COLUMNS, BLOCK_TYPES)} FROM {BlockProgress._meta.db_table} "
-        "WHERE user_id = %s AND block_id = ANY(%s)",
-        [user_id, list(block_ids)],
-    )
-    found = {}
-    for row in _parse_timestamps(rows, BLOCK_TYPES):
-        block_row = found[row[1]] = BlockRow(*row)
-        if isinstance(block_row.interaction_data, str):  # Django leaves jsonb undecoded in raw queries
-            block_row.interaction_data = json.loads(block_row.interaction_data)
-    return found
 
 
 def _select_list(columns, types) -> str:
@@ -154,65 +113,12 @@ def _parse_timestamps(rows, types) -> list[list]:
 
 def stored_keys(user_id: int, keys) -> dict[str, tuple[int | None, str]]:
     """(block id, state after) of the learner's already recorded events among ``keys``."""
-    if not _postgres():
-        rows = ProgressEvent.objects.filter(user_id=user_id, idempotency_key__in=list(keys)).values_list(
-            "idempotency_key", "block_id", "state_after"
-        )
-        return {key: (block_id, state) for key, block_id, state in rows}
     rows = _fetch(
         f"SELECT idempotency_key, block_id, state_after FROM {ProgressEvent._meta.db_table} "
         "WHERE user_id = %s AND idempotency_key = ANY(%s)",
         [user_id, list(keys)],
     )
     return {key: (block_id, state) for key, block_id, state in rows}
-
-
-def load_block_facts(user_id: int, block_ids) -> list[tuple]:
-    """(id, type, required, page, WOD, community, content version, completion threshold,
-    mastery threshold, has a block milestone, its WOD has a WOD-completion milestone, its community
-    has an active achievement) of the published blocks among ``block_ids`` in the user's
-    communities. The three flags let an ingest skip award rules that cannot apply."""
-    if not _postgres():
-        block_milestone = [MilestoneType.ASSESSMENT.value, MilestoneType.PROJECT.value]
-        wod_milestone = MilestoneType.WOD_COMPLETION.value
-        milestones = CourseMilestone.objects.all()
-        return list(
-            Block.objects.filter(
-                pk__in=list(block_ids),
-                is_published=True,
-                page__is_published=True,
-                page__wod__status=PublishStatus.PUBLISHED,
-                page__wod__community__memberships__user_id=user_id,
-            )
-            .annotate(
-                block_milestone=Exists(
-                    milestones.filter(block_id=OuterRef("pk"), milestone_type__in=block_milestone)
-                ),
-                wod_milestone=Exists(
-                    milestones.filter(wod_id=OuterRef("page__wod_id"), milestone_type=wod_milestone)
-                ),
-                achievements=Exists(
-                    Achievement.objects.filter(
-                        community_id=OuterRef("page__wod__community_id"), is_active=True
-                    )
-                ),
-            )
-            .values_list(
-                "id",
-                "block_type",
-                "required",
-                "page_id",
-                "page__wod_id",
-                "page__wod__community_id",
-                "page__wod__community__content_version",
-                "completion_threshold",
-                "mastery_threshold",
-                "block_milestone",
-                "wod_milestone",
-                "achievements",
-            )
-        )
-    return _fetch(*_block_facts_query(user_id, block_ids))
 
 
 FACTS_WIDTH = 12  # the columns of a block's facts, before its state in ``load_block_facts_and_rows``
@@ -256,11 +162,11 @@ def _block_facts_query(user_id: int, block_ids, *, with_rows: bool = False) -> t
 
 
 def load_block_facts_and_rows(user_id: int, block_ids) -> tuple[list[tuple], dict[int, BlockRow]]:
-    """``load_block_facts`` and the learner's block states of those blocks
-    (``load_block_rows``); on PostgreSQL in one query."""
-    if not _postgres():
-        facts = load_block_facts(user_id, block_ids)
-        return facts, load_block_rows(user_id, [row[0] for row in facts])
+    """The facts of the published blocks among ``block_ids`` in the user's communities (id, type,
+    required, page, WOD, community, content version, completion threshold, mastery threshold, has
+    a block milestone, its WOD has a WOD-completion milestone, its community has an active
+    achievement: the three flags let an ingest skip award rules that cannot apply) and the
+    learner's block states of those blocks, in one query."""
     rows = _fetch(*_block_facts_query(user_id, block_ids, with_rows=True))
     facts, states = [], {}
     for row in _parse_timestamps(rows, [None] * FACTS_WIDTH + BLOCK_TYPES):
@@ -275,24 +181,20 @@ def load_block_facts_and_rows(user_id: int, block_ids) -> tuple[list[tuple], dic
 ENROLLMENT_COLUMNS = ["id", "registration", "status", "completion_percent", "completed_at", "community_id"]
 # The node and the current child of each kind of enrollment, after ENROLLMENT_COLUMNS.
 ENROLLMENT_NODES = {"program": ("program_id", "current_course_id"), "course": ("course_id", "current_wod_id")}
+ENROLLMENT_MODELS = {"program": ProgramEnrollment, "course": CourseEnrollment}
+# Every column each kind of enrollment reads.
+ENROLLMENT_READS = {
+    kind: columns(model, [*ENROLLMENT_COLUMNS, *ENROLLMENT_NODES[kind]])
+    for kind, model in ENROLLMENT_MODELS.items()
+}
 
 
 def load_enrollments(user_id: int, program_ids, course_ids) -> tuple[list, list]:
     """The learner's program and course enrollments among the ids, as instances holding only
     what ingest mirrors onto them (``ENROLLMENT_COLUMNS`` and their node), in one query."""
-    models = {"program": ProgramEnrollment, "course": CourseEnrollment}
+    models, names = ENROLLMENT_MODELS, ENROLLMENT_READS
     wanted = {"program": list(program_ids), "course": list(course_ids)}
-    names = {kind: [*ENROLLMENT_COLUMNS, *nodes] for kind, nodes in ENROLLMENT_NODES.items()}
     found = {"program": [], "course": []}
-    if not _postgres():
-        for kind, model in models.items():
-            if wanted[kind]:
-                node = ENROLLMENT_NODES[kind][0]
-                rows = model.objects.filter(user_id=user_id, **{f"{node}__in": wanted[kind]}).order_by()
-                found[kind] = [
-                    model.from_db("default", names[kind], r) for r in rows.values_list(*names[kind])
-                ]
-        return found["program"], found["course"]
     parts, params = [], []
     for kind, model in models.items():
         if wanted[kind]:
@@ -345,118 +247,39 @@ def _upsert_statement(table, columns, types, values, *, conflict, now, created=T
     return sql, document
 
 
-def _upsert_json(table, columns, types, values, *, conflict, now, created=True) -> None:
-    if not values:
-        return
-    if not _postgres():
-        _upsert_orm(table, columns, values, conflict=conflict, now=now)
-        return
-    sql, document = _upsert_statement(
-        table, columns, types, values, conflict=conflict, now=now, created=created
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [document])
+EVENT_COLUMNS = columns(
+    ProgressEvent,
+    (
+        "statement_id",
+        "user_id",
+        "community_id",
+        "block_id",
+        "verb",
+        "idempotency_key",
+        "time_spent_s",
+        "progress",
+        "score",
+        "success",
+        "completion",
+        "state_after",
+        "registration",
+        "context",
+        "occurred_at",
+        "stored_at",
+    ),
+    insert=True,
+)
+EVENT_TYPES = cast_types(ProgressEvent, EVENT_COLUMNS)
 
 
-def _upsert_orm(table, columns, values, *, conflict, now) -> None:
-    model = BlockProgress if table == BlockProgress._meta.db_table else NodeProgress
-    objects = []
-    for row in values:
-        data = dict(zip(columns, row, strict=True))
-        for name, value in data.items():
-            if isinstance(value, str) and name.endswith("_at"):
-                data[name] = datetime.fromisoformat(value)
-        objects.append(model(**data, updated_at=now))
-    fields = [c.removesuffix("_id") if c in ("user_id", "community_id", "block_id") else c for c in columns]
-    unique = [c.removesuffix("_id") if c in ("user_id", "block_id") else c for c in conflict]
-    model.objects.bulk_create(
-        objects,
-        update_conflicts=True,
-        unique_fields=unique,
-        update_fields=[f for f in fields if f not in unique] + ["updated_at"],
-    )
-
-
-def upsert_block_rows(rows: list[BlockRow], now: datetime) -> None:
-    """Write block states back in one statement."""
-    _upsert_json(
-        BlockProgress._meta.db_table,
-        BLOCK_COLUMNS,
-        BLOCK_TYPES,
-        [_block_values(r) for r in rows],
-        conflict=("user_id", "block_id"),
-        now=now,
-    )
-
-
-EVENT_COLUMNS = [
-    "statement_id",
-    "user_id",
-    "community_id",
-    "block_id",
-    "verb",
-    "idempotency_key",
-    "time_spent_s",
-    "progress",
-    "score",
-    "success",
-    "completion",
-    "state_after",
-    "registration",
-    "context",
-    "occurred_at",
-    "stored_at",
-]
-
-
-EVENT_TYPES = [
-    "uuid",
-    "integer",
-    "bigint",
-    "bigint",
-    "varchar",
-    "varchar",
-    "numeric",
-    "double precision",
-    "double precision",
-    "boolean",
-    "boolean",
-    "varchar",
-    "uuid",
-    "jsonb",
-    "timestamptz",
-    "timestamptz",
-]
-
-
-def append_events(events: list[dict], now: datetime) -> None:
-    """Append log rows (dicts with ``EVENT_COLUMNS`` but the statement id and stored time) through
-    the ORM: the other databases' path of ``write_progress``."""
-    if not events:
-        return
-    for event in events:
-        event.setdefault("statement_id", uuid.uuid4())
-    ProgressEvent.objects.bulk_create([ProgressEvent(**event) for event in events])
-
-
-NODE_COLUMNS = ["user_id", "community_id", "node_type", "node_id", *ROLLUP_VALUE_FIELDS]
+NODE_COLUMNS = columns(
+    NodeProgress,
+    ("user_id", "community_id", "node_type", "node_id", *ROLLUP_VALUE_FIELDS),
+    insert=True,
+    others=("updated_at",),
+)
 _node_values = attrgetter(*NODE_COLUMNS)
-NODE_TYPES = [
-    "integer",
-    "bigint",
-    "varchar",
-    "bigint",
-    "integer",
-    "integer",
-    "integer",
-    "integer",
-    "integer",
-    "numeric",
-    "double precision",
-    "varchar",
-    "timestamptz",
-    "timestamptz",
-]
+NODE_TYPES = cast_types(NodeProgress, NODE_COLUMNS)
 
 
 @dataclass(slots=True)
@@ -486,12 +309,6 @@ def load_node_rows(user_id: int, keys) -> dict[tuple[str, int], NodeRow]:
         by_type.setdefault(node_type, []).append(node_id)
     if not by_type:
         return {}
-    if not _postgres():
-        condition = Q()
-        for node_type, ids in by_type.items():
-            condition |= Q(node_type=node_type, node_id__in=ids)
-        rows = NodeProgress.objects.filter(condition, user_id=user_id).values_list(*NODE_COLUMNS)
-        return {(row[2], row[3]): NodeRow(*row) for row in rows}
     clauses, params = [], [user_id]
     for node_type, ids in sorted(by_type.items()):
         clauses.append("(node_type = %s AND node_id = ANY(%s))")
@@ -504,16 +321,23 @@ def load_node_rows(user_id: int, keys) -> dict[tuple[str, int], NodeRow]:
     return {(row[2], row[3]): NodeRow(*row) for row in _parse_timestamps(rows, NODE_TYPES)}
 
 
-def upsert_node_rows(rows: list[NodeRow], now: datetime) -> None:
-    _upsert_json(
-        NodeProgress._meta.db_table,
-        NODE_COLUMNS,
-        NODE_TYPES,
-        [_node_values(r) for r in rows],
-        conflict=("user_id", "node_type", "node_id"),
-        now=now,
-        created=False,
-    )
+_EVENTS_INSERT = (
+    f"INSERT INTO {ProgressEvent._meta.db_table} ({', '.join(EVENT_COLUMNS)}) "
+    f"SELECT {_json_select(EVENT_TYPES)} FROM jsonb_array_elements(%s::jsonb) AS r"
+)
+_COUNTERS_UPDATE = (
+    f"UPDATE {LearnerState._meta.db_table} SET events_count = events_count + %s, "
+    "rollup_version = rollup_version + 1, "
+    "last_event_at = GREATEST(COALESCE(last_event_at, %s), %s), updated_at = %s WHERE user_id = %s"
+)
+
+
+def _stamp(events: list[dict], now: datetime) -> None:
+    """Give each log row its statement id (a random UUID) and stored time."""
+    statement_ids = os.urandom(16 * len(events))
+    for i, event in enumerate(events):
+        event["statement_id"] = uuid.UUID(bytes=statement_ids[16 * i : 16 * i + 16], version=4)
+        event["stored_at"] = now
 
 
 def write_progress(
@@ -528,20 +352,7 @@ def write_progress(
     """A batch's writes: its roll-ups and block states (upserts), its log rows (dicts with
     ``EVENT_COLUMNS`` but the statement id and stored time, which are set here) and, when it
     logged any, the learner's counters (``LearnerState``, ``latest``: the latest event's time).
-    On PostgreSQL one statement (data-modifying CTEs), one round trip."""
-    if not _postgres():
-        upsert_node_rows(node_rows, now)
-        upsert_block_rows(block_rows, now)
-        append_events(events, now)
-        if events:
-            at = Value(latest)
-            LearnerState.objects.filter(pk=user_id).update(
-                events_count=F("events_count") + len(events),
-                rollup_version=F("rollup_version") + 1,
-                last_event_at=Greatest(Coalesce("last_event_at", at), at),
-                updated_at=now,
-            )
-        return
+    One statement (data-modifying CTEs), one round trip."""
     statements, params = [], []
     if node_rows:
         sql, document = _upsert_statement(
@@ -567,22 +378,9 @@ def write_progress(
         statements.append(sql)
         params.append(document)
     if events:
-        statement_ids = os.urandom(16 * len(events))
-        for i, event in enumerate(events):
-            event["statement_id"] = uuid.UUID(bytes=statement_ids[16 * i : 16 * i + 16], version=4)
-            event["stored_at"] = now
-        document = json.dumps([[event[c] for c in EVENT_COLUMNS] for event in events], default=_plain)
-        select = _json_select(EVENT_TYPES)
-        statements.append(
-            f"INSERT INTO {ProgressEvent._meta.db_table} ({', '.join(EVENT_COLUMNS)}) "
-            f"SELECT {select} FROM jsonb_array_elements(%s::jsonb) AS r"
-        )
-        params.append(document)
-        statements.append(
-            f"UPDATE {LearnerState._meta.db_table} SET events_count = events_count + %s, "
-            "rollup_version = rollup_version + 1, "
-            "last_event_at = GREATEST(COALESCE(last_event_at, %s), %s), updated_at = %s WHERE user_id = %s"
-        )
+        _stamp(events, now)
+        statements += [_EVENTS_INSERT, _COUNTERS_UPDATE]
+        params.append(json.dumps([[event[c] for c in EVENT_COLUMNS] for event in events], default=_plain))
         params += [len(events), latest, latest, now, user_id]
     if not statements:
         return
@@ -594,7 +392,7 @@ def write_progress(
         cursor.execute(sql, params)
 
 
-VIEW_FIELDS = ("node_type", "node_id", *ROLLUP_VALUE_FIELDS)
+VIEW_FIELDS = tuple(columns(NodeProgress, ("node_type", "node_id", *ROLLUP_VALUE_FIELDS)))
 VIEW_TIMESTAMPS = ("completed_at", "last_activity_at")
 assert VIEW_FIELDS[-2:] == VIEW_TIMESTAMPS, "community_view_rows parses the last two columns"
 
@@ -608,29 +406,22 @@ ISO_UTC_SQL = (
 )
 
 
+_VIEW_SELECT = ", ".join(
+    ISO_UTC_SQL.format(col=name) if name in VIEW_TIMESTAMPS else name for name in VIEW_FIELDS
+)
+
+
 def community_view_rows(user_id: int, community_id: int) -> list[tuple]:
     """Every roll-up of ``user_id`` in one community as ``VIEW_FIELDS`` tuples (one query), the two
     timestamps as the ISO 8601 text the tree answers with (``datetime.isoformat()`` in UTC).
 
-    On PostgreSQL the database writes that text: reading timestamptz values into datetimes (the
-    loader Django installs runs in Python) and formatting them again was a fifth of a whole tree
-    rebuild. Other databases give datetimes, formatted here.
+    The database writes that text: reading timestamptz values into datetimes (the loader Django
+    installs runs in Python) and formatting them again was a fifth of a whole tree rebuild.
     """
-    postgres = _postgres()
-    columns = [
-        f"{ISO_UTC_SQL.format(col=name)}" if postgres and name in VIEW_TIMESTAMPS else name
-        for name in VIEW_FIELDS
-    ]
-    rows = _fetch(
-        f"SELECT {', '.join(columns)} FROM {NodeProgress._meta.db_table} "
-        "WHERE user_id = %s AND community_id = %s",
+    return _fetch(
+        f"SELECT {_VIEW_SELECT} FROM {NodeProgress._meta.db_table} WHERE user_id = %s AND community_id = %s",
         [user_id, community_id],
     )
-    if postgres:
-        return rows
-    return [
-        (*r[:-2], r[-2].isoformat() if r[-2] else None, r[-1].isoformat() if r[-1] else None) for r in rows
-    ]
 
 
 def visible_node_versions(user_id: int, model, node_id: int) -> tuple[int, int, int] | None:

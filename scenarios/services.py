@@ -7,7 +7,7 @@ Every progress operation runs in one transaction that
 2. changes the progress row with one conditional UPDATE (``WHERE is_saved = false`` ...);
 3. moves the scenario's metadata counters by the same deltas with one ``F()`` UPDATE.
 
-On PostgreSQL, save and unsave do the three in one statement (``scenarios/sql.py``): the
+Save and unsave do the three in one statement (``scenarios/sql.py``): the
 progress row is inserted or changed under the same conditions, which locks it, and only then
 is the metadata counter moved.
 
@@ -226,40 +226,25 @@ def scenario_complete(
 def scenario_save(*, user, scenario: Scenario, at: datetime | None = None) -> UserScenarioProgress:
     """Save the scenario for the user; saving a saved scenario changes nothing.
 
-    On PostgreSQL one statement changes both rows (``sql.progress_save``: atomic on its own,
-    so no transaction of its own either), and the metadata as it left it is cached on
-    ``scenario`` (``scenario.metadata``): an answer needs no second read.
+    One statement changes both rows (``sql.progress_save``: atomic on its own, so no
+    transaction of its own either), and the metadata as it left it is cached on ``scenario``
+    (``scenario.metadata``): an answer needs no second read.
     """
-    at = _now(at)
-    if sql.postgres():
-        changed = sql.progress_save(user_id=user.pk, scenario_id=scenario.pk, at=at, now=timezone.now())
-        return _answer(user=user, scenario=scenario, changed=changed)
-    with transaction.atomic():
-        progress = _lock_progress(user=user, scenario=scenario)
-        if _update_progress(progress, where={"is_saved": False}, is_saved=True, saved_at=at):
-            _update_metadata(scenario, saved_count=F("saved_count") + 1)
-    return progress  # locked since it was read, and the update set only plain values
+    changed = sql.progress_save(user_id=user.pk, scenario_id=scenario.pk, at=_now(at), now=timezone.now())
+    return _answer(user=user, scenario=scenario, changed=changed)
 
 
 def scenario_unsave(*, user, scenario: Scenario) -> UserScenarioProgress:
     """Remove the scenario from the user's saved ones; unsaving twice changes nothing.
 
-    On PostgreSQL one statement, as for ``scenario_save`` (``sql.progress_unsave``).
+    One statement, as for ``scenario_save`` (``sql.progress_unsave``).
     """
-    if sql.postgres():
-        changed = sql.progress_unsave(user_id=user.pk, scenario_id=scenario.pk, now=timezone.now())
-        return _answer(user=user, scenario=scenario, changed=changed)
-    with transaction.atomic():
-        progress = _lock_progress(user=user, scenario=scenario, create=False)
-        if progress.pk is None:
-            return progress
-        if _update_progress(progress, where={"is_saved": True}, is_saved=False, saved_at=None):
-            _update_metadata(scenario, saved_count=F("saved_count") - 1)
-    return progress  # locked since it was read, and the update set only plain values
+    changed = sql.progress_unsave(user_id=user.pk, scenario_id=scenario.pk, now=timezone.now())
+    return _answer(user=user, scenario=scenario, changed=changed)
 
 
 def _answer(*, user, scenario: Scenario, changed) -> UserScenarioProgress:
-    """The progress a save or unsave on PostgreSQL answers with, its metadata cached on
+    """The progress a save or unsave answers with, its metadata cached on
     ``scenario``: the rows the statement returned, or (nothing changed) the rows as stored."""
     progress, metadata = changed or (None, None)
     if progress is None:

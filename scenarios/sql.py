@@ -23,9 +23,8 @@ unknown, a connection that prepares statements (``DATABASE_PREPARE_THRESHOLD``, 
 server-side prepared statements) plans it once and keeps a plan as good as a fresh one (with the
 limit a parameter, PostgreSQL kept planning it per call).
 
-They run on PostgreSQL only; the services keep their ORM path for other databases (the embedded
-SQLite default). ``tests/scenarios/test_sql.py`` ties every column list below to the models and
-checks that both paths store and answer the same.
+Every column list below is declared from the models' fields (``config.sql_columns``) and
+checked against them by ``tests/config/test_sql_columns.py`` and ``tests/scenarios/test_sql.py``.
 """
 
 import re
@@ -36,14 +35,16 @@ from datetime import datetime
 from django.db import connection
 from psycopg import sql as pg_sql
 
+from config.sql_columns import columns
+
 from .models import SCENARIO_FILTER_FIELDS, Scenario, ScenarioMetadata, UserScenarioProgress
 
 PROGRESS_TABLE = UserScenarioProgress._meta.db_table
 METADATA_TABLE = ScenarioMetadata._meta.db_table
 SCENARIO_TABLE = Scenario._meta.db_table
 # Every column of a row, in the models' field order (``Model.from_db`` takes them so).
-PROGRESS_COLUMNS = [field.column for field in UserScenarioProgress._meta.concrete_fields]
-METADATA_COLUMNS = [field.column for field in ScenarioMetadata._meta.concrete_fields]
+PROGRESS_COLUMNS = columns(UserScenarioProgress, [f.name for f in UserScenarioProgress._meta.concrete_fields])
+METADATA_COLUMNS = columns(ScenarioMetadata, [f.name for f in ScenarioMetadata._meta.concrete_fields])
 # What a first save inserts besides the key, the saved state and the times: the model's defaults.
 PROGRESS_DEFAULTS = ("times_attempted", "times_completed", "total_time_spent_s", "notes", "variant_id")
 # What a metadata row created by a save holds besides its key, count, times and filter columns.
@@ -64,6 +65,20 @@ def _defaults(model, names) -> dict:
 
 _PROGRESS_DEFAULT_PARAMS = _defaults(UserScenarioProgress, PROGRESS_DEFAULTS)
 _METADATA_DEFAULT_PARAMS = _defaults(ScenarioMetadata, METADATA_DEFAULTS)
+# What a save inserts: the new progress row (its last attempt, completion and rating left empty)
+# and the metadata row a save creates (its generated columns computed by the database).
+PROGRESS_INSERT = columns(
+    UserScenarioProgress,
+    ("user_id", "scenario_id", "is_saved", "saved_at", "created_at", "updated_at", *PROGRESS_DEFAULTS),
+    insert=True,
+    others=("last_attempt_at", "last_completed_at", "rating"),
+)
+METADATA_INSERT = columns(
+    ScenarioMetadata,
+    ("scenario_id", "saved_count", "created_at", "updated_at", *METADATA_DEFAULTS, *SCENARIO_FILTER_FIELDS),
+    insert=True,
+)
+SCENARIO_FILTER_COLUMNS = columns(Scenario, SCENARIO_FILTER_FIELDS)
 
 
 def _returning(alias: str, columns) -> str:
@@ -81,20 +96,15 @@ FROM progress LEFT JOIN metadata ON true
 
 PROGRESS_SAVE = f"""
 WITH progress AS (
-    INSERT INTO {PROGRESS_TABLE} AS p (
-        user_id, scenario_id, is_saved, saved_at, created_at, updated_at, {", ".join(PROGRESS_DEFAULTS)}
-    )
+    INSERT INTO {PROGRESS_TABLE} AS p ({", ".join(PROGRESS_INSERT)})
     VALUES (%(user)s, %(scenario)s, true, %(at)s, %(now)s, %(now)s, {_params(PROGRESS_DEFAULTS)})
     ON CONFLICT (user_id, scenario_id) DO UPDATE
         SET is_saved = true, saved_at = EXCLUDED.saved_at, updated_at = EXCLUDED.updated_at
         WHERE NOT p.is_saved
     RETURNING p.*
 ), metadata AS (
-    INSERT INTO {METADATA_TABLE} AS m (
-        scenario_id, saved_count, created_at, updated_at,
-        {", ".join(METADATA_DEFAULTS)}, {", ".join(SCENARIO_FILTER_FIELDS)}
-    )
-    SELECT s.id, 1, %(now)s, %(now)s, {_params(METADATA_DEFAULTS)}, {_returning("s", SCENARIO_FILTER_FIELDS)}
+    INSERT INTO {METADATA_TABLE} AS m ({", ".join(METADATA_INSERT)})
+    SELECT s.id, 1, %(now)s, %(now)s, {_params(METADATA_DEFAULTS)}, {_returning("s", SCENARIO_FILTER_COLUMNS)}
     FROM {SCENARIO_TABLE} s
     WHERE s.id = %(scenario)s AND EXISTS (SELECT FROM progress)
     ON CONFLICT (scenario_id) DO UPDATE
@@ -117,10 +127,6 @@ WITH progress AS (
 )
 {_ONE_ROW_OF_EACH}
 """
-
-
-def postgres() -> bool:
-    return connection.vendor == "postgresql"
 
 
 def _both(sql: str, params: dict) -> tuple[UserScenarioProgress, ScenarioMetadata | None] | None:

@@ -161,10 +161,7 @@ def scenario_list_page(*, user, offset: int, limit: int, **filters) -> list[dict
     """Rows ``offset`` to ``offset + limit`` of ``scenario_list_rows(user=user, **filters)``, the
     same dicts, from SQL compiled once per sort and filters (one query; without a text search,
     the statement text of ``sql.list_page``, planned once per connection). PostgreSQL returns every
-    column of a list row as the ORM would; other databases (SQLite's text dates, integer booleans)
-    need the ORM's converters, so they take the queryset."""
-    if connection.vendor != "postgresql":
-        return list(scenario_list_rows(user=user, **filters)[offset : offset + limit])
+    column of a list row as the ORM would, so no converter runs."""
     authenticated = user is not None and user.is_authenticated
     sql, params, names = _compiled_list(authenticated=authenticated, **filters)
     user_id = user.pk if authenticated else None

@@ -1,5 +1,4 @@
 import pytest
-from django.db import connection
 from django.urls import Resolver404, resolve, reverse
 
 from curriculum import services
@@ -166,9 +165,8 @@ def test_alternatives_endpoint_uses_a_constant_number_of_queries(
         services.coach_status_record(
             user=user, enrollment=enrollment, step_order=1, plan_id="A", outcome="STOPPED"
         )
-        # The user, then everything the ranking reads in one query (PostgreSQL; elsewhere the
-        # ORM's enrollment, step, state, failed attempts, alternatives and statistics).
-        with django_assert_num_queries(2 if connection.vendor == "postgresql" else 7) as captured:
+        # The user, then everything the ranking reads in one query.
+        with django_assert_num_queries(2) as captured:
             response = auth_client.get(alternatives_url(enrollment.pk, 1))
         assert response.status_code == 200
         counts.append(len(captured.captured_queries))
@@ -185,11 +183,10 @@ def test_coach_status_uses_a_constant_number_of_queries(
     enrollment, _ = services.enrollment_get_or_create(user=user, curriculum=curriculum, traits=traits)
     for number, outcome in enumerate(["STOPPED", "STOPPED", "SWAPPED"]):
         # The user; the Idempotency-Key's claim (3) and answer (1); its transaction and the
-        # service's (4: savepoints and releases here, inside the test's transaction); then on
-        # PostgreSQL the locked enrollment, the step with its alternatives and the locked state,
-        # and one statement for the event, the state and the statistics (counted or not).
-        expected = 12 if connection.vendor == "postgresql" else (16 if outcome == "STOPPED" else 14)
-        with django_assert_num_queries(expected):
+        # service's (4: savepoints and releases here, inside the test's transaction); then the
+        # locked enrollment, the step with its alternatives and the locked state, and one
+        # statement for the event, the state and the statistics (counted or not).
+        with django_assert_num_queries(12):
             response = auth_client.post(
                 STATUS,
                 status_body(

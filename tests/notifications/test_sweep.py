@@ -262,8 +262,6 @@ def test_fcm_data_values_are_strings():
 
 @pytest.mark.django_db(transaction=True)
 def test_two_sweeps_on_threads_never_send_anything_twice(settings):
-    if connection.vendor != "postgresql":
-        pytest.skip("SKIP LOCKED needs PostgreSQL")
     settings.NOTIFICATIONS_SWEEP_BATCH = 25
     users = UserFactory.create_batch(20)
     now = utc(2026, 6, 1, 12, 0)

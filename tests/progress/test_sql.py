@@ -1,5 +1,5 @@
-"""Raw SQL of progress: the set-based writes agree with their ORM fallback (the embedded SQLite
-default), and every column a statement names is a column of the model."""
+"""Raw SQL of progress: the set-based writes store what ingest computed, the reads answer the
+stored rows, and every column a statement names is a column of the model."""
 
 import pytest
 from django.utils import timezone
@@ -52,9 +52,7 @@ def run_events(user, blocks, prefix):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("postgres", [True, False])
-def test_both_write_paths_store_the_same_state(user, monkeypatch, postgres):
-    monkeypatch.setattr(sql, "_postgres", lambda: postgres)
+def test_the_set_based_writes_store_the_state(user):
     program = build_program(courses=1, wods_per_course=2, pages_per_wod=1, blocks_per_page=3)
     join(user, program.community)
     blocks = blocks_of(program)
@@ -144,7 +142,7 @@ def test_the_columns_named_inside_the_joins_exist():
 
 
 @pytest.mark.django_db
-def test_block_facts_and_their_award_flags_agree_on_both_paths(user, monkeypatch):
+def test_block_facts_carry_their_award_flags(user):
     from progress.models import Achievement, CourseMilestone, MilestoneType
 
     program = build_program(courses=1, wods_per_course=2, pages_per_wod=1, blocks_per_page=2)
@@ -162,19 +160,17 @@ def test_block_facts_and_their_award_flags_agree_on_both_paths(user, monkeypatch
     Achievement.objects.create(community=program.community, name="A", criteria={"all": []})
     Achievement.objects.create(community=other.community, name="B", criteria={"all": []}, is_active=False)
     ids = [b.pk for b in blocks + theirs] + [10**9]
-    on_postgres = sorted(sql.load_block_facts(user.pk, ids))
-    monkeypatch.setattr(sql, "_postgres", lambda: False)
-    assert sorted(sql.load_block_facts(user.pk, ids)) == on_postgres
-    flags = {row[0]: row[9:] for row in on_postgres}
+    found = sorted(sql.load_block_facts_and_rows(user.pk, ids)[0])
+    flags = {row[0]: row[9:] for row in found}
     assert flags[blocks[0].pk] == (False, False, True)
     assert flags[blocks[1].pk] == (True, False, True)
     assert flags[blocks[2].pk] == (False, True, True)
     assert flags[theirs[0].pk] == (False, False, False)
-    assert len(on_postgres) == len(blocks + theirs)
+    assert len(found) == len(blocks + theirs)
 
 
 @pytest.mark.django_db
-def test_enrollments_read_the_same_on_both_paths_and_ingest_mirrors_them(user, monkeypatch):
+def test_enrollments_read_as_stored_and_ingest_mirrors_them(user):
     from progress.services import course_enroll, program_enroll
 
     program = build_program(courses=2, wods_per_course=1, pages_per_wod=1, blocks_per_page=2)
@@ -193,13 +189,10 @@ def test_enrollments_read_the_same_on_both_paths_and_ingest_mirrors_them(user, m
             sorted(tuple(getattr(e, c) for c in course_columns) for e in found),
         )
 
-    on_postgres = read()
-    monkeypatch.setattr(sql, "_postgres", lambda: False)
-    assert read() == on_postgres
-    monkeypatch.undo()
+    found = read()
     assert sql.load_enrollments(user.pk, [], []) == ([], [])
     expected = ProgramEnrollment.objects.get(user=user)
-    assert on_postgres[0] == [
+    assert found[0] == [
         (
             expected.pk,
             expected.registration,
@@ -211,7 +204,7 @@ def test_enrollments_read_the_same_on_both_paths_and_ingest_mirrors_them(user, m
             expected.current_course_id,
         )
     ]
-    assert [row[6] for row in on_postgres[1]] == [courses[0].pk]
+    assert [row[6] for row in found[1]] == [courses[0].pk]
 
     run_events(user, blocks_of(program)[:2], "e")
     enrollment = CourseEnrollment.objects.get(user=user, course=courses[0])
@@ -220,30 +213,18 @@ def test_enrollments_read_the_same_on_both_paths_and_ingest_mirrors_them(user, m
 
 
 @pytest.mark.django_db
-def test_block_and_node_rows_read_the_same_on_both_paths(user, monkeypatch):
+def test_block_and_node_rows_read_the_learners_states(user):
     program = build_program(courses=1, wods_per_course=2, pages_per_wod=1, blocks_per_page=3)
     join(user, program.community)
     blocks = blocks_of(program)
     run_events(user, blocks[:4], "r")
     keys = list(NodeProgress.objects.filter(user=user).values_list("node_type", "node_id"))
     ids = [b.pk for b in blocks]
-    on_postgres = (sql.load_block_rows(user.pk, ids), sql.load_node_rows(user.pk, keys))
-    monkeypatch.setattr(sql, "_postgres", lambda: False)
-    assert (sql.load_block_rows(user.pk, ids), sql.load_node_rows(user.pk, keys)) == on_postgres
-    assert len(on_postgres[0]) == 4 and on_postgres[0][blocks[0].pk].completed_at is not None
-    assert all(row.last_activity_at is not None for row in on_postgres[1].values())
-
-
-@pytest.mark.django_db
-def test_block_facts_with_rows_agree_with_facts_and_rows_read_apart(user, monkeypatch):
-    program = build_program(courses=1, wods_per_course=2, pages_per_wod=1, blocks_per_page=3)
-    join(user, program.community)
-    blocks = blocks_of(program)
-    run_events(user, blocks[:3], "f")
-    ids = [b.pk for b in blocks] + [10**9]
-    facts, rows = sql.load_block_facts_and_rows(user.pk, ids)
-    assert sorted(facts) == sorted(sql.load_block_facts(user.pk, ids))
-    assert rows == sql.load_block_rows(user.pk, ids) and len(rows) == 3
-    monkeypatch.setattr(sql, "_postgres", lambda: False)
-    orm_facts, orm_rows = sql.load_block_facts_and_rows(user.pk, ids)
-    assert sorted(orm_facts) == sorted(facts) and orm_rows == rows
+    found = (sql.load_block_facts_and_rows(user.pk, ids)[1], sql.load_node_rows(user.pk, keys))
+    stored = BlockProgress.objects.filter(user=user)
+    assert {b: (r.state, r.completed_at) for b, r in found[0].items()} == {
+        p.block_id: (p.state, p.completed_at) for p in stored
+    }
+    assert set(found[1]) == set(keys)
+    assert len(found[0]) == 4 and found[0][blocks[0].pk].completed_at is not None
+    assert all(row.last_activity_at is not None for row in found[1].values())
