@@ -10,8 +10,8 @@ sends it again when the broker is back. ``publish`` sends at once (code already 
 ``run_on_commit(func, *args, **kwargs)`` is its sibling for local side effects that are not tasks
 (clearing a cache, deleting a stored file).
 
-Both enqueue a call once per transaction: a second call with the same task (or function) and the
-same arguments before the commit is dropped. The dedupe record is the callback itself, kept in
+Both make a call once per transaction: a repeat of the same task (or function) with the same
+arguments before the commit replaces the earlier one. The dedupe record is the callback itself, kept in
 the transaction's on-commit queue, which Django empties on rollback and trims on a savepoint
 rollback, so nothing outlives the transaction (never a set on the connection or the process).
 """
@@ -73,16 +73,16 @@ def publish(task_name: str, *args, **kwargs) -> bool:
 class _AfterCommit:
     """One call to make after commit, equal to another of the same function and arguments.
 
-    It is its own dedupe record in the transaction's on-commit queue. ``done`` marks a call that
-    has run: Django takes a committed call out of the queue before running it, but a test's
-    ``captureOnCommitCallbacks`` runs the calls and leaves them there.
+    It is its own dedupe record in the transaction's on-commit queue. ``pending`` is false once
+    it has run or a repeat took it over: Django takes a committed call out of the queue before
+    running it, but a test's ``captureOnCommitCallbacks`` runs the calls and leaves them there.
     """
 
-    __slots__ = ("key", "done")
+    __slots__ = ("key", "pending")
 
     def __init__(self, func, args, kwargs):
         self.key = (func, args, kwargs)
-        self.done = False
+        self.pending = True
 
     def __eq__(self, other):
         return isinstance(other, _AfterCommit) and self.key == other.key
@@ -90,18 +90,29 @@ class _AfterCommit:
     __hash__ = None
 
     def __call__(self):
-        self.done = True
-        func, args, kwargs = self.key
-        func(*args, **kwargs)
+        if self.pending:
+            self.pending = False
+            func, args, kwargs = self.key
+            func(*args, **kwargs)
 
 
 def _once_on_commit(call: _AfterCommit) -> None:
+    """Register ``call`` after commit unless the transaction already holds it. A repeat takes the
+    earlier entry's place at the end of the queue (the earlier one will do nothing), keeping only
+    the savepoints both were made in: a savepoint rolled back drops the call only when every
+    registration of it was inside that savepoint."""
     connection = transaction.get_connection()
-    if connection.in_atomic_block and any(
-        func == call and not func.done for _sids, func, *_ in connection.run_on_commit
-    ):
-        return
+    earlier = None
+    if connection.in_atomic_block:
+        earlier = next(
+            ((sids, func) for sids, func, *_ in connection.run_on_commit if func == call and func.pending),
+            None,
+        )
     transaction.on_commit(call)
+    if earlier is not None:
+        sids, func = earlier
+        func.pending = False
+        connection.run_on_commit[-1][0].intersection_update(sids)
 
 
 def enqueue_on_commit(task_name: str, *args, **kwargs) -> None:

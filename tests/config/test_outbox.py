@@ -62,6 +62,32 @@ def test_a_rolled_back_savepoint_drops_its_entry(sent, django_capture_on_commit_
 
 
 @pytest.mark.django_db
+def test_a_repeat_in_a_rolled_back_savepoint_keeps_the_call_made_outside_it(
+    sent, django_capture_on_commit_callbacks
+):
+    class Abort(Exception):
+        pass
+
+    with django_capture_on_commit_callbacks(execute=True):
+        outbox.enqueue_on_commit(TASK, 1)
+        with pytest.raises(Abort), transaction.atomic():
+            outbox.enqueue_on_commit(TASK, 1)
+            raise Abort
+    assert sent == [(TASK, [1], {})]
+
+
+@pytest.mark.django_db
+def test_a_call_registered_before_a_captured_block_runs_when_repeated_in_it(
+    sent, django_capture_on_commit_callbacks
+):
+    outbox.enqueue_on_commit(TASK, 1)  # the test's transaction never commits this one
+    with django_capture_on_commit_callbacks(execute=True):
+        outbox.enqueue_on_commit(OTHER, 2)
+        outbox.enqueue_on_commit(TASK, 1)
+    assert sent == [(OTHER, [2], {}), (TASK, [1], {})]
+
+
+@pytest.mark.django_db
 def test_a_refused_task_is_kept_by_name_as_a_pending_task(django_capture_on_commit_callbacks):
     refused = kombu.exceptions.OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
     with mock.patch.object(outbox, "_send", side_effect=refused):
