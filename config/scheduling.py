@@ -4,13 +4,17 @@ and scenarios.
 Learners see content only inside its window (:func:`in_window_q`, used by each model's
 ``published()`` / ``visible_to()``); the periodic job "content: apply scheduled publishing"
 (``config.tasks.apply_publishing_schedule``, every minute) then flips each due object's own
-status through its app's service, which clears the time it applied, moves the content versions
+status through its app's service (named by the app's ``AppConfig.schedule_apply``, so this
+module imports no app), which clears the time it applied, moves the content versions
 the cached trees are keyed by, and records a revision. Running it twice changes nothing more.
 """
 
+from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Now
+from django.utils import timezone
+from django.utils.module_loading import import_string
 
 
 class ScheduledPublishing(models.Model):
@@ -48,16 +52,11 @@ def in_window_q(prefix: str = "") -> models.Q:
 
 
 def publishing_schedule_apply(*, now=None) -> dict:
-    """Apply every due publish and unpublish, app by app; returns counts per app."""
-    from django.utils import timezone
-
-    from curriculum.services import curriculum_schedule_apply
-    from progress.services.content import content_schedule_apply
-    from scenarios.services import scenario_schedule_apply
-
+    """Apply every due publish and unpublish, app by app (each app's ``schedule_apply``
+    service); returns counts per app label."""
     now = now or timezone.now()
     return {
-        "curriculum": curriculum_schedule_apply(now=now),
-        "progress": content_schedule_apply(now=now),
-        "scenarios": scenario_schedule_apply(now=now),
+        config.label: import_string(config.schedule_apply)(now=now)
+        for config in apps.get_app_configs()
+        if getattr(config, "schedule_apply", None)
     }

@@ -3,6 +3,9 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from .idempotency import idempotency_purge
+from .outbox import pending_tasks_republish
+from .scheduling import publishing_schedule_apply
+from .services import api_tokens_purge_expired
 
 HEARTBEAT_CACHE_KEY = "platform:worker-heartbeat"
 
@@ -24,22 +27,16 @@ def purge_idempotency_keys():
 @shared_task(name="config.tasks.republish_pending_tasks")
 def republish_pending_tasks():
     """Send again the tasks the broker refused when they were enqueued; safe to run twice."""
-    from .outbox import pending_tasks_republish
-
     return pending_tasks_republish()
 
 
 @shared_task(name="config.tasks.apply_publishing_schedule")
 def apply_publishing_schedule():
     """Publish and withdraw the content whose scheduled time has come; safe to run twice."""
-    from .scheduling import publishing_schedule_apply
-
     return publishing_schedule_apply()
 
 
 @shared_task(name="config.tasks.purge_expired_api_tokens")
 def purge_expired_api_tokens():
     """Delete API tokens past their expiry (they no longer authenticate); safe to run twice."""
-    from .services import api_tokens_purge_expired
-
     return api_tokens_purge_expired()

@@ -18,3 +18,4 @@ class CurriculumConfig(AppConfig):
     # the guard refuses a revert that would delete a step or plan learners have used.
     revision_follow = {"curriculum.Curriculum": ("steps",), "curriculum.Step": ("alternatives",)}
     revert_guard = "curriculum.services.curriculum_revert_refusals"
+    schedule_apply = "curriculum.services.curriculum_schedule_apply"  # config/scheduling.py

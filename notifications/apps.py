@@ -18,9 +18,8 @@ class NotificationsConfig(AppConfig):
     )
 
     def ready(self):
-        from training import signals
+        from training import events
 
-        from . import receivers
+        from .receivers import TRAINING_EVENTS
 
-        for name, receiver in receivers.RECEIVERS.items():
-            getattr(signals, name).connect(receiver, dispatch_uid=f"notifications.{name}")
+        events.subscribe(TRAINING_EVENTS)

@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from config.errors import Conflict, Invalid, NotFound
+from config.outbox import enqueue_on_commit
 from training.models import PlannedSession, PlanStatus, SessionStatus, SessionType, TrainingPlan
 
 from . import planner
@@ -32,6 +33,7 @@ from .models import (
     Tone,
 )
 from .planner import Planned, Prefs
+from .sweep import sweep
 
 SESSION_REMINDER_KINDS = (Kind.EVENING_BRIEF, Kind.MORNING_HYPE)
 MAX_SNOOZE = dt.timedelta(hours=24)
@@ -96,7 +98,7 @@ def preferences_update(*, user, **changes) -> NotificationPreferences:
         prefs.save()
         plan = active_plan_of(user)
         if plan is not None:
-            transaction.on_commit(lambda: _enqueue("reschedule_plan", plan.pk))
+            enqueue_on_commit("notifications.tasks.reschedule_plan", plan.pk)
     return prefs
 
 
@@ -169,14 +171,6 @@ def notification_mark(
 
 
 # --- scheduling ---------------------------------------------------------------------------
-
-
-def _enqueue(task_name: str, *args):
-    from config.outbox import enqueue_on_commit
-
-    from . import tasks
-
-    enqueue_on_commit(getattr(tasks, task_name), *args)
 
 
 def _prefs_for(plan) -> Prefs:
@@ -338,6 +332,14 @@ def plan_activated_notify(*, plan_id: int, now: dt.datetime | None = None) -> Sc
     return ScheduleResult(written + result.written, result.cancelled, due)
 
 
+def plan_activated_deliver(*, plan_id: int) -> int:
+    """``plan_activated_notify``, then the kickoff primer delivered at once; returns rows written."""
+    result = plan_activated_notify(plan_id=plan_id)
+    if result.due_ids:
+        sweep(ids=result.due_ids)
+    return result.written
+
+
 def plan_deactivated_notify(
     *, plan_id: int, new_status: str, now: dt.datetime | None = None
 ) -> ScheduleResult:
@@ -444,6 +446,12 @@ def session_completed_notify(*, session_id: int, now: dt.datetime | None = None)
             dedupe_key__in=[p.dedupe_key for p in planned], status=Status.SCHEDULED, send_at__lte=now
         ).values_list("id", flat=True)
     )
+
+
+def session_completed_deliver(*, session_id: int) -> int:
+    """``session_completed_notify``, then what is due delivered at once; returns how many were sent."""
+    ids = session_completed_notify(session_id=session_id)
+    return sweep(ids=ids).sent if ids else 0
 
 
 def _milestone(plan, name: str, *, now, prefs: Prefs | None = None) -> Planned:

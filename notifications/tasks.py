@@ -14,10 +14,7 @@ logger = logging.getLogger(__name__)
 @shared_task(name="notifications.tasks.plan_activated")
 def plan_activated(plan_id):
     """Kickoff primer now, then the next days' reminders."""
-    result = services.plan_activated_notify(plan_id=plan_id)
-    if result.due_ids:
-        sweep_service(ids=result.due_ids)
-    return result.written
+    return services.plan_activated_deliver(plan_id=plan_id)
 
 
 @shared_task(name="notifications.tasks.plan_deactivated")
@@ -34,10 +31,7 @@ def reschedule_plan(plan_id):
 @shared_task(name="notifications.tasks.session_completed")
 def session_completed(session_id):
     """Celebrate at once: schedule the celebration (and milestones) and send what is due."""
-    ids = services.session_completed_notify(session_id=session_id)
-    if ids:
-        return sweep_service(ids=ids).sent
-    return 0
+    return services.session_completed_deliver(session_id=session_id)
 
 
 @shared_task(name="notifications.tasks.session_missed")

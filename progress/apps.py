@@ -33,6 +33,7 @@ class ProgressConfig(AppConfig):
         "progress.Page": ("blocks",),
     }
     revert_guard = "progress.services.content.content_revert_refusals"
+    schedule_apply = "progress.services.content.content_schedule_apply"  # config/scheduling.py
 
     def ready(self):
         from . import signals  # noqa: F401

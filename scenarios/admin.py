@@ -1,8 +1,8 @@
 from django.contrib import admin, messages
 from django.contrib.auth import get_permission_codename
-from django.db import transaction
 
 from config.content_io import ContentImportExportMixin
+from config.outbox import run_on_commit
 from config.revision_admin import ContentVersionAdmin
 from config.scheduling_admin import ScheduledListMixin
 
@@ -110,15 +110,15 @@ class ScenarioAdmin(ContentImportExportMixin, ScheduledListMixin, ContentVersion
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         services.scenario_metadata_ensure(scenario=obj)
-        transaction.on_commit(scenario_list_count_invalidate)
+        run_on_commit(scenario_list_count_invalidate)
 
     def delete_model(self, request, obj):
         super().delete_model(request, obj)
-        transaction.on_commit(scenario_list_count_invalidate)
+        run_on_commit(scenario_list_count_invalidate)
 
     def delete_queryset(self, request, queryset):
         super().delete_queryset(request, queryset)
-        transaction.on_commit(scenario_list_count_invalidate)
+        run_on_commit(scenario_list_count_invalidate)
 
 
 @admin.register(ScenarioMetadata)

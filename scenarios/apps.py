@@ -10,3 +10,4 @@ class ScenariosConfig(AppConfig):
     content_models = ("scenarios.Scenario", ("scenarios.ScenarioMetadata", "view"))
     # Operators may recount the counters (the admin's "Recount" action needs the change right).
     operator_models = (("scenarios.ScenarioMetadata", "view", "change"),)
+    schedule_apply = "scenarios.services.scenario_schedule_apply"  # config/scheduling.py

@@ -5,8 +5,9 @@ import random
 from datetime import timedelta
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
 from django.utils import timezone
+
+from config.outbox import run_on_commit
 
 from . import services
 from .models import Scenario, UserScenarioProgress, Visibility
@@ -400,7 +401,7 @@ def seed(*, stdout):
         scenario, _ = Scenario.objects.update_or_create(slug=slug, defaults=values)
         services.scenario_metadata_ensure(scenario=scenario)
         scenarios.append(scenario)
-    transaction.on_commit(scenario_list_count_invalidate)
+    run_on_commit(scenario_list_count_invalidate)
     _usage(scenarios, _learners(), random.Random(33))
     stdout.write(f"  {len(scenarios)} built-in scenarios, usage by {LEARNERS} synthetic learners")
     return None

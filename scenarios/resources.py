@@ -1,9 +1,8 @@
 """Scenarios in and out of spreadsheets (config/content_io.py); matched by id (an empty id is a
 new scenario)."""
 
-from django.db import transaction
-
 from config.content_io import ContentResource
+from config.outbox import run_on_commit
 
 from .models import Scenario
 from .selectors import scenario_list_count_invalidate
@@ -14,7 +13,7 @@ class ScenarioResource(ContentResource):
     def after_save_instance(self, instance, row, **kwargs):
         super().after_save_instance(instance, row, **kwargs)
         scenario_metadata_ensure(scenario=instance)
-        transaction.on_commit(scenario_list_count_invalidate)
+        run_on_commit(scenario_list_count_invalidate)
 
     class Meta:
         model = Scenario

@@ -27,6 +27,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from config.metrics import record_drift
+from config.outbox import run_on_commit
 from config.revisions import content_revision
 
 from . import reconcile, sql
@@ -70,7 +71,7 @@ def scenario_create(*, user, visibility: str = Visibility.PRIVATE, **content) ->
     with content_revision(user=user, comment="Created through the API"):
         scenario.save()
     scenario_metadata_ensure(scenario=scenario)
-    transaction.on_commit(scenario_list_count_invalidate)
+    run_on_commit(scenario_list_count_invalidate)
     return scenario
 
 
@@ -109,7 +110,7 @@ def scenario_schedule_apply(*, now) -> dict:
                     setattr(scenario, field, None)
                     scenario.save(update_fields=["is_active", field, "updated_at"])
                     scenario_metadata_ensure(scenario=scenario)
-                transaction.on_commit(scenario_list_count_invalidate)
+                run_on_commit(scenario_list_count_invalidate)
                 done[key] += 1
     return done
 

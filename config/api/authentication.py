@@ -15,13 +15,14 @@ revoked token never outlives its revocation.
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
 from django.utils import timezone
 from knox.auth import TokenAuthentication
 from knox.crypto import hash_token
 from knox.models import AuthToken
 from knox.signals import token_expired
 from rest_framework.exceptions import AuthenticationFailed
+
+from config.outbox import run_on_commit
 
 
 def token_cache_key(digest: str) -> str:
@@ -71,7 +72,7 @@ def _forget_after_commit(digests) -> None:
     running meanwhile would read the old row and cache it again; a rollback keeps them valid."""
     cache_keys = [token_cache_key(digest) for digest in digests]
     if cache_keys:
-        transaction.on_commit(lambda: cache.delete_many(cache_keys))
+        run_on_commit(cache.delete_many, cache_keys)
 
 
 def invalidate_token(sender, instance, **kwargs):
@@ -102,4 +103,4 @@ def end_tokens_when_credentials_change(sender, instance, created=False, update_f
     from config.services import api_tokens_revoke_all
 
     user_id, changed_at = instance.pk, timezone.now()
-    transaction.on_commit(lambda: api_tokens_revoke_all(user_id=user_id, issued_before=changed_at))
+    run_on_commit(api_tokens_revoke_all, user_id=user_id, issued_before=changed_at)

@@ -29,7 +29,6 @@ from ..models import (
     UserCourseMilestone,
 )
 from ..selectors.analytics import community_trends
-from ..tasks import reevaluate_achievements
 
 
 @admin.register(Achievement)
@@ -77,7 +76,7 @@ class AchievementAdmin(ContentVersionAdmin):
     @admin.action(description="Evaluate for every member now (counts past progress)")
     def reevaluate(self, request, queryset):
         ids = list(queryset.filter(is_active=True).values_list("pk", flat=True))
-        enqueue_on_commit(reevaluate_achievements, ids)
+        enqueue_on_commit("progress.tasks.reevaluate_achievements", ids)
         self.message_user(
             request,
             f"Evaluating {len(ids)} active achievement(s) for every member in the background; "

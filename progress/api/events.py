@@ -294,10 +294,7 @@ class ProgressEventsView(APIView):
                 batch = EventBatchSerializer(data=payload)
                 batch.is_valid(raise_exception=True)
                 events = batch.validated_data["events"]
-        # Under an Idempotency-Key the view runs in a transaction an error rolls back whole
-        # (``idempotent``): the batch needs no savepoint of its own.
-        in_request_transaction = getattr(request, "idempotency_record", None) is not None
-        result = events_ingest(user=request.user, events=events, savepoint=not in_request_transaction)
+        result = events_ingest(user=request.user, events=events)
         return Response(
             {
                 "accepted": result.accepted,

@@ -6,6 +6,8 @@ from django.db import transaction
 from django.db.models import Count, F, Value
 from django.db.models.functions import Greatest
 
+from config.outbox import enqueue_on_commit
+
 from ..models import Block, Community, CourseWod, Page, Prerequisite, ProgramCourse
 
 
@@ -33,32 +35,6 @@ def bump_content_version(community_id: int) -> None:
     )
 
 
-class _RecomputeAfterCommit:
-    """The after-commit callback that enqueues one community's recompute.
-
-    It is its own dedupe record: it sits in the transaction's on-commit queue, which Django
-    empties on rollback (and trims on a savepoint rollback), so nothing outlives the transaction.
-    """
-
-    def __init__(self, community_id: int):
-        self.community_id = community_id
-
-    def __call__(self):
-        from config.outbox import publish
-
-        from ..tasks import recompute_community_progress
-
-        publish(recompute_community_progress, self.community_id)
-
-
-def _recompute_pending(community_id: int) -> bool:
-    connection = transaction.get_connection()
-    return connection.in_atomic_block and any(
-        isinstance(func, _RecomputeAfterCommit) and func.community_id == community_id
-        for _sids, func, *_ in connection.run_on_commit
-    )
-
-
 def content_changed(*, instance) -> None:
     """Bump the community's content version and, once per transaction and community,
     recompute its learners' roll-ups after commit."""
@@ -66,8 +42,7 @@ def content_changed(*, instance) -> None:
     if community_id is None:
         return
     bump_content_version(community_id)
-    if not _recompute_pending(community_id):
-        transaction.on_commit(_RecomputeAfterCommit(community_id))
+    enqueue_on_commit("progress.tasks.recompute_community_progress", community_id)
 
 
 def content_revert_refusals(*, deleted) -> list[str]:

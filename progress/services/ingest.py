@@ -7,6 +7,7 @@ size: replayed keys, blocks with the learner's states on them, ancestor roll-ups
 one statement writing roll-ups, block states, the log and the learner's counters.
 """
 
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -162,15 +163,15 @@ class _Delta:
     last_activity_at: datetime | None = None
 
 
-def events_ingest(*, user, events, savepoint: bool = True) -> IngestResult:
+def events_ingest(*, user, events) -> IngestResult:
     """Apply ``events`` (dicts or ``EventInput``) for ``user``; replays are no-ops.
 
     Raises ``ValidationError`` for bad input (nothing is written) and ``config.errors.Locked`` when an
     event touches a WOD or course whose prerequisites the learner has not met.
 
-    Inside a caller's transaction the batch runs in a savepoint, so the caller may catch the error
-    and go on. ``savepoint=False`` spares that round trip when the caller's transaction ends with
-    the error anyway (a view: the error becomes the answer and the transaction rolls back).
+    Outside a transaction the batch is its own. Inside a caller's it runs without a savepoint (no
+    extra round trip): every refusal comes before the first write (the learner's empty lock row
+    aside, which a later batch would create anyway), so the caller may catch it and go on.
     """
     if not events:
         raise ValidationError({"events": ["Send at least one event."]})
@@ -180,15 +181,51 @@ def events_ingest(*, user, events, savepoint: bool = True) -> IngestResult:
     now = timezone.now()
     single = len(events) == 1
     inputs = [_coerce(raw, None if single else i, now=now) for i, raw in enumerate(events)]
-    with transaction.atomic(savepoint=savepoint):
+    in_caller_transaction = transaction.get_connection().in_atomic_block
+    with nullcontext() if in_caller_transaction else transaction.atomic():
         if not lock_learner_row(user.pk):  # a learner's first batch creates the row
             lock_learner(user)
         return _ingest_locked(user, inputs, now)
 
 
 def _ingest_locked(user, inputs: list[EventInput], now) -> IngestResult:
+    """The batch under the learner's lock: new events, checked, applied to block states, rolled
+    up the ancestors by deltas, written in one statement, then answered in request order."""
     result = IngestResult(user_id=user.pk)
     stored = stored_keys(user.pk, {e.idempotency_key for e in inputs})
+    fresh = _fresh_events(inputs, stored)
+    blocks = _load_blocks(user, {e.block for e in fresh}) if fresh else _Blocks()
+    result.milestone_blocks = blocks.milestone_blocks
+    result.milestone_wods = blocks.milestone_wods
+    result.achievement_communities = blocks.achievement_communities
+    structures = {cid: community_structure(cid, version) for cid, version in blocks.versions.items()}
+    _check_blocks(fresh, blocks.facts, structures)
+    _check_prerequisites(user, fresh, blocks.facts, structures)
+    before, states_after_event = _apply_events(user, fresh, blocks)
+    deltas, ancestors_of = _ancestor_deltas(result, blocks, before, structures)
+    enrollment_keys = [k for k in deltas if k[0] in (NodeType.PROGRAM, NodeType.COURSE)]
+    rows = _roll_up(user, result, deltas, structures, now)
+    registrations = update_enrollments(user, structures, rows, enrollment_keys, now)
+    log = _log_rows(user, fresh, states_after_event, blocks.facts, ancestors_of, registrations)
+    # Roll-ups, block states, the log and the learner's counters: one statement.
+    write_progress(
+        user_id=user.pk,
+        node_rows=[rows[key] for key in deltas],
+        block_rows=list(blocks.rows.values()),
+        events=log,
+        now=now,
+        latest=max((e.occurred_at for e in fresh), default=None),
+    )
+    result.events = log
+    result.outcomes = _outcomes(inputs, fresh, states_after_event, stored, blocks.rows)
+    result.accepted = len(log)
+    result.replayed = len(inputs) - len(log)
+    run_ingest_hooks(user=user, result=result)
+    return result
+
+
+def _fresh_events(inputs: list[EventInput], stored) -> list[EventInput]:
+    """The events whose key is neither stored nor earlier in the batch."""
     fresh: list[EventInput] = []
     seen = set(stored)
     for event in inputs:
@@ -196,13 +233,11 @@ def _ingest_locked(user, inputs: list[EventInput], now) -> IngestResult:
             continue
         seen.add(event.idempotency_key)
         fresh.append(event)
+    return fresh
 
-    blocks = _load_blocks(user, {e.block for e in fresh}) if fresh else _Blocks()
-    facts, versions = blocks.facts, blocks.versions
-    result.milestone_blocks = blocks.milestone_blocks
-    result.milestone_wods = blocks.milestone_wods
-    result.achievement_communities = blocks.achievement_communities
-    structures = {cid: community_structure(cid, version) for cid, version in versions.items()}
+
+def _check_blocks(fresh, facts, structures) -> None:
+    """Every event names a published block of the learner's communities (and its WOD, if given)."""
     for event in fresh:
         block = facts.get(event.block)
         if block is None or block.page_id not in structures[block.community_id].pages:
@@ -210,7 +245,9 @@ def _ingest_locked(user, inputs: list[EventInput], now) -> IngestResult:
         if event.wod is not None and event.wod != block.wod_id:
             raise ValidationError({"wod_id": [f"Block {event.block} is not in WOD {event.wod}."]})
 
-    # Prerequisites: every WOD touched must be open to the learner.
+
+def _check_prerequisites(user, fresh, facts, structures) -> None:
+    """Every WOD touched must be open to the learner: ``Locked`` naming the first that is not."""
     wod_keys = {(facts[e.block].community_id, facts[e.block].wod_id) for e in fresh}
     needed = set()
     for community_id, wod_id in wod_keys:
@@ -228,10 +265,13 @@ def _ingest_locked(user, inputs: list[EventInput], now) -> IngestResult:
                 unmet=unmet,
             )
 
-    # Block states.
+
+def _apply_events(user, fresh, blocks: _Blocks) -> tuple[dict, list[str]]:
+    """Apply the events to the learner's block states (rows created for blocks without one).
+    Returns each block's (state, contribution) before, and the state after each event."""
     progress = blocks.rows
     before = {}
-    for block_id, block in facts.items():
+    for block_id, block in blocks.facts.items():
         bp = progress.get(block_id)
         if bp is None:
             bp = progress[block_id] = BlockRow(user.pk, block_id, block.community_id)
@@ -239,14 +279,18 @@ def _ingest_locked(user, inputs: list[EventInput], now) -> IngestResult:
     states_after_event = []
     for event in fresh:
         bp = progress[event.block]
-        apply_event(bp, facts[event.block], event)
+        apply_event(bp, blocks.facts[event.block], event)
         states_after_event.append(bp.state)
+    return before, states_after_event
 
-    # Deltas per ancestor.
+
+def _ancestor_deltas(result: IngestResult, blocks: _Blocks, before, structures) -> tuple[dict, dict]:
+    """What the changed blocks add to each ancestor's roll-up; notes the changed block states in
+    ``result``. Returns the deltas by node key and each block's ancestor keys."""
     deltas: dict[tuple[str, int], _Delta] = {}
     ancestors_of: dict[int, list] = {}
-    for block_id, block in facts.items():
-        bp = progress[block_id]
+    for block_id, block in blocks.facts.items():
+        bp = blocks.rows[block_id]
         old_state, old = before[block_id]
         new = contribution(block, bp.state, bp.time_spent_s, bp.last_interaction_at)
         if bp.state != old_state:
@@ -263,15 +307,17 @@ def _ingest_locked(user, inputs: list[EventInput], now) -> IngestResult:
             delta.optional_done += new.optional_done - old.optional_done
             delta.time_spent_s += new.time_spent_s - old.time_spent_s
             delta.last_activity_at = later(delta.last_activity_at, new.last_activity_at)
+    return deltas, ancestors_of
 
-    # Roll-ups: existing rows plus new ones, one upsert.
-    enrollment_keys = [k for k in deltas if k[0] in (NodeType.PROGRAM, NodeType.COURSE)]
+
+def _roll_up(user, result: IngestResult, deltas, structures, now) -> dict:
+    """The ancestors' roll-up rows (existing ones moved by their deltas, new ones created); notes
+    the nodes completed or mastered in ``result``. Returns the rows by node key."""
     rows = load_node_rows(user.pk, deltas)
     for key, delta in deltas.items():
         row = rows.get(key)
-        structure = structures[delta.community_id]
         if row is None:
-            node = structure.node(*key)
+            node = structures[delta.community_id].node(*key)
             row = rows[key] = NodeRow(
                 user.pk,
                 delta.community_id,
@@ -301,15 +347,15 @@ def _ingest_locked(user, inputs: list[EventInput], now) -> IngestResult:
         else:
             row.completed_at = None
     result.node_progress = {key: rows[key] for key in deltas}
-    registrations = update_enrollments(user, structures, rows, enrollment_keys, now)
+    return rows
 
-    # The log.
+
+def _log_rows(user, fresh, states_after_event, facts, ancestors_of, registrations) -> list[dict]:
+    """The event log's rows (column -> value), one per new event."""
     log = []
     for event, state in zip(fresh, states_after_event, strict=True):
         block = facts[event.block]
         keys = ancestors_of[event.block]
-        courses = [k[1] for k in keys if k[0] == NodeType.COURSE]
-        programs = [k[1] for k in keys if k[0] == NodeType.PROGRAM]
         registration = next(
             (registrations[(t, i)] for t, i in keys if (t, i) in registrations and t == NodeType.COURSE), None
         ) or next((registrations[(t, i)] for t, i in keys if (t, i) in registrations), None)
@@ -333,40 +379,28 @@ def _ingest_locked(user, inputs: list[EventInput], now) -> IngestResult:
                 "context": {
                     "page": block.page_id,
                     "wod": block.wod_id,
-                    "courses": courses,
-                    "programs": programs,
+                    "courses": [k[1] for k in keys if k[0] == NodeType.COURSE],
+                    "programs": [k[1] for k in keys if k[0] == NodeType.PROGRAM],
                 },
                 "occurred_at": event.occurred_at,
             }
         )
-    # Roll-ups, block states, the log and the learner's counters: one statement.
-    write_progress(
-        user_id=user.pk,
-        node_rows=[rows[key] for key in deltas],
-        block_rows=list(progress.values()),
-        events=log,
-        now=now,
-        latest=max((e.occurred_at for e in fresh), default=None),
-    )
-    result.events = log
+    return log
 
-    # Outcomes in request order.
+
+def _outcomes(inputs, fresh, states_after_event, stored, progress) -> list[EventOutcome]:
+    """Each input event's outcome, in request order (a replay answers its stored state)."""
     fresh_states = {id(e): s for e, s in zip(fresh, states_after_event, strict=True)}
-    fresh_ids = {id(e) for e in fresh}
+    outcomes = []
     for event in inputs:
-        if id(event) in fresh_ids:
-            result.outcomes.append(
-                EventOutcome(event.idempotency_key, event.block, fresh_states[id(event)], False)
-            )
-        else:
-            block_id, state = stored.get(event.idempotency_key, (event.block, None))
-            if state is None:  # a duplicate key inside this batch
-                state = progress[event.block].state if event.block in progress else NOT_STARTED
-            result.outcomes.append(EventOutcome(event.idempotency_key, block_id, state, True))
-    result.accepted = len(log)
-    result.replayed = len(inputs) - len(log)
-    run_ingest_hooks(user=user, result=result)
-    return result
+        if id(event) in fresh_states:
+            outcomes.append(EventOutcome(event.idempotency_key, event.block, fresh_states[id(event)], False))
+            continue
+        block_id, state = stored.get(event.idempotency_key, (event.block, None))
+        if state is None:  # a duplicate key inside this batch
+            state = progress[event.block].state if event.block in progress else NOT_STARTED
+        outcomes.append(EventOutcome(event.idempotency_key, block_id, state, True))
+    return outcomes
 
 
 __all__ = ["EventInput", "EventOutcome", "IngestResult", "events_ingest", "lock_learner"]

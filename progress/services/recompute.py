@@ -81,14 +81,45 @@ def progress_recompute(
 
 
 def _recompute_user(user, *, community, dry_run) -> tuple[int, list[dict]]:
-    blocks = BlockProgress.objects.filter(user=user)
+    """One learner's roll-ups recounted from their block states: what they should be, the rows
+    that drifted from it, and (unless ``dry_run``) the fix. Returns (rows checked, drift)."""
     rows = NodeProgress.objects.filter(user=user)
     if community is not None:
-        blocks = blocks.filter(community=community)
         rows = rows.filter(community=community)
     existing = {(r.node_type, r.node_id): r for r in rows}
+    structures: dict[int, object] = {}
+    expected = _expected_rollups(user, community, structures)
+    drift, deletes = _stale_rows(user, existing, expected, structures)
+    now = timezone.now()
+    upserts = _drifted_rows(user, existing, expected, structures, drift, now)
+    if not dry_run:
+        _write_fixes(user, structures, upserts, deletes, now)
+    return len(expected), drift
+
+
+def _structure(structures: dict, community_id: int):
+    found = structures.get(community_id)
+    return found or structures.setdefault(community_id, community_structure(community_id))
+
+
+def _empty_rollup(community_id: int) -> dict:
+    return {
+        "community_id": community_id,
+        "required_done": 0,
+        "mastered": 0,
+        "optional_done": 0,
+        "time_spent_s": Decimal(0),
+        "last_activity_at": None,
+        "done_at": None,
+    }
+
+
+def _expected_rollups(user, community, structures) -> dict[tuple[str, int], dict]:
+    """What each ancestor's roll-up should hold, summed from the learner's published blocks."""
+    blocks = BlockProgress.objects.filter(user=user)
+    if community is not None:
+        blocks = blocks.filter(community=community)
     expected: dict[tuple[str, int], dict] = {}
-    structures = {}
     leaves = blocks.values_list(
         "block_id",
         "community_id",
@@ -115,7 +146,7 @@ def _recompute_user(user, *, community, dry_run) -> tuple[int, list[dict]]:
         wod_id,
         shown,
     ) in leaves:
-        structure = structures.get(cid) or structures.setdefault(cid, community_structure(cid))
+        structure = _structure(structures, cid)
         if not shown or page_id not in structure.pages:
             continue  # unpublished content does not count
         facts = BlockFacts(block_id, block_type, required, page_id, wod_id, cid)
@@ -123,15 +154,7 @@ def _recompute_user(user, *, community, dry_run) -> tuple[int, list[dict]]:
         for key in structure.ancestors_of_page(page_id):
             acc = expected.get(key)
             if acc is None:
-                acc = expected[key] = {
-                    "community_id": cid,
-                    "required_done": 0,
-                    "mastered": 0,
-                    "optional_done": 0,
-                    "time_spent_s": Decimal(0),
-                    "last_activity_at": None,
-                    "done_at": None,
-                }
+                acc = expected[key] = _empty_rollup(cid)
             acc["required_done"] += part.required_done
             acc["mastered"] += part.mastered
             acc["optional_done"] += part.optional_done
@@ -139,28 +162,29 @@ def _recompute_user(user, *, community, dry_run) -> tuple[int, list[dict]]:
             acc["last_activity_at"] = later(acc["last_activity_at"], part.last_activity_at)
             if part.required_done:
                 acc["done_at"] = later(acc["done_at"], completed_at)
-    drift, upserts, deletes = [], [], []
-    now = timezone.now()
+    return expected
+
+
+def _stale_rows(user, existing, expected, structures) -> tuple[list[dict], list[int]]:
+    """Rows no block counts toward: a node that no longer exists is stale (drift, deleted); one
+    that does is expected empty. Returns the drift and the rows to delete."""
+    drift, deletes = [], []
     for key, row in existing.items():
-        if key not in expected:
-            structure = structures.get(row.community_id) or structures.setdefault(
-                row.community_id, community_structure(row.community_id)
-            )
-            if structure.node(*key) is None:
-                drift.append(
-                    {"user": user.pk, "node_type": key[0], "node_id": key[1], "fields": {"row": "stale"}}
-                )
-                deletes.append(row.pk)
-                continue
-            expected[key] = {
-                "community_id": row.community_id,
-                "required_done": 0,
-                "mastered": 0,
-                "optional_done": 0,
-                "time_spent_s": Decimal(0),
-                "last_activity_at": None,
-                "done_at": None,
-            }
+        if key in expected:
+            continue
+        if _structure(structures, row.community_id).node(*key) is None:
+            stale = {"row": "stale"}
+            drift.append({"user": user.pk, "node_type": key[0], "node_id": key[1], "fields": stale})
+            deletes.append(row.pk)
+            continue
+        expected[key] = _empty_rollup(row.community_id)
+    return drift, deletes
+
+
+def _drifted_rows(user, existing, expected, structures, drift, now) -> list[NodeProgress]:
+    """The rows that differ from what they should hold (or are missing), set right; each
+    difference is added to ``drift``."""
+    upserts = []
     for key, acc in expected.items():
         node = structures[acc["community_id"]].node(*key)
         values = {
@@ -201,23 +225,25 @@ def _recompute_user(user, *, community, dry_run) -> tuple[int, list[dict]]:
         else:
             row.completed_at = None
         upserts.append(row)
-    if not dry_run:
-        if deletes:
-            NodeProgress.objects.filter(pk__in=deletes).delete()
-        if upserts:
-            NodeProgress.objects.bulk_create(
-                upserts,
-                update_conflicts=True,
-                unique_fields=["user", "node_type", "node_id"],
-                update_fields=NODE_PROGRESS_FIELDS,
-            )
-            changed = {(r.node_type, r.node_id): r for r in upserts}
-            update_enrollments(user, structures, changed, list(changed), now)
-        if upserts or deletes:
-            LearnerState.objects.filter(pk=user.pk).update(
-                rollup_version=F("rollup_version") + 1, updated_at=now
-            )
-    return len(expected), drift
+    return upserts
+
+
+def _write_fixes(user, structures, upserts, deletes, now) -> None:
+    """Delete the stale rows, upsert the drifted ones (and their enrollments), move the
+    learner's roll-up version so cached trees follow."""
+    if deletes:
+        NodeProgress.objects.filter(pk__in=deletes).delete()
+    if upserts:
+        NodeProgress.objects.bulk_create(
+            upserts,
+            update_conflicts=True,
+            unique_fields=["user", "node_type", "node_id"],
+            update_fields=NODE_PROGRESS_FIELDS,
+        )
+        changed = {(r.node_type, r.node_id): r for r in upserts}
+        update_enrollments(user, structures, changed, list(changed), now)
+    if upserts or deletes:
+        LearnerState.objects.filter(pk=user.pk).update(rollup_version=F("rollup_version") + 1, updated_at=now)
 
 
 def _plain(value):

@@ -1,14 +1,19 @@
 """Roll-up recomputes and achievement re-evaluation: take ids, re-fetch, call one service."""
 
+import logging
+
 from celery import shared_task
+
+from ..models import Achievement, Community
+from ..services.achievements import achievements_reevaluate
+from ..services.recompute import progress_recompute
+
+logger = logging.getLogger(__name__)
 
 
 @shared_task(name="progress.tasks.recompute_community_progress")
 def recompute_community_progress(community_id: int) -> int:
     """Recompute every roll-up of the community's learners from their block states."""
-    from ..models import Community
-    from ..services.recompute import progress_recompute
-
     community = Community.objects.filter(pk=community_id).first()
     if community is None:
         return 0
@@ -18,13 +23,9 @@ def recompute_community_progress(community_id: int) -> int:
 @shared_task(name="progress.tasks.recompute_all_progress")
 def recompute_all_progress() -> int:
     """Nightly safety net: recompute every learner's roll-ups and fix (and log) any drift."""
-    import logging
-
-    from ..services.recompute import progress_recompute
-
     result = progress_recompute()
     if result.drift:
-        logging.getLogger(__name__).warning("progress roll-ups: %s drifted rows fixed", len(result.drift))
+        logger.warning("progress roll-ups: %s drifted rows fixed", len(result.drift))
     return len(result.drift)
 
 
@@ -32,7 +33,4 @@ def recompute_all_progress() -> int:
 def reevaluate_achievements(achievement_ids: list[int]) -> int:
     """Evaluate the achievements for every member of their communities (so past progress
     counts); returns how many were newly earned. Running it twice earns nothing twice."""
-    from ..models import Achievement
-    from ..services.achievements import achievements_reevaluate
-
     return achievements_reevaluate(achievements=list(Achievement.objects.filter(pk__in=achievement_ids)))

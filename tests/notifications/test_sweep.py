@@ -15,8 +15,8 @@ from notifications.models import Device, Kind, KindRollout, Notification, Status
 from notifications.sweep import claim, sweep
 from tests.factories import UserFactory
 from tests.notifications.factories import make_plan, make_prefs
-from training import signals
-from training.models import PlannedSession, SessionStatus, TrainingPlan
+from training import events
+from training.models import SessionStatus
 
 UTC = dt.UTC
 NO_QUIET = {"quiet_hours_start": dt.time(0, 0), "quiet_hours_end": dt.time(0, 0)}
@@ -34,7 +34,7 @@ def test_activation_to_rows_to_sweep_to_device_to_audit(outbox, django_capture_o
     Device.objects.create(user=plan.user, platform="fcm", token="device-1")
 
     with django_capture_on_commit_callbacks(execute=True):
-        signals.plan_activated.send(sender=TrainingPlan, plan=plan)
+        events.emit("plan_activated", plan.pk)
 
     kickoff = Notification.objects.get(kind=Kind.KICKOFF_PRIMER)
     assert kickoff.status == Status.SENT  # delivered at once, not at the next sweep
@@ -68,15 +68,15 @@ def test_activation_to_rows_to_sweep_to_device_to_audit(outbox, django_capture_o
     session.status, session.completed_at = SessionStatus.COMPLETED, timezone.now()
     session.save()
     with django_capture_on_commit_callbacks(execute=True):
-        signals.session_completed.send(sender=PlannedSession, session=session)
+        events.emit("session_completed", session.pk)
     celebration = Notification.objects.get(kind=Kind.COMPLETION_CELEBRATION, session=session)
     assert celebration.status == Status.SENT
     assert "Session 1/" in celebration.payload["body"]
     assert next_brief.session_id != session.pk
     assert not Notification.objects.filter(session=session, status=Status.SCHEDULED).exists()
-    # Running the same signal again changes nothing.
+    # Sending the same event again changes nothing.
     with django_capture_on_commit_callbacks(execute=True):
-        signals.session_completed.send(sender=PlannedSession, session=session)
+        events.emit("session_completed", session.pk)
     assert Notification.objects.filter(kind=Kind.COMPLETION_CELEBRATION).count() == 1
     assert Counter(m.notification_id for m in outbox).most_common(1)[0][1] == 1
 

@@ -1,4 +1,4 @@
-"""Training's own services drive notifications through their signals (after commit)."""
+"""Training's own services drive notifications through their events (after commit)."""
 
 import datetime as dt
 from zoneinfo import ZoneInfo

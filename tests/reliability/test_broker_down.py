@@ -18,7 +18,6 @@ from config.outbox import enqueue_on_commit, pending_tasks_republish
 from config.schedules import PERIODIC_TASKS
 from progress.models import BlockType, CourseWod, NodeProgress, NodeType
 from progress.services import events_ingest
-from progress.tasks import recompute_community_progress
 from tests.factories import UserFactory
 from tests.progress.factories import BlockFactory, CommunityFactory, CourseFactory, PageFactory, WodFactory
 from tests.reliability.conftest import wait_for
@@ -103,7 +102,7 @@ def test_enqueue_on_commit_keeps_a_refused_task_and_the_job_sends_it(django_capt
     refused = kombu.exceptions.OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
     with mock.patch("config.outbox._send", side_effect=refused):
         with django_capture_on_commit_callbacks(execute=True):
-            enqueue_on_commit(recompute_community_progress, community.pk)
+            enqueue_on_commit(TASK, community.pk)
     assert PendingTask.objects.filter(task=TASK, args=[community.pk]).count() == 1
     assert course_percent(user) == 10
 
@@ -117,7 +116,7 @@ def test_a_task_enqueued_in_a_rolled_back_transaction_is_neither_sent_nor_kept()
         pass
 
     with mock.patch("config.outbox._send") as send, pytest.raises(Abort), transaction.atomic():
-        enqueue_on_commit(recompute_community_progress, 1)
+        enqueue_on_commit(TASK, 1)
         raise Abort
     send.assert_not_called()
     assert not PendingTask.objects.exists()

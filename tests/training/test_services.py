@@ -1,12 +1,14 @@
 """Plan lifecycle, realign, sessions and the missed-session sweep."""
 
 import datetime as dt
+from unittest import mock
 
 import pytest
 from django.utils import timezone
 
+from config import outbox
 from config.errors import Conflict, Invalid, NotFound
-from training import services, signals
+from training import events, services
 from training.models import Activity, PlannedSession, PlanStatus, SessionStatus, TrainingPlan
 
 from .conftest import utc
@@ -16,19 +18,26 @@ pytestmark = pytest.mark.django_db
 
 
 class Received:
-    def __init__(self, signal):
-        self.calls = []
-        self.signal = signal
+    """What a service told other apps through ``event``: the arguments of each task enqueued for
+    it, by name, as the outbox sends them after commit."""
 
-    def __call__(self, sender, **kwargs):
-        self.calls.append(kwargs)
+    def __init__(self, event):
+        self.calls = []
+        self.event = event
+
+    def _send(self, task, args, kwargs):
+        if task.name in events.subscribers(self.event):
+            self.calls.append(dict(zip(events.EVENTS[self.event], args, strict=True)))
+        return self._real_send(task, args, kwargs)
 
     def __enter__(self):
-        self.signal.connect(self, weak=False)
+        self._real_send = outbox._send
+        self._patch = mock.patch.object(outbox, "_send", side_effect=self._send)
+        self._patch.start()
         return self
 
     def __exit__(self, *exc):
-        self.signal.disconnect(self)
+        self._patch.stop()
 
 
 def test_plan_generate_saves_a_draft_with_sessions_in_the_runner_zone(plan):
@@ -62,11 +71,11 @@ def test_a_second_active_plan_is_a_conflict(runner, active_plan):
 
 
 def test_transitions_send_their_signals_after_commit(runner, plan, django_capture_on_commit_callbacks):
-    with Received(signals.plan_activated) as activated, Received(signals.plan_deactivated) as deactivated:
+    with Received("plan_activated") as activated, Received("plan_deactivated") as deactivated:
         with django_capture_on_commit_callbacks(execute=True):
             services.plan_activate(user=runner, plan=plan)
             assert activated.calls == []  # not before commit
-        assert [c["plan"].pk for c in activated.calls] == [plan.pk]
+        assert [c["plan_id"] for c in activated.calls] == [plan.pk]
         with django_capture_on_commit_callbacks(execute=True):
             services.plan_pause(user=runner, plan=plan)
             services.plan_activate(user=runner, plan=plan)
@@ -89,7 +98,7 @@ def test_session_complete_with_actuals_records_an_activity(
     runner, active_plan, django_capture_on_commit_callbacks
 ):
     session = first_run(active_plan)
-    with Received(signals.session_completed) as completed, django_capture_on_commit_callbacks(execute=True):
+    with Received("session_completed") as completed, django_capture_on_commit_callbacks(execute=True):
         services.session_complete(
             user=runner,
             session=session,
@@ -97,7 +106,7 @@ def test_session_complete_with_actuals_records_an_activity(
         )
     session.refresh_from_db()
     assert session.status == SessionStatus.COMPLETED and session.activity is not None
-    assert completed.calls[0]["session"].pk == session.pk
+    assert completed.calls[0]["session_id"] == session.pk
     with pytest.raises(Conflict):
         services.session_complete(user=runner, session=session, actuals={"duration_s": 1, "distance_m": 1})
 
@@ -121,15 +130,15 @@ def test_session_skip_and_move(runner, active_plan, django_capture_on_commit_cal
         .first()
         .date
     )
-    with Received(signals.session_moved) as moved, django_capture_on_commit_callbacks(execute=True):
+    with Received("session_moved") as moved, django_capture_on_commit_callbacks(execute=True):
         services.session_move(user=runner, session=session, date=rest_day, start_time_local=dt.time(7, 0))
     session.refresh_from_db()
     assert session.date == rest_day and session.start_time_local == dt.time(7, 0)
-    assert moved.calls[0]["old_start_time_local"] is None
+    assert [c["session_id"] for c in moved.calls] == [session.pk]
     with pytest.raises(Invalid) as raised:
         services.session_move(user=runner, session=session, date=week_end + dt.timedelta(days=1))
     assert "date" in raised.value.message_dict
-    with Received(signals.session_skipped) as skipped, django_capture_on_commit_callbacks(execute=True):
+    with Received("session_skipped") as skipped, django_capture_on_commit_callbacks(execute=True):
         services.session_skip(user=runner, session=session)
     assert skipped.calls and PlannedSession.objects.get(pk=session.pk).status == SessionStatus.SKIPPED
 
@@ -141,12 +150,12 @@ def test_sessions_mark_missed_after_the_local_day_ends_and_twice_is_harmless(
     # Berlin: the day ends at 23:00 UTC (winter) or 22:00 UTC (summer) of the session's date.
     end = session.day_ends_at()
     assert services.sessions_mark_missed(now=end - dt.timedelta(seconds=1)) == 0
-    with Received(signals.session_missed) as missed, django_capture_on_commit_callbacks(execute=True):
+    with Received("session_missed") as missed, django_capture_on_commit_callbacks(execute=True):
         assert services.sessions_mark_missed(now=end) >= 1
         assert services.sessions_mark_missed(now=end) == 0
     session.refresh_from_db()
     assert session.status == SessionStatus.MISSED
-    assert [c["session"].pk for c in missed.calls].count(session.pk) == 1
+    assert [c["session_id"] for c in missed.calls].count(session.pk) == 1
 
 
 def test_paused_plans_are_not_swept(runner, active_plan):
@@ -160,7 +169,7 @@ def test_three_missed_key_sessions_realign_the_plan(runner, active_plan, django_
     now = keys[-1].day_ends_at() + dt.timedelta(hours=1)
     if (keys[-1].date - keys[0].date).days > 14:
         pytest.skip("key sessions too far apart in this plan")
-    with Received(signals.plan_realigned) as realigned, django_capture_on_commit_callbacks(execute=True):
+    with Received("plan_realigned") as realigned, django_capture_on_commit_callbacks(execute=True):
         services.sessions_mark_missed(now=now)
     active_plan.refresh_from_db()
     assert realigned.calls and active_plan.realigned_at is not None
@@ -178,7 +187,7 @@ def test_realign_after_illness_keeps_history_and_lowers_the_load(
         actuals={"duration_s": 1800, "distance_m": 5000, "started_at": timezone.now()},
     )
     before = {w["week_number"]: w["volume_km"] for w in active_plan.weekly_plan}
-    with Received(signals.plan_realigned) as realigned, django_capture_on_commit_callbacks(execute=True):
+    with Received("plan_realigned") as realigned, django_capture_on_commit_callbacks(execute=True):
         plan = services.plan_realign(user=runner, plan=active_plan, reason="illness", today=today)
     assert realigned.calls
     weeks = {w["week_number"]: w for w in plan.weekly_plan}

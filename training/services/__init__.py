@@ -1,7 +1,7 @@
 """Writes for training: keyword-only, atomic functions named <entity>_<verb>.
 
-Each validates before it saves, raises the domain errors of ``config.errors`` and sends the
-signals of ``training.signals`` only after its transaction commits.
+Each validates before it saves, raises the domain errors of ``config.errors`` and tells other
+apps through the events of ``training.events``, sent only after its transaction commits.
 """
 
 from .activities import FileImport, activity_import_bytes, activity_import_file, activity_record

@@ -12,6 +12,7 @@ from config.metrics import record_activity_file
 
 from ..importers import ImportFailed, parse, read_capped
 from ..models import Activity, ActivitySource, PlannedSession, PlanStatus, SessionStatus, SessionType
+from .completion import mark_completed
 from .profiles import runner_profile_get
 
 FUTURE_TOLERANCE = dt.timedelta(minutes=5)
@@ -78,8 +79,6 @@ def activity_record(
         raise Invalid({"distance_m": ["Faster than 1:40/km: no runner covers that distance in that time."]})
     activity.save()
     if match_session:
-        from .sessions import mark_completed
-
         session = _match_session(user=user, activity=activity)
         if session is not None:
             mark_completed(session, activity)

@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from config.errors import Conflict, Invalid, NotFound, TooLarge
 from config.metrics import record_activity_file
-from config.outbox import enqueue_on_commit
+from config.outbox import enqueue_on_commit, run_on_commit
 
 from ..importers import ImportFailed
 from ..importers.archives import Limits, label, open_archive, read_entry
@@ -52,9 +52,7 @@ def activity_archive_create(*, user, file) -> ActivityArchiveImport:
         )
         upload.archive.save("archive.zip", file, save=False)
         upload.save()
-        from ..tasks import import_activity_archive
-
-        enqueue_on_commit(import_activity_archive, upload.pk)
+        enqueue_on_commit("training.tasks.import_activity_archive", upload.pk)
     return upload
 
 
@@ -185,7 +183,7 @@ def _forget_file(upload: ActivityArchiveImport) -> None:
     stored = upload.archive.name
     storage = upload.archive.storage
     ActivityArchiveImport.objects.filter(pk=upload.pk).update(archive="")
-    transaction.on_commit(lambda: storage.delete(stored))
+    run_on_commit(storage.delete, stored)
 
 
 def fitness_refresh(*, user) -> TrainingPlan | None:

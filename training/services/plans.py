@@ -8,12 +8,11 @@ from django.utils import timezone
 from config.errors import Conflict, Invalid, NotFound, Unprocessable
 from config.timezones import local_today
 
-from .. import generator
+from .. import events, generator
 from ..generator import realign
 from ..generator.inputs import GOAL_LABEL, MAX_WEEKS, MIN_WEEKS
 from ..generator.realign import monday_of
 from ..models import Activity, PlannedSession, PlanStatus, SessionStatus, TrainingPlan
-from ..signals import plan_activated, plan_deactivated, plan_realigned, send_on_commit
 from .profiles import runner_profile_get
 
 ACTIVITY_WINDOW_DAYS = 60
@@ -338,7 +337,7 @@ def plan_activate(*, user, plan: TrainingPlan) -> TrainingPlan:
             plan.save(update_fields=["status", "activated_at", "updated_at"])
     except IntegrityError as error:  # another request activated a plan at the same moment
         raise Conflict("You already have an active plan.", code="active_plan_exists") from error
-    send_on_commit(plan_activated, TrainingPlan, plan=plan)
+    events.emit("plan_activated", plan.pk)
     return plan
 
 
@@ -349,7 +348,7 @@ def _deactivate(*, user, plan, status) -> TrainingPlan:
     plan.status = status
     plan.save(update_fields=["status", "updated_at"])
     if was_running:
-        send_on_commit(plan_deactivated, TrainingPlan, plan=plan, new_status=status)
+        events.emit("plan_deactivated", plan.pk, str(status))
     return plan
 
 
@@ -413,7 +412,7 @@ def plan_realign(*, user, plan: TrainingPlan, reason: str, today=None) -> Traini
     PlannedSession.objects.bulk_create(
         _session_rows(plan, [s for s in result.sessions if s["date"] not in taken])
     )
-    send_on_commit(plan_realigned, TrainingPlan, plan=plan)
+    events.emit("plan_realigned", plan.pk)
     return plan
 
 

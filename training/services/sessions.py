@@ -7,20 +7,14 @@ from django.db.models import Q
 from django.utils import timezone
 
 from config.errors import Conflict, Invalid, NotFound
-from config.outbox import enqueue_on_commit
 from config.timezones import local_today
 
-from .. import compliance
+from .. import events
 from ..models import Activity, PlannedSession, PlanStatus, SessionStatus, SessionType, TrainingPlan
-from ..signals import (
-    plan_deactivated,
-    send_on_commit,
-    session_completed,
-    session_missed,
-    session_moved,
-    session_skipped,
-)
 from ..workouts import HARD_TYPES
+from .activities import activity_record
+from .completion import check_missed_keys_on_commit, mark_completed
+from .plans import plan_realign
 
 UNSET = object()
 MISSED_KEY_TRIGGER = 3
@@ -44,26 +38,6 @@ def _require_running_plan(session: PlannedSession):
         raise Conflict(f"The plan is {session.plan.status}.", code=f"plan_{session.plan.status}")
 
 
-def mark_completed(session: PlannedSession, activity: Activity | None, *, at=None):
-    """Set ``session`` completed by ``activity`` (the caller holds its row lock), with its
-    compliance (``training/compliance.py``). A key session run to less than half of it counts
-    toward the missed-key-session rule, which is checked after commit."""
-    session.status = SessionStatus.COMPLETED
-    session.completed_at = at or timezone.now()
-    session.activity = activity
-    session.compliance = compliance.compute(session, activity)
-    session.save(update_fields=["status", "completed_at", "activity", "compliance", "updated_at"])
-    send_on_commit(session_completed, PlannedSession, session=session)
-    if session.is_key_session and (session.compliance or {}).get("verdict") == "partial":
-        _check_missed_keys_on_commit(session)
-
-
-def _check_missed_keys_on_commit(session: PlannedSession):
-    from ..tasks import check_missed_key_sessions
-
-    enqueue_on_commit(check_missed_key_sessions, session.plan_id)
-
-
 @transaction.atomic
 def session_complete(
     *, user, session: PlannedSession, activity: Activity | None = None, actuals: dict | None = None
@@ -73,8 +47,6 @@ def session_complete(
     ``actuals``: ``duration_s``, ``distance_m`` and optionally ``avg_heart_rate``,
     ``perceived_effort``, ``started_at``, ``kind``.
     """
-    from .activities import activity_record
-
     session = _locked_session(user=user, session=session)
     _require_running_plan(session)
     if session.session_type == SessionType.REST:
@@ -116,9 +88,9 @@ def session_skip(*, user, session: PlannedSession, reason: str = "") -> PlannedS
     if reason:
         session.description = f"{session.description}\nSkipped: {reason}".strip()
     session.save(update_fields=["status", "description", "updated_at"])
-    send_on_commit(session_skipped, PlannedSession, session=session)
+    events.emit("session_skipped", session.pk)
     if session.is_key_session:
-        _check_missed_keys_on_commit(session)
+        check_missed_keys_on_commit(session)
     return session
 
 
@@ -177,16 +149,8 @@ def session_move(*, user, session: PlannedSession, date=None, start_time_local=U
         other.date = old_date
         other.save(update_fields=["date", "updated_at"])
         if other.session_type != SessionType.REST:
-            send_on_commit(
-                session_moved,
-                PlannedSession,
-                session=other,
-                old_date=date,
-                old_start_time_local=other.start_time_local,
-            )
-    send_on_commit(
-        session_moved, PlannedSession, session=session, old_date=old_date, old_start_time_local=old_time
-    )
+            events.emit("session_moved", other.pk)
+    events.emit("session_moved", session.pk)
     moved = ([session] if session.date != old_date else []) + swapped
     session.warnings = _back_to_back_warnings(session.plan_id, moved)
     return session
@@ -291,7 +255,7 @@ def sessions_mark_missed(*, now: dt.datetime | None = None) -> int:
             )
         for session in due:
             session.status = SessionStatus.MISSED
-            send_on_commit(session_missed, PlannedSession, session=session)
+            events.emit("session_missed", session.pk)
             if session.is_key_session:
                 marked_plans.add(session.plan_id)
             count += 1
@@ -316,7 +280,7 @@ def _complete_finished_plans(*, now):
                 continue
             locked.status = PlanStatus.COMPLETED
             locked.save(update_fields=["status", "updated_at"])
-            send_on_commit(plan_deactivated, TrainingPlan, plan=locked, new_status=PlanStatus.COMPLETED)
+            events.emit("plan_deactivated", locked.pk, str(PlanStatus.COMPLETED))
 
 
 # A key session that was not done: missed, skipped, or run to less than half of it.
@@ -334,8 +298,6 @@ def sessions_check_missed_keys(*, plan_id: int, now: dt.datetime | None = None) 
 
 
 def _realign_after_missed_keys(*, plan_id: int, now) -> bool:
-    from .plans import plan_realign
-
     plan = TrainingPlan.objects.filter(pk=plan_id, status=PlanStatus.ACTIVE).select_related("user").first()
     if plan is None:
         return False
