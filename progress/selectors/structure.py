@@ -152,38 +152,38 @@ def _read_nodes(s: CommunityStructure, community_id: int) -> None:
         "id", "title"
     ):
         s.programs[pk] = Node(NodeType.PROGRAM, pk, title)
-    for pk, title, mode in Course.objects.filter(community_id=community_id, status=published).values_list(
-        "id", "title", "prerequisite_mode"
-    ):
-        s.courses[pk] = Node(NodeType.COURSE, pk, title, prerequisite_mode=mode)
-    for pk, title, mode in Wod.objects.filter(community_id=community_id, status=published).values_list(
-        "id", "title", "prerequisite_mode"
-    ):
-        s.wods[pk] = Node(NodeType.WOD, pk, title, prerequisite_mode=mode)
+    for model, node_type, nodes in ((Course, NodeType.COURSE, s.courses), (Wod, NodeType.WOD, s.wods)):
+        for pk, title, mode in model.objects.filter(community_id=community_id, status=published).values_list(
+            "id", "title", "prerequisite_mode"
+        ):
+            nodes[pk] = Node(node_type, pk, title, prerequisite_mode=mode)
 
 
 def _read_links(s: CommunityStructure, community_id: int) -> None:
     """Program -> course and course -> wod links between published nodes, in their order, both
     ways (two queries)."""
+    _read_link(ProgramCourse, "program", "course", community_id, s.programs, s.course_programs)
+    _read_link(CourseWod, "course", "wod", community_id, s.courses, s.wod_courses)
+
+
+def _read_link(model, parent: str, child: str, community_id: int, parents: dict, parents_of: dict) -> None:
+    """One level of links (``parent`` -> ``child``): each parent's children in order, and each
+    child's parents."""
     published = PublishStatus.PUBLISHED
-    for program_id, course_id in (
-        ProgramCourse.objects.filter(
-            program__community_id=community_id, program__status=published, course__status=published
+    rows = (
+        model.objects.filter(
+            **{
+                f"{parent}__community_id": community_id,
+                f"{parent}__status": published,
+                f"{child}__status": published,
+            }
         )
-        .order_by("program_id", "order", "id")
-        .values_list("program_id", "course_id")
-    ):
-        s.programs[program_id].children.append(course_id)
-        s.course_programs.setdefault(course_id, []).append(program_id)
-    for course_id, wod_id in (
-        CourseWod.objects.filter(
-            course__community_id=community_id, course__status=published, wod__status=published
-        )
-        .order_by("course_id", "order", "id")
-        .values_list("course_id", "wod_id")
-    ):
-        s.courses[course_id].children.append(wod_id)
-        s.wod_courses.setdefault(wod_id, []).append(course_id)
+        .order_by(f"{parent}_id", "order", "id")
+        .values_list(f"{parent}_id", f"{child}_id")
+    )
+    for parent_id, child_id in rows:
+        parents[parent_id].children.append(child_id)
+        parents_of.setdefault(child_id, []).append(parent_id)
 
 
 def _read_pages(s: CommunityStructure, community_id: int) -> None:
