@@ -190,7 +190,10 @@ class _GpxReader(_Reader):
     kind, root, not_root = "gpx", "gpx", "its root is not <gpx>."
 
     def __init__(self):
+        from gpxpy.geo import Location
+
         super().__init__()
+        self.location = Location
         self.segments: list[list] = []
         self.current: list | None = None
         self.kind_text = ""
@@ -214,8 +217,6 @@ class _GpxReader(_Reader):
             element.clear()
 
     def point(self, element) -> None:
-        from gpxpy.geo import Location
-
         if self.current is None:
             self.current = []
             self.segments.append(self.current)
@@ -229,7 +230,7 @@ class _GpxReader(_Reader):
             else:
                 self.samples.take(field, value)
         if lat is not None and lon is not None and -90 <= lat <= 90 and -180 <= lon <= 180:
-            self.current.append(Location(lat, lon, ele))
+            self.current.append(self.location(lat, lon, ele))
         self.samples.elevations.append(ele)
         if moment is not None:
             self.times.append(moment)
