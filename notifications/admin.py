@@ -2,13 +2,13 @@ import datetime as dt
 import json
 
 from django.contrib import admin, messages
-from django.utils import timezone
 from django.utils.html import format_html
 
 from config.access import RunnerDataAdmin
 from config.admin import ReadOnlyModelAdmin
 from config.content_io import ContentImportExportMixin
 from config.revision_admin import ContentVersionAdmin
+from config.timezones import local_today
 
 from .copy_preview import CopyPreviewAdminMixin
 from .models import (
@@ -49,7 +49,7 @@ def dry_run_lines(user, day: dt.date) -> list[str]:
 @admin.action(description="What would be sent to these users tomorrow (dry run, writes nothing)")
 def dry_run_tomorrow(modeladmin, request, queryset):
     for prefs in queryset.select_related("user")[:20]:
-        tomorrow = timezone.now().astimezone(prefs.zone).date() + dt.timedelta(days=1)
+        tomorrow = local_today(prefs.zone) + dt.timedelta(days=1)
         lines = dry_run_lines(prefs.user, tomorrow)
         summary = "; ".join(lines) if lines else "nothing (no active plan, or a quiet day)"
         modeladmin.message_user(request, f"{prefs.user.username}, {tomorrow}: {summary}", messages.INFO)

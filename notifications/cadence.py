@@ -196,7 +196,8 @@ def analyze(samples: list[tuple[int, int]], *, default_minute: int) -> Cadence:
     """``samples``: (local minute of day, weekday 0=Monday) in chronological order.
 
     ``default_minute``: the plan's default start (used when confidence is low or there are too
-    few samples).
+    few samples). The phases: habits and the primary one, how regular it is, a recent shift,
+    the window (or the plan's default), the weekday patterns.
     """
     minutes = [m for m, _ in samples]
     n = len(minutes)
@@ -205,42 +206,17 @@ def analyze(samples: list[tuple[int, int]], *, default_minute: int) -> Cadence:
     habits = find_habits(minutes) if n >= MIN_SAMPLES else []
     if len(habits) == 2:
         flags.append("two_habits")
-
-    # The primary habit: the biggest peak when there are two, else everything.
-    if len(habits) == 2:
-        primary_minutes = [
-            m
-            for m in minutes
-            if circular_distance(m, habits[0].minute) <= circular_distance(m, habits[1].minute)
-        ]
-        primary = circular_stats(primary_minutes)
-        # Two tight habits: the main one is as trustworthy as its own samples, even though the
-        # all-days mean sits meaninglessly between them.
-        conf = primary.confidence
-    else:
-        primary = stats
-        conf = stats.confidence
-
+    primary, conf = _primary(minutes, habits, stats)
     if n < MIN_SAMPLES:
         flags.append("few_samples")
     elif conf < CONFIDENT:
         flags.append("irregular")
-
-    if n >= 9:
-        cut = n - max(3, n // 3)
-        old, recent = circular_stats(minutes[:cut]), circular_stats(minutes[cut:])
-        if (
-            old.mean_min is not None
-            and recent.mean_min is not None
-            and old.resultant_length >= 0.7
-            and recent.resultant_length >= 0.7
-        ):
-            move = signed_difference(recent.mean_min, old.mean_min)
-            if abs(move) >= SHIFT_MIN and len(habits) < 2:
-                flags.append("habit_shift_later" if move > 0 else "habit_shift_earlier")
-                # Follow the new habit.
-                primary = recent
-                conf = min(conf, recent.confidence)
+    shift = _habit_shift(minutes, habits)
+    if shift is not None:
+        flag, recent = shift
+        flags.append(flag)
+        # Follow the new habit.
+        primary, conf = recent, min(conf, recent.confidence)
 
     used_fallback = n < MIN_SAMPLES or conf < CONFIDENT or primary.mean_min is None
     if used_fallback:
@@ -248,26 +224,6 @@ def analyze(samples: list[tuple[int, int]], *, default_minute: int) -> Cadence:
     else:
         centre, window_r, fallback = primary.mean_min, primary.resultant_length, "all_days"
     start, end = _window(centre, window_r)
-
-    weekday_patterns = {}
-    if not used_fallback:
-        by_day: dict[int, list[int]] = {}
-        for m, wd in samples:
-            if len(habits) == 2 and circular_distance(m, habits[0].minute) > circular_distance(
-                m, habits[1].minute
-            ):
-                continue
-            by_day.setdefault(wd, []).append(m)
-        for wd, day_minutes in sorted(by_day.items()):
-            day = circular_stats(day_minutes)
-            if day.mean_min is None:
-                continue
-            weekday_patterns[WEEKDAY_KEYS[wd]] = {
-                "minute": round(shrink(day.mean_min, day.n, centre)) % MINUTES,
-                "samples": day.n,
-                "confidence": round(min(1.0, max(0.0, day.confidence)), 3),
-            }
-
     return Cadence(
         sample_count=n,
         circular_mean_min=None if stats.mean_min is None else round(stats.mean_min, 1),
@@ -276,11 +232,70 @@ def analyze(samples: list[tuple[int, int]], *, default_minute: int) -> Cadence:
         window_start_min=start,
         window_end_min=end,
         habits=habits,
-        weekday_patterns=weekday_patterns,
+        weekday_patterns={} if used_fallback else _weekday_patterns(samples, habits, centre),
         deviation_flags=flags,
         used_fallback=used_fallback,
         fallback=fallback,
     )
+
+
+def _in_primary(minute: int, habits: list[Habit]) -> bool:
+    """Whether a sample belongs to the primary habit: all do, unless there are two habits and it
+    is nearer the second."""
+    if len(habits) != 2:
+        return True
+    return circular_distance(minute, habits[0].minute) <= circular_distance(minute, habits[1].minute)
+
+
+def _primary(minutes: list[int], habits: list[Habit], stats: CircularStats) -> tuple[CircularStats, float]:
+    """The primary habit's statistics and confidence: the biggest peak when there are two, else
+    every sample."""
+    if len(habits) != 2:
+        return stats, stats.confidence
+    primary = circular_stats([m for m in minutes if _in_primary(m, habits)])
+    # Two tight habits: the main one is as trustworthy as its own samples, even though the
+    # all-days mean sits meaninglessly between them.
+    return primary, primary.confidence
+
+
+def _habit_shift(minutes: list[int], habits: list[Habit]) -> tuple[str, CircularStats] | None:
+    """The flag and the recent samples' statistics when the recent third moved an hour or more
+    from a regular habit to a regular habit (one habit only), else None."""
+    n = len(minutes)
+    if n < 9:
+        return None
+    cut = n - max(3, n // 3)
+    old, recent = circular_stats(minutes[:cut]), circular_stats(minutes[cut:])
+    if (
+        old.mean_min is None
+        or recent.mean_min is None
+        or old.resultant_length < 0.7
+        or recent.resultant_length < 0.7
+    ):
+        return None
+    move = signed_difference(recent.mean_min, old.mean_min)
+    if abs(move) < SHIFT_MIN or len(habits) >= 2:
+        return None
+    return ("habit_shift_later" if move > 0 else "habit_shift_earlier"), recent
+
+
+def _weekday_patterns(samples: list[tuple[int, int]], habits: list[Habit], centre: float) -> dict:
+    """Each weekday's mean of the primary habit's samples, shrunk toward ``centre``."""
+    by_day: dict[int, list[int]] = {}
+    for m, wd in samples:
+        if _in_primary(m, habits):
+            by_day.setdefault(wd, []).append(m)
+    patterns = {}
+    for wd, day_minutes in sorted(by_day.items()):
+        day = circular_stats(day_minutes)
+        if day.mean_min is None:
+            continue
+        patterns[WEEKDAY_KEYS[wd]] = {
+            "minute": round(shrink(day.mean_min, day.n, centre)) % MINUTES,
+            "samples": day.n,
+            "confidence": round(min(1.0, max(0.0, day.confidence)), 3),
+        }
+    return patterns
 
 
 def window_start_for(*, weekday: int, profile: dict | None, default_minute: int) -> tuple[int, str]:

@@ -11,13 +11,13 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 from config.access import RunnerDataAdmin
 from config.charts import progression_chart, radar_chart
 from config.errors import DomainError
+from config.timezones import local_today
 
 from . import selectors, services
 from .generator.inputs import MAX_WEEKS, MIN_WEEKS
@@ -237,7 +237,7 @@ class TrainingPlanAdmin(RunnerDataAdmin, admin.ModelAdmin):
         if obj is None or not obj.weekly_plan:
             return "-"
         actual = selectors.plan_actual_km(obj) if obj.pk else {}
-        today = timezone.now().astimezone(obj.zone).date().isoformat()
+        today = local_today(obj.zone).isoformat()
         weeks = [
             {
                 "label": f"W{w['week_number']}",

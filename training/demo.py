@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from config.timezones import aware_local
+from config.timezones import aware_local, local_today
 
 from . import services
 from .models import Activity, PlanStatus, SessionStatus, TrainingPlan
@@ -42,7 +42,7 @@ def seed(*, stdout):
         time_zone=ZONE,
     )
     zone = ZoneInfo(ZONE)
-    today = timezone.now().astimezone(zone).date()
+    today = local_today(zone)
     plan_start = today - dt.timedelta(days=today.weekday()) - dt.timedelta(weeks=2)
     rng = random.Random(9)
     added = 0

@@ -28,7 +28,7 @@ from config.fields import (
     validate_time_zone,  # noqa: F401  (named by migration 0001)
 )
 from config.jsonschemas import schema_json_field
-from config.timezones import aware_local, local_day_bounds
+from config.timezones import aware_local, local_date, local_day_bounds
 
 ExperienceLevel = Level
 
@@ -229,7 +229,7 @@ class Activity(models.Model):
 
     @property
     def local_date(self) -> dt.date:
-        return self.started_at.astimezone(ZoneInfo(self.time_zone)).date()
+        return local_date(self.started_at, ZoneInfo(self.time_zone))
 
     @property
     def pace_s_per_km(self) -> int | None:

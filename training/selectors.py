@@ -6,7 +6,6 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db.models import QuerySet
 from django.http import Http404
-from django.utils import timezone
 
 from config import jsonbytes
 from config.errors import Invalid
@@ -82,9 +81,9 @@ def plan_actual_km(plan: TrainingPlan, *, today: dt.date | None = None) -> dict[
     """
     from django.db.models import Q
 
-    from config.timezones import aware_local
+    from config.timezones import local_span_bounds, local_today
 
-    today = today or timezone.now().astimezone(plan.zone).date()
+    today = today or local_today(plan.zone)
     day = dt.date.fromisoformat
     weeks = [(w["week_number"], day(w["week_start_date"]), day(w["week_end_date"])) for w in plan.weekly_plan]
     started = [(number, start, end) for number, start, end in weeks if start <= today]
@@ -94,12 +93,9 @@ def plan_actual_km(plan: TrainingPlan, *, today: dt.date | None = None) -> dict[
     first = min(start for _, start, _ in started)
     last = min(max(end for _, _, end in started), today)
     # A day either side: activities keep their own zone, which may differ from the plan's.
+    begin, end = local_span_bounds(first - dt.timedelta(days=1), last + dt.timedelta(days=1), plan.zone)
     rows = (
-        Activity.objects.filter(
-            user_id=plan.user_id,
-            started_at__gte=aware_local(first - dt.timedelta(days=1), dt.time(0, 0), plan.zone),
-            started_at__lt=aware_local(last + dt.timedelta(days=2), dt.time(0, 0), plan.zone),
-        )
+        Activity.objects.filter(user_id=plan.user_id, started_at__gte=begin, started_at__lt=end)
         .filter(Q(kind="run") | Q(planned_sessions__plan_id=plan.pk))
         .distinct()
         .only("id", "started_at", "time_zone", "distance_m")

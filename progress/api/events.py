@@ -90,18 +90,11 @@ def _unit(value) -> float | None:
     return None
 
 
-def fast_event(item, tz=None) -> dict | None:
-    """``EventSerializer``'s validated data for an event that is certainly valid, else None.
+_INVALID = object()  # a value the fast path cannot vouch for: the serializer takes the event
 
-    The serializer stays the definition of an event and of every error message: this accepts
-    only the plain JSON shapes a client sends (exact types, known verb, values in range, an ISO
-    8601 time with its offset) and builds exactly the values the serializer would (its fields'
-    coercions, ``validate``'s ``wod``); anything else (a string for a number, a naive time,
-    whitespace around a key ...) returns None and goes through the serializer.
-    ``tests/progress/test_event_input.py`` checks both agree on valid and invalid events.
-    """
-    if type(item) is not dict:
-        return None
+
+def _identity(item: dict, tz) -> tuple | None:
+    """``(block, event, idempotency_key, occurred_at)`` when each is certainly valid, else None."""
     get = item.get
     block, verb, key, when = get("block"), get("event"), get("idempotency_key"), get("occurred_at")
     if type(block) is not int or block < 1 or type(verb) is not str or verb not in VERBS:
@@ -117,49 +110,94 @@ def fast_event(item, tz=None) -> dict | None:
         occurred = occurred.astimezone(tz or timezone.get_current_timezone())
     except (ValueError, OverflowError):
         return None
-    values = {"block": block, "event": verb}
-    spent = get("time_spent_s", 0)
+    return block, verb, key, occurred
+
+
+def _time_spent(item: dict):
+    """``time_spent_s`` as the serializer gives it (0 when absent), or ``_INVALID``."""
+    spent = item.get("time_spent_s", 0)
     if "time_spent_s" in item:
         kind = type(spent)
         if not ((kind is float or kind is int) and 0 <= spent <= 86400):
-            return None
+            return _INVALID
         spent = float(spent)
-    values["time_spent_s"] = spent
-    for name in _OPTIONAL_FLOATS:
+    return spent
+
+
+def _unit_or_invalid(raw):
+    value = _unit(raw) if raw is not None else None
+    return _INVALID if value is None and raw is not None else value
+
+
+def _rating_or_invalid(raw):
+    return _INVALID if raw is not None and (type(raw) is not int or not 1 <= raw <= 5) else raw
+
+
+def _interaction_or_invalid(raw):
+    if raw is None:
+        return None
+    if type(raw) is not dict:
+        return _INVALID
+    return {str(k): v for k, v in raw.items()}
+
+
+def _present(item: dict, names: tuple[str, ...], convert) -> dict | None:
+    """The optional fields ``names`` the item has, converted; None when one is invalid."""
+    values = {}
+    for name in names:
         if name in item:
-            raw = item[name]
-            value = _unit(raw) if raw is not None else None
-            if value is None and raw is not None:
+            value = convert(item[name])
+            if value is _INVALID:
                 return None
             values[name] = value
-    values["occurred_at"] = occurred
-    values["idempotency_key"] = key
-    wod_id = mission_id = None
-    for name in ("wod_id", "mission_id"):
-        raw = get(name)
-        if raw is not None and (type(raw) is not int or raw < 1):
-            return None
-        if name == "wod_id":
-            wod_id = raw
-        else:
-            mission_id = raw
-    for name in _OPTIONAL_RATINGS:
-        if name in item:
-            raw = item[name]
-            if raw is not None and (type(raw) is not int or not 1 <= raw <= 5):
-                return None
-            values[name] = raw
-    if "interaction_data" in item:
-        raw = item["interaction_data"]
-        if raw is not None:
-            if type(raw) is not dict:
-                return None
-            raw = {str(k): v for k, v in raw.items()}
-        values["interaction_data"] = raw
-    if wod_id and mission_id and wod_id != mission_id:
-        return None
-    values["wod"] = wod_id or mission_id
     return values
+
+
+def _wod(item: dict):
+    """``validate``'s ``wod`` from ``wod_id`` or its legacy name ``mission_id``, or ``_INVALID``."""
+    wod_id, mission_id = item.get("wod_id"), item.get("mission_id")
+    for raw in (wod_id, mission_id):
+        if raw is not None and (type(raw) is not int or raw < 1):
+            return _INVALID
+    if wod_id and mission_id and wod_id != mission_id:
+        return _INVALID
+    return wod_id or mission_id
+
+
+def fast_event(item, tz=None) -> dict | None:
+    """``EventSerializer``'s validated data for an event that is certainly valid, else None.
+
+    The serializer stays the definition of an event and of every error message: this accepts
+    only the plain JSON shapes a client sends (exact types, known verb, values in range, an ISO
+    8601 time with its offset) and builds exactly the values the serializer would (its fields'
+    coercions, ``validate``'s ``wod``); anything else (a string for a number, a naive time,
+    whitespace around a key ...) returns None and goes through the serializer.
+    ``tests/progress/test_event_input.py`` checks both agree on valid and invalid events.
+    """
+    if type(item) is not dict:
+        return None
+    identity = _identity(item, tz)
+    if identity is None:
+        return None
+    block, verb, key, occurred = identity
+    spent = _time_spent(item)
+    scores = _present(item, _OPTIONAL_FLOATS, _unit_or_invalid)
+    wod = _wod(item)
+    ratings = _present(item, _OPTIONAL_RATINGS, _rating_or_invalid)
+    interaction = _present(item, ("interaction_data",), _interaction_or_invalid)
+    if spent is _INVALID or wod is _INVALID or scores is None or ratings is None or interaction is None:
+        return None
+    return {
+        "block": block,
+        "event": verb,
+        "time_spent_s": spent,
+        **scores,
+        "occurred_at": occurred,
+        "idempotency_key": key,
+        **ratings,
+        **interaction,
+        "wod": wod,
+    }
 
 
 def fast_events(data) -> list[dict] | None:

@@ -132,39 +132,63 @@ def clear_local_cache():
 
 
 def build_structure(community_id: int, version: int) -> CommunityStructure:
-    """Read the community's published structure from the database (eight queries)."""
+    """Read the community's published structure from the database (eight queries): the nodes,
+    the links between them, the pages, the required blocks each level must complete, and the
+    prerequisite rules."""
     s = CommunityStructure(community_id=community_id, version=version)
+    _read_nodes(s, community_id)
+    _read_links(s, community_id)
+    _read_pages(s, community_id)
+    _count_required_blocks(s)
+    _sum_totals_upwards(s)
+    _attach_rules(s, community_id)
+    return s
+
+
+def _read_nodes(s: CommunityStructure, community_id: int) -> None:
+    """Published programs, courses and wods (three queries)."""
     published = PublishStatus.PUBLISHED
     for pk, title in Program.objects.filter(community_id=community_id, status=published).values_list(
         "id", "title"
     ):
         s.programs[pk] = Node(NodeType.PROGRAM, pk, title)
-    for pk, title, mode in Course.objects.filter(community_id=community_id, status=published).values_list(
-        "id", "title", "prerequisite_mode"
-    ):
-        s.courses[pk] = Node(NodeType.COURSE, pk, title, prerequisite_mode=mode)
-    for pk, title, mode in Wod.objects.filter(community_id=community_id, status=published).values_list(
-        "id", "title", "prerequisite_mode"
-    ):
-        s.wods[pk] = Node(NodeType.WOD, pk, title, prerequisite_mode=mode)
-    for program_id, course_id in (
-        ProgramCourse.objects.filter(
-            program__community_id=community_id, program__status=published, course__status=published
+    for model, node_type, nodes in ((Course, NodeType.COURSE, s.courses), (Wod, NodeType.WOD, s.wods)):
+        for pk, title, mode in model.objects.filter(community_id=community_id, status=published).values_list(
+            "id", "title", "prerequisite_mode"
+        ):
+            nodes[pk] = Node(node_type, pk, title, prerequisite_mode=mode)
+
+
+def _read_links(s: CommunityStructure, community_id: int) -> None:
+    """Program -> course and course -> wod links between published nodes, in their order, both
+    ways (two queries)."""
+    _read_link(ProgramCourse, "program", "course", community_id, s.programs, s.course_programs)
+    _read_link(CourseWod, "course", "wod", community_id, s.courses, s.wod_courses)
+
+
+def _read_link(model, parent: str, child: str, community_id: int, parents: dict, parents_of: dict) -> None:
+    """One level of links (``parent`` -> ``child``): each parent's children in order, and each
+    child's parents."""
+    published = PublishStatus.PUBLISHED
+    rows = (
+        model.objects.filter(
+            **{
+                f"{parent}__community_id": community_id,
+                f"{parent}__status": published,
+                f"{child}__status": published,
+            }
         )
-        .order_by("program_id", "order", "id")
-        .values_list("program_id", "course_id")
-    ):
-        s.programs[program_id].children.append(course_id)
-        s.course_programs.setdefault(course_id, []).append(program_id)
-    for course_id, wod_id in (
-        CourseWod.objects.filter(
-            course__community_id=community_id, course__status=published, wod__status=published
-        )
-        .order_by("course_id", "order", "id")
-        .values_list("course_id", "wod_id")
-    ):
-        s.courses[course_id].children.append(wod_id)
-        s.wod_courses.setdefault(wod_id, []).append(course_id)
+        .order_by(f"{parent}_id", "order", "id")
+        .values_list(f"{parent}_id", f"{child}_id")
+    )
+    for parent_id, child_id in rows:
+        parents[parent_id].children.append(child_id)
+        parents_of.setdefault(child_id, []).append(parent_id)
+
+
+def _read_pages(s: CommunityStructure, community_id: int) -> None:
+    """Published pages of published wods, in their order (one query)."""
+    published = PublishStatus.PUBLISHED
     for pk, wod_id, title in (
         Page.objects.filter(wod__community_id=community_id, wod__status=published, is_published=True)
         .order_by("wod_id", "order", "id")
@@ -172,6 +196,11 @@ def build_structure(community_id: int, version: int) -> CommunityStructure:
     ):
         s.pages[pk] = Node(NodeType.PAGE, pk, title, parent_id=wod_id)
         s.wods[wod_id].children.append(pk)
+
+
+def _count_required_blocks(s: CommunityStructure) -> None:
+    """Each page's required blocks that count towards completion, and the quizzes among them
+    towards mastery (one query)."""
     counts = (
         Block.objects.filter(page_id__in=list(s.pages), is_published=True, required=True)
         .values("page_id", "block_type")
@@ -186,16 +215,25 @@ def build_structure(community_id: int, version: int) -> CommunityStructure:
         page.required_total += row["n"]
         if rule == CompletionRule.QUIZ:
             page.masterable_total += row["n"]
+
+
+def _sum_totals_upwards(s: CommunityStructure) -> None:
+    """Pages' totals summed into their wods, wods' into courses and programs."""
     for wod in s.wods.values():
-        wod.required_total = sum(s.pages[p].required_total for p in wod.children)
-        wod.masterable_total = sum(s.pages[p].masterable_total for p in wod.children)
+        _sum_into(wod, [s.pages[p] for p in wod.children])
     for course in s.courses.values():
-        course.required_total = sum(s.wods[w].required_total for w in course.children)
-        course.masterable_total = sum(s.wods[w].masterable_total for w in course.children)
+        _sum_into(course, [s.wods[w] for w in course.children])
     for program in s.programs.values():
-        wods = s.program_wods(program.id)
-        program.required_total = sum(s.wods[w].required_total for w in wods)
-        program.masterable_total = sum(s.wods[w].masterable_total for w in wods)
+        _sum_into(program, [s.wods[w] for w in s.program_wods(program.id)])
+
+
+def _sum_into(node: Node, parts: list[Node]) -> None:
+    node.required_total = sum(part.required_total for part in parts)
+    node.masterable_total = sum(part.masterable_total for part in parts)
+
+
+def _attach_rules(s: CommunityStructure, community_id: int) -> None:
+    """Each course's or wod's prerequisites, as rules on its node (one query)."""
     rules = defaultdict(list)
     for course_id, wod_id, req_course, req_wod, min_percent, mastered in Prerequisite.objects.filter(
         models_q_community(community_id)
@@ -209,7 +247,6 @@ def build_structure(community_id: int, version: int) -> CommunityStructure:
         node = s.node(node_type, node_id)
         if node is not None:
             node.rules = node_rules
-    return s
 
 
 def models_q_community(community_id: int):

@@ -21,7 +21,7 @@ Metrics of a row:
 import calendar
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -103,41 +103,87 @@ class AnalyticsResult:
 def community_analytics_rows(
     *, community_id: int, period: str, start: date, end: date, tz
 ) -> list[LearningAnalytics]:
-    """The period's rows for every member of the community (not saved)."""
-    begin, finish = local_span_bounds(start, end, tz)
-    period_days = (end - start).days + 1
+    """The period's rows for every member of the community (not saved): the members, then what
+    they did in the period (four aggregate queries), then one row each."""
     # A period still running (week or month to date) counts its streak up to today.
     last_day = min(end, local_today(tz))
+    window = _Window(community_id, period, start, end, tz, *local_span_bounds(start, end, tz), last_day)
     members = list(Membership.objects.filter(community_id=community_id).values_list("user_id", flat=True))
     if not members:
         return []
-    events = {
+    counts = _MemberCounts(
+        events=_events_by_member(window),
+        days=_active_days_by_member(window),
+        blocks=_blocks_by_member(window),
+        nodes=_completed_nodes_by_member(window),
+    )
+    return [_member_row(window, counts, user_id) for user_id in members]
+
+
+@dataclass(frozen=True)
+class _Window:
+    """A community's period: its local days and the UTC instants they start and end."""
+
+    community_id: int
+    period: str
+    start: date
+    end: date
+    tz: ZoneInfo
+    begin: datetime
+    finish: datetime
+    last_day: date  # the day a streak is counted up to
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+
+@dataclass(frozen=True)
+class _MemberCounts:
+    events: dict[int, dict]
+    days: dict[int, set[date]]
+    blocks: dict[int, dict]
+    nodes: dict[tuple[int, str], int]
+
+
+def _events_by_member(w: _Window) -> dict[int, dict]:
+    """Each member's time spent and accepted events in the period."""
+    return {
         row["user_id"]: row
         for row in ProgressEvent.objects.filter(
-            community_id=community_id, occurred_at__gte=begin, occurred_at__lt=finish
+            community_id=w.community_id, occurred_at__gte=w.begin, occurred_at__lt=w.finish
         )
         .values("user_id")
         .annotate(seconds=Sum("time_spent_s"), n=Count("id"))
         .order_by()
     }
+
+
+def _active_days_by_member(w: _Window) -> dict[int, set[date]]:
+    """Each member's local days with an event, looking back far enough for the streak."""
     days: dict[int, set[date]] = defaultdict(set)
     for user_id, day in (
         ProgressEvent.objects.filter(
-            community_id=community_id,
-            occurred_at__gte=finish - timedelta(days=STREAK_LOOKBACK_DAYS + 1),
-            occurred_at__lt=finish,
+            community_id=w.community_id,
+            occurred_at__gte=w.finish - timedelta(days=STREAK_LOOKBACK_DAYS + 1),
+            occurred_at__lt=w.finish,
         )
-        .annotate(day=TruncDate("occurred_at", tzinfo=tz))
+        .annotate(day=TruncDate("occurred_at", tzinfo=w.tz))
         .values_list("user_id", "day")
         .order_by()
         .distinct()
     ):
         days[user_id].add(day)
-    in_period = Q(completed_at__gte=begin, completed_at__lt=finish)
-    mastered_in_period = Q(mastered_at__gte=begin, mastered_at__lt=finish)
-    blocks = {
+    return days
+
+
+def _blocks_by_member(w: _Window) -> dict[int, dict]:
+    """Each member's blocks first completed, and first mastered, in the period."""
+    in_period = Q(completed_at__gte=w.begin, completed_at__lt=w.finish)
+    mastered_in_period = Q(mastered_at__gte=w.begin, mastered_at__lt=w.finish)
+    return {
         row["user_id"]: row
-        for row in BlockProgress.objects.filter(in_period | mastered_in_period, community_id=community_id)
+        for row in BlockProgress.objects.filter(in_period | mastered_in_period, community_id=w.community_id)
         .values("user_id")
         .annotate(
             done=Count("id", filter=in_period),
@@ -145,48 +191,51 @@ def community_analytics_rows(
         )
         .order_by()
     }
-    nodes: dict[tuple[int, str], int] = {
+
+
+def _completed_nodes_by_member(w: _Window) -> dict[tuple[int, str], int]:
+    """Each member's wods and courses first completed in the period."""
+    return {
         (row["user_id"], row["node_type"]): row["n"]
         for row in NodeProgress.objects.filter(
-            in_period, community_id=community_id, node_type__in=[NodeType.WOD, NodeType.COURSE]
+            Q(completed_at__gte=w.begin, completed_at__lt=w.finish),
+            community_id=w.community_id,
+            node_type__in=[NodeType.WOD, NodeType.COURSE],
         )
         .values("user_id", "node_type")
         .annotate(n=Count("id"))
         .order_by()
     }
-    rows = []
-    for user_id in members:
-        event = events.get(user_id, {})
-        seconds = Decimal(event.get("seconds") or 0)
-        user_days = days.get(user_id, set())
-        active = sum(1 for d in user_days if start <= d <= end)
-        done = (blocks.get(user_id) or {}).get("done", 0)
-        rows.append(
-            LearningAnalytics(
-                user_id=user_id,
-                community_id=community_id,
-                period=period,
-                period_start=start,
-                period_end=end,
-                time_zone=str(tz),
-                active_seconds=seconds,
-                events_count=event.get("n", 0),
-                active_days=active,
-                blocks_completed=done,
-                blocks_mastered=(blocks.get(user_id) or {}).get("mastered", 0),
-                wods_completed=nodes.get((user_id, NodeType.WOD), 0),
-                courses_completed=nodes.get((user_id, NodeType.COURSE), 0),
-                learning_velocity=round(done / period_days, 4),
-                engagement_score=engagement_score(
-                    period_days=period_days,
-                    active_days=active,
-                    active_seconds=float(seconds),
-                    blocks_completed=done,
-                ),
-                streak_days=min(streak_ending(user_days, last_day), STREAK_LOOKBACK_DAYS),
-            )
-        )
-    return rows
+
+
+def _member_row(w: _Window, counts: _MemberCounts, user_id: int) -> LearningAnalytics:
+    """One member's row: the counts, and the metrics computed from them."""
+    event = counts.events.get(user_id, {})
+    seconds = Decimal(event.get("seconds") or 0)
+    user_days = counts.days.get(user_id, set())
+    active = sum(1 for d in user_days if w.start <= d <= w.end)
+    blocks = counts.blocks.get(user_id) or {}
+    done = blocks.get("done", 0)
+    return LearningAnalytics(
+        user_id=user_id,
+        community_id=w.community_id,
+        period=w.period,
+        period_start=w.start,
+        period_end=w.end,
+        time_zone=str(w.tz),
+        active_seconds=seconds,
+        events_count=event.get("n", 0),
+        active_days=active,
+        blocks_completed=done,
+        blocks_mastered=blocks.get("mastered", 0),
+        wods_completed=counts.nodes.get((user_id, NodeType.WOD), 0),
+        courses_completed=counts.nodes.get((user_id, NodeType.COURSE), 0),
+        learning_velocity=round(done / w.days, 4),
+        engagement_score=engagement_score(
+            period_days=w.days, active_days=active, active_seconds=float(seconds), blocks_completed=done
+        ),
+        streak_days=min(streak_ending(user_days, w.last_day), STREAK_LOOKBACK_DAYS),
+    )
 
 
 def learning_analytics_compute(

@@ -89,164 +89,274 @@ def _float(text: str | None) -> float | None:
         return None
 
 
-# --- GPX ----------------------------------------------------------------------------------
+# --- The shared walk: points -> samples -> summary -------------------------------------------
 
 
-def parse_gpx(data: bytes, deadline: Deadline) -> ParsedActivity:
-    from gpxpy.geo import Location, length_2d
-
+def _parse(data: bytes, deadline: Deadline, reader: "_Reader") -> ParsedActivity:
+    """Walk the file once: check its root, hand each opened and closed element to the format's
+    reader, then let the reader sum up what it kept."""
     first = True
-    segments: list[list] = []
-    current: list | None = None
-    elevations: list[float | None] = []
-    hr, cad = Mean(), Mean()
-    peak = None
-    kind_text = ""
-    times: list[dt.datetime] = []
-    for event, element, tag in _events(data, "gpx", deadline):
+    for event, element, tag in _events(data, reader.kind, deadline):
         if first:
-            if tag != "gpx":
-                raise ImportFailed("The GPX file cannot be read: its root is not <gpx>.", code="unreadable")
+            if tag != reader.root:
+                raise ImportFailed(
+                    f"The {reader.kind.upper()} file cannot be read: {reader.not_root}", code="unreadable"
+                )
             first = False
         if event == "start":
-            if tag == "trkseg":
-                current = []
-                segments.append(current)
-            continue
-        if tag == "type" and not kind_text:
-            kind_text = (element.text or "").strip().lower()
+            reader.opened(tag, element)
+        else:
+            reader.closed(tag, element)
+    return reader.summary()
+
+
+def _readings(element, table: dict):
+    """``(field, value)`` for each child of a track point the format's table names."""
+    for child in element.iter():
+        read = table.get(_local(child.tag))
+        if read is not None:
+            field, convert = read
+            yield field, convert(child)
+
+
+def _text_float(element) -> float | None:
+    return _float(element.text)
+
+
+def _value_float(element) -> float | None:
+    return _float(_text_of(element, "Value"))
+
+
+class _Samples:
+    """What the track points say about the body and the ground: heart rate (plausible values
+    only, with the peak), cadence and the elevations the climb is computed from."""
+
+    def __init__(self):
+        self.hr, self.cad = Mean(), Mean()
+        self.peak: float | None = None
+        self.elevations: list[float | None] = []
+
+    def take(self, field: str, value: float | None) -> None:
+        if field == "hr" and value and 25 <= value <= 250:
+            self.hr.add(value)
+            self.peak = max(self.peak or 0, value)
+        elif field == "cadence" and value:
+            self.cad.add(value)
+
+    @property
+    def avg_hr(self) -> int | None:
+        return round(self.hr.value) if self.hr.value else None
+
+    @property
+    def max_hr(self) -> int | None:
+        return int(self.peak) if self.peak else None
+
+
+class _Reader:
+    """One format's part of the walk: what an opened or closed element means, and the summary."""
+
+    kind = ""
+    root = ""
+    not_root = ""
+
+    def __init__(self):
+        self.samples = _Samples()
+
+    def opened(self, tag: str, element) -> None:
+        pass
+
+    def closed(self, tag: str, element) -> None:
+        pass
+
+    def summary(self) -> ParsedActivity:
+        raise NotImplementedError
+
+
+# --- GPX ----------------------------------------------------------------------------------
+
+GPX_POINT = {
+    "ele": ("elevation", _text_float),
+    "time": ("time", lambda child: _time(child.text)),
+    "hr": ("hr", _text_float),
+    "cad": ("cadence", _text_float),
+}
+RUCK_TYPES = ("walking", "hiking", "walk", "hike", "10", "4")
+
+
+class _GpxReader(_Reader):
+    """Track segments of points (latitude, longitude, elevation, time, heart rate, cadence) and
+    the activity's ``<type>``; waypoints and routes are dropped unread."""
+
+    kind, root, not_root = "gpx", "gpx", "its root is not <gpx>."
+
+    def __init__(self):
+        from gpxpy.geo import Location
+
+        super().__init__()
+        self.location = Location
+        self.segments: list[list] = []
+        self.current: list | None = None
+        self.kind_text = ""
+        self.times: list[dt.datetime] = []
+
+    def opened(self, tag, element):
+        if tag == "trkseg":
+            self.current = []
+            self.segments.append(self.current)
+
+    def closed(self, tag, element):
+        if tag == "type" and not self.kind_text:
+            self.kind_text = (element.text or "").strip().lower()
         elif tag == "trkpt":
-            if current is None:
-                current = []
-                segments.append(current)
-            lat, lon = _float(element.get("lat")), _float(element.get("lon"))
-            ele = moment = None
-            for child in element.iter():
-                name = _local(child.tag)
-                if name == "ele":
-                    ele = _float(child.text)
-                elif name == "time":
-                    moment = _time(child.text)
-                elif name == "hr":
-                    value = _float(child.text)
-                    if value and 25 <= value <= 250:
-                        hr.add(value)
-                        peak = max(peak or 0, value)
-                elif name == "cad":
-                    value = _float(child.text)
-                    if value:
-                        cad.add(value)
-            if lat is not None and lon is not None and -90 <= lat <= 90 and -180 <= lon <= 180:
-                current.append(Location(lat, lon, ele))
-            elevations.append(ele)
-            if moment is not None:
-                times.append(moment)
+            self.point(element)
             element.clear()
         elif tag == "trkseg":
-            current = None
+            self.current = None
             element.clear()
         elif tag in ("wpt", "rte"):
             element.clear()
-    if kind_text in BIKE_TYPES:
-        raise ImportFailed(
-            f"The GPX activity is {kind_text}; only runs and rucks are recorded.", code="sport"
+
+    def point(self, element) -> None:
+        if self.current is None:
+            self.current = []
+            self.segments.append(self.current)
+        lat, lon = _float(element.get("lat")), _float(element.get("lon"))
+        ele = moment = None
+        for field, value in _readings(element, GPX_POINT):
+            if field == "elevation":
+                ele = value
+            elif field == "time":
+                moment = value
+            else:
+                self.samples.take(field, value)
+        if lat is not None and lon is not None and -90 <= lat <= 90 and -180 <= lon <= 180:
+            self.current.append(self.location(lat, lon, ele))
+        self.samples.elevations.append(ele)
+        if moment is not None:
+            self.times.append(moment)
+
+    def summary(self) -> ParsedActivity:
+        from gpxpy.geo import length_2d
+
+        if self.kind_text in BIKE_TYPES:
+            raise ImportFailed(
+                f"The GPX activity is {self.kind_text}; only runs and rucks are recorded.", code="sport"
+            )
+        if len(self.times) < 2:
+            raise ImportFailed("The GPX file has no timed track points.", code="no_data")
+        distance = sum(length_2d(segment) or 0.0 for segment in self.segments if len(segment) > 1)
+        start, end = min(self.times), max(self.times)
+        return ParsedActivity(
+            "gpx",
+            start,
+            int((end - start).total_seconds()),
+            round(distance),
+            self.samples.avg_hr,
+            self.samples.max_hr,
+            elevation_gain(self.samples.elevations),
+            "ruck" if self.kind_text in RUCK_TYPES else "run",
+            steps_per_minute(self.samples.cad.value),
         )
-    if len(times) < 2:
-        raise ImportFailed("The GPX file has no timed track points.", code="no_data")
-    distance = sum(length_2d(segment) or 0.0 for segment in segments if len(segment) > 1)
-    start, end = min(times), max(times)
-    kind = "ruck" if kind_text in ("walking", "hiking", "walk", "hike", "10", "4") else "run"
-    return ParsedActivity(
-        "gpx",
-        start,
-        int((end - start).total_seconds()),
-        round(distance),
-        round(hr.value) if hr.value else None,
-        int(peak) if peak else None,
-        elevation_gain(elevations),
-        kind,
-        steps_per_minute(cad.value),
-    )
+
+
+def parse_gpx(data: bytes, deadline: Deadline) -> ParsedActivity:
+    return _parse(data, deadline, _GpxReader())
 
 
 # --- TCX ----------------------------------------------------------------------------------
 
+TCX_POINT = {
+    "AltitudeMeters": ("elevation", _text_float),
+    "HeartRateBpm": ("hr", _value_float),
+    "RunCadence": ("cadence", _text_float),
+}
+
+
+class _TcxReader(_Reader):
+    """Laps (start, time, distance, their own heart rate and cadence averages) holding track
+    points (altitude, heart rate, cadence); the first ``<Activity Sport=...>`` names the sport."""
+
+    kind, root, not_root = "tcx", "TrainingCenterDatabase", "its root is not a TCX database."
+
+    def __init__(self):
+        super().__init__()
+        self.sport: str | None = None
+        self.laps: list[dict] = []
+        self.track = None
+
+    def opened(self, tag, element):
+        if tag == "Activity" and self.sport is None:
+            self.sport = element.get("Sport") or ""
+        elif tag == "Track":
+            self.track = element
+
+    def closed(self, tag, element):
+        if tag == "Trackpoint":
+            for field, value in _readings(element, TCX_POINT):
+                if field == "elevation":
+                    self.samples.elevations.append(value)
+                else:
+                    self.samples.take(field, value)
+            element.clear()
+            if self.track is not None:
+                self.track.remove(element)
+        elif tag == "Lap":
+            self.laps.append(_lap(element))
+            element.clear()
+
+    def check(self) -> None:
+        if not self.laps:
+            raise ImportFailed("The TCX file has no laps.", code="no_data")
+        if self.sport and self.sport.lower() not in TCX_RUN_SPORTS:
+            raise ImportFailed(
+                f"The TCX activity is {self.sport}; only runs and rucks are recorded.", code="sport"
+            )
+        if self.laps[0]["start"] is None:
+            raise ImportFailed(
+                "The TCX file has an unreadable value: its first lap has no start time.", code="unreadable"
+            )
+
+    def heart_rate(self) -> tuple[int | None, int | None]:
+        """The points' average and peak; without points' heart rate, the laps' averages weighted
+        by time; the peak also counts the laps' maxima."""
+        avg, top = self.samples.avg_hr, self.samples.max_hr
+        if avg is None:
+            lap_avg = _time_weighted(self.laps, "avg_hr")
+            avg = round(lap_avg) if lap_avg is not None else None
+        lap_peaks = [lap["max_hr"] for lap in self.laps if lap["max_hr"]]
+        if lap_peaks:
+            top = int(max([top or 0, *lap_peaks]))
+        return avg if avg and 25 <= avg <= 250 else None, top if top and 25 <= top <= 250 else None
+
+    def summary(self) -> ParsedActivity:
+        self.check()
+        avg, top = self.heart_rate()
+        cadence = self.samples.cad.value
+        if cadence is None:
+            cadence = _time_weighted(self.laps, "cadence")
+        return ParsedActivity(
+            "tcx",
+            self.laps[0]["start"],
+            round(sum(lap["seconds"] for lap in self.laps)),
+            round(sum(lap["metres"] for lap in self.laps)),
+            avg,
+            top,
+            elevation_gain(self.samples.elevations),
+            "run",
+            steps_per_minute(cadence),
+        )
+
 
 def parse_tcx(data: bytes, deadline: Deadline) -> ParsedActivity:
-    first = True
-    sport = None
-    laps = []
-    track = None
-    hr, cad = Mean(), Mean()
-    peak = None
-    altitudes: list[float | None] = []
-    for event, element, tag in _events(data, "tcx", deadline):
-        if first:
-            if tag != "TrainingCenterDatabase":
-                raise ImportFailed(
-                    "The TCX file cannot be read: its root is not a TCX database.", code="unreadable"
-                )
-            first = False
-        if event == "start":
-            if tag == "Activity" and sport is None:
-                sport = element.get("Sport") or ""
-            elif tag == "Track":
-                track = element
-            continue
-        if tag == "Trackpoint":
-            for child in element.iter():
-                name = _local(child.tag)
-                if name == "AltitudeMeters":
-                    altitudes.append(_float(child.text))
-                elif name == "HeartRateBpm":
-                    value = _float(_text_of(child, "Value"))
-                    if value and 25 <= value <= 250:
-                        hr.add(value)
-                        peak = max(peak or 0, value)
-                elif name == "RunCadence":
-                    value = _float(child.text)
-                    if value:
-                        cad.add(value)
-            element.clear()
-            if track is not None:
-                track.remove(element)
-        elif tag == "Lap":
-            laps.append(_lap(element))
-            element.clear()
-    if not laps:
-        raise ImportFailed("The TCX file has no laps.", code="no_data")
-    if sport and sport.lower() not in TCX_RUN_SPORTS:
-        raise ImportFailed(f"The TCX activity is {sport}; only runs and rucks are recorded.", code="sport")
-    if laps[0]["start"] is None:
-        raise ImportFailed(
-            "The TCX file has an unreadable value: its first lap has no start time.", code="unreadable"
-        )
-    duration = sum(lap["seconds"] for lap in laps)
-    distance = sum(lap["metres"] for lap in laps)
-    avg, top = (round(hr.value) if hr.value else None), (int(peak) if peak else None)
-    if avg is None:  # no heart rate per point: the laps' averages, weighted by time
-        weighted = [(lap["avg_hr"], lap["seconds"]) for lap in laps if lap["avg_hr"] and lap["seconds"]]
-        if weighted:
-            avg = round(sum(v * s for v, s in weighted) / sum(s for _, s in weighted))
-    lap_peaks = [lap["max_hr"] for lap in laps if lap["max_hr"]]
-    if lap_peaks:
-        top = int(max([top or 0, *lap_peaks]))
-    cadence = cad.value
-    if cadence is None:
-        weighted = [(lap["cadence"], lap["seconds"]) for lap in laps if lap["cadence"] and lap["seconds"]]
-        if weighted:
-            cadence = sum(v * s for v, s in weighted) / sum(s for _, s in weighted)
-    return ParsedActivity(
-        "tcx",
-        laps[0]["start"],
-        round(duration),
-        round(distance),
-        avg if avg and 25 <= avg <= 250 else None,
-        top if top and 25 <= top <= 250 else None,
-        elevation_gain(altitudes),
-        "run",
-        steps_per_minute(cadence),
-    )
+    return _parse(data, deadline, _TcxReader())
+
+
+def _time_weighted(laps: list[dict], key: str) -> float | None:
+    """The laps' ``key`` averaged, weighted by each lap's time (laps without either left out)."""
+    weighted = [(lap[key], lap["seconds"]) for lap in laps if lap[key] and lap["seconds"]]
+    if not weighted:
+        return None
+    return sum(v * s for v, s in weighted) / sum(s for _, s in weighted)
 
 
 def _text_of(element, name: str) -> str | None:
