@@ -46,7 +46,7 @@ class IdempotencyRecord(models.Model):
 class PendingTask(models.Model):
     """A task the broker refused when it was enqueued (after its transaction committed).
 
-    ``config.tasks.enqueue_on_commit`` writes it instead of losing the work; the periodic job
+    ``config.outbox.enqueue_on_commit`` writes it instead of losing the work; the periodic job
     "platform: re-publish pending tasks" (and ``manage.py republish_pending_tasks``) sends it again
     once the broker answers, and deletes the row. Tasks are safe to run twice, so a row published
     just before a crash is harmless.
