@@ -53,7 +53,10 @@ stop_embedded_postgres() {
 
 pids=()
 stop() {
-    trap - INT TERM EXIT
+    # Runs to the end even when the terminal or a pipe reading the output is already gone.
+    trap - INT TERM HUP EXIT
+    trap '' PIPE
+    set +e
     echo "==> stopping"
     kill -TERM "${pids[@]}" 2>/dev/null || true
     for _ in $(seq 40); do
@@ -66,7 +69,7 @@ stop() {
     pkill -KILL -P "$$" 2>/dev/null || true
     stop_embedded_postgres
 }
-trap stop INT TERM EXIT
+trap stop INT TERM HUP EXIT
 
 [ -n "${DATABASE_URL:-}" ] || start_embedded_postgres
 echo "==> migrating"
