@@ -15,5 +15,6 @@ bench:
 lock:
 	@bash scripts/lock.sh $(ARGS)
 
+# Removes the virtualenv and var/, the embedded PostgreSQL's data (var/pgdata) with it.
 clean:
 	rm -rf .venv var

@@ -1,9 +1,10 @@
 """Settings for the coaching platform.
 
 Everything that differs between a laptop and production comes from the environment
-(django-environ). With nothing set, the project runs on its embedded default: an SQLite
-file in ``var/`` and a Celery broker that keeps its queue in files under ``var/broker``,
-so web, worker and beat run on one machine with no server to install.
+(django-environ). With nothing set, the project runs on its embedded default: the embedded
+PostgreSQL that ``make run`` starts (data and socket in ``var/pgdata``) and a Celery broker that
+keeps its queue in files under ``var/broker``, so web, worker and beat run on one machine with
+nothing to install but Python.
 """
 
 from datetime import timedelta
@@ -148,43 +149,52 @@ CONTENT_SECURITY_POLICY = {
 
 # --- Database -------------------------------------------------------------------------
 
-EMBEDDED_DB = VAR_DIR / "db.sqlite3"
-DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{EMBEDDED_DB}")}
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # Web, worker and beat share the file: WAL and immediate transactions avoid
-    # "database is locked" under the embedded default.
-    DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {
-            "timeout": 30,
-            "transaction_mode": "IMMEDIATE",
-            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-        }
-    )
+# PostgreSQL only. DATABASE_URL names the server (postgres://USER:PASSWORD@HOST:PORT/NAME); with none
+# the settings connect to the embedded PostgreSQL that `make run` starts: database "coach" through
+# the unix socket in VAR_DIR/pgdata, where its data lives too (scripts/run.sh).
+EMBEDDED_PGDATA = VAR_DIR / "pgdata"
+if "DATABASE_URL" in env:
+    DATABASES = {"default": env.db("DATABASE_URL")}
 else:
-    DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-    # A request never waits on a row lock for long (a stuck transaction elsewhere answers 503 with
-    # Retry-After instead of tying up every worker), and a session left idle inside a transaction
-    # (a hung worker holding locks) is ended by the server. 0 turns either off.
-    _session = {
-        "lock_timeout": env.int("DB_LOCK_TIMEOUT_MS", default=10_000),
-        "idle_in_transaction_session_timeout": env.int("DB_IDLE_IN_TRANSACTION_TIMEOUT_MS", default=120_000),
-        "statement_timeout": env.int("DB_STATEMENT_TIMEOUT_MS", default=0),
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.postgresql",
+            "NAME": "coach",
+            "USER": "postgres",
+            "HOST": str(EMBEDDED_PGDATA),
+        }
     }
-    DATABASES["default"].setdefault("OPTIONS", {})["options"] = " ".join(
-        f"-c {name}={value}" for name, value in _session.items()
+if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(
+        f"DATABASE_URL names {DATABASES['default']['ENGINE']}: PostgreSQL is the only engine "
+        "(postgres://...); leave it unset for the embedded one that `make run` starts."
     )
-    # Server-side parameter binding with prepared statements: a statement a (persistent)
-    # connection has run DATABASE_PREPARE_THRESHOLD times is prepared and from then on only
-    # executed, not parsed and planned again (a fifth less PostgreSQL CPU on an events batch).
-    # Prepared statements live in the server session: behind PgBouncer in transaction pooling
-    # mode (without its max_prepared_statements support) set DATABASE_PREPARE_THRESHOLD=0, which
-    # goes back to client-side binding.
-    PREPARE_THRESHOLD = env.int("DATABASE_PREPARE_THRESHOLD", default=5)
-    if PREPARE_THRESHOLD > 0:
-        DATABASES["default"].setdefault("OPTIONS", {}).update(
-            {"server_side_binding": True, "prepare_threshold": PREPARE_THRESHOLD}
-        )
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# A request never waits on a row lock for long (a stuck transaction elsewhere answers 503 with
+# Retry-After instead of tying up every worker), and a session left idle inside a transaction
+# (a hung worker holding locks) is ended by the server. 0 turns either off.
+_session = {
+    "lock_timeout": env.int("DB_LOCK_TIMEOUT_MS", default=10_000),
+    "idle_in_transaction_session_timeout": env.int("DB_IDLE_IN_TRANSACTION_TIMEOUT_MS", default=120_000),
+    "statement_timeout": env.int("DB_STATEMENT_TIMEOUT_MS", default=0),
+}
+DATABASES["default"].setdefault("OPTIONS", {})["options"] = " ".join(
+    f"-c {name}={value}" for name, value in _session.items()
+)
+# Server-side parameter binding with prepared statements: a statement a (persistent)
+# connection has run DATABASE_PREPARE_THRESHOLD times is prepared and from then on only
+# executed, not parsed and planned again (a fifth less PostgreSQL CPU on an events batch).
+# Prepared statements live in the server session: behind PgBouncer in transaction pooling
+# mode (without its max_prepared_statements support) set DATABASE_PREPARE_THRESHOLD=0, which
+# goes back to client-side binding.
+PREPARE_THRESHOLD = env.int("DATABASE_PREPARE_THRESHOLD", default=5)
+if PREPARE_THRESHOLD > 0:
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"server_side_binding": True, "prepare_threshold": PREPARE_THRESHOLD}
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache and broker -----------------------------------------------------------------

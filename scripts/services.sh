@@ -1,37 +1,18 @@
-# Sourced by test.sh and bench.sh: start a throwaway PostgreSQL 15 and Redis on loopback
-# unless DATABASE_URL / REDIS_URL are given, and stop them on exit (also on failure).
+# Sourced by test.sh and bench.sh: start a throwaway PostgreSQL and Redis on loopback unless
+# DATABASE_URL / REDIS_URL are given, and stop them on exit (also on failure). PostgreSQL is the
+# machine's (15 on the project's machines) when installed, else the embedded one (scripts/postgres.sh).
 
 SERVICES_DIR=""
-PG_BIN=""
-PG_USER=""
 REDIS_PID=""
 
-find_pg_bin() {
-    local candidate
-    for candidate in "$(dirname "$(readlink -f "$(command -v initdb 2>/dev/null || echo /nonexistent/x)")")" \
-        /usr/lib/postgresql/15/bin /usr/lib/postgresql/*/bin; do
-        if [ -x "$candidate/initdb" ] && [ -x "$candidate/pg_ctl" ]; then
-            PG_BIN="$candidate"
-            return 0
-        fi
-    done
-    echo "==> PostgreSQL binaries not found; installing postgresql-15"
-    apt_install postgresql-15
-    PG_BIN=/usr/lib/postgresql/15/bin
-}
-
-run_as_pg() {
-    if [ -n "$PG_USER" ]; then runuser -u "$PG_USER" -- "$@"; else "$@"; fi
-}
+source scripts/postgres.sh
 
 start_postgres() {
-    find_pg_bin
-    if [ "$(id -u)" = "0" ]; then
-        # postgres refuses to run as root: use an unprivileged account.
-        PG_USER=postgres
-        id "$PG_USER" >/dev/null 2>&1 || useradd --system --no-create-home --shell /usr/sbin/nologin "$PG_USER"
-        chown "$PG_USER" "$SERVICES_DIR"
-    fi
+    # The machine's PostgreSQL when it has one, else the embedded one from the virtualenv.
+    system_pg_bin || embedded_pg_bin
+    pg_account
+    [ -z "$PG_USER" ] || chown "$PG_USER" "$SERVICES_DIR"
+    pg_reachable "$SERVICES_DIR"
     local port
     port="$(free_port)"
     run_as_pg "$PG_BIN/initdb" -D "$SERVICES_DIR/pg" -U postgres --auth=trust -E UTF8 --no-sync >/dev/null
@@ -40,7 +21,7 @@ start_postgres() {
         start >/dev/null
     run_as_pg "$PG_BIN/createdb" -h 127.0.0.1 -p "$port" -U postgres coach
     export DATABASE_URL="postgres://postgres@127.0.0.1:$port/coach"
-    echo "==> PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $3}') on 127.0.0.1:$port"
+    echo "==> PostgreSQL $(pg_version) on 127.0.0.1:$port"
 }
 
 start_redis() {

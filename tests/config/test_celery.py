@@ -69,11 +69,16 @@ def test_task_enqueued_in_a_rolled_back_transaction_never_runs(redis_worker):
 
 def embedded_env(var_dir):
     keep = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG")}
-    return {**keep, "VAR_DIR": str(var_dir), "DJANGO_SETTINGS_MODULE": "config.settings"}
+    return {
+        **keep,
+        "VAR_DIR": str(var_dir),
+        "DATABASE_URL": os.environ["DATABASE_URL"],
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+    }
 
 
 def test_embedded_default_runs_beat_and_worker_without_a_broker_server(tmp_path):
-    """On the embedded default (SQLite, filesystem transport) beat schedules the heartbeat from
+    """On the embedded default (filesystem transport) beat schedules the heartbeat from
     the database and a separate worker process runs it."""
     env = embedded_env(tmp_path)
     python = sys.executable

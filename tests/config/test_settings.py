@@ -54,21 +54,29 @@ def test_the_embedded_default_refuses_any_host_but_loopback_without_a_secret_key
     assert manage("check", env=with_key).returncode == 0
 
 
-def test_embedded_default_uses_sqlite_and_the_filesystem_broker(tmp_path):
+def test_embedded_default_uses_the_embedded_postgresql_and_the_filesystem_broker(tmp_path):
     code = (
-        "from django.conf import settings as s; "
-        "print(s.DATABASES['default']['ENGINE']); print(s.CELERY_BROKER_URL); print(s.DEBUG); "
+        "from django.conf import settings as s; d = s.DATABASES['default']; "
+        "print(d['ENGINE'], d['HOST'], d['NAME']); print(s.CELERY_BROKER_URL); print(s.DEBUG); "
         "print(s.CACHES['default']['BACKEND']); print(s.API_TOKEN_CACHE_S)"
     )
     result = manage("shell", "--no-imports", "-c", code, env=base_env(VAR_DIR=str(tmp_path)))
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == [
-        "django.db.backends.sqlite3",
+        "django.db.backends.postgresql",
+        str(tmp_path / "pgdata"),
+        "coach",
         "filesystem://",
         "True",
         "django.core.cache.backends.filebased.FileBasedCache",
         "0",
     ]
+
+
+def test_a_database_url_of_another_engine_stops_start_up(tmp_path):
+    result = manage("check", env=base_env(DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}"))
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr and "PostgreSQL is the only engine" in result.stderr
 
 
 def test_database_and_redis_urls_switch_to_the_real_services():

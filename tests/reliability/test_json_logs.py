@@ -55,7 +55,7 @@ def test_log_format_json_switches_the_console_handler():
     result = subprocess.run(
         [sys.executable, "manage.py", "shell", "--no-imports", "-c", code],
         cwd=ROOT,
-        env={**keep, "LOG_FORMAT": "json", "DATABASE_URL": "sqlite:///:memory:"},
+        env={**keep, "LOG_FORMAT": "json", "DATABASE_URL": os.environ["DATABASE_URL"]},
         capture_output=True,
         text=True,
         timeout=120,
