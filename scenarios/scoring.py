@@ -21,7 +21,7 @@ from django.db.models.lookups import GreaterThan
 TRENDING_EPOCH = datetime(2025, 1, 1, tzinfo=UTC)
 LN2 = math.log(2)
 # The score of a scenario nobody used yet: 2^-1e6 is nothing, and the column needs no NULLs,
-# so one plain descending index serves the ranking on PostgreSQL and SQLite alike.
+# so one plain descending index serves the ranking on PostgreSQL.
 TRENDING_EMPTY = -1e6
 # Beyond this gap the smaller term changes the sum by less than 2^-60: skip it (and the
 # floating-point underflow PostgreSQL would raise computing it).

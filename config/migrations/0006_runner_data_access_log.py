@@ -23,13 +23,11 @@ DROP FUNCTION IF EXISTS platform_runnerdataaccess_append_only();
 
 
 def add_trigger(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(APPEND_ONLY)
+    schema_editor.execute(APPEND_ONLY)
 
 
 def drop_trigger(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(DROP_APPEND_ONLY)
+    schema_editor.execute(DROP_APPEND_ONLY)
 
 
 class Migration(migrations.Migration):

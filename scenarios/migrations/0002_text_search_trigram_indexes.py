@@ -1,5 +1,5 @@
 """Trigram indexes for the list's text search (``q``: case-insensitive substring of the title or
-description). PostgreSQL only; the embedded SQLite default searches without them."""
+description)."""
 
 from django.db import migrations
 
@@ -10,8 +10,6 @@ INDEXES = {
 
 
 def create_indexes(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
     schema_editor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
     for name, column in INDEXES.items():
         # Matches the SQL of Django's icontains lookup: UPPER("column"::text) LIKE UPPER(...)
@@ -23,8 +21,6 @@ def create_indexes(apps, schema_editor):
 
 def drop_indexes(apps, schema_editor):
     # The pg_trgm extension stays: other indexes may use it.
-    if schema_editor.connection.vendor != "postgresql":
-        return
     for name in INDEXES:
         schema_editor.execute(f"DROP INDEX IF EXISTS {name}")
 
