@@ -17,10 +17,10 @@ The view's class attributes say where the object comes from; each ``Operation`` 
 method) names the input serializer, the service, the output serializer and the status. A request:
 
 1. finds the object among the requester's own: ``scope(user)`` filtered by the path's
-   ``lookup_url_kwarg`` (or by the input field ``lookup_input``); another tenant's object is a
-   404, like a missing one. Without a ``scope`` the service gets the path's id as
-   ``<object_name>_id`` and finds the object itself;
-2. validates the body with the input serializer (shape only: the rules are the service's);
+   ``lookup_url_kwarg``; another tenant's object is a 404, like a missing one. Without a
+   ``scope`` the service gets the path's id as ``<object_name>_id`` and finds the object itself;
+2. validates the body with the input serializer (shape only: the rules are the service's); an
+   object named by an input field (``lookup_input``) is found after this, among the same scope;
 3. calls the service with ``user``, the object found (``<object_name>=``) and the validated data;
 4. answers with the output serializer and the status (``created=True``: the service returns
    ``(object, created)``, 201 when created and 200 when not).
@@ -65,7 +65,7 @@ class Operation:
         self,
         service: Callable,
         *,
-        summary: str,
+        summary: str | None,
         input=None,
         partial: bool = False,
         unchanged_without_input: bool = False,
@@ -111,6 +111,8 @@ class OperationView(APIView):
     not_found = NOT_FOUND
     # Errors every operation of the view documents (e.g. ``{409: ...}``).
     errors: dict = {}
+    # The object the request found (None until it is found, or when the service finds it).
+    found = None
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -149,8 +151,12 @@ class OperationView(APIView):
     # --- a request ------------------------------------------------------------------------
 
     def perform(self, operation: Operation, request, **kwargs) -> Response:
-        data = self.validated(operation, request)
-        target = self.target(data, kwargs)
+        if self.lookup_input is None:  # the path names the object: a 404 before any 400
+            target = self.target({}, kwargs)
+            data = self.validated(operation, request)
+        else:
+            data = self.validated(operation, request)
+            target = self.target(data, kwargs)
         if operation.unchanged_without_input and not data:
             return self.answer(operation, self.unchanged(target), status.HTTP_200_OK)
         result = operation.service(user=request.user, **target, **data)
@@ -177,8 +183,8 @@ class OperationView(APIView):
             return {}
         if self.scope is None:
             return {f"{self.object_name}_id": key}
-        found = get_object_or_404(self.scope(self.request.user), **{self.lookup_field: key})
-        return {self.object_name: found}
+        self.found = get_object_or_404(self.scope(self.request.user), **{self.lookup_field: key})
+        return {self.object_name: self.found}
 
     def unchanged(self, target: dict):
         """What an operation whose body names nothing answers: the object as it is."""
