@@ -2,10 +2,19 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from config.api.schema_fields import RuleCharField, RuleIntegerField
+
 from ..models import CefrLevel, Difficulty, Role, Scenario, ScenarioMetadata, UserScenarioProgress, Visibility
 from ..scoring import trending_now
 from ..selectors import SORTS, shapes
-from ..services import MAX_NOTES_LENGTH, MAX_TIME_SPENT_S, SCENARIO_CONTENT_FIELDS
+from ..services import (
+    MAX_NOTES_LENGTH,
+    MAX_RATING,
+    MAX_TIME_SPENT_S,
+    MAX_VARIANT_ID_LENGTH,
+    MIN_RATING,
+    SCENARIO_CONTENT_FIELDS,
+)
 
 
 class ScenarioListQuerySerializer(serializers.Serializer):
@@ -142,22 +151,29 @@ class ScenarioStateSerializer(serializers.Serializer):
     my_progress = ProgressSerializer()
 
 
+# The operations' inputs check their shape; the bounds are the services' rules
+# (scenarios/services.py), documented here.
+
+
 class AttemptSerializer(serializers.Serializer):
-    variant_id = serializers.CharField(
-        required=False, allow_blank=True, max_length=64, help_text="Experiment variant shown."
+    variant_id = RuleCharField(
+        required=False,
+        allow_blank=True,
+        help_text="Experiment variant shown.",
+        rule={"maxLength": MAX_VARIANT_ID_LENGTH},
     )
 
 
 class CompletionSerializer(serializers.Serializer):
-    time_spent_s = serializers.IntegerField(min_value=0, max_value=MAX_TIME_SPENT_S)
+    time_spent_s = RuleIntegerField(rule={"maximum": MAX_TIME_SPENT_S, "minimum": 0})
 
 
 class RatingSerializer(serializers.Serializer):
-    rating = serializers.IntegerField(min_value=1, max_value=5)
+    rating = RuleIntegerField(rule={"maximum": MAX_RATING, "minimum": MIN_RATING})
 
 
 class NotesSerializer(serializers.Serializer):
-    notes = serializers.CharField(allow_blank=True, max_length=MAX_NOTES_LENGTH, trim_whitespace=False)
+    notes = RuleCharField(allow_blank=True, trim_whitespace=False, rule={"maxLength": MAX_NOTES_LENGTH})
 
 
 class MyScenariosQuerySerializer(serializers.Serializer):

@@ -204,6 +204,7 @@ class ScenarioNotesView(ScenarioOperationView):
 
 class ScenarioSimilarView(generics.GenericAPIView):
     """The visible scenarios most often saved by the users who saved this one."""
+
     serializer_class = SimilarScenarioSerializer
     pagination_class = None
 
