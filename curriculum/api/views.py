@@ -126,7 +126,6 @@ class StepAlternativesView(APIView):
     )
     def get(self, request, pk, order):
         result = selectors.step_alternatives_for(user=request.user, enrollment_id=pk, order=order)
-        # Shaped as StepAlternativesSerializer documents it (tests/curriculum/test_shapes.py).
         return Response(shapes.step_alternatives_data(result))
 
 
@@ -157,7 +156,6 @@ class CoachStatusView(APIView):
             reason=data.get("reason", ""),
             client_key=data.get("client_key", ""),
         )
-        # Shaped as CoachStatusResultSerializer documents it (tests/curriculum/test_shapes.py).
         return Response(
             shapes.coach_status_data(result),
             status=status.HTTP_200_OK if result.replayed else status.HTTP_201_CREATED,
