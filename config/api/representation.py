@@ -8,6 +8,9 @@ gives, field for field and in the same order, without the per-call machinery::
     step_alternatives_data = representation(StepAlternativesSerializer)
     return Response(step_alternatives_data(result))
 
+A context (``representation(S)(obj, {"now": now})``) is what the serializer's methods read as
+``self.context`` during that call, as ``S(obj, context=...)`` would give them.
+
 Each field reads its ``source`` (dotted, or ``"*"``) the way DRF does (a missing related object
 is None, a missing attribute its default or None when the field allows it) and writes the value
 as the field does: integers, floats, text, JSON and booleans directly, nested serializers (one
@@ -19,6 +22,7 @@ the two to each other.
 
 import functools
 from collections.abc import Callable, Mapping
+from contextvars import ContextVar
 from operator import attrgetter
 
 from django.core.exceptions import ObjectDoesNotExist
@@ -125,8 +129,33 @@ def _compile(serializer: serializers.BaseSerializer) -> Callable[[object], dict]
     return data
 
 
+# The context of the answer being built: a serializer method reads it as ``self.context``.
+_context: ContextVar[dict | None] = ContextVar("representation_context", default=None)
+
+
+class _CallContext(Mapping):
+    def __getitem__(self, key):
+        return (_context.get() or {})[key]
+
+    def __iter__(self):
+        return iter(_context.get() or {})
+
+    def __len__(self):
+        return len(_context.get() or {})
+
+
 @functools.cache
-def representation(serializer_class: type[serializers.BaseSerializer]) -> Callable[[object], dict]:
-    """``obj -> serializer_class(obj).data`` as a plain dict, compiled once from the declared
-    fields (see the module docstring)."""
-    return _compile(serializer_class())
+def representation(serializer_class: type[serializers.BaseSerializer]) -> Callable[..., dict]:
+    """``(obj, context=None) -> serializer_class(obj, context=context).data`` as a plain dict,
+    compiled once from the declared fields (see the module docstring)."""
+    compiled = _compile(serializer_class(context=_CallContext()))
+
+    def data(obj, context: dict | None = None) -> dict:
+        # A serializer method passing its own context on keeps the call's.
+        token = _context.set(_context.get() if isinstance(context, _CallContext) else context)
+        try:
+            return compiled(obj)
+        finally:
+            _context.reset(token)
+
+    return data

@@ -1,12 +1,15 @@
+from types import SimpleNamespace
+
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from config.api.representation import representation
 from config.api.schema_fields import RuleCharField, RuleIntegerField
 
 from ..models import CefrLevel, Difficulty, Role, Scenario, ScenarioMetadata, UserScenarioProgress, Visibility
 from ..scoring import trending_now
-from ..selectors import SORTS, shapes
+from ..selectors import DETAIL_ONLY_FIELDS, PROGRESS_COLUMNS, SORTS
 from ..services import (
     MAX_NOTES_LENGTH,
     MAX_RATING,
@@ -72,7 +75,17 @@ class MetadataSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ScenarioMetadata
-        fields = list(shapes.METADATA_FIELDS)
+        fields = [
+            "saved_count",
+            "times_used",
+            "attempts",
+            "average_rating",
+            "ratings_count",
+            "bayesian_score",
+            "completion_rate",
+            "average_time_spent_s",
+            "trending",
+        ]
         read_only_fields = fields
 
     @extend_schema_field(serializers.FloatField(allow_null=True))
@@ -92,8 +105,22 @@ class ProgressSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = UserScenarioProgress
-        fields = list(shapes.PROGRESS_FIELDS)
+        fields = [column for column in PROGRESS_COLUMNS if column != "scenario_id"]
         read_only_fields = fields
+
+
+# The metadata of a scenario whose row is missing: what a new row holds.
+NO_METADATA = SimpleNamespace(
+    saved_count=0,
+    times_used=0,
+    attempts=0,
+    average_rating=None,
+    ratings_count=0,
+    bayesian_score=None,
+    completion_rate=None,
+    average_time_spent_s=None,
+    trending_score=0.0,
+)
 
 
 class ScenarioSummarySerializer(serializers.ModelSerializer):
@@ -105,25 +132,37 @@ class ScenarioSummarySerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Scenario
-        fields = list(shapes.SUMMARY_FIELDS)
+        fields = [
+            "id",
+            "slug",
+            "title",
+            "description",
+            "role",
+            "difficulty",
+            "difficulty_rating",
+            "cefr_level",
+            "visibility",
+            "is_built_in",
+            "created_at",
+            "metadata",
+            "my_progress",
+        ]
         read_only_fields = fields
 
     @extend_schema_field(MetadataSerializer)
     def get_metadata(self, obj):
         metadata = getattr(obj, "metadata", None)  # missing row: RelatedObjectDoesNotExist
-        if metadata is None:
-            return dict(shapes.EMPTY_METADATA)
-        return MetadataSerializer(metadata, context=self.context).data
+        return representation(MetadataSerializer)(metadata or NO_METADATA, self.context)
 
     @extend_schema_field(ProgressSerializer(allow_null=True))
     def get_my_progress(self, obj):
         progress = (self.context.get("progress_by_scenario") or {}).get(obj.pk)
-        return ProgressSerializer(progress).data if progress is not None else None
+        return representation(ProgressSerializer)(progress) if progress is not None else None
 
 
 class ScenarioDetailSerializer(ScenarioSummarySerializer):
     class Meta(ScenarioSummarySerializer.Meta):
-        fields = list(shapes.DETAIL_FIELDS)
+        fields = [*ScenarioSummarySerializer.Meta.fields, *DETAIL_ONLY_FIELDS, "is_active", "updated_at"]
         read_only_fields = fields
 
 
@@ -182,7 +221,7 @@ class MyScenariosQuerySerializer(serializers.Serializer):
 
 class SavedScenarioCardSerializer(ScenarioSummarySerializer):
     class Meta(ScenarioSummarySerializer.Meta):
-        fields = list(shapes.CARD_FIELDS)
+        fields = [name for name in ScenarioSummarySerializer.Meta.fields if name != "my_progress"]
         read_only_fields = fields
 
 

@@ -12,7 +12,7 @@ from config.idempotency import idempotent
 
 from .. import selectors, services
 from ..models import Scenario, ScenarioMetadata, UserScenarioProgress
-from ..selectors import shapes
+from . import shapes
 from .serializers import (
     AttemptSerializer,
     CompletionSerializer,
@@ -103,7 +103,7 @@ class ScenarioListCreateView(generics.GenericAPIView):
         serializer.is_valid(raise_exception=True)
         scenario = services.scenario_create(user=request.user, **serializer.validated_data)
         scenario = Scenario.objects.select_related("metadata").get(pk=scenario.pk)
-        data = shapes.scenario_data(scenario, now=timezone.now(), fields=shapes.DETAIL_FIELDS)
+        data = shapes.detail_data(scenario, now=timezone.now())
         return Response(data, status=status.HTTP_201_CREATED)
 
 
@@ -117,13 +117,7 @@ class ScenarioDetailView(generics.RetrieveAPIView):
     def get(self, request, *args, **kwargs):
         scenario = self.get_object()
         progress = selectors.progress_get(user=request.user, scenario=scenario)
-        data = shapes.scenario_data(
-            scenario,
-            now=timezone.now(),
-            progress_by_scenario={scenario.pk: progress},
-            fields=shapes.DETAIL_FIELDS,
-        )
-        return Response(data)
+        return Response(shapes.detail_data(scenario, now=timezone.now(), progress=progress))
 
 
 def visible_ids(user):
@@ -230,15 +224,7 @@ class ScenarioSimilarView(generics.GenericAPIView):
         progress = selectors.progress_by_scenario(
             user=request.user, scenario_ids=[item.pk for item in similar]
         )
-        now = timezone.now()
-        return Response(
-            [
-                shapes.scenario_data(
-                    item, now=now, progress_by_scenario=progress, extra={"co_saves": item.co_saves}
-                )
-                for item in similar
-            ]
-        )
+        return Response(shapes.similar_data(similar, now=timezone.now(), progress_by_scenario=progress))
 
 
 class MyScenariosView(generics.ListAPIView):
