@@ -51,9 +51,8 @@ class Operation:
     """One HTTP method of an :class:`OperationView`.
 
     * ``service``: called as ``service(user=..., <object_name>=object, **validated_data)``;
-    * ``input``: the body's serializer (``partial=True`` for a PATCH naming only what it changes;
-      ``unchanged_without_input``: a body that names nothing calls no service and answers the
-      object as it is);
+    * ``input``: the body's serializer; ``partial=True`` for a PATCH, which names only what it
+      changes: one that names nothing calls no service and answers the object as it is;
     * ``output`` and ``status``: the answer; ``created=True``: the service returns
       ``(object, created)``, answered with ``status`` (201) when created and 200 otherwise;
     * ``summary``, ``description``, ``responses`` (other answers, e.g. the 200 of a repeat) and
@@ -69,7 +68,6 @@ class Operation:
         summary: str | None,
         input=None,
         partial: bool = False,
-        unchanged_without_input: bool = False,
         output=None,
         status: int = status.HTTP_200_OK,
         created: bool = False,
@@ -82,7 +80,6 @@ class Operation:
         self.summary = summary
         self.input = input
         self.partial = partial
-        self.unchanged_without_input = unchanged_without_input
         self.output = output
         self.status = status
         self.created = created
@@ -164,7 +161,7 @@ class OperationView(APIView):
         else:
             data = self.validated(operation, request)
             target = self.target(data, kwargs)
-        if operation.unchanged_without_input and not data:
+        if operation.partial and not data:
             return self.answer(operation, self.unchanged(target), status.HTTP_200_OK)
         result = operation.call(user=request.user, **target, **data)
         code = operation.status

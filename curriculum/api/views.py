@@ -106,7 +106,6 @@ class EnrollmentDetailView(EnrollmentOperationView, generics.RetrieveAPIView):
         services.enrollment_traits_update,
         input=EnrollmentUpdateSerializer,
         partial=True,
-        unchanged_without_input=True,
         summary="Change the learner's traits: re-validated, and plans are ranked with them from now on",
         description="`traits` replaces the learner's traits as a whole; a body without it changes nothing.",
         errors={

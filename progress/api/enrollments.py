@@ -46,13 +46,17 @@ class CourseEnrollRequest(serializers.Serializer):
 
 class EnrollView(OperationView, generics.ListAPIView):
     # The user's enrollments of one kind (GET) and enrolling in one more (POST): the body names
-    # the program or course, looked up among the user's communities' (404 otherwise).
+    # the program or course (``lookup_input``), looked up among the user's communities' (404
+    # otherwise).
 
     bad_input = None
-    model = None
+    not_found = None
 
     def get_queryset(self):
-        return self.model.objects.filter(
+        model = self.serializer_class.Meta.model
+        if getattr(self, "swagger_fake_view", False):
+            return model.objects.none()
+        return model.objects.filter(
             user=self.request.user, community__memberships__user=self.request.user
         ).order_by("-enrolled_at", "-id")
 
@@ -65,7 +69,10 @@ def enroll(service, input, output, *, noun: str, errors=None) -> Operation:
         status=status.HTTP_201_CREATED,
         created=True,
         responses={200: OpenApiResponse(output, description="Already enrolled: the enrollment.")},
-        errors=errors,
+        errors={
+            404: OpenApiResponse(description=f"No such {noun} in the user's communities."),
+            **(errors or {}),
+        },
         idempotent=True,
         summary=f"Enroll in a {noun}",
     )
@@ -75,11 +82,8 @@ class ProgramEnrollmentView(EnrollView):
     """The user's program enrollments (GET) and enrolling in a program (POST)."""
 
     serializer_class = ProgramEnrollmentSerializer
-    queryset = ProgramEnrollment.objects.none()
-    model = ProgramEnrollment
     scope = staticmethod(content_selectors.programs_for)
     lookup_input = object_name = "program"
-    not_found = OpenApiResponse(description="No such program in the user's communities.")
     post = enroll(program_enroll, ProgramEnrollRequest, ProgramEnrollmentSerializer, noun="program")
 
 
@@ -87,11 +91,8 @@ class CourseEnrollmentView(EnrollView):
     """The user's course enrollments (GET) and enrolling in a course (POST; 409 while locked)."""
 
     serializer_class = CourseEnrollmentSerializer
-    queryset = CourseEnrollment.objects.none()
-    model = CourseEnrollment
     scope = staticmethod(content_selectors.courses_for)
     lookup_input = object_name = "course"
-    not_found = OpenApiResponse(description="No such course in the user's communities.")
     post = enroll(
         course_enroll,
         CourseEnrollRequest,

@@ -9,7 +9,7 @@ from config.api.schema_fields import RuleCharField, RuleIntegerField
 
 from ..models import CefrLevel, Difficulty, Role, Scenario, ScenarioMetadata, UserScenarioProgress, Visibility
 from ..scoring import trending_now
-from ..selectors import DETAIL_ONLY_FIELDS, PROGRESS_COLUMNS, SORTS
+from ..selectors import DETAIL_ONLY_FIELDS, METADATA_COLUMNS, PROGRESS_COLUMNS, SCENARIO_COLUMNS, SORTS
 from ..services import (
     MAX_NOTES_LENGTH,
     MAX_RATING,
@@ -75,17 +75,8 @@ class MetadataSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ScenarioMetadata
-        fields = [
-            "saved_count",
-            "times_used",
-            "attempts",
-            "average_rating",
-            "ratings_count",
-            "bayesian_score",
-            "completion_rate",
-            "average_time_spent_s",
-            "trending",
-        ]
+        # The stored columns, the trending score decayed to now.
+        fields = [*(column for column in METADATA_COLUMNS if column != "trending_score"), "trending"]
         read_only_fields = fields
 
     @extend_schema_field(serializers.FloatField(allow_null=True))
@@ -132,16 +123,9 @@ class ScenarioSummarySerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Scenario
+        # The list page's columns, whether it is built in instead of its creator.
         fields = [
-            "id",
-            "slug",
-            "title",
-            "description",
-            "role",
-            "difficulty",
-            "difficulty_rating",
-            "cefr_level",
-            "visibility",
+            *(column for column in SCENARIO_COLUMNS if column not in ("created_by_id", "created_at")),
             "is_built_in",
             "created_at",
             "metadata",

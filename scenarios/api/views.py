@@ -190,7 +190,6 @@ class ScenarioNotesView(ScenarioOperationView):
         services.scenario_notes_update,
         input=NotesSerializer,
         partial=True,
-        unchanged_without_input=True,
         summary="Replace your private notes",
         description="A body without `notes` changes nothing (a PATCH names only what it changes).",
     )
