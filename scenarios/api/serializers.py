@@ -140,8 +140,10 @@ class ScenarioSummarySerializer(serializers.ModelSerializer):
 
     @extend_schema_field(ProgressSerializer(allow_null=True))
     def get_my_progress(self, obj):
-        progress = (self.context.get("progress_by_scenario") or {}).get(obj.pk)
-        return representation(ProgressSerializer)(progress) if progress is not None else None
+        # The context maps scenario ids to the user's progress; a list row carries its own.
+        by_scenario = self.context.get("progress_by_scenario")
+        progress = getattr(obj, "my_progress", None) if by_scenario is None else by_scenario.get(obj.pk)
+        return representation(ProgressSerializer)(progress, self.context) if progress is not None else None
 
 
 class ScenarioDetailSerializer(ScenarioSummarySerializer):

@@ -31,23 +31,25 @@ EMPTY_METADATA = representation(MetadataSerializer)(NO_METADATA)
 _PROGRESS_COLUMNS = PROGRESS_COLUMNS[1:]  # without scenario_id
 
 
-def _row_scenario(row: dict) -> tuple[SimpleNamespace, SimpleNamespace | None]:
-    """A list row as the scenario it shows (its metadata on it) and the user's progress."""
+def _row_scenario(row: dict) -> SimpleNamespace:
+    """A list row as the scenario it shows, its metadata and the user's progress on it."""
     scenario = SimpleNamespace(**{name: row[name] for name in SCENARIO_COLUMNS})
     scenario.pk = scenario.id
     scenario.is_built_in = scenario.created_by_id is None
     scenario.metadata = SimpleNamespace(**{name: row[f"metadata__{name}"] for name in METADATA_COLUMNS})
-    if row.get("my_progress__id") is None:
-        return scenario, None
-    return scenario, SimpleNamespace(**{name: row[f"my_progress__{name}"] for name in _PROGRESS_COLUMNS})
+    scenario.my_progress = (
+        None
+        if row.get("my_progress__id") is None
+        else SimpleNamespace(**{name: row[f"my_progress__{name}"] for name in _PROGRESS_COLUMNS})
+    )
+    return scenario
 
 
 def scenario_data(obj, *, now: datetime, progress_by_scenario=None, serializer=ScenarioSummarySerializer):
     """A scenario as ``serializer`` shows it: a ``Scenario`` (its ``metadata`` fetched with it;
     ``progress_by_scenario`` maps ids to the user's progress) or a row of the list page."""
     if isinstance(obj, dict):
-        obj, progress = _row_scenario(obj)
-        progress_by_scenario = {obj.pk: progress}
+        obj = _row_scenario(obj)
     return representation(serializer)(obj, {"now": now, "progress_by_scenario": progress_by_scenario})
 
 
@@ -59,18 +61,13 @@ def detail_data(scenario, *, now: datetime, progress=None) -> dict:
 
 def list_rows_data(rows, *, now: datetime) -> list[dict]:
     """The rows of a list page as ``ScenarioSummarySerializer`` shows them."""
-    data = representation(ScenarioSummarySerializer)
-    shaped = []
-    for row in rows:
-        scenario, progress = _row_scenario(row)
-        shaped.append(data(scenario, {"now": now, "progress_by_scenario": {scenario.pk: progress}}))
-    return shaped
+    scenarios = [_row_scenario(row) for row in rows]
+    return representation(ScenarioSummarySerializer).many(scenarios, {"now": now})
 
 
 def similar_data(similar, *, now: datetime, progress_by_scenario) -> list[dict]:
-    data = representation(SimilarScenarioSerializer)
     context = {"now": now, "progress_by_scenario": progress_by_scenario}
-    return [data(item, context) for item in similar]
+    return representation(SimilarScenarioSerializer).many(similar, context)
 
 
 def scenario_state_data(*, scenario_id: int, metadata, progress, now: datetime) -> dict:
