@@ -36,8 +36,11 @@ from .reconcile import ReconcileResult
 from .scoring import bayesian_score_after, trending_after_event
 from .selectors import scenario_list_count_invalidate
 
+# The rules of the progress operations (the API documents them, config/api/schema_fields.py).
 MAX_TIME_SPENT_S = 24 * 3600
 MAX_NOTES_LENGTH = 10_000
+MAX_VARIANT_ID_LENGTH = 64
+MIN_RATING, MAX_RATING = 1, 5
 
 
 # --- scenarios ----------------------------------------------------------------------------
@@ -177,8 +180,8 @@ def scenario_attempt(
 ) -> UserScenarioProgress:
     """The user starts the scenario: one more attempt for them and for the scenario."""
     at = _now(at)
-    if len(variant_id) > 64:
-        raise ValidationError({"variant_id": ["At most 64 characters."]})
+    if len(variant_id) > MAX_VARIANT_ID_LENGTH:
+        raise ValidationError({"variant_id": [f"At most {MAX_VARIANT_ID_LENGTH} characters."]})
     progress = _lock_progress(user=user, scenario=scenario)
     values = {"times_attempted": F("times_attempted") + 1, "last_attempt_at": at}
     if variant_id:
@@ -261,8 +264,8 @@ def _answer(*, user, scenario: Scenario, changed) -> UserScenarioProgress:
 
 
 def _validate_rating(rating) -> int:
-    if isinstance(rating, bool) or not isinstance(rating, int) or not 1 <= rating <= 5:
-        raise ValidationError({"rating": ["A rating is a whole number from 1 to 5."]})
+    if isinstance(rating, bool) or not isinstance(rating, int) or not MIN_RATING <= rating <= MAX_RATING:
+        raise ValidationError({"rating": [f"A rating is a whole number from {MIN_RATING} to {MAX_RATING}."]})
     return rating
 
 

@@ -301,6 +301,8 @@ class PlatformAutoSchema(AutoSchema):
 
     def _map_serializer_field(self, field, direction, bypass_extensions=False):
         schema = super()._map_serializer_field(field, direction, bypass_extensions)
+        # A rule the service checks, not the serializer (config/api/schema_fields.py ServiceRuleField).
+        schema.update(getattr(field, "service_rule", {}))
         if (
             isinstance(field, serializers.TimeField)
             and direction == "request"

@@ -83,3 +83,24 @@ class SchemaFileJSONFieldExtension(OpenApiSerializerFieldExtension):
             auto_schema.registry.register_on_missing(item)
             schema["items"] = item.ref
         return schema
+
+
+class ServiceRuleField:
+    """A field with a rule its service checks written into its schema (``minimum``,
+    ``maximum``, ``maxLength``): the serializer checks the input's shape, the service the rule
+    (for the admin and commands too), and the schema still tells clients both::
+
+        rating = RuleIntegerField(rule={"minimum": 1, "maximum": 5})
+    """
+
+    def __init__(self, *args, rule: dict, **kwargs):
+        self.service_rule = rule
+        super().__init__(*args, **kwargs)
+
+
+class RuleIntegerField(ServiceRuleField, serializers.IntegerField):
+    pass
+
+
+class RuleCharField(ServiceRuleField, serializers.CharField):
+    pass

@@ -7,6 +7,7 @@ from rest_framework import generics, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from config.api.operations import NOT_FOUND, Operation, OperationView
 from config.idempotency import idempotent
 
 from .. import selectors, services, shapes
@@ -24,7 +25,6 @@ from .serializers import (
 )
 
 BAD_INPUT = OpenApiResponse(description="Bad input: field errors.")
-NOT_FOUND = OpenApiResponse(description="No such object among yours.")
 CONFLICT = OpenApiResponse(
     description="The step's state forbids it (step not open, not the current plan, "
     "enrollment completed, client_key reused); `code` says which."
@@ -54,28 +54,32 @@ class CurriculumDetailView(generics.RetrieveAPIView):
         return selectors.curriculum_with_content(user=self.request.user)
 
 
-def _enrollment_response(request, enrollment, code):
-    enrollment = get_object_or_404(selectors.enrollment_with_states(user=request.user), pk=enrollment.pk)
-    return Response(EnrollmentSerializer(enrollment).data, status=code)
+class EnrollmentOperationView(OperationView):
+    # An enrollment's change: it answers the enrollment with its state per step.
+
+    object_name = "enrollment"
+    output = EnrollmentSerializer
+    bad_input = BAD_INPUT
+
+    def present(self, operation, enrollment):
+        user = self.request.user
+        enrollment = get_object_or_404(selectors.enrollment_with_states(user=user), pk=enrollment.pk)
+        return super().present(operation, enrollment)
 
 
-class CurriculumEnrollView(APIView):
-    @extend_schema(
-        request=EnrollRequestSerializer,
-        responses={201: EnrollmentSerializer, 200: EnrollmentSerializer, 400: BAD_INPUT, 404: NOT_FOUND},
+class CurriculumEnrollView(EnrollmentOperationView):
+    scope = staticmethod(lambda user: selectors.curricula_visible(user=user))
+    lookup_url_kwarg = lookup_field = "slug"
+    object_name = "curriculum"
+    post = Operation(
+        services.enrollment_get_or_create,
+        input=EnrollRequestSerializer,
+        status=status.HTTP_201_CREATED,
+        created=True,
+        responses={200: EnrollmentSerializer},
+        idempotent=True,
         summary="Enroll in a curriculum (201), or get the active enrollment back (200)",
     )
-    @idempotent
-    def post(self, request, slug):
-        curriculum = get_object_or_404(selectors.curricula_visible(user=request.user), slug=slug)
-        serializer = EnrollRequestSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        enrollment, created = services.enrollment_get_or_create(
-            user=request.user, curriculum=curriculum, traits=serializer.validated_data["traits"]
-        )
-        return _enrollment_response(
-            request, enrollment, status.HTTP_201_CREATED if created else status.HTTP_200_OK
-        )
 
 
 class MyEnrollmentListView(generics.ListAPIView):
@@ -89,37 +93,29 @@ class MyEnrollmentListView(generics.ListAPIView):
         return selectors.enrollment_with_states(user=self.request.user)
 
 
-class EnrollmentDetailView(generics.RetrieveAPIView):
+class EnrollmentDetailView(EnrollmentOperationView, generics.RetrieveAPIView):
     """An enrollment: its state per step, the current step and its current alternative."""
 
     serializer_class = EnrollmentSerializer
+    scope = staticmethod(lambda user: selectors.enrollments_for(user=user))
 
     def get_queryset(self):
         return selectors.enrollment_with_states(user=self.request.user)
 
-    @extend_schema(
-        request=EnrollmentUpdateSerializer,
-        responses={
-            200: EnrollmentSerializer,
+    patch = Operation(
+        services.enrollment_traits_update,
+        input=EnrollmentUpdateSerializer,
+        partial=True,
+        summary="Change the learner's traits: re-validated, and plans are ranked with them from now on",
+        description="`traits` replaces the learner's traits as a whole; a body without it changes nothing.",
+        errors={
             400: OpenApiResponse(
                 description="Bad input: `traits` not an object, or not valid against the "
                 "curriculum's trait schema (the messages name the trait)."
             ),
-            404: NOT_FOUND,
             409: OpenApiResponse(description="The enrollment is completed (`enrollment_completed`)."),
         },
-        summary="Change the learner's traits: re-validated, and plans are ranked with them from now on",
-        description="`traits` replaces the learner's traits as a whole; a body without it changes nothing.",
     )
-    def patch(self, request, pk):
-        enrollment = get_object_or_404(selectors.enrollments_for(user=request.user), pk=pk)
-        serializer = EnrollmentUpdateSerializer(data=request.data, partial=True)
-        serializer.is_valid(raise_exception=True)
-        if "traits" in serializer.validated_data:
-            enrollment = services.enrollment_traits_update(
-                user=request.user, enrollment=enrollment, traits=serializer.validated_data["traits"]
-            )
-        return _enrollment_response(request, enrollment, status.HTTP_200_OK)
 
 
 class StepAlternativesView(APIView):
@@ -129,7 +125,6 @@ class StepAlternativesView(APIView):
     )
     def get(self, request, pk, order):
         result = selectors.step_alternatives_for(user=request.user, enrollment_id=pk, order=order)
-        # Shaped as StepAlternativesSerializer documents it (tests/curriculum/test_shapes.py).
         return Response(shapes.step_alternatives_data(result))
 
 
@@ -160,7 +155,6 @@ class CoachStatusView(APIView):
             reason=data.get("reason", ""),
             client_key=data.get("client_key", ""),
         )
-        # Shaped as CoachStatusResultSerializer documents it (tests/curriculum/test_shapes.py).
         return Response(
             shapes.coach_status_data(result),
             status=status.HTTP_200_OK if result.replayed else status.HTTP_201_CREATED,

@@ -1,11 +1,12 @@
+from functools import partial
 from zoneinfo import ZoneInfo
 
-from django.utils import timezone
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from config.api.operations import Operation, OperationView
 from config.idempotency import idempotent
 
 from .. import selectors, services
@@ -147,21 +148,22 @@ class ScheduledView(generics.ListAPIView):
         return super().get(request, *args, **kwargs)
 
 
-class NotificationEventView(APIView):
-    event = ""
+class NotificationEventView(OperationView):
+    # A sent notification was opened or its action tapped: the service finds it among the user's.
 
-    @extend_schema(request=None, responses={200: NotificationSerializer, 404: NOT_FOUND})
-    @idempotent
-    def post(self, request, pk):
-        notification = services.notification_mark(
-            user=request.user, notification_id=pk, event=self.event, now=timezone.now()
-        )
-        return Response(NotificationSerializer(notification).data)
+    object_name = "notification"
+    output = NotificationSerializer
+    bad_input = None
+    not_found = NOT_FOUND
+
+
+def mark(event: str) -> Operation:
+    return Operation(partial(services.notification_mark, event=event), summary=None, idempotent=True)
 
 
 class NotificationOpenedView(NotificationEventView):
-    event = "opened"
+    post = mark("opened")
 
 
 class NotificationClickedView(NotificationEventView):
-    event = "clicked"
+    post = mark("clicked")

@@ -1,11 +1,9 @@
 """Enrolling in programs and courses: ``enrollments/programs/`` and ``enrollments/courses/``."""
 
-from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse
 from rest_framework import generics, serializers, status
-from rest_framework.response import Response
 
-from config.idempotency import idempotent
+from config.api.operations import Operation, OperationView
 
 from ..models import CourseEnrollment, ProgramEnrollment
 from ..selectors import content as content_selectors
@@ -46,72 +44,59 @@ class CourseEnrollRequest(serializers.Serializer):
     course = serializers.IntegerField(min_value=1)
 
 
-class ProgramEnrollmentView(generics.ListAPIView):
+class EnrollView(OperationView, generics.ListAPIView):
+    # The user's enrollments of one kind (GET) and enrolling in one more (POST): the body names
+    # the program or course (``lookup_input``), looked up among the user's communities' (404
+    # otherwise).
+
+    bad_input = None
+    not_found = None
+
+    def get_queryset(self):
+        model = self.serializer_class.Meta.model
+        if getattr(self, "swagger_fake_view", False):
+            return model.objects.none()
+        return model.objects.filter(
+            user=self.request.user, community__memberships__user=self.request.user
+        ).order_by("-enrolled_at", "-id")
+
+
+def enroll(service, input, output, *, noun: str, errors=None) -> Operation:
+    return Operation(
+        service,
+        input=input,
+        output=output,
+        status=status.HTTP_201_CREATED,
+        created=True,
+        responses={200: OpenApiResponse(output, description="Already enrolled: the enrollment.")},
+        errors={
+            404: OpenApiResponse(description=f"No such {noun} in the user's communities."),
+            **(errors or {}),
+        },
+        idempotent=True,
+        summary=f"Enroll in a {noun}",
+    )
+
+
+class ProgramEnrollmentView(EnrollView):
     """The user's program enrollments (GET) and enrolling in a program (POST)."""
 
     serializer_class = ProgramEnrollmentSerializer
-    queryset = ProgramEnrollment.objects.none()
-
-    def get_queryset(self):
-        return ProgramEnrollment.objects.filter(
-            user=self.request.user, community__memberships__user=self.request.user
-        ).order_by("-enrolled_at", "-id")
-
-    @extend_schema(
-        request=ProgramEnrollRequest,
-        responses={
-            201: ProgramEnrollmentSerializer,
-            200: OpenApiResponse(
-                ProgramEnrollmentSerializer, description="Already enrolled: the enrollment."
-            ),
-            404: OpenApiResponse(description="No such program in the user's communities."),
-        },
-        summary="Enroll in a program",
-    )
-    @idempotent
-    def post(self, request):
-        data = ProgramEnrollRequest(data=request.data)
-        data.is_valid(raise_exception=True)
-        program = get_object_or_404(
-            content_selectors.programs_for(request.user), pk=data.validated_data["program"]
-        )
-        enrollment, created = program_enroll(user=request.user, program=program)
-        return Response(
-            ProgramEnrollmentSerializer(enrollment).data,
-            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
-        )
+    scope = staticmethod(content_selectors.programs_for)
+    lookup_input = object_name = "program"
+    post = enroll(program_enroll, ProgramEnrollRequest, ProgramEnrollmentSerializer, noun="program")
 
 
-class CourseEnrollmentView(generics.ListAPIView):
+class CourseEnrollmentView(EnrollView):
     """The user's course enrollments (GET) and enrolling in a course (POST; 409 while locked)."""
 
     serializer_class = CourseEnrollmentSerializer
-    queryset = CourseEnrollment.objects.none()
-
-    def get_queryset(self):
-        return CourseEnrollment.objects.filter(
-            user=self.request.user, community__memberships__user=self.request.user
-        ).order_by("-enrolled_at", "-id")
-
-    @extend_schema(
-        request=CourseEnrollRequest,
-        responses={
-            201: CourseEnrollmentSerializer,
-            200: OpenApiResponse(CourseEnrollmentSerializer, description="Already enrolled: the enrollment."),
-            404: OpenApiResponse(description="No such course in the user's communities."),
-            409: LOCKED_RESPONSE,
-        },
-        summary="Enroll in a course",
+    scope = staticmethod(content_selectors.courses_for)
+    lookup_input = object_name = "course"
+    post = enroll(
+        course_enroll,
+        CourseEnrollRequest,
+        CourseEnrollmentSerializer,
+        noun="course",
+        errors={409: LOCKED_RESPONSE},
     )
-    @idempotent
-    def post(self, request):
-        data = CourseEnrollRequest(data=request.data)
-        data.is_valid(raise_exception=True)
-        course = get_object_or_404(
-            content_selectors.courses_for(request.user), pk=data.validated_data["course"]
-        )
-        enrollment, created = course_enroll(user=request.user, course=course)
-        return Response(
-            CourseEnrollmentSerializer(enrollment).data,
-            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
-        )

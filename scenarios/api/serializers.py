@@ -1,11 +1,23 @@
+from types import SimpleNamespace
+
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from config.api.representation import representation
+from config.api.schema_fields import RuleCharField, RuleIntegerField
+
 from ..models import CefrLevel, Difficulty, Role, Scenario, ScenarioMetadata, UserScenarioProgress, Visibility
 from ..scoring import trending_now
-from ..selectors import SORTS, shapes
-from ..services import MAX_NOTES_LENGTH, MAX_TIME_SPENT_S, SCENARIO_CONTENT_FIELDS
+from ..selectors import DETAIL_ONLY_FIELDS, METADATA_COLUMNS, PROGRESS_COLUMNS, SCENARIO_COLUMNS, SORTS
+from ..services import (
+    MAX_NOTES_LENGTH,
+    MAX_RATING,
+    MAX_TIME_SPENT_S,
+    MAX_VARIANT_ID_LENGTH,
+    MIN_RATING,
+    SCENARIO_CONTENT_FIELDS,
+)
 
 
 class ScenarioListQuerySerializer(serializers.Serializer):
@@ -63,7 +75,8 @@ class MetadataSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ScenarioMetadata
-        fields = list(shapes.METADATA_FIELDS)
+        # The stored columns, the trending score decayed to now.
+        fields = [*(column for column in METADATA_COLUMNS if column != "trending_score"), "trending"]
         read_only_fields = fields
 
     @extend_schema_field(serializers.FloatField(allow_null=True))
@@ -83,8 +96,22 @@ class ProgressSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = UserScenarioProgress
-        fields = list(shapes.PROGRESS_FIELDS)
+        fields = [column for column in PROGRESS_COLUMNS if column != "scenario_id"]
         read_only_fields = fields
+
+
+# The metadata of a scenario whose row is missing: what a new row holds.
+NO_METADATA = SimpleNamespace(
+    saved_count=0,
+    times_used=0,
+    attempts=0,
+    average_rating=None,
+    ratings_count=0,
+    bayesian_score=None,
+    completion_rate=None,
+    average_time_spent_s=None,
+    trending_score=0.0,
+)
 
 
 class ScenarioSummarySerializer(serializers.ModelSerializer):
@@ -96,25 +123,32 @@ class ScenarioSummarySerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Scenario
-        fields = list(shapes.SUMMARY_FIELDS)
+        # The list page's columns, whether it is built in instead of its creator.
+        fields = [
+            *(column for column in SCENARIO_COLUMNS if column not in ("created_by_id", "created_at")),
+            "is_built_in",
+            "created_at",
+            "metadata",
+            "my_progress",
+        ]
         read_only_fields = fields
 
     @extend_schema_field(MetadataSerializer)
     def get_metadata(self, obj):
         metadata = getattr(obj, "metadata", None)  # missing row: RelatedObjectDoesNotExist
-        if metadata is None:
-            return dict(shapes.EMPTY_METADATA)
-        return MetadataSerializer(metadata, context=self.context).data
+        return representation(MetadataSerializer)(metadata or NO_METADATA, self.context)
 
     @extend_schema_field(ProgressSerializer(allow_null=True))
     def get_my_progress(self, obj):
-        progress = (self.context.get("progress_by_scenario") or {}).get(obj.pk)
-        return ProgressSerializer(progress).data if progress is not None else None
+        # The context maps scenario ids to the user's progress; a list row carries its own.
+        by_scenario = self.context.get("progress_by_scenario")
+        progress = getattr(obj, "my_progress", None) if by_scenario is None else by_scenario.get(obj.pk)
+        return representation(ProgressSerializer)(progress, self.context) if progress is not None else None
 
 
 class ScenarioDetailSerializer(ScenarioSummarySerializer):
     class Meta(ScenarioSummarySerializer.Meta):
-        fields = list(shapes.DETAIL_FIELDS)
+        fields = [*ScenarioSummarySerializer.Meta.fields, *DETAIL_ONLY_FIELDS, "is_active", "updated_at"]
         read_only_fields = fields
 
 
@@ -142,22 +176,29 @@ class ScenarioStateSerializer(serializers.Serializer):
     my_progress = ProgressSerializer()
 
 
+# The operations' inputs check their shape; the bounds are the services' rules
+# (scenarios/services.py), documented here.
+
+
 class AttemptSerializer(serializers.Serializer):
-    variant_id = serializers.CharField(
-        required=False, allow_blank=True, max_length=64, help_text="Experiment variant shown."
+    variant_id = RuleCharField(
+        required=False,
+        allow_blank=True,
+        help_text="Experiment variant shown.",
+        rule={"maxLength": MAX_VARIANT_ID_LENGTH},
     )
 
 
 class CompletionSerializer(serializers.Serializer):
-    time_spent_s = serializers.IntegerField(min_value=0, max_value=MAX_TIME_SPENT_S)
+    time_spent_s = RuleIntegerField(rule={"maximum": MAX_TIME_SPENT_S, "minimum": 0})
 
 
 class RatingSerializer(serializers.Serializer):
-    rating = serializers.IntegerField(min_value=1, max_value=5)
+    rating = RuleIntegerField(rule={"maximum": MAX_RATING, "minimum": MIN_RATING})
 
 
 class NotesSerializer(serializers.Serializer):
-    notes = serializers.CharField(allow_blank=True, max_length=MAX_NOTES_LENGTH, trim_whitespace=False)
+    notes = RuleCharField(allow_blank=True, trim_whitespace=False, rule={"maxLength": MAX_NOTES_LENGTH})
 
 
 class MyScenariosQuerySerializer(serializers.Serializer):
@@ -166,7 +207,7 @@ class MyScenariosQuerySerializer(serializers.Serializer):
 
 class SavedScenarioCardSerializer(ScenarioSummarySerializer):
     class Meta(ScenarioSummarySerializer.Meta):
-        fields = list(shapes.CARD_FIELDS)
+        fields = [name for name in ScenarioSummarySerializer.Meta.fields if name != "my_progress"]
         read_only_fields = fields
 
 

@@ -5,13 +5,14 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import generics, status
 from rest_framework.response import Response
 
+from config.api.operations import Operation, OperationView
 from config.api.pagination import PageNumberPagination
 from config.api.params import parse_int
 from config.idempotency import idempotent
 
 from .. import selectors, services
 from ..models import Scenario, ScenarioMetadata, UserScenarioProgress
-from ..selectors import shapes
+from . import shapes
 from .serializers import (
     AttemptSerializer,
     CompletionSerializer,
@@ -102,7 +103,7 @@ class ScenarioListCreateView(generics.GenericAPIView):
         serializer.is_valid(raise_exception=True)
         scenario = services.scenario_create(user=request.user, **serializer.validated_data)
         scenario = Scenario.objects.select_related("metadata").get(pk=scenario.pk)
-        data = shapes.scenario_data(scenario, now=timezone.now(), fields=shapes.DETAIL_FIELDS)
+        data = shapes.detail_data(scenario, now=timezone.now())
         return Response(data, status=status.HTTP_201_CREATED)
 
 
@@ -116,137 +117,92 @@ class ScenarioDetailView(generics.RetrieveAPIView):
     def get(self, request, *args, **kwargs):
         scenario = self.get_object()
         progress = selectors.progress_get(user=request.user, scenario=scenario)
-        data = shapes.scenario_data(
-            scenario,
-            now=timezone.now(),
-            progress_by_scenario={scenario.pk: progress},
-            fields=shapes.DETAIL_FIELDS,
-        )
-        return Response(data)
+        return Response(shapes.detail_data(scenario, now=timezone.now(), progress=progress))
 
 
-class ScenarioOperationView(generics.GenericAPIView):
+def visible_ids(user):
+    # The operations need the scenario's id, not its text.
+    return Scenario.objects.visible_to(user).only("id")
+
+
+class ScenarioOperationView(OperationView):
     """Base of the endpoints that change the user's progress on one visible scenario."""
 
-    serializer_class = ScenarioStateSerializer
+    scope = staticmethod(visible_ids)
+    object_name = "scenario"
+    output = ScenarioStateSerializer
+    bad_input = None
+    not_found = NOT_FOUND
 
-    def get_queryset(self):
-        # The operations need the scenario's id, not its text.
-        return Scenario.objects.visible_to(self.request.user).only("id")
+    def unchanged(self, target):
+        return selectors.progress_get(user=self.request.user, scenario=target["scenario"])
 
-    def scenario(self) -> Scenario:
-        return get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
-
-    def state(self, scenario, progress, *, status_code=status.HTTP_200_OK):
+    def present(self, operation, progress):
+        scenario = self.found
         # A service that returned the metadata as it left it cached it on the scenario.
         if Scenario.metadata.is_cached(scenario):
             metadata = scenario.metadata
         else:
             metadata = ScenarioMetadata.objects.get(scenario=scenario)
-        data = shapes.scenario_state_data(
+        return shapes.scenario_state_data(
             scenario_id=scenario.pk, metadata=metadata, progress=progress, now=timezone.now()
         )
-        return Response(data, status=status_code)
-
-    def validated(self, serializer_class):
-        serializer = serializer_class(data=self.request.data)
-        serializer.is_valid(raise_exception=True)
-        return serializer.validated_data
 
 
 class ScenarioSaveView(ScenarioOperationView):
-    @extend_schema(
-        request=None, responses={200: ScenarioStateSerializer, 404: NOT_FOUND}, summary="Save (idempotent)"
-    )
-    def put(self, request, pk):
-        scenario = self.scenario()
-        return self.state(scenario, services.scenario_save(user=request.user, scenario=scenario))
-
-    @extend_schema(
-        request=None, responses={200: ScenarioStateSerializer, 404: NOT_FOUND}, summary="Unsave (idempotent)"
-    )
-    def delete(self, request, pk):
-        scenario = self.scenario()
-        return self.state(scenario, services.scenario_unsave(user=request.user, scenario=scenario))
+    put = Operation(services.scenario_save, summary="Save (idempotent)")
+    delete = Operation(services.scenario_unsave, summary="Unsave (idempotent)")
 
 
 class ScenarioAttemptView(ScenarioOperationView):
-    @extend_schema(
-        request=AttemptSerializer,
-        responses={201: ScenarioStateSerializer, 404: NOT_FOUND},
+    post = Operation(
+        services.scenario_attempt,
+        input=AttemptSerializer,
+        status=status.HTTP_201_CREATED,
+        idempotent=True,
         summary="Start an attempt",
     )
-    @idempotent
-    def post(self, request, pk):
-        scenario = self.scenario()
-        data = self.validated(AttemptSerializer)
-        progress = services.scenario_attempt(user=request.user, scenario=scenario, **data)
-        return self.state(scenario, progress, status_code=status.HTTP_201_CREATED)
 
 
 class ScenarioCompletionView(ScenarioOperationView):
-    @extend_schema(
-        request=CompletionSerializer,
-        responses={
-            201: ScenarioStateSerializer,
-            400: OpenApiResponse(description="Bad time_spent_s."),
-            404: NOT_FOUND,
-        },
+    post = Operation(
+        services.scenario_complete,
+        input=CompletionSerializer,
+        status=status.HTTP_201_CREATED,
+        idempotent=True,
         summary="Complete the scenario",
+        errors={400: OpenApiResponse(description="Bad time_spent_s.")},
     )
-    @idempotent
-    def post(self, request, pk):
-        scenario = self.scenario()
-        data = self.validated(CompletionSerializer)
-        progress = services.scenario_complete(user=request.user, scenario=scenario, **data)
-        return self.state(scenario, progress, status_code=status.HTTP_201_CREATED)
 
 
 class ScenarioRatingView(ScenarioOperationView):
-    @extend_schema(
-        request=RatingSerializer,
-        responses={
-            200: ScenarioStateSerializer,
-            400: OpenApiResponse(description="Rating not 1-5."),
-            404: NOT_FOUND,
-        },
+    put = Operation(
+        services.scenario_rate,
+        input=RatingSerializer,
         summary="Rate or re-rate 1-5",
+        errors={400: OpenApiResponse(description="Rating not 1-5.")},
     )
-    def put(self, request, pk):
-        scenario = self.scenario()
-        data = self.validated(RatingSerializer)
-        return self.state(scenario, services.scenario_rate(user=request.user, scenario=scenario, **data))
-
-    @extend_schema(
-        request=None, responses={200: ScenarioStateSerializer, 404: NOT_FOUND}, summary="Remove your rating"
-    )
-    def delete(self, request, pk):
-        scenario = self.scenario()
-        return self.state(scenario, services.scenario_unrate(user=request.user, scenario=scenario))
+    delete = Operation(services.scenario_unrate, summary="Remove your rating")
 
 
 class ScenarioNotesView(ScenarioOperationView):
-    @extend_schema(
-        request=NotesSerializer,
-        responses={200: ScenarioStateSerializer, 404: NOT_FOUND},
+    patch = Operation(
+        services.scenario_notes_update,
+        input=NotesSerializer,
+        partial=True,
         summary="Replace your private notes",
         description="A body without `notes` changes nothing (a PATCH names only what it changes).",
     )
-    def patch(self, request, pk):
-        scenario = self.scenario()
-        serializer = NotesSerializer(data=request.data, partial=True)
-        serializer.is_valid(raise_exception=True)
-        if "notes" not in serializer.validated_data:
-            return self.state(scenario, selectors.progress_get(user=request.user, scenario=scenario))
-        return self.state(
-            scenario,
-            services.scenario_notes_update(user=request.user, scenario=scenario, **serializer.validated_data),
-        )
 
 
-class ScenarioSimilarView(ScenarioOperationView):
+class ScenarioSimilarView(generics.GenericAPIView):
+    """The visible scenarios most often saved by the users who saved this one."""
+
     serializer_class = SimilarScenarioSerializer
     pagination_class = None
+
+    def get_queryset(self):
+        return visible_ids(self.request.user)
 
     @extend_schema(
         parameters=[
@@ -260,22 +216,14 @@ class ScenarioSimilarView(ScenarioOperationView):
         summary="People who saved this also saved",
     )
     def get(self, request, pk):
-        scenario = self.scenario()
+        scenario = get_object_or_404(self.get_queryset(), pk=pk)
         raw = request.query_params.get("limit")
         limit = 10 if raw is None else parse_int(raw, name="limit", minimum=1, maximum=50)
         similar = selectors.scenario_similar(user=request.user, scenario=scenario, limit=limit)
         progress = selectors.progress_by_scenario(
             user=request.user, scenario_ids=[item.pk for item in similar]
         )
-        now = timezone.now()
-        return Response(
-            [
-                shapes.scenario_data(
-                    item, now=now, progress_by_scenario=progress, extra={"co_saves": item.co_saves}
-                )
-                for item in similar
-            ]
-        )
+        return Response(shapes.similar_data(similar, now=timezone.now(), progress_by_scenario=progress))
 
 
 class MyScenariosView(generics.ListAPIView):

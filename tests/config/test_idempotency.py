@@ -126,7 +126,7 @@ def test_a_failed_request_releases_its_key_so_the_corrected_retry_runs(auth_clie
 
 @pytest.mark.django_db
 def test_an_exception_after_the_work_rolls_the_work_back_and_frees_the_key(auth_client, scenario):
-    with mock.patch("scenarios.selectors.shapes.scenario_state_data", side_effect=RuntimeError("boom")):
+    with mock.patch("scenarios.api.shapes.scenario_state_data", side_effect=RuntimeError("boom")):
         with pytest.raises(RuntimeError):
             auth_client.post(attempts_url(scenario), {}, format="json", **keyed("k"))
     assert attempts(scenario) == 0

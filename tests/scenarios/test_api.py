@@ -308,8 +308,9 @@ def test_my_scenarios_query_count_does_not_grow_with_rows(django_assert_num_quer
 
 
 def test_list_rows_serialize_exactly_like_scenario_instances(user, other_user, scenario):
+    from scenarios.api import shapes
     from scenarios.api.serializers import ScenarioSummarySerializer
-    from scenarios.selectors import progress_get, scenario_list, scenario_list_rows, shapes
+    from scenarios.selectors import progress_get, scenario_list, scenario_list_rows
 
     services.scenario_save(user=user, scenario=scenario)
     services.scenario_rate(user=user, scenario=scenario, rating=3)

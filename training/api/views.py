@@ -15,6 +15,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from config.api.operations import BAD_INPUT, NOT_FOUND, Operation, OperationView
 from config.idempotency import idempotent
 
 from .. import selectors, services
@@ -24,12 +25,9 @@ from ..generator import predictions, training_paces, vdot_from_race
 from ..importers import max_file_bytes
 from ..models import Activity, PlannedSession, TrainingPlan
 from ..services.profiles import runner_profile_get
-from ..services.sessions import UNSET
 from . import serializers as s
 from .uploads import BoundedUploadView
 
-BAD_INPUT = OpenApiResponse(description="Bad input; the body maps each field to its messages.")
-NOT_FOUND = OpenApiResponse(description="No such object among yours.")
 CONFLICT = OpenApiResponse(description="The object's state forbids it; `code` says which state.")
 
 
@@ -178,11 +176,13 @@ class VdotToolView(APIView):
 # --- plans ----------------------------------------------------------------------------------
 
 
-def plan_for(request, pk, *, light=False) -> TrainingPlan:
-    queryset = selectors.plans_of(user=request.user)
-    if light:
-        queryset = queryset.defer(*selectors.PLAN_LIST_DEFER)
-    return get_object_or_404(queryset, pk=pk)
+def light_plans(user):
+    """The user's plans without their large documents (a status change or a list reads none)."""
+    return selectors.plans_of(user=user).defer(*selectors.PLAN_LIST_DEFER)
+
+
+def plan_for(request, pk) -> TrainingPlan:
+    return get_object_or_404(light_plans(request.user), pk=pk)
 
 
 class PlanListCreateView(generics.GenericAPIView):
@@ -295,43 +295,48 @@ class PlanSessionsView(generics.GenericAPIView):
     def get(self, request, pk):
         query = s.SessionWeekQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        plan = plan_for(request, pk, light=True)
+        plan = plan_for(request, pk)
         sessions = selectors.plan_sessions(plan=plan, week=query.validated_data.get("week"))
         return Response(s.PlannedSessionSerializer(sessions, many=True).data)
 
 
-def _transition_view(service, summary, *, with_reason=False):
-    class TransitionView(APIView):
-        @extend_schema(
-            request=s.RealignSerializer if with_reason else None,
-            responses={200: s.PlanSummarySerializer, 400: BAD_INPUT, 404: NOT_FOUND, 409: CONFLICT},
-            summary=summary,
-        )
-        @idempotent
-        def post(self, request, pk):
-            plan = plan_for(request, pk, light=not with_reason)
-            if with_reason:
-                body = s.RealignSerializer(data=request.data)
-                body.is_valid(raise_exception=True)
-                plan = service(user=request.user, plan=plan, **body.validated_data)
-            else:
-                plan = service(user=request.user, plan=plan)
-            return Response(s.PlanSummarySerializer(plan).data)
+class PlanTransitionView(OperationView):
+    # A plan's status change: the plan's summary answers it; 409 when its state forbids it.
 
-    TransitionView.__name__ = f"Plan{service.__name__.split('_')[1].title()}View"
-    TransitionView.__qualname__ = TransitionView.__name__
-    return TransitionView
+    scope = staticmethod(light_plans)
+    object_name = "plan"
+    output = s.PlanSummarySerializer
+    errors = {409: CONFLICT}
 
 
-PlanActivateView = _transition_view(services.plan_activate, "Make the plan active (409 if another one is)")
-PlanPauseView = _transition_view(services.plan_pause, "Pause the active plan")
-PlanAbandonView = _transition_view(services.plan_abandon, "Abandon the plan")
-PlanCompleteView = _transition_view(services.plan_complete, "Mark the plan completed")
-PlanRealignView = _transition_view(
-    services.plan_realign,
-    "Regenerate the remaining weeks from today (illness, injury, missed sessions)",
-    with_reason=True,
-)
+def _transition(service, summary: str) -> Operation:
+    return Operation(service, summary=summary, idempotent=True)
+
+
+class PlanActivateView(PlanTransitionView):
+    post = _transition(services.plan_activate, "Make the plan active (409 if another one is)")
+
+
+class PlanPauseView(PlanTransitionView):
+    post = _transition(services.plan_pause, "Pause the active plan")
+
+
+class PlanAbandonView(PlanTransitionView):
+    post = _transition(services.plan_abandon, "Abandon the plan")
+
+
+class PlanCompleteView(PlanTransitionView):
+    post = _transition(services.plan_complete, "Mark the plan completed")
+
+
+class PlanRealignView(PlanTransitionView):
+    scope = staticmethod(lambda user: selectors.plans_of(user=user))
+    post = Operation(
+        services.plan_realign,
+        input=s.RealignSerializer,
+        idempotent=True,
+        summary="Regenerate the remaining weeks from today (illness, injury, missed sessions)",
+    )
 
 
 ICS_RESPONSE = OpenApiResponse(OpenApiTypes.BINARY, description="An RFC 5545 calendar (text/calendar).")
@@ -348,7 +353,7 @@ class PlanCalendarView(APIView):
         responses={(200, "text/calendar"): ICS_RESPONSE, 404: NOT_FOUND}, summary="The plan as a calendar"
     )
     def get(self, request, pk):
-        plan = plan_for(request, pk, light=True)
+        plan = plan_for(request, pk)
         sessions = selectors.calendar_sessions(user=request.user, plan=plan)
         return ics_response(
             build_calendar(sessions, name=plan.name, host=request.get_host()), f"plan-{plan.pk}.ics"
@@ -358,46 +363,45 @@ class PlanCalendarView(APIView):
 # --- planned sessions -----------------------------------------------------------------------
 
 
-class PlanSessionDetailView(APIView):
-    def _session(self, request, pk):
-        return get_object_or_404(selectors.sessions_of(user=request.user), pk=pk)
+def sessions_of(user):
+    return selectors.sessions_of(user=user)
 
+
+class SessionOperationView(OperationView):
+    # An operation on one of the user's planned sessions.
+
+    scope = staticmethod(sessions_of)
+    object_name = "session"
+    output = s.PlannedSessionSerializer
+    errors = {409: CONFLICT}
+
+
+class PlanSessionDetailView(SessionOperationView):
     @extend_schema(responses={200: s.PlannedSessionSerializer, 404: NOT_FOUND})
     def get(self, request, pk):
-        return Response(s.PlannedSessionSerializer(self._session(request, pk)).data)
+        return Response(s.PlannedSessionSerializer(get_object_or_404(sessions_of(request.user), pk=pk)).data)
 
-    @extend_schema(
-        request=s.SessionMoveSerializer,
-        responses={
-            200: s.SessionMoveResultSerializer,
-            400: OpenApiResponse(
-                description="Bad input; `date` also when the day is outside the session's week, in the "
-                "past, or already holds another run (planned, completed or missed): move that one first "
-                "or pick a rest day."
-            ),
-            404: NOT_FOUND,
-            409: OpenApiResponse(
-                description="`session_completed`, `session_missed` or `session_skipped`: only a planned "
-                "session moves; `plan_completed` or `plan_abandoned`: the plan is over."
-            ),
-        },
+    patch = Operation(
+        services.session_move,
+        input=s.SessionMoveSerializer,
+        output=s.SessionMoveResultSerializer,
         summary="Move a planned session within its week and/or change its start time",
         description="Every day of a plan holds one session, a rest day a rest session: a run moved onto a "
         "rest day swaps with it, and moving a rest session onto a planned run swaps them too. A move that "
         "puts two hard sessions (tempo, intervals, repetition, goal pace, hills, long run, race) on "
         "consecutive days is made, and `warnings` says so.",
+        errors={
+            400: OpenApiResponse(
+                description="Bad input; `date` also when the day is outside the session's week, in the "
+                "past, or already holds another run (planned, completed or missed): move that one first "
+                "or pick a rest day."
+            ),
+            409: OpenApiResponse(
+                description="`session_completed`, `session_missed` or `session_skipped`: only a planned "
+                "session moves; `plan_completed` or `plan_abandoned`: the plan is over."
+            ),
+        },
     )
-    def patch(self, request, pk):
-        session = self._session(request, pk)
-        body = s.SessionMoveSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        session = services.session_move(
-            user=request.user,
-            session=session,
-            date=body.validated_data.get("date"),
-            start_time_local=body.validated_data.get("start_time_local", UNSET),
-        )
-        return Response(s.SessionMoveResultSerializer(session).data)
 
 
 FIT_CONTENT_TYPE = "application/vnd.ant.fit"
@@ -420,7 +424,7 @@ class PlanSessionWorkoutView(APIView):
         summary="The session as a FIT workout file for a watch",
     )
     def get(self, request, pk):
-        session = get_object_or_404(selectors.sessions_of(user=request.user), pk=pk)
+        session = get_object_or_404(sessions_of(request.user), pk=pk)
         response = HttpResponse(workout_file(session), content_type=FIT_CONTENT_TYPE)
         response["Content-Disposition"] = (
             f'attachment; filename="workout-{session.date.isoformat()}-{session.session_type}.fit"'
@@ -428,41 +432,22 @@ class PlanSessionWorkoutView(APIView):
         return response
 
 
-class PlanSessionCompleteView(APIView):
-    @extend_schema(
-        request=s.SessionCompleteSerializer,
-        responses={200: s.PlannedSessionSerializer, 400: BAD_INPUT, 404: NOT_FOUND, 409: CONFLICT},
+class PlanSessionCompleteView(SessionOperationView):
+    post = Operation(
+        services.session_complete,
+        input=s.SessionCompleteSerializer,
+        idempotent=True,
         summary="Complete a session with one of your activities or the actuals",
     )
-    @idempotent
-    def post(self, request, pk):
-        session = get_object_or_404(selectors.sessions_of(user=request.user), pk=pk)
-        body = s.SessionCompleteSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        activity = None
-        if "activity_id" in body.validated_data:
-            activity = Activity(pk=body.validated_data["activity_id"])
-        session = services.session_complete(
-            user=request.user, session=session, activity=activity, actuals=body.validated_data.get("actuals")
-        )
-        return Response(s.PlannedSessionSerializer(session).data)
 
 
-class PlanSessionSkipView(APIView):
-    @extend_schema(
-        request=s.SessionSkipSerializer,
-        responses={200: s.PlannedSessionSerializer, 400: BAD_INPUT, 404: NOT_FOUND, 409: CONFLICT},
+class PlanSessionSkipView(SessionOperationView):
+    post = Operation(
+        services.session_skip,
+        input=s.SessionSkipSerializer,
+        idempotent=True,
         summary="Skip a planned session",
     )
-    @idempotent
-    def post(self, request, pk):
-        session = get_object_or_404(selectors.sessions_of(user=request.user), pk=pk)
-        body = s.SessionSkipSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        session = services.session_skip(
-            user=request.user, session=session, reason=body.validated_data["reason"]
-        )
-        return Response(s.PlannedSessionSerializer(session).data)
 
 
 # --- calendar subscription ------------------------------------------------------------------

@@ -40,9 +40,15 @@ def _require_running_plan(session: PlannedSession):
 
 @transaction.atomic
 def session_complete(
-    *, user, session: PlannedSession, activity: Activity | None = None, actuals: dict | None = None
+    *,
+    user,
+    session: PlannedSession,
+    activity: Activity | None = None,
+    activity_id: int | None = None,
+    actuals: dict | None = None,
 ):
-    """Mark ``session`` done, by one of the user's activities or by ``actuals`` (which records one).
+    """Mark ``session`` done, by one of the user's activities (``activity`` or its id) or by
+    ``actuals`` (which records one).
 
     ``actuals``: ``duration_s``, ``distance_m`` and optionally ``avg_heart_rate``,
     ``perceived_effort``, ``started_at``, ``kind``.
@@ -55,10 +61,12 @@ def session_complete(
         raise Conflict("The session is already completed.", code="session_completed")
     if session.status == SessionStatus.SKIPPED:
         raise Conflict("The session was skipped.", code="session_skipped")
-    if activity is not None and actuals:
-        raise Invalid({"non_field_errors": ["Give an activity or the actuals, not both."]})
     if activity is not None:
-        activity = Activity.objects.filter(pk=activity.pk, user=user).first()
+        activity_id = activity.pk
+    if activity_id is not None and actuals:
+        raise Invalid({"non_field_errors": ["Give an activity or the actuals, not both."]})
+    if activity_id is not None:
+        activity = Activity.objects.filter(pk=activity_id, user=user).first()
         if activity is None:
             raise Invalid({"activity_id": ["No such activity among yours."]})
     elif actuals:
