@@ -6,7 +6,6 @@ from django.db import OperationalError
 pytestmark = pytest.mark.django_db
 
 
-@pytest.mark.postgres
 def test_healthz_reports_database_and_broker(client):
     response = client.get("/healthz")
     assert response.status_code == 200

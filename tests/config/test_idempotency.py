@@ -201,7 +201,6 @@ def test_purge_deletes_only_expired_records_and_is_safe_twice(user, settings):
     assert sorted(IdempotencyRecord.objects.values_list("key", flat=True)) == ["k0", "k1"]
 
 
-@pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_two_requests_with_one_key_at_once_never_both_run():
     """The first request is held inside its work; the second, sent meanwhile, is refused (409)

@@ -14,7 +14,7 @@ from tests.utils.threads import run_at_once
 
 from .factories import make_curriculum
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def stats(segment="*"):

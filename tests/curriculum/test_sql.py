@@ -108,7 +108,6 @@ def _play(rng, enrollment):
             pass  # e.g. nothing left to skip to
 
 
-@pytest.mark.postgres
 @pytest.mark.parametrize("policy", ["greedy", "ucb", "thompson"])
 def test_the_one_query_ranking_equals_the_orm_ranking_over_many_states(policy):
     rng = random.Random(f"ranking-{policy}")
@@ -165,7 +164,6 @@ def test_the_one_query_ranking_equals_the_orm_ranking_over_many_states(policy):
     assert AlternativeStat.objects.filter(alternative__step__curriculum=curriculum).exists()
 
 
-@pytest.mark.postgres
 def test_a_trait_value_sql_spells_differently_reads_the_statistics_again():
     schema = {
         "type": "object",
@@ -292,7 +290,6 @@ def _run_script(user, curriculum):
     return answers, events, states, stats
 
 
-@pytest.mark.postgres
 def test_a_learners_statuses_answer_and_write_what_the_rules_say():
     answers, events, states, stats = _run_script(UserFactory(), make_curriculum(steps=2, plans="ABCD"))
     assert answers[3][0] is True and answers[5] == answers[8] == "Conflict"

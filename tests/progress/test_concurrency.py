@@ -10,8 +10,6 @@ from tests.progress.factories import build_program
 from tests.utils.progress import blocks_of, join
 from tests.utils.threads import run_threads
 
-pytestmark = pytest.mark.postgres
-
 
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_batches_for_the_same_learners_leave_exact_roll_ups():

@@ -83,7 +83,6 @@ def _columns(model) -> dict[str, str]:
     return types
 
 
-@pytest.mark.postgres
 @pytest.mark.parametrize(
     ("model", "columns", "types"),
     [

@@ -153,7 +153,6 @@ def test_the_api_answers_503_while_the_database_is_cut_off_and_recovers_by_itsel
         gate.close()
 
 
-@pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_the_database_server_stopped_and_started_again(postgres_server):
     """A real PostgreSQL server stopped by its operator (pg_ctl stop -m fast) and started again:

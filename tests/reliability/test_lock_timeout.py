@@ -24,7 +24,6 @@ def test_settings_give_postgresql_sessions_lock_and_idle_transaction_timeouts(se
     assert "-c idle_in_transaction_session_timeout=120000" in options
 
 
-@pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_a_request_waiting_on_a_stuck_lock_answers_503_and_changes_nothing():
     user = UserFactory()

@@ -15,9 +15,6 @@ from tests.utils.threads import run_threads
 THREADS = 32
 
 
-pytestmark = pytest.mark.postgres
-
-
 @pytest.mark.django_db(transaction=True)
 def test_32_threads_toggling_one_scenario_end_with_exact_counts():
     scenario = ScenarioFactory()

@@ -82,7 +82,6 @@ def _state(user, scenario):
 STEPS = ["unsave", "save", "save", "unsave", "unsave", "save"]
 
 
-@pytest.mark.postgres
 def test_each_save_and_unsave_stores_and_answers_the_rows_it_left():
     scenario = ScenarioFactory(role="tutor", cefr_level="B2")
     user, other = UserFactory.create_batch(2)
@@ -102,7 +101,6 @@ def test_each_save_and_unsave_stores_and_answers_the_rows_it_left():
         }
 
 
-@pytest.mark.postgres
 def test_a_save_answers_with_the_rows_it_left_and_caches_the_metadata(user, scenario):
     progress = services.scenario_save(user=user, scenario=scenario)
     stored = UserScenarioProgress.objects.get(user=user, scenario=scenario)
@@ -116,7 +114,6 @@ def test_a_save_answers_with_the_rows_it_left_and_caches_the_metadata(user, scen
     }
 
 
-@pytest.mark.postgres
 def test_a_save_creates_a_missing_metadata_row_with_the_count_and_the_filter_columns(user):
     scenario = ScenarioFactory(with_metadata=False, role="expert", difficulty="advanced", cefr_level="C1")
     services.scenario_save(user=user, scenario=scenario)
@@ -131,7 +128,6 @@ def test_a_save_creates_a_missing_metadata_row_with_the_count_and_the_filter_col
     assert {key: getattr(metadata, key) for key in COUNTERS} == recount([scenario.pk])[scenario.pk]
 
 
-@pytest.mark.postgres
 def test_saving_over_http_is_one_statement_after_the_scenario_lookup(auth_client, user):
     scenario = ScenarioFactory(visibility=Visibility.PUBLIC)
     with CaptureQueriesContext(connection) as queries:
@@ -168,7 +164,6 @@ def listed(user, other_user):
     return made
 
 
-@pytest.mark.postgres
 @pytest.mark.parametrize("sort", sorted(selectors.SORTS))
 @pytest.mark.parametrize("filters", LIST_FILTERS)
 def test_a_prepared_list_page_is_the_plain_querys_page(user, other_user, listed, sort, filters):
@@ -179,7 +174,6 @@ def test_a_prepared_list_page_is_the_plain_querys_page(user, other_user, listed,
             assert page == _plain_page(reader, offset, limit, **filters)
 
 
-@pytest.mark.postgres
 def test_list_statement_texts_are_bounded_and_shared_by_every_user(user, other_user, listed, monkeypatch):
     monkeypatch.setattr(sql, "LIST_STATEMENTS", 2)
     monkeypatch.setattr(sql, "_list_statements", sql._list_statements.__class__())
@@ -193,7 +187,6 @@ def test_list_statement_texts_are_bounded_and_shared_by_every_user(user, other_u
     assert with_user == text.count("%s") >= 1 and text.endswith("LIMIT 2 OFFSET 3")
 
 
-@pytest.mark.postgres
 def test_a_list_page_is_planned_once_per_connection_when_statements_are_prepared(user, other_user, listed):
     from django.conf import settings
 

@@ -11,7 +11,7 @@ from training.models import PlanStatus, TrainingPlan
 
 from .factories import RunnerProfileFactory
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_concurrent_activations_leave_one_active_plan():

@@ -1,7 +1,7 @@
 """Real threads released together behind a ``Barrier``, each on its own database connection.
 
-Tests that use them need PostgreSQL (mark them ``@pytest.mark.postgres``): SQLite serialises
-writers, so a race would pass without ever happening.
+They race for real on the PostgreSQL every test runs on: row locks, ``SKIP LOCKED`` and
+counters are exercised, not simulated.
 """
 
 import threading
