@@ -11,6 +11,7 @@ from config import jsonbytes
 from config.errors import Invalid
 from config.lru import LocalLRU
 
+from .generator import predictions, training_paces, vdot_from_race
 from .models import Activity, PlannedSession, TrainingPlan
 
 
@@ -187,3 +188,13 @@ def plan_day_json(*, user, plan_id: int, date: dt.date) -> dict:
     )
     context = {"zoom": "day", "day": {"date": date, "sessions": sessions}, "week": week}
     return PlanDetailSerializer(plan, context=context).data
+
+
+def vdot_from_result(*, distance_m: float, time_s: float) -> dict:
+    """VDOT, training paces and race predictions from one race (Daniels' Running Formula); a
+    distance and time outside VDOT 15-90 are no runner's, and an ``Invalid`` on ``time_s``."""
+    vdot = vdot_from_race(distance_m, time_s)
+    if not 15 <= vdot <= 90:
+        raise Invalid({"time_s": ["No runner races that distance in that time."]})
+    vdot = round(vdot, 1)
+    return {"vdot": vdot, "paces": training_paces(vdot).as_dict(), "predictions_s": predictions(vdot)}

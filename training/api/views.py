@@ -21,7 +21,6 @@ from config.idempotency import idempotent
 from .. import selectors, services
 from ..calendar import build_calendar
 from ..fit_workout import workout_file
-from ..generator import predictions, training_paces, vdot_from_race
 from ..importers import max_file_bytes
 from ..models import Activity, PlannedSession, TrainingPlan
 from ..services.profiles import runner_profile_get
@@ -162,15 +161,7 @@ class VdotToolView(APIView):
     def get(self, request):
         query = s.VdotQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        vdot = vdot_from_race(query.validated_data["distance_m"], query.validated_data["time_s"])
-        if not 15 <= vdot <= 90:
-            from rest_framework.exceptions import ValidationError
-
-            raise ValidationError({"time_s": ["No runner races that distance in that time."]})
-        vdot = round(vdot, 1)
-        return Response(
-            {"vdot": vdot, "paces": training_paces(vdot).as_dict(), "predictions_s": predictions(vdot)}
-        )
+        return Response(s.VdotResultSerializer(selectors.vdot_from_result(**query.validated_data)).data)
 
 
 # --- plans ----------------------------------------------------------------------------------
