@@ -255,6 +255,10 @@ class PredictionsSerializer(serializers.Serializer):
     def get_fields(self):
         return {key: serializers.IntegerField() for key in ("5000", "10000", "21097.5", "42195")}
 
+    def to_representation(self, instance):
+        # The keys are distances: "21097.5" is one key, not a dotted source.
+        return {key: field.to_representation(instance[key]) for key, field in self.fields.items()}
+
 
 class VdotResultSerializer(serializers.Serializer):
     vdot = serializers.FloatField()
