@@ -140,11 +140,6 @@ def session_start_minute(session, *, profile, plan_default: int) -> tuple[int, s
     )
 
 
-def session_start_instant(session, *, profile, plan_default: int, zone: ZoneInfo) -> dt.datetime:
-    minute, _ = session_start_minute(session, profile=profile, plan_default=plan_default)
-    return aware_local(session.date, minute_to_time(minute), zone)
-
-
 def for_session(session, *, prefs: Prefs, profile: dict | None, plan_default: int) -> list[Planned]:
     """The evening brief and the morning hype of one planned session."""
     if session.status not in NOTIFIABLE_SESSION_STATUSES or session.session_type == SessionType.REST:

@@ -7,7 +7,6 @@ from config.timezones import zone_names as _zone_names
 
 from ..models import KINDS, Device, Notification, Platform, Tone
 
-HH_MM = serializers.TimeField(format="%H:%M", input_formats=["%H:%M", "%H:%M:%S"])
 TIME_HELP = "Local time, HH:MM."
 
 

@@ -24,7 +24,6 @@ from .serializers import (
 )
 
 SUMMARY_FIELDS = tuple(ScenarioSummarySerializer.Meta.fields)
-DETAIL_FIELDS = tuple(ScenarioDetailSerializer.Meta.fields)
 METADATA_FIELDS = tuple(MetadataSerializer.Meta.fields)
 EMPTY_METADATA = representation(MetadataSerializer)(NO_METADATA)
 
