@@ -1,6 +1,7 @@
 """Fixtures every suite shares. App suites add their own in tests/<app>/conftest.py."""
 
 import pytest
+from celery.contrib.testing.worker import start_worker
 from rest_framework.test import APIClient
 
 from config.celery import app as celery_app
@@ -39,6 +40,18 @@ def _celery_runs_tasks_in_process():
     celery_app.conf.task_eager_propagates = True
     yield
     celery_app.conf.task_always_eager = False
+
+
+@pytest.fixture
+def redis_worker():
+    """A real Celery worker thread consuming from the Redis broker the test command started."""
+    celery_app.conf.task_always_eager = False
+    celery_app.control.purge()
+    try:
+        with start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
+            yield
+    finally:
+        celery_app.conf.task_always_eager = True
 
 
 @pytest.fixture(autouse=True)

@@ -10,11 +10,8 @@ from pathlib import Path
 
 import pytest
 from celery import shared_task
-from celery.contrib.testing.worker import start_worker
 from django.core.cache import cache
 from django.db import transaction
-
-from config.celery import app
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -31,18 +28,6 @@ def wait_for(predicate, timeout=20.0):
             return True
         time.sleep(0.1)
     return False
-
-
-@pytest.fixture
-def redis_worker():
-    """A real Celery worker thread consuming from the Redis broker the test command started."""
-    app.conf.task_always_eager = False
-    app.control.purge()
-    try:
-        with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
-            yield
-    finally:
-        app.conf.task_always_eager = True
 
 
 @pytest.mark.django_db(transaction=True)

@@ -11,10 +11,8 @@ import zipfile
 import zlib
 
 import pytest
-from celery.contrib.testing.worker import start_worker
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from config.celery import app
 from config.metrics import activity_files
 from tests.conftest import client_for
 from training import services
@@ -79,18 +77,6 @@ def post_archive(client, data: bytes, name: str = "export.zip"):
 def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     return settings.MEDIA_ROOT
-
-
-@pytest.fixture
-def redis_worker():
-    """A real Celery worker thread consuming from the Redis broker the test command started."""
-    app.conf.task_always_eager = False
-    app.control.purge()
-    try:
-        with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
-            yield
-    finally:
-        app.conf.task_always_eager = True
 
 
 def wait_until_finished(client, pk, timeout=90.0) -> dict:
