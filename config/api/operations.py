@@ -31,7 +31,6 @@ from the same declaration (request, answers, the 400/404 the view answers and th
 operation names), and ``idempotent=True`` puts the operation behind ``config.idempotency``.
 """
 
-import sys
 from collections.abc import Callable
 
 from django.shortcuts import get_object_or_404
@@ -87,12 +86,6 @@ class Operation:
         self.description = description
         self.responses = responses or {}
         self.errors = errors or {}
-
-    def call(self, **kwargs):
-        """Call the service as its module holds it now (so a patched service is the one called)."""
-        service = self.service
-        module = sys.modules.get(getattr(service, "__module__", None) or "")
-        return getattr(module, getattr(service, "__name__", ""), service)(**kwargs)
 
 
 class OperationView(APIView):
@@ -163,7 +156,7 @@ class OperationView(APIView):
             target = self.target(data, kwargs)
         if operation.partial and not data:
             return self.answer(operation, self.unchanged(target), status.HTTP_200_OK)
-        result = operation.call(user=request.user, **target, **data)
+        result = operation.service(user=request.user, **target, **data)
         code = operation.status
         if operation.created:
             result, created = result

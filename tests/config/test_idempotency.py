@@ -21,6 +21,7 @@ from config.idempotency import (
 from config.models import IdempotencyRecord
 from config.tasks import purge_idempotency_keys
 from scenarios import services as scenario_services
+from scenarios.api.views import ScenarioAttemptView
 from scenarios.models import ScenarioMetadata
 from tests.conftest import client_for
 from tests.factories import UserFactory
@@ -223,7 +224,8 @@ def test_two_requests_with_one_key_at_once_never_both_run():
         finally:
             connection.close()
 
-    with mock.patch("scenarios.services.scenario_attempt", side_effect=slow_attempt):
+    # The view calls the service its operation declares: hold that one.
+    with mock.patch.object(ScenarioAttemptView.post.operation, "service", slow_attempt):
         thread = threading.Thread(target=first)
         thread.start()
         assert inside.wait(10)
